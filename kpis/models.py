@@ -1,0 +1,332 @@
+"""KPIs, their definition sheets, the three stages and the measurements.
+
+The choice values below are the same strings :mod:`kpis.progress` works on, so
+the progress rules never need to import the ORM.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cities.models import City
+from solutions.models import Solution
+
+
+class Stage(models.TextChoices):
+    """The three fixed reporting stages, in order."""
+
+    BASELINE = "baseline", _("Where we started")
+    MIDWAY = "midway", _("Midway through the challenge")
+    FINAL = "final", _("Final results")
+
+    @classmethod
+    def ordered(cls) -> list[Stage]:
+        return [cls.BASELINE, cls.MIDWAY, cls.FINAL]
+
+    @classmethod
+    def position(cls, value: str) -> int:
+        return [stage.value for stage in cls.ordered()].index(value)
+
+
+class KPI(models.Model):
+    class ValueType(models.TextChoices):
+        COUNT = "count", _("Count")
+        NUMBER = "number", _("Number")
+        PERCENT = "percent", _("Percentage")
+        BOOLEAN = "boolean", _("Yes/no")
+        TEXT = "text", _("Text")
+
+    class TargetScope(models.TextChoices):
+        CITY = "city", _("Each city")
+        COUNTRY = "country", _("Each country")
+        CONSORTIUM = "consortium", _("Consortium-wide")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
+    class ReportingLevel(models.TextChoices):
+        CITY = "city", _("Each city reports")
+        CONSORTIUM = "consortium", _("The consortium reports once")
+
+    class Rollup(models.TextChoices):
+        SUM = "sum", _("Sum")
+        MEAN = "mean", _("Mean")
+        COUNT_MET = "count_met", _("Number of cities that met their target")
+        ALL = "all", _("All cities say yes")
+        ANY = "any", _("Any city says yes")
+        NONE = "none", _("No roll-up")
+
+    NUMERIC_TYPES = (ValueType.COUNT, ValueType.NUMBER, ValueType.PERCENT)
+
+    solution = models.ForeignKey(
+        Solution, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("solution")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="parts",
+        verbose_name=_("composite KPI"),
+        help_text=_("Set on the parts of a composite KPI (1.5a, 1.5b…)."),
+    )
+    code = models.CharField(_("code"), max_length=12, help_text=_('For example "2.2" or "1.5a".'))
+    name = models.CharField(_("name"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    value_type = models.CharField(
+        _("value type"), max_length=10, choices=ValueType.choices, default=ValueType.COUNT
+    )
+    target_value = models.DecimalField(
+        _("target value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    target_scope = models.CharField(
+        _("target scope"), max_length=12, choices=TargetScope.choices, default=TargetScope.CITY
+    )
+    target_text = models.CharField(
+        _("target as worded"),
+        max_length=200,
+        blank=True,
+        help_text=_('The target in the charter\'s words, e.g. "2 in each city".'),
+    )
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER
+    )
+    reporting_level = models.CharField(
+        _("reporting level"),
+        max_length=12,
+        choices=ReportingLevel.choices,
+        default=ReportingLevel.CITY,
+    )
+    rollup = models.CharField(
+        _("roll-up rule"), max_length=10, choices=Rollup.choices, default=Rollup.SUM
+    )
+    method = models.TextField(_("method"), blank=True)
+    data_source = models.TextField(_("data source"), blank=True)
+    means_of_verification = models.TextField(_("means of verification"), blank=True)
+
+    class Meta:
+        ordering = ["solution", "code"]
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        constraints = [
+            models.UniqueConstraint(fields=["solution", "code"], name="kpi_unique_code"),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True) | Q(target_value__gte=0),
+                name="kpi_target_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value_type="percent")
+                | Q(target_value__isnull=True)
+                | Q(target_value__lte=100),
+                name="kpi_percent_target_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value_type__in=["text", "boolean"]) | Q(target_value__isnull=True),
+                name="kpi_target_only_for_numbers",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_type__in=["count", "number", "percent", "boolean", "text"]),
+                name="kpi_value_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_scope__in=["city", "country", "consortium"]),
+                name="kpi_target_scope_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["higher", "lower"]), name="kpi_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reporting_level__in=["city", "consortium"]),
+                name="kpi_reporting_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(rollup__in=["sum", "mean", "count_met", "all", "any", "none"]),
+                name="kpi_rollup_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reporting_level="consortium") | Q(target_scope="consortium"),
+                name="kpi_consortium_reporting_has_consortium_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kpi-detail", args=[self.pk])
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.value_type in self.NUMERIC_TYPES
+
+    def clean(self) -> None:
+        if self.parent_id:
+            if self.parent.parent_id:
+                raise ValidationError(
+                    {"parent": _("A part cannot itself be part of another part.")},
+                    code="nested_part",
+                )
+            if self.parent.solution_id != self.solution_id:
+                raise ValidationError(
+                    {"parent": _("A part belongs to the same solution as its composite KPI.")},
+                    code="part_other_solution",
+                )
+
+
+class FrameworkReference(models.Model):
+    """A KPI's equivalent in a public indicator framework, so consortia compare like with like."""
+
+    class Framework(models.TextChoices):
+        CITYKEYS = "citykeys", "CITYkeys"
+        ISO37120 = "iso37120", "ISO 37120"
+        U4SSC = "u4ssc", "U4SSC"
+        OTHER = "other", _("Other")
+
+    kpi = models.ForeignKey(
+        KPI, on_delete=models.CASCADE, related_name="framework_refs", verbose_name=_("KPI")
+    )
+    framework = models.CharField(_("framework"), max_length=10, choices=Framework.choices)
+    code = models.CharField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("framework reference")
+        verbose_name_plural = _("framework references")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "framework", "code"], name="framework_ref_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_framework_display()} {self.code}"
+
+
+class Measurement(models.Model):
+    """One KPI figure for one reporting unit (a city, or the consortium) at one stage.
+
+    A city-level measurement has ``city`` set; a consortium-level one (the KPI's
+    reporting level is "consortium") leaves it empty. Statuses other than
+    *reported* never carry a value, so "not available" can never read as 0.
+    """
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        NOT_AVAILABLE = "not_available", _("Not available")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable to this city")
+        NOT_REPORTED = "not_reported", _("Not yet reported")
+
+    class ReviewState(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+
+    kpi = models.ForeignKey(
+        KPI, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("KPI")
+    )
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        verbose_name=_("city"),
+        help_text=_("Empty for a figure the consortium reports once."),
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NOT_REPORTED
+    )
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4, null=True, blank=True)
+    boolean_value = models.BooleanField(_("yes/no answer"), null=True, blank=True)
+    text_value = models.TextField(_("text answer"), blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why the figure is not available or not applicable.")
+    )
+    note = models.TextField(_("note"), blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+    review_state = models.CharField(
+        _("review state"), max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every save, to detect stale edits.")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["kpi", "city", "stage"]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "city", "stage"],
+                condition=Q(city__isnull=False),
+                name="measurement_unique_per_city",
+            ),
+            models.UniqueConstraint(
+                fields=["kpi", "stage"],
+                condition=Q(city__isnull=True),
+                name="measurement_unique_per_consortium",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=["baseline", "midway", "final"]),
+                name="measurement_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["reported", "not_available", "not_applicable", "not_reported"]
+                ),
+                name="measurement_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_state__in=["draft", "submitted", "approved"]),
+                name="measurement_review_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="reported")
+                | Q(value__isnull=True, boolean_value__isnull=True, text_value=""),
+                name="measurement_answer_only_when_reported",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="reported")
+                | Q(value__isnull=False)
+                | Q(boolean_value__isnull=False)
+                | ~Q(text_value=""),
+                name="measurement_reported_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_available") | ~Q(reason=""),
+                name="measurement_not_available_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_url="")
+                | Q(evidence_url__startswith="http://")
+                | Q(evidence_url__startswith="https://"),
+                name="measurement_evidence_is_http",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="measurement_version_positive"),
+        ]
+        indexes = [models.Index(fields=["stage", "review_state"])]
+
+    def __str__(self) -> str:
+        unit = self.city.name if self.city_id else _("consortium")
+        return f"{self.kpi.code} – {unit} – {self.get_stage_display()}"
