@@ -46,9 +46,7 @@ def ensure_demo_accounts() -> list[str]:
         if slug in cities:
             user = account(f"coordinator-{slug}")
             CityCoordinator.objects.get_or_create(user=user, city=cities[slug])
-    SteeringCommitteeMember.objects.get_or_create(
-        user=account("steering"), consortium=consortium
-    )
+    SteeringCommitteeMember.objects.get_or_create(user=account("steering"), consortium=consortium)
     Partner.objects.get_or_create(
         user=account("partner"),
         consortium=consortium,

@@ -477,7 +477,11 @@ class _Loader:
                 GovernanceBody,
                 label,
                 {"consortium": consortium, "name": body["name"], "city": city},
-                {"level": body["level"], "purpose": body.get("purpose") or "", "position": position},
+                {
+                    "level": body["level"],
+                    "purpose": body.get("purpose") or "",
+                    "position": position,
+                },
             )
             for role_position, role in enumerate(self.items(body.get("members"), label)):
                 role_label = f"{label}.members[{role_position}]"

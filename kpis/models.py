@@ -323,7 +323,9 @@ class Measurement(models.Model):
                 | Q(evidence_url__startswith="https://"),
                 name="measurement_evidence_is_http",
             ),
-            models.CheckConstraint(condition=Q(version__gte=1), name="measurement_version_positive"),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="measurement_version_positive"
+            ),
         ]
         indexes = [models.Index(fields=["stage", "review_state"])]
 

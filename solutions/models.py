@@ -25,9 +25,7 @@ class AmbitionStatement(models.Model):
         verbose_name = _("ambition statement")
         verbose_name_plural = _("ambition statements")
         constraints = [
-            models.UniqueConstraint(
-                fields=["consortium", "number"], name="ambition_unique_number"
-            ),
+            models.UniqueConstraint(fields=["consortium", "number"], name="ambition_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="ambition_number_positive"),
         ]
 
@@ -110,9 +108,7 @@ class Solution(models.Model):
         verbose_name = _("solution")
         verbose_name_plural = _("solutions")
         constraints = [
-            models.UniqueConstraint(
-                fields=["consortium", "number"], name="solution_unique_number"
-            ),
+            models.UniqueConstraint(fields=["consortium", "number"], name="solution_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="solution_number_positive"),
             models.CheckConstraint(
                 condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__gte=0),

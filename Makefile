@@ -1,0 +1,48 @@
+# ICC Portal — the two commands that matter: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+DEMO_FILES := data/sern.yaml data/letsgov.yaml
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint format migrations-check check-deploy bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py load_demo $(DEMO_FILES)
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: setup
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production-like settings from the environment: must report nothing.
+check-deploy: setup
+	SECRET_KEY="$$(openssl rand -hex 40 2>/dev/null || $(BIN)/python -c 'import secrets; print(secrets.token_hex(40))')" \
+	DEBUG=0 ALLOWED_HOSTS=icc.example.org SECURE_SSL_REDIRECT=1 SECURE_HSTS_SECONDS=31536000 \
+	SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1 \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

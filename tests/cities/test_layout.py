@@ -1,0 +1,33 @@
+"""The base layout and the empty home page, on an empty database."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_without_data_explains_how_to_load_it(client):
+    response = client.get(reverse("home"))
+    assert "load_demo" in response.content.decode()
+
+
+def test_layout_has_login_and_language_switch(client):
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("login") in html
+    assert 'name="language"' in html
+    assert 'lang="en"' in html
+
+
+def test_logged_in_user_can_log_out(client, django_user_model):
+    user = django_user_model.objects.create_user("ana", password="s3cret-pass-123")
+    client.force_login(user)
+    html = client.get(reverse("home")).content.decode()
+    assert "Log out" in html and "ana" in html
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+
+
+def test_language_switch_shows_italian(client):
+    client.post(reverse("set_language"), {"language": "it", "next": "/"})
+    html = client.get(reverse("home")).content.decode()
+    assert 'lang="it"' in html
