@@ -6,9 +6,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("icc_portal.api_urls")),
     path("", include("cities.urls")),
     path("", include("solutions.urls")),
     path("", include("kpis.urls")),
+    path("", include("kpis.entry_urls")),
     path("", include("roadmaps.urls")),
 ]
 

@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cities.models import City
+from cities.models import City, Consortium
 from solutions.models import Solution
+
+from .querysets import MeasurementQuerySet
 
 
 class Stage(models.TextChoices):
@@ -272,6 +274,8 @@ class Measurement(models.Model):
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    objects = MeasurementQuerySet.as_manager()
+
     class Meta:
         ordering = ["kpi", "city", "stage"]
         verbose_name = _("measurement")
@@ -332,3 +336,79 @@ class Measurement(models.Model):
     def __str__(self) -> str:
         unit = self.city.name if self.city_id else _("consortium")
         return f"{self.kpi.code} – {unit} – {self.get_stage_display()}"
+
+
+class StageReview(models.Model):
+    """The review of one reporting unit's figures at one stage.
+
+    A coordinator submits a city's stage; a steering committee member approves it
+    (its figures lock) or returns it with a comment. ``city`` is empty for the
+    figures the consortium reports once. Every change is kept in history, so a
+    reopened stage shows who reopened it and why.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        RETURNED = "returned", _("Returned for changes")
+        APPROVED = "approved", _("Approved")
+
+    consortium = models.ForeignKey(
+        Consortium,
+        on_delete=models.CASCADE,
+        related_name="stage_reviews",
+        verbose_name=_("consortium"),
+    )
+    city = models.ForeignKey(
+        City,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="stage_reviews",
+        verbose_name=_("city"),
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    comment = models.TextField(
+        _("comment"), blank=True, help_text=_("Why the stage was returned or reopened.")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["consortium", "city", "stage"]
+        verbose_name = _("stage review")
+        verbose_name_plural = _("stage reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consortium", "city", "stage"],
+                condition=Q(city__isnull=False),
+                name="stage_review_unique_per_city",
+            ),
+            models.UniqueConstraint(
+                fields=["consortium", "stage"],
+                condition=Q(city__isnull=True),
+                name="stage_review_unique_per_consortium",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=["baseline", "midway", "final"]),
+                name="stage_review_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "submitted", "returned", "approved"]),
+                name="stage_review_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        unit = self.city.name if self.city_id else _("consortium")
+        return f"{unit} – {self.get_stage_display()}: {self.get_state_display()}"

@@ -1,0 +1,149 @@
+"""Who may do what: the one place the web views and the API ask.
+
+Roles (see DESIGN.md): a *city coordinator* enters and corrects figures for the
+cities they coordinate; a *steering committee member* of a consortium sees every
+figure of it and approves stages; a *partner* reads approved figures; an
+*admin* (superuser) does everything; anonymous visitors read approved figures
+of published consortia.
+
+The role ids are read once per request (at most four small queries) and cached
+on the user object; every check after that is a set lookup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from .models import (
+    City,
+    CityCoordinator,
+    Consortium,
+    Membership,
+    Partner,
+    SteeringCommitteeMember,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """The ids of everything a user holds a role on."""
+
+    coordinated_city_ids: frozenset[int]
+    steering_consortium_ids: frozenset[int]
+    approving_consortium_ids: frozenset[int]
+    partner_consortium_ids: frozenset[int]
+    coordinated_consortium_ids: frozenset[int]
+    is_admin: bool
+
+    @property
+    def reader_consortium_ids(self) -> frozenset[int]:
+        """Consortia the user belongs to in any role."""
+        return (
+            self.steering_consortium_ids
+            | self.partner_consortium_ids
+            | self.coordinated_consortium_ids
+        )
+
+
+NO_ROLES = Roles(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), False)
+
+
+def roles_of(user) -> Roles:
+    if user is None or not user.is_authenticated:
+        return NO_ROLES
+    cached = getattr(user, "_icc_roles", None)
+    if cached is not None:
+        return cached
+    coordinated = frozenset(
+        CityCoordinator.objects.filter(user=user).values_list("city_id", flat=True)
+    )
+    steering = list(
+        SteeringCommitteeMember.objects.filter(user=user).values_list(
+            "consortium_id", "can_approve"
+        )
+    )
+    roles = Roles(
+        coordinated_city_ids=coordinated,
+        steering_consortium_ids=frozenset(consortium_id for consortium_id, _ in steering),
+        approving_consortium_ids=frozenset(
+            consortium_id for consortium_id, can_approve in steering if can_approve
+        ),
+        partner_consortium_ids=frozenset(
+            Partner.objects.filter(user=user).values_list("consortium_id", flat=True)
+        ),
+        coordinated_consortium_ids=frozenset(
+            Membership.objects.filter(city_id__in=coordinated).values_list(
+                "consortium_id", flat=True
+            )
+        )
+        if coordinated
+        else frozenset(),
+        is_admin=bool(user.is_superuser),
+    )
+    user._icc_roles = roles
+    return roles
+
+
+def can_edit_city(user, city: City) -> bool:
+    """Enter and correct the city's figures (never approved ones: see the review rules)."""
+    roles = roles_of(user)
+    return roles.is_admin or city.pk in roles.coordinated_city_ids
+
+
+def can_report_for_consortium(user, consortium: Consortium, lead_city_ids=()) -> bool:
+    """Enter figures the consortium reports once (e.g. a shared project's KPIs).
+
+    Steering committee members of the consortium may, and so may the coordinators
+    of a lead city of the solution concerned (pass its lead city ids).
+    """
+    roles = roles_of(user)
+    return (
+        roles.is_admin
+        or consortium.pk in roles.steering_consortium_ids
+        or bool(roles.coordinated_city_ids.intersection(lead_city_ids))
+    )
+
+
+def can_approve(user, consortium: Consortium) -> bool:
+    roles = roles_of(user)
+    return roles.is_admin or consortium.pk in roles.approving_consortium_ids
+
+
+def can_see_unapproved(user, consortium: Consortium, city: City | None = None) -> bool:
+    """See draft and submitted figures: steering, admins, and a city's own coordinators."""
+    roles = roles_of(user)
+    if roles.is_admin or consortium.pk in roles.steering_consortium_ids:
+        return True
+    return city is not None and city.pk in roles.coordinated_city_ids
+
+
+def visible_consortia_filter(user, prefix: str = "") -> Q:
+    """Consortia whose approved figures the user may read."""
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Q()
+    return Q(**{f"{prefix}is_published": True}) | Q(
+        **{f"{prefix}pk__in": roles.reader_consortium_ids}
+    )
+
+
+def visible_measurements_filter(user) -> Q:
+    """Measurements the user may read, as a filter for ``Measurement`` querysets.
+
+    Approved figures of consortia the user may read; on top of that, unapproved
+    figures of the consortia they steer and of the cities they coordinate.
+    """
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Q()
+    readable = visible_consortia_filter(user, prefix="kpi__solution__consortium__")
+    approved = Q(review_state="approved") & readable
+    if not (roles.steering_consortium_ids or roles.coordinated_city_ids):
+        return approved
+    return (
+        approved
+        | Q(kpi__solution__consortium_id__in=roles.steering_consortium_ids)
+        | Q(city_id__in=roles.coordinated_city_ids)
+    )

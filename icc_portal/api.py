@@ -1,0 +1,8 @@
+"""Shared pieces of the REST API (pagination; the router lives in api_urls.py)."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
