@@ -1,1 +1,30 @@
-urlpatterns: list = []
+"""The API: one router for /api/v1/, the schema, its interactive docs, the API access page."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from cities.api import CityViewSet, ConsortiumViewSet, ProgrammeViewSet
+from kpis.api import KPIViewSet, MeasurementViewSet
+from solutions.api import ActivityViewSet, SolutionViewSet
+
+from .api_views import ApiTokenView, HealthView
+
+router = DefaultRouter()
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("consortia", ConsortiumViewSet, basename="consortium")
+router.register("cities", CityViewSet, basename="city")
+router.register("solutions", SolutionViewSet, basename="solution")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("kpis", KPIViewSet, basename="kpi")
+router.register("measurements", MeasurementViewSet, basename="measurement")
+
+app_name = "api"
+
+urlpatterns = [
+    path("api/v1/health/", HealthView.as_view(), name="health"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("accounts/api-token/", ApiTokenView.as_view(), name="token"),
+]

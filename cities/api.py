@@ -1,0 +1,208 @@
+"""API for programmes, consortia and cities: read-only, looked up by slug.
+
+A user sees the consortia whose figures they may read (``visible_consortia_filter``:
+published ones, plus those they belong to), and the programmes and cities of those.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from icc_portal.api import READ_ERRORS, error_responses
+
+from .access import visible_consortia_filter
+from .models import City, Consortium, Membership, Programme
+
+LIST_ERRORS = error_responses(*READ_ERRORS)
+
+
+def visible_consortia(user):
+    return Consortium.objects.filter(visible_consortia_filter(user))
+
+
+# --------------------------------------------------------------------------- serializers
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = ["slug", "name", "description"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    city_name = serializers.CharField(source="city.name", read_only=True)
+    country = serializers.CharField(source="city.country", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["city", "city_name", "country", "role"]
+
+
+class ConsortiumSerializer(serializers.ModelSerializer):
+    programme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    members = MemberSerializer(source="memberships", many=True, read_only=True)
+
+    class Meta:
+        model = Consortium
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "programme",
+            "vision",
+            "description",
+            "is_published",
+            "members",
+        ]
+
+
+class CitySerializer(serializers.ModelSerializer):
+    consortia = serializers.SerializerMethodField(
+        help_text="Slugs of the consortia the city belongs to (those you may see)."
+    )
+
+    class Meta:
+        model = City
+        fields = [
+            "slug",
+            "name",
+            "country",
+            "region",
+            "population",
+            "population_year",
+            "programme_role",
+            "consortia",
+        ]
+
+    def get_consortia(self, city) -> list[str]:
+        return [membership.consortium.slug for membership in city.visible_memberships]
+
+
+# --------------------------------------------------------------------------- filters
+
+
+class ProgrammeFilter(django_filters.FilterSet):
+    class Meta:
+        model = Programme
+        fields = ["slug"]
+
+
+class ConsortiumFilter(django_filters.FilterSet):
+    programme = django_filters.CharFilter(field_name="programme__slug", help_text="Programme slug")
+    city = django_filters.CharFilter(
+        field_name="memberships__city__slug", distinct=True, help_text="Slug of a member city"
+    )
+
+    class Meta:
+        model = Consortium
+        fields = ["programme", "city", "is_published"]
+
+
+class CityFilter(django_filters.FilterSet):
+    consortium = django_filters.CharFilter(method="filter_consortium", help_text="Consortium slug")
+    programme = django_filters.CharFilter(method="filter_programme", help_text="Programme slug")
+    country = django_filters.CharFilter(
+        field_name="country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code, e.g. IT"
+    )
+
+    class Meta:
+        model = City
+        fields = ["consortium", "programme", "country", "programme_role"]
+
+    def filter_consortium(self, queryset, name, value):
+        members = Membership.objects.filter(city=OuterRef("pk"), consortium__slug=value)
+        return queryset.filter(Exists(members))
+
+    def filter_programme(self, queryset, name, value):
+        members = Membership.objects.filter(city=OuterRef("pk"), consortium__programme__slug=value)
+        return queryset.filter(Exists(members))
+
+
+# --------------------------------------------------------------------------- viewsets
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List programmes", responses={200: ProgrammeSerializer(many=True), **LIST_ERRORS}
+    ),
+    retrieve=extend_schema(
+        summary="One programme", responses={200: ProgrammeSerializer, **LIST_ERRORS}
+    ),
+)
+class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Programmes (ICC, EU Cities Mission…) that have a consortium you may see."""
+
+    serializer_class = ProgrammeSerializer
+    filterset_class = ProgrammeFilter
+    lookup_field = "slug"
+    ordering_fields = ["name", "slug"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        visible = visible_consortia(self.request.user).filter(programme=OuterRef("pk"))
+        return Programme.objects.filter(Exists(visible))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List consortia", responses={200: ConsortiumSerializer(many=True), **LIST_ERRORS}
+    ),
+    retrieve=extend_schema(
+        summary="One consortium", responses={200: ConsortiumSerializer, **LIST_ERRORS}
+    ),
+)
+class ConsortiumViewSet(viewsets.ReadOnlyModelViewSet):
+    """Consortia: published ones, and those you belong to, with their member cities."""
+
+    serializer_class = ConsortiumSerializer
+    filterset_class = ConsortiumFilter
+    lookup_field = "slug"
+    ordering_fields = ["name", "slug"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        return (
+            visible_consortia(self.request.user)
+            .select_related("programme")
+            .prefetch_related(
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.select_related("city").order_by("city__name"),
+                )
+            )
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List cities", responses={200: CitySerializer(many=True), **LIST_ERRORS}
+    ),
+    retrieve=extend_schema(summary="One city", responses={200: CitySerializer, **LIST_ERRORS}),
+)
+class CityViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cities of the consortia you may see."""
+
+    serializer_class = CitySerializer
+    filterset_class = CityFilter
+    lookup_field = "slug"
+    ordering_fields = ["name", "slug", "country", "population"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        consortium_filter = visible_consortia_filter(self.request.user, prefix="consortium__")
+        visible_memberships = Membership.objects.filter(consortium_filter)
+        return City.objects.filter(
+            Exists(visible_memberships.filter(city=OuterRef("pk")))
+        ).prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=visible_memberships.select_related("consortium").order_by(
+                    "consortium__slug"
+                ),
+                to_attr="visible_memberships",
+            )
+        )
