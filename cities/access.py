@@ -12,9 +12,10 @@ on the user object; every check after that is a set lookup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .models import (
     City,
@@ -133,7 +134,11 @@ def visible_measurements_filter(user) -> Q:
     """Measurements the user may read, as a filter for ``Measurement`` querysets.
 
     Approved figures of consortia the user may read; on top of that, unapproved
-    figures of the consortia they steer and of the cities they coordinate.
+    figures of the consortia they steer, of the cities they coordinate, and the
+    consortium-level figures of the solutions their cities lead (they enter those).
+
+    The lookups (``review_state``, ``city_id``, ``kpi__…``) exist on the historical
+    model too, so the same filter applies to ``Measurement.history`` querysets.
     """
     roles = roles_of(user)
     if roles.is_admin:
@@ -142,8 +147,91 @@ def visible_measurements_filter(user) -> Q:
     approved = Q(review_state="approved") & readable
     if not (roles.steering_consortium_ids or roles.coordinated_city_ids):
         return approved
+    visible = approved | Q(kpi__solution__consortium_id__in=roles.steering_consortium_ids)
+    if roles.coordinated_city_ids:
+        from solutions.models import Solution
+
+        led_solutions = Solution.lead_cities.through.objects.filter(
+            city_id__in=roles.coordinated_city_ids
+        ).values("solution_id")
+        visible |= Q(city_id__in=roles.coordinated_city_ids) | Q(
+            city__isnull=True, kpi__solution__in=led_solutions
+        )
+    return visible
+
+
+# --- Reporting: the entry grid, the review of a stage, history ---------------------------
+#
+# One reporting *unit* is a city of a consortium, or the consortium itself for the KPIs it
+# reports once (``city is None``). The actions below are what the permission matrix test
+# (tests/test_permissions.py) checks for every role.
+
+
+def can_view_city_reporting(user, city: City, consortium_ids: Iterable[int]) -> bool:
+    """Open the city's entry grid and missing list (read-only unless :func:`can_edit_city`).
+
+    ``consortium_ids``: the consortia the city belongs to. Coordinators of the city,
+    steering committee members of one of those consortia and admins may.
+    """
+    roles = roles_of(user)
     return (
-        approved
-        | Q(kpi__solution__consortium_id__in=roles.steering_consortium_ids)
-        | Q(city_id__in=roles.coordinated_city_ids)
+        roles.is_admin
+        or city.pk in roles.coordinated_city_ids
+        or bool(roles.steering_consortium_ids.intersection(consortium_ids))
     )
+
+
+def can_view_consortium_reporting(user, consortium: Consortium, lead_city_ids=()) -> bool:
+    """Open the grid of the figures a consortium reports once: whoever may report them."""
+    return can_report_for_consortium(user, consortium, lead_city_ids)
+
+
+def can_submit_stage(user, consortium: Consortium, city: City | None, lead_city_ids=()) -> bool:
+    """Send a unit's stage for review: whoever may enter its figures."""
+    if city is None:
+        return can_report_for_consortium(user, consortium, lead_city_ids)
+    return can_edit_city(user, city)
+
+
+def can_review_stage(user, consortium: Consortium) -> bool:
+    """Approve, return or reopen a stage of any unit of the consortium."""
+    return can_approve(user, consortium)
+
+
+def can_see_review_comments(user, consortium: Consortium, city: City | None) -> bool:
+    """Read review decisions and their comments: the same people who see drafts."""
+    return can_see_unapproved(user, consortium, city)
+
+
+def can_see_names(user) -> bool:
+    """Show who changed a figure: signed-in users only, never anonymous visitors."""
+    return bool(user is not None and user.is_authenticated)
+
+
+def has_reporting_role(user) -> bool:
+    """Whether the user enters or reviews figures anywhere (for the "My reporting" link).
+
+    Uses the cached roles when a view already read them; otherwise one query.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_icc_roles", None)
+    if cached is not None:
+        return bool(cached.coordinated_city_ids or cached.steering_consortium_ids)
+    flag = getattr(user, "_icc_reports", None)
+    if flag is None:
+        from django.contrib.auth import get_user_model
+
+        flag = bool(
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .filter(
+                Exists(CityCoordinator.objects.filter(user=OuterRef("pk")))
+                | Exists(SteeringCommitteeMember.objects.filter(user=OuterRef("pk")))
+            )
+            .exists()
+        )
+        user._icc_reports = flag
+    return flag

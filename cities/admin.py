@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     City,
@@ -94,3 +97,34 @@ class PartnerAdmin(admin.ModelAdmin):
     list_select_related = ["user", "consortium"]
     search_fields = ["user__username", "organisation"]
     autocomplete_fields = ["user"]
+
+
+# Roles on the user page too: which cities a user coordinates, which committees they sit on.
+class UserCoordinatorInline(admin.TabularInline):
+    model = CityCoordinator
+    extra = 0
+    autocomplete_fields = ["city"]
+    verbose_name = _("coordinated city")
+    verbose_name_plural = _("coordinated cities (enters their figures)")
+
+
+class UserSteeringInline(admin.TabularInline):
+    model = SteeringCommitteeMember
+    extra = 0
+    verbose_name_plural = _("steering committees (compare cities, approve stages)")
+
+
+class UserPartnerInline(admin.TabularInline):
+    model = Partner
+    extra = 0
+    verbose_name_plural = _("partnerships (read approved figures)")
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithRolesAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, UserCoordinatorInline, UserSteeringInline, UserPartnerInline]
