@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import KPI, FrameworkReference, Measurement
+from .models import KPI, FrameworkReference, Measurement, StageReview
 
 
 class PartInline(admin.TabularInline):
@@ -79,3 +79,33 @@ class MeasurementAdmin(SimpleHistoryAdmin):
     search_fields = ["kpi__code", "kpi__name", "city__name", "note", "text_value"]
     autocomplete_fields = ["kpi", "city"]
     readonly_fields = ["version", "entered_by", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        """Edits in the admin raise the version too, so an open entry grid sees them as newer."""
+        if change and form.has_changed():
+            obj.version += 1
+        obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(StageReview)
+class StageReviewAdmin(SimpleHistoryAdmin):
+    """Review states are changed through the entry grid (submit, approve, return, reopen),
+    so the figures move with them; the admin shows them and their history."""
+
+    list_display = ["consortium", "city", "stage", "state", "changed_by", "changed_at"]
+    list_filter = ["consortium", "stage", "state"]
+    list_select_related = ["consortium", "city", "changed_by"]
+    search_fields = ["city__name", "consortium__name", "comment"]
+    readonly_fields = [
+        "consortium",
+        "city",
+        "stage",
+        "state",
+        "comment",
+        "changed_by",
+        "changed_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -30,3 +30,215 @@ def sern(_sern_loaded, db):
     from cities.models import Consortium
 
     return Consortium.objects.get(slug="sern")
+
+
+# --- Personas of the entry grid and the review (factory-built; not the SERN data) -----------
+# A small consortium shaped like SERN: Ravenna and Cervia implement solution 1, whose KPIs
+# each city reports (one of every value type, and a composite); solution 2's KPI is
+# reported once for the consortium, with Cervia as its lead city. Bologna belongs to
+# another consortium: the "other city" for the steering committee member. The personas have
+# no usable password (tests log them in with force_login), which keeps hashing out of the way.
+
+
+@pytest.fixture
+def entry_world(db):
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from cities.models import Membership
+    from kpis.models import KPI
+    from tests.cities.factories import CityFactory, ConsortiumFactory, MembershipFactory
+    from tests.kpis.factories import KPIFactory
+    from tests.solutions.factories import SolutionFactory
+
+    consortium = ConsortiumFactory(name="Test Network", short_name="TN", slug="test-network")
+    other_consortium = ConsortiumFactory(name="Other Network", slug="other-network")
+    ravenna = CityFactory(name="Ravenna", slug="ravenna", country="IT")
+    cervia = CityFactory(name="Cervia", slug="cervia", country="IT")
+    bologna = CityFactory(name="Bologna", slug="bologna", country="IT")
+    for city in (ravenna, cervia):
+        MembershipFactory(consortium=consortium, city=city, role=Membership.Role.MEMBER)
+    MembershipFactory(consortium=other_consortium, city=bologna)
+    plans = SolutionFactory(
+        consortium=consortium,
+        number=1,
+        title="Digital plans",
+        implementing_cities=[ravenna, cervia],
+    )
+    plans.lead_cities.set([ravenna])
+    project = SolutionFactory(
+        consortium=consortium,
+        number=2,
+        title="Shared project",
+        implementing_cities=[ravenna, cervia],
+    )
+    project.lead_cities.set([cervia])
+    other_solution = SolutionFactory(
+        consortium=other_consortium, number=1, title="Other", implementing_cities=[bologna]
+    )
+    kpis = SimpleNamespace(
+        count=KPIFactory(solution=plans, code="1.1", name="Departments involved"),
+        number=KPIFactory(
+            solution=plans,
+            code="1.2",
+            name="Budget spent",
+            unit="EUR",
+            value_type=KPI.ValueType.NUMBER,
+            target_value=Decimal("10000"),
+        ),
+        percent=KPIFactory(
+            solution=plans,
+            code="1.3",
+            name="Share of services online",
+            unit="%",
+            value_type=KPI.ValueType.PERCENT,
+            target_value=Decimal("50"),
+        ),
+        boolean=KPIFactory(
+            solution=plans,
+            code="1.4",
+            name="Survey done",
+            unit="",
+            value_type=KPI.ValueType.BOOLEAN,
+            target_value=None,
+        ),
+        text=KPIFactory(
+            solution=plans,
+            code="1.5",
+            name="Quality of data",
+            unit="",
+            value_type=KPI.ValueType.TEXT,
+            target_value=None,
+        ),
+        consortium=KPIFactory(
+            solution=project,
+            code="2.1",
+            name="Meetings held",
+            target_value=Decimal("6"),
+            target_scope=KPI.TargetScope.CONSORTIUM,
+            reporting_level=KPI.ReportingLevel.CONSORTIUM,
+        ),
+        other=KPIFactory(solution=other_solution, code="1.1"),
+    )
+    composite = KPIFactory(solution=plans, code="1.6", name="Plans", target_value=None)
+    kpis.composite = composite
+    kpis.part = KPIFactory(solution=plans, code="1.6a", name="Plans implemented", parent=composite)
+    return SimpleNamespace(
+        consortium=consortium,
+        other_consortium=other_consortium,
+        ravenna=ravenna,
+        cervia=cervia,
+        bologna=bologna,
+        plans=plans,
+        project=project,
+        kpis=kpis,
+    )
+
+
+@pytest.fixture
+def coordinator_ravenna(entry_world):
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    user = UserFactory(username="coord-ravenna", password=None)
+    CityCoordinatorFactory(user=user, city=entry_world.ravenna)
+    return user
+
+
+@pytest.fixture
+def coordinator_cervia(entry_world):
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    user = UserFactory(username="coord-cervia", password=None)
+    CityCoordinatorFactory(user=user, city=entry_world.cervia)
+    return user
+
+
+@pytest.fixture
+def steering_member(entry_world):
+    from tests.cities.factories import SteeringCommitteeMemberFactory, UserFactory
+
+    user = UserFactory(username="steering-tn", password=None)
+    SteeringCommitteeMemberFactory(user=user, consortium=entry_world.consortium)
+    return user
+
+
+@pytest.fixture
+def partner_user(entry_world):
+    from tests.cities.factories import PartnerFactory, UserFactory
+
+    user = UserFactory(username="partner-tn", password=None)
+    PartnerFactory(user=user, consortium=entry_world.consortium)
+    return user
+
+
+@pytest.fixture
+def admin_user_entry(entry_world):
+    from tests.cities.factories import UserFactory
+
+    return UserFactory(username="admin-tn", password=None, is_staff=True, is_superuser=True)
+
+
+def _form_fields(html: str, form_class: str = "entry-form") -> dict[str, str]:
+    """What a browser would send from the form with this class (inputs, selects, textareas)."""
+    from html import unescape
+    from html.parser import HTMLParser
+
+    class Collector(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.fields: dict[str, str] = {}
+            self.inside = False
+            self.select = None
+            self.first_option = None
+            self.textarea = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                self.inside = form_class in (attrs.get("class") or "").split()
+            if not self.inside:
+                return
+            name = attrs.get("name")
+            if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
+                self.fields[name] = unescape(attrs.get("value") or "")
+            elif tag == "select":
+                self.select, self.first_option = name, None
+            elif tag == "option" and self.select:
+                if self.first_option is None:
+                    self.first_option = attrs.get("value", "")
+                    self.fields.setdefault(self.select, self.first_option)
+                if "selected" in attrs:
+                    self.fields[self.select] = attrs.get("value", "")
+            elif tag == "textarea":
+                self.textarea = name
+                self.fields[name] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+            elif tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.fields[self.textarea] += (
+                    data.lstrip("\n") if not self.fields[self.textarea] else data
+                )
+
+    collector = Collector()
+    collector.feed(html)
+    return collector.fields
+
+
+@pytest.fixture
+def grid_form():
+    """``grid_form(client, url)``: the entry grid's fields as a browser would post them."""
+
+    def read(client, url):
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        return _form_fields(response.content.decode())
+
+    return read

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import factory
 
-from kpis.models import KPI, Measurement
+from kpis.models import KPI, Measurement, StageReview
 from tests.solutions.factories import SolutionFactory
 
 
@@ -29,3 +29,13 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
     status = Measurement.Status.REPORTED
     value = Decimal("1")
     review_state = Measurement.ReviewState.APPROVED
+
+
+class StageReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StageReview
+
+    consortium = factory.SubFactory("tests.cities.factories.ConsortiumFactory")
+    city = None
+    stage = "final"
+    state = StageReview.State.DRAFT

@@ -1,0 +1,659 @@
+"""Entering KPI figures: the one write path, shared by the entry grid and the REST API.
+
+Contract
+    record_measurements(*, user, stage, rows, city=None, consortium=None) -> list[RowOutcome]
+
+    ``rows`` is a sequence of :class:`RowInput`, plain values only: a KPI (instance or
+    id), a status string, ``Decimal``/``bool``/``str`` answers, a ``date``, and the
+    version the editor based the change on (``expected_version``; 0 = "there was no
+    figure yet"). Each row is one figure of ``city`` (for KPIs each city reports) or of
+    the consortium (for KPIs the consortium reports once; ``city`` is not used for
+    those) at ``stage``. If ``consortium`` is given, every KPI must belong to it.
+
+    All rows are stored in one transaction, or none:
+
+    * ``django.core.exceptions.PermissionDenied`` -- the user may not enter one of the
+      figures (:mod:`cities.access`). Nothing is checked or stored after that.
+    * :class:`StaleVersion` -- at least one row was based on an older version than the
+      stored one. ``current[row_key]`` is the figure as stored now (``entered_by``
+      loaded); ``errors`` holds the messages of every row, stale or otherwise invalid.
+    * :class:`EntryError` -- anything else that is wrong. ``errors[row_key][field]`` is
+      a list of messages, ``codes[row_key][field]`` the matching codes (``"stale"``,
+      ``"locked"``, ``"under_review"``, ``"negative"``, ``"percent_range"`` …). Field
+      names are the model's (``value``, ``boolean_value``, ``text_value``, ``status``,
+      ``reason``, ``note``, ``evidence_url``, ``as_of``, ``version``) or ``"__all__"``.
+      Row key ``None`` holds errors about the call itself (``stage``, ``city``).
+
+    A row's key is ``RowInput.key`` if given, else the KPI id. On success the result
+    lists one :class:`RowOutcome` per row, in order: ``"created"``, ``"updated"`` or
+    ``"unchanged"`` (the row equals what is stored, or it is "not yet reported" with
+    nothing else filled in and no figure exists: no empty rows are written).
+
+Rules
+    * Figures are locked once approved, and the whole stage while it is submitted for
+      review or approved (see :mod:`kpis.review`); a row identical to the stored one is
+      never refused.
+    * Each change raises the figure's ``version``, records ``entered_by`` and leaves a
+      history entry (who, when, every field), via django-simple-history.
+    * Rows are locked with ``SELECT … FOR UPDATE`` after the unit's stage review, so a
+      concurrent save or review waits instead of slipping in between.
+    * ``validate_row`` is pure (no database) and is what the forms show inline too.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from cities import access
+from cities.models import City, Consortium
+
+from .models import KPI, Measurement, Stage, StageReview
+
+#: The largest magnitude a figure may have: anything bigger is a typing slip.
+MAX_ABS_VALUE = Decimal("1000000000000")
+MAX_DECIMAL_PLACES = 4
+MAX_TEXT_LENGTH = 4000
+MAX_URL_LENGTH = 500
+
+ANSWER_FIELDS = ("value", "boolean_value", "text_value")
+DATA_FIELDS = (
+    "status",
+    "value",
+    "boolean_value",
+    "text_value",
+    "reason",
+    "note",
+    "evidence_url",
+    "as_of",
+)
+NON_FIELD = "__all__"
+
+Status = Measurement.Status
+
+
+@dataclass(frozen=True, slots=True)
+class RowInput:
+    """One figure as an editor wants it stored. Text fields are stripped on use."""
+
+    kpi: KPI | int
+    status: str
+    expected_version: int
+    value: Decimal | None = None
+    boolean_value: bool | None = None
+    text_value: str = ""
+    reason: str = ""
+    note: str = ""
+    evidence_url: str = ""
+    as_of: datetime.date | None = None
+    key: Hashable | None = None
+
+    @property
+    def kpi_id(self) -> int:
+        return self.kpi.pk if isinstance(self.kpi, KPI) else int(self.kpi)
+
+    @property
+    def row_key(self) -> Hashable:
+        return self.key if self.key is not None else self.kpi_id
+
+    @classmethod
+    def from_measurement(cls, measurement: Measurement, **changes) -> RowInput:
+        """The stored figure as a row, with ``changes`` applied (a PATCH).
+
+        ``expected_version`` defaults to the measurement's version: pass the one the
+        client sent to keep stale edits out.
+        """
+        values = {name: getattr(measurement, name) for name in DATA_FIELDS}
+        values.update(kpi=measurement.kpi_id, expected_version=measurement.version)
+        values.update(changes)
+        return cls(**values)
+
+    def cleaned(self) -> RowInput:
+        """Text stripped; an ``int`` value read as ``Decimal`` (a ``float`` stays refused)."""
+        value = self.value
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = Decimal(value)
+        return replace(
+            self,
+            value=value,
+            text_value=(self.text_value or "").strip(),
+            reason=(self.reason or "").strip(),
+            note=(self.note or "").strip(),
+            evidence_url=(self.evidence_url or "").strip(),
+        )
+
+    def is_blank(self) -> bool:
+        """ "Not yet reported" with nothing else said: stores nothing."""
+        return self.status == Status.NOT_REPORTED and not any(
+            getattr(self, name) not in (None, "") for name in DATA_FIELDS if name != "status"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RowOutcome:
+    key: Hashable
+    kpi_id: int
+    change: str  # "created" | "updated" | "unchanged"
+    measurement: Measurement | None
+
+
+class EntryError(Exception):
+    """Nothing was stored; ``errors``/``codes`` say what is wrong with which row and field."""
+
+    def __init__(
+        self,
+        errors: dict[Hashable, dict[str, list[str]]],
+        codes: dict[Hashable, dict[str, list[str]]] | None = None,
+    ):
+        self.errors = errors
+        self.codes = codes or {}
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        return "; ".join(
+            f"{key}: {field}: {' '.join(messages)}"
+            for key, by_field in self.errors.items()
+            for field, messages in by_field.items()
+        )
+
+    def has_code(self, code: str) -> bool:
+        return any(code in codes for by_field in self.codes.values() for codes in by_field.values())
+
+
+class StaleVersion(EntryError):
+    """Some rows were based on an outdated version; ``current`` has the stored figures."""
+
+    def __init__(self, errors, codes, current: dict[Hashable, Measurement | None]):
+        self.current = current
+        super().__init__(errors, codes)
+
+
+class _Problems:
+    """Collects (row, field, message, code) and turns them into an :class:`EntryError`."""
+
+    def __init__(self) -> None:
+        self.errors: dict[Hashable, dict[str, list[str]]] = {}
+        self.codes: dict[Hashable, dict[str, list[str]]] = {}
+        self.stale: dict[Hashable, Measurement | None] = {}
+
+    def add(self, key: Hashable, field: str, message: str, code: str) -> None:
+        self.errors.setdefault(key, {}).setdefault(field, []).append(str(message))
+        self.codes.setdefault(key, {}).setdefault(field, []).append(code)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.stale:
+            raise StaleVersion(self.errors, self.codes, self.stale)
+        if self.errors:
+            raise EntryError(self.errors, self.codes)
+
+
+# --- Pure validation ------------------------------------------------------------------
+
+
+def primary_answer_field(value_type: str) -> str:
+    if value_type == KPI.ValueType.BOOLEAN:
+        return "boolean_value"
+    if value_type == KPI.ValueType.TEXT:
+        return "text_value"
+    return "value"
+
+
+def validate_row(
+    row: RowInput, *, value_type: str, today: datetime.date | None = None
+) -> list[tuple[str, str, str]]:
+    """The problems of one row as ``(field, message, code)``; empty when it is fine.
+
+    Pure: needs only the KPI's value type. Covers status and answers, numbers (whole
+    counts, no negative counts, percentages within 0–100, no absurd magnitudes, at most
+    four decimals), the reason for "not available", the evidence link and the date.
+    """
+    problems: list[tuple[str, str, str]] = []
+    add = problems.append
+    if row.status not in Status.values:
+        add(("status", _("Choose a status from the list."), "invalid_status"))
+        return problems
+
+    answers = [name for name in ANSWER_FIELDS if getattr(row, name) not in (None, "")]
+    primary = primary_answer_field(value_type)
+    if row.status == Status.REPORTED:
+        if not answers:
+            add((primary, _("Enter a value, or choose another status."), "answer_required"))
+    else:
+        for name in answers:
+            if row.status == Status.NOT_AVAILABLE:
+                message = _(
+                    "Leave this empty when the figure is not available, or choose “Reported”."
+                )
+            elif row.status == Status.NOT_APPLICABLE:
+                message = _("Leave this empty when the KPI does not apply, or choose “Reported”.")
+            else:
+                message = _("A value needs the status “Reported”.")
+            add((name, message, "answer_not_reported"))
+    if row.status == Status.NOT_AVAILABLE and not row.reason:
+        add(("reason", _("Say why the figure is not available."), "reason_required"))
+
+    if row.value is not None:
+        add_value_problems(row.value, value_type=value_type, add=add)
+    if row.boolean_value is not None and value_type != KPI.ValueType.BOOLEAN:
+        add(("boolean_value", _("Only yes/no KPIs take a yes/no answer."), "no_boolean"))
+    for name in ("text_value", "reason", "note"):
+        if len(getattr(row, name)) > MAX_TEXT_LENGTH:
+            add(
+                (
+                    name,
+                    _("Keep this under %(limit)s characters.")
+                    % {"limit": formats.number_format(MAX_TEXT_LENGTH, force_grouping=True)},
+                    "too_long",
+                )
+            )
+    if row.evidence_url:
+        add_url_problems(row.evidence_url, add=add)
+    if row.as_of is not None:
+        today = today or timezone.localdate()
+        if row.as_of > today:
+            add(("as_of", _("The as-of date cannot be in the future."), "future_date"))
+        elif row.as_of.year < 1990:
+            add(("as_of", _("Enter a date after 1990."), "date_too_early"))
+    return problems
+
+
+def add_value_problems(value: Decimal, *, value_type: str, add) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        add(("value", _("Enter a number."), "invalid"))
+        return
+    if abs(value) > MAX_ABS_VALUE:
+        add(
+            (
+                "value",
+                _("This is larger than any plausible figure (at most %(limit)s).")
+                % {"limit": formats.number_format(MAX_ABS_VALUE, force_grouping=True)},
+                "too_large",
+            )
+        )
+        return
+    if value.as_tuple().exponent < -MAX_DECIMAL_PLACES and value != value.quantize(
+        Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
+    ):
+        add(
+            (
+                "value",
+                _("Use at most %(places)s decimal places.") % {"places": MAX_DECIMAL_PLACES},
+                "decimal_places",
+            )
+        )
+    if value_type == KPI.ValueType.COUNT:
+        if value < 0:
+            add(("value", _("A count cannot be negative."), "negative"))
+        elif value != value.to_integral_value():
+            add(("value", _("A count is a whole number."), "not_whole"))
+    elif value_type == KPI.ValueType.PERCENT and not (0 <= value <= 100):
+        add(("value", _("A percentage lies between 0 and 100."), "percent_range"))
+    elif value_type in (KPI.ValueType.BOOLEAN, KPI.ValueType.TEXT) and value < 0:
+        add(("value", _("The figure beside the answer cannot be negative."), "negative"))
+
+
+_http_url = URLValidator(schemes=["http", "https"])
+
+
+def add_url_problems(url: str, *, add) -> None:
+    message = _("Enter a web link that starts with http:// or https://.")
+    if len(url) > MAX_URL_LENGTH:
+        add(
+            (
+                "evidence_url",
+                _("Keep the link under %(limit)s characters.") % {"limit": MAX_URL_LENGTH},
+                "too_long",
+            )
+        )
+        return
+    try:
+        _http_url(url)
+    except ValidationError:
+        add(("evidence_url", message, "evidence_scheme"))
+
+
+# --- Describing a figure (messages, history, previous stage) --------------------------
+
+
+def format_number(value: Decimal | None, value_type: str = KPI.ValueType.NUMBER) -> str:
+    """A stored number in the active language, without trailing zeros (``1.234,5``)."""
+    if value is None:
+        return ""
+    normalized = value.normalize() if value else Decimal(0)
+    text = formats.number_format(
+        Decimal(f"{normalized:f}"), decimal_pos=None, use_l10n=True, force_grouping=True
+    )
+    return f"{text} %" if value_type == KPI.ValueType.PERCENT else text
+
+
+def describe_figure(figure, value_type: str) -> str:
+    """A figure in words: "12", "Yes – 160 respondents…", "Not available (reason)".
+
+    ``figure`` is anything with the measurement's data fields (a measurement, a
+    historical record, a :class:`RowInput`); ``None`` reads as "not yet reported".
+    """
+    if figure is None or figure.status == Status.NOT_REPORTED:
+        return _("not yet reported")
+    if figure.status == Status.NOT_AVAILABLE:
+        return _("not available (%(reason)s)") % {"reason": figure.reason}
+    if figure.status == Status.NOT_APPLICABLE:
+        return _("not applicable")
+    parts = []
+    if figure.boolean_value is not None:
+        parts.append(_("yes") if figure.boolean_value else _("no"))
+    if figure.value is not None:
+        parts.append(format_number(figure.value, value_type))
+    if figure.text_value:
+        parts.append(f"“{figure.text_value}”")
+    return " – ".join(parts)
+
+
+def snapshot_of(figure) -> dict | None:
+    """The data fields of a measurement (or historical record) as a dict; ``None`` for none."""
+    if figure is None:
+        return None
+    return {name: getattr(figure, name) for name in DATA_FIELDS}
+
+
+def matches_snapshot(row: RowInput, snapshot: dict | None) -> bool:
+    """Whether the row says exactly what the snapshot holds (text compared stripped).
+
+    A blank row matches "no figure" (``None``) and a stored "not yet reported" one.
+    """
+    if snapshot is None:
+        return row.is_blank()
+    for name in DATA_FIELDS:
+        stored, wanted = snapshot[name], getattr(row, name)
+        if isinstance(stored, str) or isinstance(wanted, str):
+            if (stored or "").strip() != (wanted or "").strip():
+                return False
+        elif stored != wanted:
+            return False
+    return True
+
+
+def same_content(measurement: Measurement, row: RowInput) -> bool:
+    return matches_snapshot(row, snapshot_of(measurement))
+
+
+def stale_message(current: Measurement | None, value_type: str) -> str:
+    if current is None:
+        return _("This figure was deleted while you were editing; your change was not saved.")
+    who = current.entered_by.get_username() if current.entered_by else _("someone")
+    when = formats.date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT")
+    return _(
+        "%(who)s saved this figure on %(when)s while you were editing: it is now "
+        "%(figure)s (version %(version)s). Your change was not saved; check it and save again."
+    ) % {
+        "who": who,
+        "when": when,
+        "figure": describe_figure(current, value_type),
+        "version": current.version,
+    }
+
+
+# --- The write path --------------------------------------------------------------------
+
+
+def record_measurements(
+    *,
+    user,
+    stage: str,
+    rows: Sequence[RowInput],
+    city: City | None = None,
+    consortium: Consortium | None = None,
+) -> list[RowOutcome]:
+    """Store the rows as one change, or nothing; see the module docstring for the contract."""
+    problems = _Problems()
+    if stage not in Stage.values:
+        problems.add(
+            None,
+            "stage",
+            _("There is no stage “%(stage)s”: use baseline, midway or final.") % {"stage": stage},
+            "invalid_stage",
+        )
+        problems.raise_if_any()
+    rows = [row.cleaned() for row in rows]
+    kpis = _load_kpis(row.kpi_id for row in rows)
+    _check_rows_belong(rows, kpis, city=city, consortium=consortium, problems=problems)
+    problems.raise_if_any()
+    _check_permission(user, rows, kpis, city=city)
+
+    for row in rows:
+        for field, message, code in validate_row(row, value_type=kpis[row.kpi_id].value_type):
+            problems.add(row.row_key, field, message, code)
+
+    with transaction.atomic():
+        units = {_unit_of(kpis[row.kpi_id], city) for row in rows}
+        reviews = {unit: lock_stage_review(*unit, stage=stage) for unit in sorted(units, key=str)}
+        current = _lock_measurements(rows, kpis, city=city, stage=stage)
+        plan: list[tuple[RowInput, Measurement | None, str]] = []
+        for row in rows:
+            kpi = kpis[row.kpi_id]
+            measurement = current.get(row.kpi_id)
+            review = reviews[_unit_of(kpi, city)]
+            change = _plan_row(row, kpi, measurement, review, problems)
+            plan.append((row, measurement, change))
+        problems.raise_if_any()
+
+        outcomes = []
+        to_save = []
+        for row, measurement, change in plan:
+            kpi = kpis[row.kpi_id]
+            if change == "unchanged":
+                outcomes.append(RowOutcome(row.row_key, kpi.pk, change, measurement))
+                continue
+            if measurement is None:
+                measurement = Measurement(
+                    kpi=kpi,
+                    city=city if kpi.reporting_level == KPI.ReportingLevel.CITY else None,
+                    stage=stage,
+                    version=1,
+                )
+            else:
+                measurement.version += 1
+            for name in DATA_FIELDS:
+                setattr(measurement, name, getattr(row, name))
+            measurement.review_state = Measurement.ReviewState.DRAFT
+            measurement.entered_by = user if user.is_authenticated else None
+            try:
+                measurement.full_clean(
+                    exclude=["kpi", "city", "entered_by"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        problems.add(row.row_key, field, message, "invalid")
+            to_save.append(measurement)
+            outcomes.append(RowOutcome(row.row_key, kpi.pk, change, measurement))
+        problems.raise_if_any()
+
+        for measurement in to_save:
+            measurement._history_user = measurement.entered_by
+            try:
+                with transaction.atomic():
+                    measurement.save()
+            except IntegrityError as error:  # a check the rules above should have caught
+                key = next(o.key for o in outcomes if o.measurement is measurement)
+                problems.add(key, NON_FIELD, _("This figure could not be stored."), "integrity")
+                raise EntryError(problems.errors, problems.codes) from error
+    return outcomes
+
+
+def _load_kpis(kpi_ids: Iterable[int]) -> dict[int, KPI]:
+    kpis = KPI.objects.filter(pk__in=set(kpi_ids)).select_related("solution__consortium")
+    kpis = kpis.prefetch_related("solution__lead_cities", "solution__implementing_cities")
+    # ``has_parts`` tells composite KPIs (reported through their parts) apart.
+    kpis = {kpi.pk: kpi for kpi in kpis}
+    composite = set(
+        KPI.objects.filter(parent_id__in=kpis).values_list("parent_id", flat=True).distinct()
+    )
+    for kpi in kpis.values():
+        kpi.has_parts = kpi.pk in composite
+    return kpis
+
+
+def _check_rows_belong(rows, kpis, *, city, consortium, problems: _Problems) -> None:
+    seen: set[int] = set()
+    for row in rows:
+        key = row.row_key
+        kpi = kpis.get(row.kpi_id)
+        if kpi is None:
+            problems.add(key, NON_FIELD, _("There is no such KPI."), "unknown_kpi")
+            continue
+        if row.kpi_id in seen:
+            problems.add(key, NON_FIELD, _("This KPI appears twice."), "duplicate")
+        seen.add(row.kpi_id)
+        if not isinstance(row.expected_version, int) or row.expected_version < 0:
+            problems.add(key, "version", _("The version is not valid."), "invalid_version")
+        if consortium is not None and kpi.solution.consortium_id != consortium.pk:
+            problems.add(
+                key,
+                NON_FIELD,
+                _("KPI %(code)s belongs to another consortium.") % {"code": kpi.code},
+                "other_consortium",
+            )
+        if kpi.has_parts:
+            problems.add(
+                key,
+                NON_FIELD,
+                _("KPI %(code)s is reported through its parts.") % {"code": kpi.code},
+                "composite",
+            )
+        if kpi.reporting_level == KPI.ReportingLevel.CITY:
+            if city is None:
+                problems.add(
+                    key,
+                    NON_FIELD,
+                    _("KPI %(code)s is reported by each city: name the city.") % {"code": kpi.code},
+                    "city_required",
+                )
+            elif city not in kpi.solution.implementing_cities.all():
+                problems.add(
+                    key,
+                    NON_FIELD,
+                    _("%(city)s does not report KPI %(code)s.")
+                    % {"city": city.name, "code": kpi.code},
+                    "not_reported_here",
+                )
+
+
+def _check_permission(user, rows, kpis, *, city) -> None:
+    for row in rows:
+        kpi = kpis[row.kpi_id]
+        if kpi.reporting_level == KPI.ReportingLevel.CITY:
+            allowed = access.can_edit_city(user, city)
+        else:
+            allowed = access.can_report_for_consortium(
+                user,
+                kpi.solution.consortium,
+                [lead.pk for lead in kpi.solution.lead_cities.all()],
+            )
+        if not allowed:
+            raise PermissionDenied(
+                _("You may not enter figures for KPI %(code)s here.") % {"code": kpi.code}
+            )
+
+
+def _unit_of(kpi: KPI, city: City | None) -> tuple[int, int | None]:
+    """The reporting unit a KPI's figure belongs to: (consortium id, city id or None)."""
+    if kpi.reporting_level == KPI.ReportingLevel.CITY:
+        return (kpi.solution.consortium_id, city.pk)
+    return (kpi.solution.consortium_id, None)
+
+
+def lock_stage_review(consortium_id: int, city_id: int | None, *, stage: str) -> StageReview:
+    """The unit's stage review, locked for this transaction (created as a draft if missing).
+
+    Every write to a unit's figures takes this lock first, so a save and a review of
+    the same stage never interleave.
+    """
+    locked = StageReview.objects.select_for_update(of=("self",)).filter(
+        consortium_id=consortium_id, city_id=city_id, stage=stage
+    )
+    review = locked.first()
+    if review is None:
+        try:
+            with transaction.atomic():
+                review = StageReview.objects.create(
+                    consortium_id=consortium_id, city_id=city_id, stage=stage
+                )
+        except IntegrityError:  # created by a concurrent save meanwhile
+            review = locked.get()
+    return review
+
+
+def _lock_measurements(rows, kpis, *, city, stage) -> dict[int, Measurement]:
+    city_kpis = [r.kpi_id for r in rows if kpis[r.kpi_id].reporting_level == "city"]
+    consortium_kpis = [r.kpi_id for r in rows if kpis[r.kpi_id].reporting_level == "consortium"]
+    measurements = (
+        Measurement.objects.select_for_update(of=("self",))
+        .filter(stage=stage)
+        .filter(
+            Q(kpi_id__in=city_kpis, city=city) | Q(kpi_id__in=consortium_kpis, city__isnull=True)
+        )
+        .select_related("entered_by")
+        .order_by("pk")
+    )
+    return {measurement.kpi_id: measurement for measurement in measurements}
+
+
+def _plan_row(row, kpi, measurement, review, problems: _Problems) -> str:
+    key = row.row_key
+    if measurement is None:
+        if row.is_blank():
+            return "unchanged"
+        if row.expected_version != 0:
+            problems.stale[key] = None
+            problems.add(key, "version", stale_message(None, kpi.value_type), "stale")
+            return "refused"
+    elif same_content(measurement, row):
+        return "unchanged"
+    elif measurement.version != row.expected_version:
+        problems.stale[key] = measurement
+        problems.add(key, "version", stale_message(measurement, kpi.value_type), "stale")
+        return "refused"
+    if review.state == StageReview.State.APPROVED or (
+        measurement is not None and measurement.review_state == Measurement.ReviewState.APPROVED
+    ):
+        problems.add(
+            key,
+            NON_FIELD,
+            _(
+                "This figure is approved and locked. A steering committee member can reopen "
+                "the stage if it needs a correction."
+            ),
+            "locked",
+        )
+        return "refused"
+    if review.state == StageReview.State.SUBMITTED:
+        problems.add(
+            key,
+            NON_FIELD,
+            _(
+                "The stage is submitted for review: figures can be changed again once the "
+                "steering committee returns it."
+            ),
+            "under_review",
+        )
+        return "refused"
+    return "created" if measurement is None else "updated"
+
+
+def row_fields() -> tuple[str, ...]:
+    """The names of :class:`RowInput`'s fields (for serializers)."""
+    return tuple(field.name for field in fields(RowInput))

@@ -1,0 +1,222 @@
+"""The review of a stage: submit, approve, return, reopen.
+
+A *unit* is a city of a consortium, or the consortium itself (``city=None``) for the
+KPIs it reports once. Its figures at one stage move together::
+
+    draft ──submit──▶ submitted ──approve──▶ approved ──reopen──▶ draft
+      ▲                   │
+      └─────return────────┘  (state "returned", with the steering committee's comment)
+
+Contract (all keyword-only; each runs in one transaction and returns the updated
+:class:`~kpis.models.StageReview`)
+    submit_stage(*, user, consortium, city, stage, comment="")   coordinator of the city
+                 (or whoever may report the consortium's figures); needs a draft figure.
+    approve_stage(*, user, consortium, city, stage, comment="")  steering member who may
+                 approve; the stage must be submitted. Its figures lock.
+    return_stage(*, user, consortium, city, stage, comment)      same people; submitted
+                 stage; the comment (required) is shown on the coordinator's grid.
+    reopen_stage(*, user, consortium, city, stage, comment)      same people; a stage
+                 that is approved or holds approved figures (loaded from a deliverable);
+                 the comment (required) says why. Kept in history as "reopened".
+
+Raises ``django.core.exceptions.PermissionDenied`` for the wrong user and
+:class:`ReviewError` (``code``: ``invalid_stage``, ``not_member``, ``not_draft``,
+``nothing_to_submit``, ``not_submitted``, ``not_approved``, ``comment_required``)
+when the action does not fit the stage's state. Figures whose review state changes
+get a new version and a history entry with the action as its change reason.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from cities import access
+from cities.models import City, Consortium, Membership
+from solutions.models import Solution
+
+from .entry import lock_stage_review
+from .models import KPI, Measurement, Stage, StageReview
+
+State = StageReview.State
+ReviewState = Measurement.ReviewState
+
+
+class ReviewError(Exception):
+    """The action does not fit the stage's current state; ``code`` says which rule."""
+
+    def __init__(self, message: str, *, code: str, field: str = "__all__"):
+        self.message = message
+        self.code = code
+        self.field = field
+        super().__init__(message)
+
+
+def consortium_lead_city_ids(consortium: Consortium) -> set[int]:
+    """Lead cities of the solutions with KPIs the consortium reports once (one query)."""
+    return set(
+        Solution.lead_cities.through.objects.filter(
+            solution__consortium=consortium,
+            solution__kpis__reporting_level=KPI.ReportingLevel.CONSORTIUM,
+        ).values_list("city_id", flat=True)
+    )
+
+
+def unit_measurements(consortium: Consortium, city: City | None, stage: str):
+    return Measurement.objects.filter(kpi__solution__consortium=consortium, city=city, stage=stage)
+
+
+def submit_stage(
+    *, user, consortium: Consortium, city: City | None, stage: str, comment: str = ""
+) -> StageReview:
+    _check_unit(consortium, city, stage)
+    lead_city_ids = consortium_lead_city_ids(consortium) if city is None else ()
+    if not access.can_submit_stage(user, consortium, city, lead_city_ids):
+        raise PermissionDenied(_("You may not submit these figures."))
+    with transaction.atomic():
+        review = lock_stage_review(consortium.pk, _pk(city), stage=stage)
+        if review.state not in (State.DRAFT, State.RETURNED):
+            raise ReviewError(
+                _("The stage is already %(state)s.") % {"state": review.get_state_display()},
+                code="not_draft",
+            )
+        changed = _move(
+            consortium, city, stage, ReviewState.DRAFT, ReviewState.SUBMITTED, user, "submitted"
+        )
+        if not changed:
+            raise ReviewError(
+                _("There is nothing new to submit: enter at least one figure first."),
+                code="nothing_to_submit",
+            )
+        return _record(review, State.SUBMITTED, user, comment, "submitted")
+
+
+def approve_stage(
+    *, user, consortium: Consortium, city: City | None, stage: str, comment: str = ""
+) -> StageReview:
+    _check_reviewer(user, consortium, city, stage)
+    with transaction.atomic():
+        review = lock_stage_review(consortium.pk, _pk(city), stage=stage)
+        _require_state(review, State.SUBMITTED, "not_submitted")
+        _move(
+            consortium,
+            city,
+            stage,
+            (ReviewState.DRAFT, ReviewState.SUBMITTED),
+            ReviewState.APPROVED,
+            user,
+            "approved",
+        )
+        return _record(review, State.APPROVED, user, comment, "approved")
+
+
+def return_stage(
+    *, user, consortium: Consortium, city: City | None, stage: str, comment: str
+) -> StageReview:
+    _check_reviewer(user, consortium, city, stage)
+    comment = _required_comment(comment, _("Say what needs to change."))
+    with transaction.atomic():
+        review = lock_stage_review(consortium.pk, _pk(city), stage=stage)
+        _require_state(review, State.SUBMITTED, "not_submitted")
+        _move(consortium, city, stage, ReviewState.SUBMITTED, ReviewState.DRAFT, user, "returned")
+        return _record(review, State.RETURNED, user, comment, "returned")
+
+
+def reopen_stage(
+    *, user, consortium: Consortium, city: City | None, stage: str, comment: str
+) -> StageReview:
+    _check_reviewer(user, consortium, city, stage)
+    comment = _required_comment(comment, _("Say why the approved figures need to change."))
+    with transaction.atomic():
+        review = lock_stage_review(consortium.pk, _pk(city), stage=stage)
+        changed = _move(
+            consortium, city, stage, ReviewState.APPROVED, ReviewState.DRAFT, user, "reopened"
+        )
+        if review.state != State.APPROVED and not changed:
+            raise ReviewError(_("Only an approved stage can be reopened."), code="not_approved")
+        return _record(review, State.DRAFT, user, comment, "reopened")
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _pk(city: City | None) -> int | None:
+    return city.pk if city is not None else None
+
+
+def _check_unit(consortium: Consortium, city: City | None, stage: str) -> None:
+    if stage not in Stage.values:
+        raise ReviewError(
+            _("There is no stage “%(stage)s”.") % {"stage": stage}, code="invalid_stage"
+        )
+    if (
+        city is not None
+        and not Membership.objects.filter(consortium=consortium, city=city).exists()
+    ):
+        raise ReviewError(
+            _("%(city)s is not a member of %(consortium)s.")
+            % {"city": city.name, "consortium": consortium},
+            code="not_member",
+        )
+
+
+def _check_reviewer(user, consortium: Consortium, city: City | None, stage: str) -> None:
+    _check_unit(consortium, city, stage)
+    if not access.can_review_stage(user, consortium):
+        raise PermissionDenied(_("Only the steering committee may review these figures."))
+
+
+def _require_state(review: StageReview, state: str, code: str) -> None:
+    if review.state != state:
+        raise ReviewError(
+            _("This needs a stage that is %(wanted)s; it is %(state)s.")
+            % {"wanted": State(state).label, "state": review.get_state_display()},
+            code=code,
+        )
+
+
+def _required_comment(comment: str, message: str) -> str:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ReviewError(message, code="comment_required", field="comment")
+    return comment
+
+
+def _move(consortium, city, stage, from_states, to_state, user, reason: str) -> int:
+    """Move the unit's figures between review states, raising their version; with history."""
+    if isinstance(from_states, str):
+        from_states = (from_states,)
+    measurements = list(
+        unit_measurements(consortium, city, stage)
+        .filter(review_state__in=from_states)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for measurement in measurements:
+        measurement.review_state = to_state
+        measurement.version += 1
+        measurement.updated_at = now
+    if measurements:
+        bulk_update_with_history(
+            measurements,
+            Measurement,
+            ["review_state", "version", "updated_at"],
+            default_user=user,
+            default_change_reason=reason,
+            default_date=now,
+        )
+    return len(measurements)
+
+
+def _record(review: StageReview, state: str, user, comment: str, reason: str) -> StageReview:
+    review.state = state
+    review.comment = (comment or "").strip()
+    review.changed_by = user
+    review._history_user = user
+    review._change_reason = reason
+    review.save()
+    return review
