@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -281,47 +281,63 @@ class EntryHomeView(LoginRequiredMixin, TemplateView):
                 | Q(consortium_id__in=roles.steering_consortium_ids)
             )
         memberships = list(memberships)
+        consortium_ids = {membership.consortium_id for membership in memberships}
         reviews = {
             (review.consortium_id, review.city_id, review.stage): review
-            for review in StageReview.objects.filter(
-                consortium_id__in={membership.consortium_id for membership in memberships}
-            )
+            for review in StageReview.objects.filter(consortium_id__in=consortium_ids)
         }
-        stages = Stage.ordered()
-        units = []
-        for membership in memberships:
-            units.append(
+        counts: dict[tuple, dict[str, int]] = {}
+        for row in (
+            Measurement.objects.filter(kpi__solution__consortium_id__in=consortium_ids)
+            .exclude(status=Measurement.Status.NOT_REPORTED)
+            .values("kpi__solution__consortium_id", "city_id", "stage", "review_state")
+            .annotate(figures=Count("id"))
+            .order_by()
+        ):
+            unit = (row["kpi__solution__consortium_id"], row["city_id"], row["stage"])
+            counts.setdefault(unit, {})[row["review_state"]] = row["figures"]
+
+        def cells(consortium_id, city_id):
+            return [
+                stage_summary(
+                    stage,
+                    reviews.get((consortium_id, city_id, stage.value)),
+                    counts.get((consortium_id, city_id, stage.value), {}),
+                )
+                for stage in Stage.ordered()
+            ]
+
+        consortia = {membership.consortium for membership in memberships}
+        context.update(
+            stages=Stage.ordered(),
+            units=[
                 {
                     "city": membership.city,
                     "consortium": membership.consortium,
                     "coordinates": membership.city_id in roles.coordinated_city_ids,
-                    "stages": [
-                        {
-                            "stage": stage,
-                            "review": reviews.get(
-                                (membership.consortium_id, membership.city_id, stage.value)
-                            ),
-                        }
-                        for stage in stages
-                    ],
+                    "stages": cells(membership.consortium_id, membership.city_id),
                 }
-            )
-        consortia = {membership.consortium for membership in memberships}
-        context.update(
-            units=units,
-            stages=stages,
+                for membership in memberships
+            ],
             consortium_units=[
-                {
-                    "consortium": consortium,
-                    "stages": [
-                        {"stage": stage, "review": reviews.get((consortium.pk, None, stage.value))}
-                        for stage in stages
-                    ],
-                }
+                {"consortium": consortium, "stages": cells(consortium.pk, None)}
                 for consortium in sorted(consortia, key=lambda consortium: consortium.name)
             ],
         )
         return context
+
+
+def stage_summary(stage, review: StageReview | None, counts: dict[str, int]) -> dict:
+    """One cell of "My reporting": the stage's review state, or what its figures say."""
+    figures = sum(counts.values())
+    state = review.state if review else StageReview.State.DRAFT
+    if state == StageReview.State.DRAFT and figures and not counts.get("draft"):
+        label = _("Approved") if counts.get("approved") == figures else _("Submitted")
+    elif state == StageReview.State.DRAFT and not figures:
+        label = _("Not started")
+    else:
+        label = StageReview.State(state).label
+    return {"stage": stage, "label": label, "figures": figures}
 
 
 class MeasurementHistoryView(TemplateView):
