@@ -99,8 +99,18 @@ class UnitPanel:
         return self.review.state if self.review else State.DRAFT
 
     @property
+    def shown_state(self) -> str:
+        """The state as people read it: a draft stage whose figures are all approved
+        (loaded from a published deliverable) reads "approved"."""
+        if self.state == State.DRAFT and self.has_approved and not self.has_drafts:
+            return State.APPROVED
+        return self.state
+
+    @property
     def state_label(self) -> str:
-        return State(self.state).label
+        if self.shown_state == State.APPROVED and self.state == State.DRAFT and self.missing_count:
+            return _("Partly approved")
+        return State(self.shown_state).label
 
     @property
     def has_approved(self) -> bool:

@@ -28,7 +28,13 @@ from . import review as review_actions
 from .entry import EntryError, StaleVersion, record_measurements, snapshot_of
 from .entry_grid import Grid, city_grid, consortium_grid
 from .forms import EntryRowForm, ReviewForm
-from .history import describe_records, measurement_history, review_events, visible_history
+from .history import (
+    describe_records,
+    measurement_history,
+    review_events,
+    snapshots_at,
+    visible_history,
+)
 from .models import Measurement, Stage, StageReview
 
 CHANGES_PER_PAGE = 50
@@ -42,8 +48,6 @@ def _stage_or_404(stage: str) -> str:
 
 class GridMixin(LoginRequiredMixin):
     """Finds the unit (404 if unknown), the stage (404) and reads the grid (403)."""
-
-    raise_exception = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -90,8 +94,7 @@ class EntryGridView(GridMixin, View):
             raise PermissionDenied  # figures this user may see but not enter
         snapshots = self.snapshots(rows)
         for row in rows:
-            bound = EntryRowForm(kpi=row.kpi, measurement=row.measurement).add_prefix("version")
-            if bound in request.POST:  # rows shown read-only send nothing: left as they are
+            if f"kpi{row.kpi.pk}-version" in request.POST:  # read-only rows send nothing
                 row.form = EntryRowForm(
                     request.POST,
                     kpi=row.kpi,
@@ -136,8 +139,6 @@ class EntryGridView(GridMixin, View):
 
     def snapshots(self, rows) -> dict:
         """What each row showed when the page was loaded, from its version (see the form)."""
-        from .history import snapshots_at
-
         shown, older = {}, {}
         for row in rows:
             raw = self.request.POST.get(f"kpi{row.kpi.pk}-version", "")

@@ -48,7 +48,7 @@ def parse_localized_decimal(
     else:
         grouping = "." if decimal_separator == "," else ","
     sign = ""
-    if compact[:1] in _MINUS + "+":
+    if compact and compact[0] in _MINUS + "+":
         sign = "-" if compact[0] in _MINUS else ""
         compact = compact[1:]
     if not compact or not re.fullmatch(r"[0-9.,]+", compact):

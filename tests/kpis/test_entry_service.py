@@ -339,3 +339,32 @@ def test_valid_rows_have_no_problems():
         )
         == []
     )
+
+
+def test_int_values_are_read_as_decimals_and_floats_refused(entry_world, coordinator_ravenna):
+    [outcome] = record_measurements(
+        user=coordinator_ravenna,
+        city=entry_world.ravenna,
+        stage="final",
+        rows=[row(entry_world.kpis.count, value=4)],
+    )
+    assert outcome.measurement.value == Decimal(4)
+    with pytest.raises(EntryError) as caught:
+        record_measurements(
+            user=coordinator_ravenna,
+            city=entry_world.ravenna,
+            stage="final",
+            rows=[row(entry_world.kpis.percent, value=4.5)],
+        )
+    assert caught.value.codes == {entry_world.kpis.percent.pk: {"value": ["invalid"]}}
+
+
+def test_error_summary_reads_well(entry_world, coordinator_ravenna):
+    with pytest.raises(EntryError) as caught:
+        record_measurements(
+            user=coordinator_ravenna,
+            city=entry_world.ravenna,
+            stage="final",
+            rows=[row(entry_world.kpis.count, status="not_available")],
+        )
+    assert str(caught.value).endswith("reason: Say why the figure is not available.")
