@@ -22,7 +22,7 @@ Contract
       ``"locked"``, ``"under_review"``, ``"negative"``, ``"percent_range"`` …). Field
       names are the model's (``value``, ``boolean_value``, ``text_value``, ``status``,
       ``reason``, ``note``, ``evidence_url``, ``as_of``, ``version``) or ``"__all__"``.
-      Row key ``None`` holds errors about the call itself (``stage``, ``city``).
+      Row key ``None`` holds errors about the call itself (an unknown ``stage``).
 
     A row's key is ``RowInput.key`` if given, else the KPI id. On success the result
     lists one :class:`RowOutcome` per row, in order: ``"created"``, ``"updated"`` or
@@ -37,18 +37,18 @@ Rules
       history entry (who, when, every field), via django-simple-history.
     * Rows are locked with ``SELECT … FOR UPDATE`` after the unit's stage review, so a
       concurrent save or review waits instead of slipping in between.
-    * ``validate_row`` is pure (no database) and is what the forms show inline too.
+    * The rules of a single figure are :func:`kpis.entry_rules.validate_row` (pure, no
+      database; re-exported here), which the forms show inline too.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
@@ -57,25 +57,22 @@ from django.utils.translation import gettext as _
 from cities import access
 from cities.models import City, Consortium
 
+from .entry_rules import (  # noqa: F401  (re-exported: the API validates with the same rules)
+    DATA_FIELDS,
+    MAX_ABS_VALUE,
+    MAX_DECIMAL_PLACES,
+    MAX_TEXT_LENGTH,
+    MAX_URL_LENGTH,
+    describe_figure,
+    format_number,
+    is_blank,
+    matches_snapshot,
+    primary_answer_field,
+    snapshot_of,
+    validate_row,
+)
 from .models import KPI, Measurement, Stage, StageReview
 
-#: The largest magnitude a figure may have: anything bigger is a typing slip.
-MAX_ABS_VALUE = Decimal("1000000000000")
-MAX_DECIMAL_PLACES = 4
-MAX_TEXT_LENGTH = 4000
-MAX_URL_LENGTH = 500
-
-ANSWER_FIELDS = ("value", "boolean_value", "text_value")
-DATA_FIELDS = (
-    "status",
-    "value",
-    "boolean_value",
-    "text_value",
-    "reason",
-    "note",
-    "evidence_url",
-    "as_of",
-)
 NON_FIELD = "__all__"
 
 Status = Measurement.Status
@@ -132,10 +129,8 @@ class RowInput:
         )
 
     def is_blank(self) -> bool:
-        """ "Not yet reported" with nothing else said: stores nothing."""
-        return self.status == Status.NOT_REPORTED and not any(
-            getattr(self, name) not in (None, "") for name in DATA_FIELDS if name != "status"
-        )
+        """Whether the row is "not yet reported" with nothing else said: stores nothing."""
+        return is_blank(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,191 +192,6 @@ class _Problems:
             raise StaleVersion(self.errors, self.codes, self.stale)
         if self.errors:
             raise EntryError(self.errors, self.codes)
-
-
-# --- Pure validation ------------------------------------------------------------------
-
-
-def primary_answer_field(value_type: str) -> str:
-    if value_type == KPI.ValueType.BOOLEAN:
-        return "boolean_value"
-    if value_type == KPI.ValueType.TEXT:
-        return "text_value"
-    return "value"
-
-
-def validate_row(
-    row: RowInput, *, value_type: str, today: datetime.date | None = None
-) -> list[tuple[str, str, str]]:
-    """The problems of one row as ``(field, message, code)``; empty when it is fine.
-
-    Pure: needs only the KPI's value type. Covers status and answers, numbers (whole
-    counts, no negative counts, percentages within 0–100, no absurd magnitudes, at most
-    four decimals), the reason for "not available", the evidence link and the date.
-    """
-    problems: list[tuple[str, str, str]] = []
-    add = problems.append
-    if row.status not in Status.values:
-        add(("status", _("Choose a status from the list."), "invalid_status"))
-        return problems
-
-    answers = [name for name in ANSWER_FIELDS if getattr(row, name) not in (None, "")]
-    primary = primary_answer_field(value_type)
-    if row.status == Status.REPORTED:
-        if not answers:
-            add((primary, _("Enter a value, or choose another status."), "answer_required"))
-    else:
-        for name in answers:
-            if row.status == Status.NOT_AVAILABLE:
-                message = _(
-                    "Leave this empty when the figure is not available, or choose “Reported”."
-                )
-            elif row.status == Status.NOT_APPLICABLE:
-                message = _("Leave this empty when the KPI does not apply, or choose “Reported”.")
-            else:
-                message = _("A value needs the status “Reported”.")
-            add((name, message, "answer_not_reported"))
-    if row.status == Status.NOT_AVAILABLE and not row.reason:
-        add(("reason", _("Say why the figure is not available."), "reason_required"))
-
-    if row.value is not None:
-        add_value_problems(row.value, value_type=value_type, add=add)
-    if row.boolean_value is not None and value_type != KPI.ValueType.BOOLEAN:
-        add(("boolean_value", _("Only yes/no KPIs take a yes/no answer."), "no_boolean"))
-    for name in ("text_value", "reason", "note"):
-        if len(getattr(row, name)) > MAX_TEXT_LENGTH:
-            add(
-                (
-                    name,
-                    _("Keep this under %(limit)s characters.")
-                    % {"limit": formats.number_format(MAX_TEXT_LENGTH, force_grouping=True)},
-                    "too_long",
-                )
-            )
-    if row.evidence_url:
-        add_url_problems(row.evidence_url, add=add)
-    if row.as_of is not None:
-        today = today or timezone.localdate()
-        if row.as_of > today:
-            add(("as_of", _("The as-of date cannot be in the future."), "future_date"))
-        elif row.as_of.year < 1990:
-            add(("as_of", _("Enter a date after 1990."), "date_too_early"))
-    return problems
-
-
-def add_value_problems(value: Decimal, *, value_type: str, add) -> None:
-    if not isinstance(value, Decimal) or not value.is_finite():
-        add(("value", _("Enter a number."), "invalid"))
-        return
-    if abs(value) > MAX_ABS_VALUE:
-        add(
-            (
-                "value",
-                _("This is larger than any plausible figure (at most %(limit)s).")
-                % {"limit": formats.number_format(MAX_ABS_VALUE, force_grouping=True)},
-                "too_large",
-            )
-        )
-        return
-    if value.as_tuple().exponent < -MAX_DECIMAL_PLACES and value != value.quantize(
-        Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
-    ):
-        add(
-            (
-                "value",
-                _("Use at most %(places)s decimal places.") % {"places": MAX_DECIMAL_PLACES},
-                "decimal_places",
-            )
-        )
-    if value_type == KPI.ValueType.COUNT:
-        if value < 0:
-            add(("value", _("A count cannot be negative."), "negative"))
-        elif value != value.to_integral_value():
-            add(("value", _("A count is a whole number."), "not_whole"))
-    elif value_type == KPI.ValueType.PERCENT and not (0 <= value <= 100):
-        add(("value", _("A percentage lies between 0 and 100."), "percent_range"))
-    elif value_type in (KPI.ValueType.BOOLEAN, KPI.ValueType.TEXT) and value < 0:
-        add(("value", _("The figure beside the answer cannot be negative."), "negative"))
-
-
-_http_url = URLValidator(schemes=["http", "https"])
-
-
-def add_url_problems(url: str, *, add) -> None:
-    message = _("Enter a web link that starts with http:// or https://.")
-    if len(url) > MAX_URL_LENGTH:
-        add(
-            (
-                "evidence_url",
-                _("Keep the link under %(limit)s characters.") % {"limit": MAX_URL_LENGTH},
-                "too_long",
-            )
-        )
-        return
-    try:
-        _http_url(url)
-    except ValidationError:
-        add(("evidence_url", message, "evidence_scheme"))
-
-
-# --- Describing a figure (messages, history, previous stage) --------------------------
-
-
-def format_number(value: Decimal | None, value_type: str = KPI.ValueType.NUMBER) -> str:
-    """A stored number in the active language, without trailing zeros (``1.234,5``)."""
-    if value is None:
-        return ""
-    normalized = value.normalize() if value else Decimal(0)
-    text = formats.number_format(
-        Decimal(f"{normalized:f}"), decimal_pos=None, use_l10n=True, force_grouping=True
-    )
-    return f"{text} %" if value_type == KPI.ValueType.PERCENT else text
-
-
-def describe_figure(figure, value_type: str) -> str:
-    """A figure in words: "12", "Yes – 160 respondents…", "Not available (reason)".
-
-    ``figure`` is anything with the measurement's data fields (a measurement, a
-    historical record, a :class:`RowInput`); ``None`` reads as "not yet reported".
-    """
-    if figure is None or figure.status == Status.NOT_REPORTED:
-        return _("not yet reported")
-    if figure.status == Status.NOT_AVAILABLE:
-        return _("not available (%(reason)s)") % {"reason": figure.reason}
-    if figure.status == Status.NOT_APPLICABLE:
-        return _("not applicable")
-    parts = []
-    if figure.boolean_value is not None:
-        parts.append(_("yes") if figure.boolean_value else _("no"))
-    if figure.value is not None:
-        parts.append(format_number(figure.value, value_type))
-    if figure.text_value:
-        parts.append(f"“{figure.text_value}”")
-    return " – ".join(parts)
-
-
-def snapshot_of(figure) -> dict | None:
-    """The data fields of a measurement (or historical record) as a dict; ``None`` for none."""
-    if figure is None:
-        return None
-    return {name: getattr(figure, name) for name in DATA_FIELDS}
-
-
-def matches_snapshot(row: RowInput, snapshot: dict | None) -> bool:
-    """Whether the row says exactly what the snapshot holds (text compared stripped).
-
-    A blank row matches "no figure" (``None``) and a stored "not yet reported" one.
-    """
-    if snapshot is None:
-        return row.is_blank()
-    for name in DATA_FIELDS:
-        stored, wanted = snapshot[name], getattr(row, name)
-        if isinstance(stored, str) or isinstance(wanted, str):
-            if (stored or "").strip() != (wanted or "").strip():
-                return False
-        elif stored != wanted:
-            return False
-    return True
 
 
 def same_content(measurement: Measurement, row: RowInput) -> bool:
@@ -652,8 +462,3 @@ def _plan_row(row, kpi, measurement, review, problems: _Problems) -> str:
         )
         return "refused"
     return "created" if measurement is None else "updated"
-
-
-def row_fields() -> tuple[str, ...]:
-    """The names of :class:`RowInput`'s fields (for serializers)."""
-    return tuple(field.name for field in fields(RowInput))

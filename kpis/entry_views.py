@@ -25,8 +25,9 @@ from cities import access
 from cities.models import City, Consortium, Membership
 
 from . import review as review_actions
-from .entry import EntryError, StaleVersion, record_measurements, snapshot_of
+from .entry import EntryError, StaleVersion, record_measurements
 from .entry_grid import Grid, city_grid, consortium_grid
+from .entry_rules import snapshot_of
 from .forms import EntryRowForm, ReviewForm
 from .history import (
     describe_records,

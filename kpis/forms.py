@@ -1,7 +1,7 @@
 """Forms of the entry grid: one small form per KPI row, numbers read in the user's language.
 
 The forms only turn what was typed into plain values; the rules (what a count, a
-percentage, "not available" may hold) are :func:`kpis.entry.validate_row`, the same
+percentage, "not available" may hold) are :func:`kpis.entry_rules.validate_row`, the same
 the service applies for the API, so the messages are the same everywhere.
 """
 
@@ -15,12 +15,13 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from .entry import (
+from .entry import RowInput
+from .entry_rules import (
     MAX_TEXT_LENGTH,
     MAX_URL_LENGTH,
-    RowInput,
     format_number,
     matches_snapshot,
+    primary_answer_field,
     validate_row,
 )
 from .models import KPI, Measurement
@@ -200,8 +201,6 @@ class EntryRowForm(forms.Form):
 
     @property
     def primary_field(self) -> str:
-        from .entry import primary_answer_field
-
         return primary_answer_field(self.kpi.value_type)
 
     @property

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities import access
 
-from .entry import DATA_FIELDS, describe_figure, format_number
+from .entry_rules import DATA_FIELDS, describe_figure, format_number
 from .models import KPI, Measurement, StageReview
 
 HistoricalMeasurement = Measurement.history.model

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cities import access
-from kpis.entry import describe_figure, format_number
+from kpis.entry_rules import describe_figure, format_number
 from kpis.models import Stage
 
 register = template.Library()
