@@ -28,6 +28,7 @@ Public API
     assess_city(rule, reading, *, implements, stage, baseline=None) -> Assessment | None
     roll_up(rule, readings) -> RollUp
     group_target(rule, *, level, city_count, country_count=1) -> Decimal | None
+    group_baseline(rule, baselines_by_city, members) -> Decimal | None
     assess_country(rule, readings_by_city, *, country, countries_by_city, implementing,
                    stage, baseline=None) -> Assessment | None
     assess_consortium(rule, readings_by_city, *, implementing, stage, consortium_reading=None,
@@ -69,6 +70,9 @@ Rules decided here (DESIGN.md leaves them open)
       target and the target is every expected city. A target stated for a larger unit
       than the one assessed is not applied. A consortium-level reading is judged against
       the KPI's target as stated.
+    * A country's or the consortium's baseline is its cities' baselines rolled up by
+      ``sum`` or ``mean``, and only when every member city has one; other roll-ups
+      have none.
     * The implementing cities are authoritative: readings of other cities are ignored.
     * ``latest_reading`` prefers the latest stage with a reported or not_available reading,
       and falls back to the latest not_applicable one.
@@ -85,6 +89,7 @@ from typing import TypeVar
 
 CityKey = TypeVar("CityKey", bound=Hashable)
 StageKey = TypeVar("StageKey", bound=str)
+EnumT = TypeVar("EnumT", bound=StrEnum)
 
 
 class ValueType(StrEnum):
@@ -159,6 +164,11 @@ _UNREPORTED = {
 }
 
 
+def _as(enum: type[EnumT], value: EnumT | str) -> EnumT:
+    """``enum(value)``, without the lookup when the value already is a member (hot path)."""
+    return value if value.__class__ is enum else enum(value)
+
+
 def _decimal(number: Decimal | int | None) -> Decimal | None:
     """Accept Decimal or int; refuse float, whose binary error must never reach a figure."""
     if number is None or isinstance(number, Decimal):
@@ -180,12 +190,12 @@ class KpiRule:
     reporting_level: ReportingLevel = ReportingLevel.CITY
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "value_type", ValueType(self.value_type))
+        object.__setattr__(self, "value_type", _as(ValueType, self.value_type))
         object.__setattr__(self, "target_value", _decimal(self.target_value))
-        object.__setattr__(self, "target_scope", TargetScope(self.target_scope))
-        object.__setattr__(self, "direction", Direction(self.direction))
-        object.__setattr__(self, "rollup", Rollup(self.rollup))
-        object.__setattr__(self, "reporting_level", ReportingLevel(self.reporting_level))
+        object.__setattr__(self, "target_scope", _as(TargetScope, self.target_scope))
+        object.__setattr__(self, "direction", _as(Direction, self.direction))
+        object.__setattr__(self, "rollup", _as(Rollup, self.rollup))
+        object.__setattr__(self, "reporting_level", _as(ReportingLevel, self.reporting_level))
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +208,7 @@ class Reading:
     text: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "status", MeasurementStatus(self.status))
+        object.__setattr__(self, "status", _as(MeasurementStatus, self.status))
         object.__setattr__(self, "value", _decimal(self.value))
 
     @property
@@ -254,7 +264,7 @@ def progress_ratio(
     value: Decimal, target: Decimal, *, direction: Direction | str, baseline: Decimal | None = None
 ) -> Decimal | None:
     """How far the value has come towards the target; 1 means met, above 1 beyond it."""
-    higher = Direction(direction) is Direction.HIGHER
+    higher = _as(Direction, direction) is Direction.HIGHER
     if baseline is not None and (baseline < target if higher else baseline > target):
         gained, span = (value - baseline, target - baseline)
         if not higher:
@@ -266,7 +276,7 @@ def progress_ratio(
 
 
 def target_met(value: Decimal, target: Decimal, *, direction: Direction | str) -> bool:
-    if Direction(direction) is Direction.HIGHER:
+    if _as(Direction, direction) is Direction.HIGHER:
         return value >= target
     return value <= target
 
@@ -274,7 +284,7 @@ def target_met(value: Decimal, target: Decimal, *, direction: Direction | str) -
 def stage_status(ratio: Decimal | None, *, stage: Stage | str) -> ProgressStatus:
     """For a target not yet met: on track when the ratio reaches what the stage expects."""
     progress = Decimal(0) if ratio is None else ratio
-    if progress >= EXPECTED_FRACTION[Stage(stage)]:
+    if progress >= EXPECTED_FRACTION[_as(Stage, stage)]:
         return ProgressStatus.ON_TRACK
     return ProgressStatus.BEHIND
 
@@ -282,14 +292,14 @@ def stage_status(ratio: Decimal | None, *, stage: Stage | str) -> ProgressStatus
 def yes_no_status(
     answer: bool, *, direction: Direction | str, stage: Stage | str
 ) -> ProgressStatus:
-    if answer is (Direction(direction) is Direction.HIGHER):
+    if answer is (_as(Direction, direction) is Direction.HIGHER):
         return ProgressStatus.ACHIEVED
-    return ProgressStatus.BEHIND if Stage(stage) is Stage.FINAL else ProgressStatus.ON_TRACK
+    return ProgressStatus.BEHIND if _as(Stage, stage) is Stage.FINAL else ProgressStatus.ON_TRACK
 
 
 def unreported_status(status: MeasurementStatus | str) -> ProgressStatus:
     """The result for a reading that carries no answer; none of them is ever a 0."""
-    return _UNREPORTED[MeasurementStatus(status)]
+    return _UNREPORTED[_as(MeasurementStatus, status)]
 
 
 def capped_ratio(ratio: Decimal | None, *, cap: Decimal = DISPLAY_CAP) -> Decimal | None:
@@ -326,28 +336,26 @@ def _judge(
             target=target,
             expected_count=0 if not_applicable else 1,
         )
-    cell = Assessment(
-        status=ProgressStatus.QUALITATIVE,
+    status = ProgressStatus.QUALITATIVE
+    ratio = None
+    if value_type is ValueType.BOOLEAN:
+        if reading.boolean is not None:
+            status = yes_no_status(reading.boolean, direction=direction, stage=stage)
+    elif value_type is not ValueType.TEXT and reading.value is not None and target is not None:
+        ratio = progress_ratio(reading.value, target, direction=direction, baseline=baseline)
+        if target_met(reading.value, target, direction=direction):
+            status = ProgressStatus.ACHIEVED
+        else:
+            status = stage_status(ratio, stage=stage)
+    return Assessment(
+        status=status,
         value=reading.value,
         boolean=reading.boolean,
         text=reading.text,
         target=target,
+        ratio=ratio,
         reported_count=1,
     )
-    if value_type is ValueType.BOOLEAN:
-        if reading.boolean is None:
-            return cell
-        return replace(
-            cell, status=yes_no_status(reading.boolean, direction=direction, stage=stage)
-        )
-    if value_type is ValueType.TEXT or reading.value is None or target is None:
-        return cell
-    ratio = progress_ratio(reading.value, target, direction=direction, baseline=baseline)
-    if target_met(reading.value, target, direction=direction):
-        status = ProgressStatus.ACHIEVED
-    else:
-        status = stage_status(ratio, stage=stage)
-    return replace(cell, status=status, ratio=ratio)
 
 
 def _own_target(rule: KpiRule) -> Decimal | None:
@@ -366,7 +374,7 @@ def assess(
         value_type=rule.value_type,
         target=_own_target(rule),
         direction=rule.direction,
-        stage=Stage(stage),
+        stage=_as(Stage, stage),
         baseline=baseline,
     )
 
@@ -419,16 +427,41 @@ def roll_up(rule: KpiRule, readings: Iterable[Reading | None]) -> RollUp:
     boolean: bool | None = None
     if rule.rollup is Rollup.COUNT_MET:
         value = Decimal(sum(_met_own_target(rule, reading) for reading in reported))
-    elif rule.rollup is Rollup.SUM and values:
-        value = sum(values, Decimal(0))
-    elif rule.rollup is Rollup.MEAN and values:
-        value = _round(sum(values, Decimal(0)) / len(values))
+    elif rule.rollup in (Rollup.SUM, Rollup.MEAN) and values:
+        value = _combine(rule.rollup, values)
     elif rule.rollup is Rollup.ALL and answers:
         boolean = all(answers)
     elif rule.rollup is Rollup.ANY and answers:
         boolean = any(answers)
     aggregate = Reading(MeasurementStatus.REPORTED, value=value, boolean=boolean)
     return RollUp(aggregate, len(reported), expected_count)
+
+
+def _combine(rollup: Rollup, values: list[Decimal]) -> Decimal:
+    total = sum(values, Decimal(0))
+    return total if rollup is Rollup.SUM else _round(total / len(values))
+
+
+def group_baseline(
+    rule: KpiRule,
+    baselines_by_city: Mapping[CityKey, Decimal | None],
+    members: Iterable[CityKey],
+) -> Decimal | None:
+    """A country's or the consortium's baseline: its cities' baseline figures rolled up.
+
+    Only when every member city has one: a sum over some of them would understate the
+    start and so overstate the progress. ``None`` for roll-ups with no figure to start
+    from (``count_met``, ``all``/``any``, ``none``) and for no members.
+    """
+    if rule.rollup not in (Rollup.SUM, Rollup.MEAN):
+        return None
+    values = []
+    for city in members:
+        value = baselines_by_city.get(city)
+        if value is None:
+            return None
+        values.append(_decimal(value))
+    return _combine(rule.rollup, values) if values else None
 
 
 def group_target(

@@ -28,6 +28,7 @@ from kpis.progress import (
     assess_parts,
     capped_ratio,
     display_percent,
+    group_baseline,
     group_target,
     latest_reading,
     progress_ratio,
@@ -723,3 +724,46 @@ def test_sern_city_with_no_readings_is_no_data() -> None:
 
     assert cell is not None
     assert cell.status == ProgressStatus.NO_DATA
+
+
+# Group baselines
+
+
+def test_group_baseline_sums_the_cities_baselines() -> None:
+    baselines = {"ravenna": Decimal(2), "cervia": Decimal("1.5")}
+
+    assert group_baseline(count_rule(4), baselines, ["ravenna", "cervia"]) == Decimal("3.5")
+
+
+def test_group_baseline_of_a_mean_is_the_mean() -> None:
+    rule = count_rule(60, rollup=Rollup.MEAN)
+
+    assert group_baseline(rule, {"a": Decimal(10), "b": Decimal(20)}, ["a", "b"]) == 15
+
+
+def test_group_baseline_needs_every_member_city() -> None:
+    baselines = {"ravenna": Decimal(2), "cervia": None}
+
+    assert group_baseline(count_rule(4), baselines, ["ravenna", "cervia"]) is None
+    assert group_baseline(count_rule(4), {"ravenna": Decimal(2)}, ["ravenna", "cervia"]) is None
+
+
+def test_group_baseline_is_none_for_counts_of_cities_and_for_no_members() -> None:
+    baselines = {"ravenna": Decimal(2)}
+
+    assert group_baseline(count_rule(4, rollup=Rollup.COUNT_MET), baselines, ["ravenna"]) is None
+    assert group_baseline(count_rule(4), baselines, []) is None
+
+
+def test_group_baseline_lets_a_consortium_count_progress_from_its_start() -> None:
+    rule = count_rule(4, scope=TargetScope.CONSORTIUM)
+    cities = {"ravenna": reported(2), "cervia": reported(1)}
+    baseline = group_baseline(rule, {"ravenna": Decimal(1), "cervia": Decimal(1)}, list(cities))
+
+    cell = assess_consortium(
+        rule, cities, implementing=list(cities), stage=Stage.MIDWAY, baseline=baseline
+    )
+
+    assert baseline == 2
+    assert cell.ratio == Decimal("0.5")  # (3 - 2) / (4 - 2), not 3 / 4
+    assert cell.status == ProgressStatus.ON_TRACK
