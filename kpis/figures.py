@@ -1,0 +1,226 @@
+"""How a judged figure reads on a page: numbers in the user's locale, labels, cells.
+
+A :class:`Formatter` is made once per page in the active language; it formats each
+distinct number once and turns ``progress.Assessment`` results into :class:`Cell`
+objects that carry their own HTML, because a dashboard matrix can hold tens of
+thousands of them and a Django template costs microseconds per variable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from .progress import Assessment, ProgressStatus, TargetScope, display_percent
+
+STAGE_LABELS = {
+    "baseline": gettext_lazy("Where we started"),
+    "midway": gettext_lazy("Midway"),
+    "final": gettext_lazy("Final results"),
+    "latest": gettext_lazy("Latest figures"),
+}
+STATUS_LABELS = {
+    ProgressStatus.ACHIEVED: gettext_lazy("Achieved"),
+    ProgressStatus.ON_TRACK: gettext_lazy("On track"),
+    ProgressStatus.BEHIND: gettext_lazy("Behind"),
+    ProgressStatus.NO_DATA: gettext_lazy("No data"),
+    ProgressStatus.NOT_AVAILABLE: gettext_lazy("Not available"),
+    ProgressStatus.NOT_APPLICABLE: gettext_lazy("Not applicable"),
+    ProgressStatus.QUALITATIVE: gettext_lazy("Reported"),
+}
+REVIEW_LABELS = {
+    "draft": gettext_lazy("Draft"),
+    "submitted": gettext_lazy("Submitted"),
+    "mixed": gettext_lazy("Includes unapproved figures"),
+}
+#: Longest answer text a matrix cell shows; the full text is on the city and KPI pages.
+CELL_TEXT = 40
+
+
+@dataclass(slots=True)
+class Cell:
+    """One judged figure, ready to print. ``status`` is a ``ProgressStatus`` value.
+
+    ``figure`` is the formatted value or answer; ``target`` the formatted target it is
+    judged against; ``percent`` the true (uncapped) ratio; ``review`` is empty for
+    approved figures, else "draft", "submitted" or "mixed" (a roll-up that includes
+    unapproved figures); ``stage`` is set where the figure comes from another stage
+    than the page's (the "latest" view); ``note`` says what a roll-up rests on.
+    ``ratio`` is the true ratio; :attr:`bar` caps it for drawing, never for reading;
+    ``value`` and ``target_value`` are the unformatted figure and target, for charts.
+    """
+
+    status: str
+    label: str
+    figure: str = ""
+    target: str = ""
+    percent: str = ""
+    ratio: Decimal | None = None
+    value: Decimal | None = None
+    target_value: Decimal | None = None
+    review: str = ""
+    stage: str = ""
+    note: str = ""
+    html: str = ""
+
+    @property
+    def review_label(self) -> str:
+        return str(REVIEW_LABELS[self.review]) if self.review else ""
+
+    @property
+    def bar(self) -> int | None:
+        return display_percent(self.ratio)
+
+    def __html__(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+NO_CELL = Cell(status="none", label="", html=SafeString('<td class="none"></td>'))
+
+
+class Formatter:
+    """Formats figures and cells in the active language; each distinct number once."""
+
+    def __init__(self) -> None:
+        self.labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+        self.yes, self.no = _("Yes"), _("No")
+        self._numbers: dict[Decimal, str] = {}
+        self._open_html = {status: f'<td class="s-{status}">' for status in self.labels}
+        self._open_total_html = {status: f'<td class="s-{status} total">' for status in self.labels}
+        self._percents: dict[Decimal, str] = {}
+        self._status_html = {
+            status: f" <em>{escape(label)}</em>" for status, label in self.labels.items()
+        }
+        self._review_html = {
+            review: f' <span class="rv rv-{review}">{escape(str(label))}</span>'
+            for review, label in REVIEW_LABELS.items()
+        }
+        self._stage_html = {
+            stage: f' <span class="stg">{escape(str(label))}</span>'
+            for stage, label in STAGE_LABELS.items()
+        }
+
+    def number(self, value: Decimal | None) -> str:
+        """A figure in the active locale, without the stored trailing zeros: 10, 1.234,5."""
+        if value is None:
+            return ""
+        text = self._numbers.get(value)
+        if text is None:
+            text = self._numbers[value] = number_format(value.normalize(), force_grouping=True)
+        return text
+
+    def percent(self, ratio: Decimal | None) -> str:
+        """A ratio as a whole percentage, never capped: 500 %."""
+        if ratio is None:
+            return ""
+        text = self._percents.get(ratio)
+        if text is None:
+            text = self._percents[ratio] = f"{self.number(Decimal(round(ratio * 100)))} %"
+        return text
+
+    def answer(self, value_type: str, value, boolean, text: str) -> str:
+        """What a reported reading says, by the KPI's value type."""
+        if value_type == "boolean" and boolean is not None:
+            answer = self.yes if boolean else self.no
+            return f"{answer} ({self.number(value)})" if value is not None else answer
+        if value is not None:
+            return self.number(value) + (" %" if value_type == "percent" else "")
+        if boolean is not None:
+            return self.yes if boolean else self.no
+        return text
+
+    def target(self, kpi, target: Decimal | None) -> str:
+        """A target as a figure; percentages and yes/no targets say so."""
+        if kpi.value_type == "boolean":
+            return self.yes if kpi.direction == "higher" else self.no
+        if target is None:
+            return ""
+        return self.number(target) + (" %" if kpi.value_type == "percent" else "")
+
+    def target_wording(self, kpi) -> str:
+        """The target as a reader says it: the charter's words, or built from the fields."""
+        if kpi.target_text:
+            return kpi.target_text
+        if kpi.value_type == "boolean":
+            return self.target(kpi, None)
+        if kpi.target_value is None:
+            return ""
+        amount = self.target(kpi, kpi.target_value)
+        if kpi.target_scope == TargetScope.CITY:
+            return _("%(amount)s in each city") % {"amount": amount}
+        if kpi.target_scope == TargetScope.COUNTRY:
+            return _("%(amount)s per country") % {"amount": amount}
+        return _("%(amount)s for the consortium") % {"amount": amount}
+
+    def cell(
+        self,
+        kpi,
+        assessment: Assessment,
+        *,
+        review: str = "",
+        stage: str = "",
+        rollup: bool = False,
+        count_met: bool = False,
+    ) -> Cell:
+        """A judged figure as a cell; ``rollup`` for a country's or the consortium's."""
+        status = assessment.status
+        figure = target = note = ""
+        if assessment.reported_count:
+            value_type = "count" if count_met else kpi.value_type
+            figure = self.answer(value_type, assessment.value, assessment.boolean, assessment.text)
+        if count_met:
+            target = self.number(assessment.target)
+            if assessment.reported_count:
+                note = ngettext(
+                    "city at its target", "cities at their target", int(assessment.value or 0)
+                )
+        elif status is not ProgressStatus.QUALITATIVE:
+            target = self.target(kpi, assessment.target)
+        if rollup and assessment.expected_count and not assessment.is_complete:
+            reported = _("%(reported)s of %(expected)s reported") % {
+                "reported": assessment.reported_count,
+                "expected": assessment.expected_count,
+            }
+            note = f"{note}; {reported}" if note else reported
+        percent = self.percent(assessment.ratio)
+        # Numbers need no escaping: digits, separators, "%" and spaces only.
+        html = self._open_total_html[status] if rollup else self._open_html[status]
+        if figure and assessment.value is None and assessment.boolean is None:
+            shown = figure if len(figure) <= CELL_TEXT else figure[: CELL_TEXT - 2].rstrip() + "…"
+            html += f'<span class="txt">{escape(shown)}</span>'  # a text answer, in words
+        elif figure:
+            html += f"<b>{escape(figure)}</b>"
+            if target:
+                html += f'<span class="t"> / {target}</span>'
+        html += self._status_html[status]
+        if percent:
+            html += f" <small>{percent}</small>"
+        if stage:
+            html += self._stage_html[stage]
+        if note:
+            html += f' <span class="note">{escape(note)}</span>'
+        if review:
+            html += self._review_html[review]
+        return Cell(
+            status=status,
+            label=self.labels[status],
+            figure=figure,
+            target=target,
+            percent=percent,
+            ratio=assessment.ratio,
+            value=assessment.value,
+            target_value=assessment.target,
+            review=review,
+            stage=stage,
+            note=note,
+            html=SafeString(html + "</td>"),
+        )

@@ -1,0 +1,312 @@
+"""One city's KPI table and one KPI's figures across cities, stage by stage.
+
+Both are built from the same consortium matrix as the overview (one per stage, from
+:func:`kpis.dashboard.build_matrix`), so a figure is judged the same way on every
+page. No ORM here: the views read with :mod:`kpis.querysets`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from . import dashboard
+from .dashboard import STAGES, Column, natural_key
+from .figures import Cell, Formatter
+from .progress import ReportingLevel
+
+
+@dataclass(slots=True)
+class Figure:
+    """A judged figure with what the coordinator wrote beside it."""
+
+    cell: Cell
+    text: str = ""
+    note: str = ""
+    reason: str = ""
+    evidence_url: str = ""
+    as_of: datetime.date | None = None
+
+
+@dataclass(slots=True)
+class KpiLine:
+    """A KPI (or a composite KPI's heading) with one figure per stage."""
+
+    kind: str  # "kpi" or "composite"
+    kpi_id: int
+    code: str
+    name: str
+    unit: str = ""
+    target: str = ""
+    group_target: bool = False  # the target is per country or consortium-wide
+    is_part: bool = False
+    figures: list[Figure | None] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SolutionReport:
+    """A solution as one city (or the consortium, for what it reports once) sees it."""
+
+    solution: Any
+    is_lead: bool
+    city_lines: list[KpiLine]
+    consortium_lines: list[KpiLine]
+    activities: list
+
+
+@dataclass(slots=True)
+class UnitLine:
+    """One unit (a city, a country's cities, the consortium) of a KPI across the stages."""
+
+    column: Column
+    figures: list[Figure | None]
+
+
+def overview_rows(details: Iterable[Mapping]) -> list[tuple]:
+    """Detail rows (``querysets.DETAIL_FIELDS``) as ``querysets.OVERVIEW_COLUMNS`` tuples."""
+    return [
+        (
+            row["city_id"],
+            row["kpi_id"],
+            row["stage"],
+            row["status"],
+            row["value"],
+            row["boolean_value"],
+            row["review_state"],
+            row["text_value"] if row["value"] is None else "",
+        )
+        for row in details
+    ]
+
+
+def baseline_rows(details: Iterable[Mapping]) -> list[tuple]:
+    """The reported baseline numbers among detail rows, as ``(city_id, kpi_id, value)``."""
+    return [
+        (row["city_id"], row["kpi_id"], row["value"])
+        for row in details
+        if row["stage"] == "baseline" and row["status"] == "reported" and row["value"] is not None
+    ]
+
+
+def stage_matrices(
+    *,
+    cities: Sequence,
+    solutions: Sequence,
+    kpis: Sequence,
+    implementing: Mapping[int, set[int]],
+    details: Sequence[Mapping],
+    formatter: Formatter,
+) -> dict[str, dashboard.Matrix]:
+    """The consortium matrix of each stage, from detail rows."""
+    rows = overview_rows(details)
+    baselines = baseline_rows(details)
+    return {
+        stage: dashboard.build_matrix(
+            cities=cities,
+            solutions=solutions,
+            kpis=kpis,
+            implementing=implementing,
+            rows=[row for row in rows if row[2] == stage],
+            baselines=baselines if dashboard.needs_baselines(stage) else (),
+            stage=stage,
+            formatter=formatter,
+        )
+        for stage in STAGES
+    }
+
+
+def _figure(cell: Cell, detail: Mapping | None) -> Figure | None:
+    if cell.status == "none":
+        return None
+    if detail is None:
+        return Figure(cell=cell)
+    return Figure(
+        cell=cell,
+        text=detail["text_value"],
+        note=detail["note"],
+        reason=detail["reason"],
+        evidence_url=detail["evidence_url"],
+        as_of=detail["as_of"],
+    )
+
+
+def _details_by_unit(details: Iterable[Mapping]) -> dict[tuple, Mapping]:
+    return {(row["kpi_id"], row["city_id"], row["stage"]): row for row in details}
+
+
+def city_report(
+    *,
+    city,
+    solutions: Sequence,
+    lead_solution_ids: set[int],
+    kpis: Sequence,
+    implementing: Mapping[int, set[int]],
+    details: Sequence[Mapping],
+    activities: Sequence,
+    formatter: Formatter | None = None,
+) -> list[SolutionReport]:
+    """A city's solutions, each with its KPIs' three stages side by side against the target.
+
+    Like the seed's "Assessment of solution maturity" tables: the city's own figures, and
+    separately the figures the consortium reports once for a solution the city takes
+    part in. A city's figure for a KPI whose target is per country or consortium-wide is
+    shown without a judgement of its own (it counts towards that target).
+    """
+    formatter = formatter or Formatter()
+    by_solution: dict[int, list] = {solution.pk: [] for solution in solutions}
+    for kpi in kpis:
+        by_solution[kpi.solution_id].append(kpi)
+    matrices = stage_matrices(
+        cities=[city],
+        solutions=solutions,
+        kpis=kpis,
+        implementing={sid: members & {city.pk} for sid, members in implementing.items()},
+        details=details,
+        formatter=formatter,
+    )
+    details_by_unit = _details_by_unit(details)
+    cells = _cells_by_kpi(matrices)
+    activities_by_solution: dict[int, list] = {solution.pk: [] for solution in solutions}
+    for activity in sorted(activities, key=lambda activity: natural_key(activity.code)):
+        activities_by_solution[activity.solution_id].append(activity)
+    reports = []
+    for solution in solutions:
+        city_lines: list[KpiLine] = []
+        consortium_lines: list[KpiLine] = []
+        composites = {kpi.parent_id for kpi in by_solution[solution.pk] if kpi.parent_id}
+        for kpi in dashboard.ordered_kpis(by_solution[solution.pk], [solution]):
+            consortium_level = kpi.reporting_level == ReportingLevel.CONSORTIUM
+            line = KpiLine(
+                kind="composite" if kpi.pk in composites else "kpi",
+                kpi_id=kpi.pk,
+                code=kpi.code,
+                name=kpi.name,
+                unit=kpi.unit,
+                target=formatter.target_wording(kpi),
+                group_target=kpi.target_scope != "city" and not consortium_level,
+                is_part=kpi.parent_id is not None,
+            )
+            if line.kind == "kpi":
+                column = "consortium" if consortium_level else "city"
+                unit = None if consortium_level else city.pk
+                line.figures = [
+                    _figure(cell, details_by_unit.get((kpi.pk, unit, stage)))
+                    if (cell := cells.get((stage, kpi.pk, column))) is not None
+                    else None
+                    for stage in STAGES
+                ]
+            (consortium_lines if consortium_level else city_lines).append(line)
+        reports.append(
+            SolutionReport(
+                solution=solution,
+                is_lead=solution.pk in lead_solution_ids,
+                city_lines=city_lines,
+                consortium_lines=consortium_lines,
+                activities=activities_by_solution[solution.pk],
+            )
+        )
+    return reports
+
+
+def _cells_by_kpi(matrices: Mapping[str, dashboard.Matrix]) -> dict[tuple, Cell]:
+    """(stage, KPI id, column kind) -> cell, for single-city matrices."""
+    cells = {}
+    for stage, matrix in matrices.items():
+        for row in matrix.kpi_rows:
+            for column, cell in zip(matrix.columns, row.cells, strict=True):
+                if column.kind in ("city", "consortium"):
+                    cells[(stage, row.kpi_id, column.kind)] = cell
+    return cells
+
+
+def kpi_report(
+    *,
+    kpi,
+    solution,
+    cities: Sequence,
+    implementing: set[int],
+    details: Sequence[Mapping],
+    formatter: Formatter | None = None,
+    city_url: Callable[[str], str] | None = None,
+) -> list[UnitLine]:
+    """One KPI: every implementing city (and the country and consortium totals its target
+    needs), one figure per stage."""
+    formatter = formatter or Formatter()
+    matrices = stage_matrices(
+        cities=cities,
+        solutions=[solution],
+        kpis=[kpi],
+        implementing={solution.pk: set(implementing)},
+        details=details,
+        formatter=formatter,
+    )
+    details_by_unit = _details_by_unit(details)
+    reference = matrices["final"]
+    lines = []
+    for index, column in enumerate(reference.columns):
+        figures = []
+        for stage in STAGES:
+            matrix = matrices[stage]
+            row = matrix.kpi_rows[0] if matrix.kpi_rows else None
+            cell = row.cells[index] if row else None
+            unit = column.key if column.kind == "city" else None
+            detail = (
+                details_by_unit.get((kpi.pk, unit, stage)) if column.kind != "country" else None
+            )
+            if column.kind == "consortium" and kpi.reporting_level != ReportingLevel.CONSORTIUM:
+                detail = None
+            figures.append(_figure(cell, detail) if cell is not None else None)
+        if any(figure is not None for figure in figures):
+            url = city_url(column.slug) if city_url and column.kind == "city" else ""
+            lines.append(UnitLine(column=_with_url(column, url), figures=figures))
+    return lines
+
+
+def _with_url(column: Column, url: str) -> Column:
+    if not url:
+        return column
+    return Column(column.kind, column.key, column.label, column.country, column.slug, url)
+
+
+def chart_data(kpi, lines: Sequence[UnitLine]) -> dict:
+    """What the KPI chart draws: each city's figure per stage, and the country and
+    consortium totals, each unit with its target. Numbers only: the table on the page
+    holds everything else, and a figure that is not a number is simply not drawn."""
+
+    def number(value: Decimal | None) -> float | None:
+        return float(value) if isinstance(value, Decimal) else None
+
+    def series(units: Sequence[UnitLine]) -> dict:
+        latest = [next((f for f in reversed(line.figures) if f), None) for line in units]
+        return {
+            "labels": [line.column.label for line in units],
+            "datasets": [
+                {
+                    "label": str(dashboard.stage_label(stage)),
+                    "data": [
+                        number(line.figures[position].cell.value)
+                        if line.figures[position] is not None
+                        else None
+                        for line in units
+                    ],
+                }
+                for position, stage in enumerate(STAGES)
+            ],
+            "targets": [
+                number(figure.cell.target_value) if figure is not None else None
+                for figure in latest
+            ],
+        }
+
+    if kpi.value_type not in ("count", "number", "percent"):
+        return {}
+    cities = [line for line in lines if line.column.kind == "city"]
+    totals = [line for line in lines if line.column.kind != "city"]
+    return {
+        "unit": kpi.unit,
+        "cities": series(cities) if cities else None,
+        "totals": series(totals) if totals else None,
+    }

@@ -1,0 +1,72 @@
+"""One KPI's page: its figures in every city per stage, a chart, its definition sheet."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import TemplateView
+
+from cities.access import visible_consortia_filter
+
+from . import dashboard, reports
+from .figures import Formatter
+from .models import KPI
+from .querysets import kpi_page_inputs
+
+
+class KpiDetailView(TemplateView):
+    """``/kpis/<id>/``, ``/kpis/<consortium>/<code>/`` or ``/kpis/<code>/?consortium=<slug>``.
+
+    A bare code (``/kpis/2.2/``) finds the KPI when one consortium the user may read has
+    it; otherwise the page lists the consortia that do. Queries (fixed): the KPI with its
+    solution, consortium and programme; ``kpi_page_inputs`` (parts, framework references,
+    member cities, implementing cities, figures) — plus session, user and roles.
+    """
+
+    template_name = "kpis/kpi_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        candidates = self.candidates(**kwargs)
+        if len(candidates) > 1:
+            return render(request, "kpis/kpi_choose.html", {"kpis": candidates}, status=300)
+        if not candidates:
+            raise Http404("No such KPI in a consortium you may read.")
+        self.kpi = candidates[0]
+        return super().get(request, *args, **kwargs)
+
+    def candidates(self, *, pk=None, consortium=None, code=None) -> list[KPI]:
+        kpis = KPI.objects.filter(
+            visible_consortia_filter(self.request.user, prefix="solution__consortium__")
+        ).select_related("solution__consortium__programme", "parent")
+        if pk is not None:
+            return [get_object_or_404(kpis, pk=pk)]
+        consortium = consortium or self.request.GET.get("consortium")
+        lookup = Q(code=code) & (Q(solution__consortium__slug=consortium) if consortium else Q())
+        return list(kpis.filter(lookup).order_by("solution__consortium__name", "solution__number"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        kpi = self.kpi
+        solution = kpi.solution
+        inputs = kpi_page_inputs(self.request.user, kpi)
+        lines = reports.kpi_report(
+            kpi=kpi,
+            solution=solution,
+            cities=inputs["cities"],
+            implementing=inputs["implementing"],
+            details=inputs["details"],
+            city_url=dashboard.link_maker("city-detail"),
+        )
+        context.update(
+            kpi=kpi,
+            solution=solution,
+            consortium=solution.consortium,
+            parts=inputs["parts"],
+            references=inputs["references"],
+            lines=lines,
+            stage_labels=[dashboard.stage_label(stage) for stage in dashboard.STAGES],
+            target=Formatter().target_wording(kpi),
+            chart=reports.chart_data(kpi, lines),
+        )
+        return context

@@ -1,0 +1,65 @@
+"""The solution page: an initiative charter and its KPIs compared across cities."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.views.generic import TemplateView
+
+from kpis import dashboard
+from kpis.querysets import matrix_inputs, visible_consortia
+
+from .models import Activity, Solution
+
+
+class SolutionDetailView(TemplateView):
+    """The charter (what, why, ambition, lead, team, risks, funding, cost), the activities
+    with their resources, and each KPI compared across the implementing cities.
+
+    Queries (fixed): consortium; solution with theme and ambition; lead cities;
+    activities; ``matrix_inputs`` for the solution (memberships, implementing cities,
+    KPIs, stages with figures, figures, baselines) — plus session, user and roles.
+    """
+
+    template_name = "solutions/solution_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        consortium = get_object_or_404(visible_consortia(user), slug=kwargs["consortium"])
+        solution = get_object_or_404(
+            Solution.objects.select_related("theme", "ambition_statement"),
+            consortium=consortium,
+            number=kwargs["number"],
+        )
+        solution.consortium = consortium
+        lead_cities = list(solution.lead_cities.order_by("name"))
+        activities = sorted(
+            Activity.objects.filter(solution=solution),
+            key=lambda activity: dashboard.natural_key(activity.code),
+        )
+        inputs = matrix_inputs(
+            user, consortium, requested_stage=self.request.GET.get("stage"), solution=solution
+        )
+        implementing = inputs["implementing"][solution.pk]
+        context.update(
+            consortium=consortium,
+            solution=solution,
+            lead_cities=lead_cities,
+            implementing_cities=[city for city in inputs["cities"] if city.pk in implementing],
+            activities=activities,
+            stage=inputs["stage"],
+            default_stage=inputs["default_stage"],
+            stage_choices=dashboard.STAGE_CHOICES,
+            matrix=dashboard.build_matrix(
+                cities=inputs["cities"],
+                solutions=[solution],
+                kpis=inputs["kpis"],
+                implementing=inputs["implementing"],
+                rows=inputs["rows"],
+                baselines=inputs["baselines"],
+                stage=inputs["stage"],
+                city_url=dashboard.link_maker("city-detail"),
+                kpi_url=dashboard.link_maker("kpi-detail", numeric=True),
+            ),
+        )
+        return context
