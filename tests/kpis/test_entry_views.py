@@ -324,3 +324,37 @@ def test_missing_list_is_for_grid_users_only(client, partner_user, entry_world):
     assert client.get(url).status_code == 302
     client.force_login(partner_user)
     assert client.get(url).status_code == 403
+
+
+# --- My reporting, the consortium's own grid, badges ----------------------------------------
+
+
+def test_my_reporting_lists_the_coordinators_city_and_stages(ravenna_client, entry_world):
+    html = ravenna_client.get(reverse("entry-home")).content.decode()
+    assert grid_url("ravenna", "midway") in html
+    assert reverse("entry-missing", args=["ravenna", "final"]) in html
+    assert grid_url("cervia", "final") not in html
+    assert "Not started" in html
+
+
+def test_my_reporting_needs_an_account(client, entry_world):
+    response = client.get(reverse("entry-home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_consortium_grid_and_missing_list(client, steering_member, grid_form, entry_world):
+    client.force_login(steering_member)
+    url = reverse("consortium-entry-grid", args=["test-network", "final"])
+    kpi = entry_world.kpis.consortium
+    assert save(client, grid_form, {(kpi, "value"): "4"}, url=url).status_code == 302
+    assert stored(kpi).value == 4
+    missing = client.get(reverse("consortium-entry-missing", args=["test-network", "final"]))
+    assert missing.status_code == 200 and kpi.name not in missing.content.decode()
+
+
+def test_draft_and_submitted_figures_are_marked(ravenna_client, entry_world):
+    kpis, city = entry_world.kpis, entry_world.ravenna
+    MeasurementFactory(kpi=kpis.count, city=city, stage="midway", review_state="submitted")
+    MeasurementFactory(kpi=kpis.count, city=city, stage="final", review_state="draft")
+    html = ravenna_client.get(grid_url()).content.decode()
+    assert "review-badge-draft" in html and "review-badge-submitted" in html
