@@ -44,5 +44,10 @@ check-deploy: setup
 	SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Median server time and query count of every dashboard page at benchmark size (200
+# cities, 5 solutions x 20 KPIs), against a bare-table floor: bench/results.json.
+bench: setup
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

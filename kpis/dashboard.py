@@ -16,14 +16,15 @@ baselines (``progress.group_baseline``).
 
 Speed: an overview can hold 200 cities × 100 KPIs. Measurement rows arrive as plain
 tuples; equal inputs give one judged city cell, kept between requests (the rules are
-pure: :class:`CellMemo`), and each row's cells are joined into one piece of HTML for
-the template.
+pure: :class:`CellMemo`); a whole matrix is reused while the figures and definitions
+read for it are unchanged (:class:`MatrixMemo`); each row's cells are joined into one
+piece of HTML for the template.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -194,7 +195,7 @@ class Row:
             return SafeString("".join([cell.html for cell in self.cells]))  # cells are escaped
         span = len(self.cells) - 1
         return SafeString(
-            f'<td class="reported-once" colspan="{span}">{escape(self.reported_once)}</td>'
+            f'<td class="reported-once" colspan="{span}">{escape(self.reported_once)} &rarr;</td>'
             + self.cells[-1].html
         )
 
@@ -206,11 +207,48 @@ class Matrix:
     rows: list[Row]
     summaries: list[Summary]
     has_unapproved: bool
+    _html: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def span(self) -> int:
         """Columns a heading row spans: the KPI column and every unit."""
         return len(self.columns) + 1
+
+    @property
+    def body_html(self) -> str:
+        """The table's rows: solution headings, composite KPI headings, KPIs with cells.
+
+        Built here rather than in the template because an overview can hold 20,000 cells;
+        every text is escaped.
+        """
+        if "body" in self._html:
+            return self._html["body"]
+        solution, target = escape(_("Solution")), escape(_("Target:"))
+        rows = []
+        for row in self.rows:
+            if row.kind == "solution":
+                rows.append(
+                    f'<tr class="solution-row"><th scope="rowgroup" colspan="{self.span}">'
+                    f"<span>{solution} {escape(row.code)} · {escape(row.name)}</span></th></tr>"
+                )
+                continue
+            name = f'<span class="code">{escape(row.code)}</span> {escape(row.name)}'
+            link = f'<a href="{escape(row.url)}">{name}</a>' if row.url else name
+            if row.kind == "composite":
+                rows.append(
+                    f'<tr class="composite-row"><th scope="rowgroup" colspan="{self.span}">'
+                    f"{link}</th></tr>"
+                )
+                continue
+            wording = (
+                f'<span class="target">{target} {escape(row.target)}</span>' if row.target else ""
+            )
+            part = " part" if row.is_part else ""
+            rows.append(
+                f'<tr><th scope="row" class="kpi{part}">{link}{wording}</th>{row.cells_html}</tr>'
+            )
+        self._html["body"] = SafeString("".join(rows))
+        return self._html["body"]
 
     @property
     def stage_label(self) -> str:
@@ -387,6 +425,57 @@ class CellMemo:
 
 CELL_MEMO = CellMemo()
 
+#: The KPI fields a matrix depends on.
+KPI_SIGNATURE = (
+    "pk",
+    "solution_id",
+    "parent_id",
+    "code",
+    "name",
+    "unit",
+    "value_type",
+    "target_value",
+    "target_scope",
+    "target_text",
+    "direction",
+    "reporting_level",
+    "rollup",
+)
+
+
+class MatrixMemo:
+    """Built matrices, reused while everything they were built from is equal.
+
+    The assembly is a pure function of what the view read (figures, baselines, KPI
+    definitions, cities, implementing cities), the stage, the language and the link
+    patterns. The view still reads the figures on every request and a matrix is only
+    reused when those inputs compare equal, so nothing can go stale: a changed figure,
+    target or city name is a different input. Keeps the last ``size`` matrices.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple, tuple[tuple, Matrix]] = OrderedDict()
+
+    def get(self, key: tuple, inputs: tuple) -> Matrix | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != inputs:
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: tuple, inputs: tuple, matrix: Matrix) -> None:
+        self._entries[key] = (inputs, matrix)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+MATRIX_MEMO = MatrixMemo()
+
 
 def build_matrix(
     *,
@@ -408,7 +497,53 @@ def build_matrix(
     reported baselines, where :func:`needs_baselines`. A city that does not implement a
     KPI's solution has no cell (``NO_CELL``), never a red one.
     """
-    formatter = formatter or Formatter()
+    rows, baselines = list(rows), list(baselines)
+    memo_key = inputs = None
+    if formatter is None:  # the default formatting: the matrix may come from the memo
+        memo_key = (get_language(), stage, tuple(solution.pk for solution in solutions))
+        inputs = (
+            rows,
+            baselines,
+            [tuple(getattr(kpi, name) for name in KPI_SIGNATURE) for kpi in kpis],
+            [(city.pk, city.name, city.slug, city.country) for city in cities],
+            [(solution.pk, solution.number, solution.title) for solution in solutions],
+            {solution_id: frozenset(members) for solution_id, members in implementing.items()},
+            city_url("-") if city_url else None,
+            kpi_url(0) if kpi_url else None,
+        )
+        matrix = MATRIX_MEMO.get(memo_key, inputs)
+        if matrix is not None:
+            return matrix
+    matrix = _build_matrix(
+        cities=cities,
+        solutions=solutions,
+        kpis=kpis,
+        implementing=implementing,
+        rows=rows,
+        stage=stage,
+        baselines=baselines,
+        formatter=formatter or Formatter(),
+        city_url=city_url,
+        kpi_url=kpi_url,
+    )
+    if memo_key is not None:
+        MATRIX_MEMO.put(memo_key, inputs, matrix)
+    return matrix
+
+
+def _build_matrix(
+    *,
+    cities: Sequence,
+    solutions: Sequence,
+    kpis: Sequence,
+    implementing: Mapping[int, set[int]],
+    rows: Sequence[tuple],
+    stage: str,
+    baselines: Sequence[tuple],
+    formatter: Formatter,
+    city_url: Callable[[str], str] | None,
+    kpi_url: Callable[[int], str] | None,
+) -> Matrix:
     figures = _Figures(rows, baselines, stage)
     ordered = ordered_kpis(kpis, solutions)
     composite_ids = {kpi.parent_id for kpi in ordered if kpi.parent_id}
@@ -421,7 +556,7 @@ def build_matrix(
     }
     solution_by_id = {solution.pk: solution for solution in solutions}
     language = get_language()
-    reported_once = _("Reported once for the whole consortium →")
+    reported_once = _("Reported once for the whole consortium")
     matrix_rows: list[Row] = []
     current_solution = None
     for kpi in ordered:
@@ -515,16 +650,26 @@ def _kpi_cells(
         or (kind == "consortium" and has_consortium_cell(kpi))
         for _index, kind, _key in layout.group_slots
     )
-    keys: dict[Any, tuple] = {}  # each city's cell key, for the roll-ups
-    for index, city in layout.city_slots:
-        if latest:
-            row, stage, baseline = figures.pick(kpi_id, city)
-            key = (stage, baseline, None if row is None else row[STATUS:])
-        else:
-            row, stage, baseline = shown_get(city), page_stage, baseline_get(city)
-            key = (baseline, None if row is None else row[STATUS:])
-        known = judged_get(key)
-        if known is None:
+    # Each city's inputs and cell key, then the cells: comprehensions over 200 cities.
+    members = layout.members
+    if latest:
+        picked = [figures.pick(kpi_id, city) for city in members]
+    else:
+        picked = [
+            (row, page_stage, baseline)
+            for row, baseline in zip(
+                map(shown_get, members), map(baseline_get, members), strict=True
+            )
+        ]
+    keys_list = [
+        (stage, baseline, None if row is None else row[STATUS:]) for row, stage, baseline in picked
+    ]
+    known = list(map(judged_get, keys_list))
+    if None in known:  # judge what this process has not judged before
+        for position, entry in enumerate(known):
+            if entry is not None:
+                continue
+            row, stage, baseline = picked[position]
             reading = figures.reading(row)
             assessment = progress.assess(
                 rule, reading, stage=stage, baseline=figures.decimal(baseline)
@@ -535,10 +680,10 @@ def _kpi_cells(
                 review=_review(row),
                 stage=stage if latest and row is not None and stage != "final" else "",
             )
-            known = judged[key] = (cell, reading)
-        cells[index] = known[0]
-        if grouped:
-            keys[city] = key
+            known[position] = judged[keys_list[position]] = (cell, reading)
+    for (index, _city), entry in zip(layout.city_slots, known, strict=True):
+        cells[index] = entry[0]
+    keys = dict(zip(members, keys_list, strict=True)) if grouped else {}
     if not grouped:
         return cells
 

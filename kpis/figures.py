@@ -195,12 +195,14 @@ class Formatter:
         # Numbers need no escaping: digits, separators, "%" and spaces only.
         html = self._open_total_html[status] if rollup else self._open_html[status]
         if figure and assessment.value is None and assessment.boolean is None:
-            shown = figure if len(figure) <= CELL_TEXT else figure[: CELL_TEXT - 2].rstrip() + "…"
-            html += f'<span class="txt">{escape(shown)}</span>'  # a text answer, in words
+            shown = escape(figure[:CELL_TEXT])
+            if len(figure) > CELL_TEXT:
+                shown = escape(figure[: CELL_TEXT - 2].rstrip()) + "&hellip;"
+            html += f'<span class="txt">{shown}</span>'  # a text answer, in words
         elif figure:
             html += f"<b>{escape(figure)}</b>"
             if target:
-                html += f'<span class="t"> / {target}</span>'
+                html += f" / {target}"
         html += self._status_html[status]
         if percent:
             html += f" <small>{percent}</small>"

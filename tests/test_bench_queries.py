@@ -1,0 +1,116 @@
+"""Every dashboard page runs a fixed number of SQL queries, however large the consortium.
+
+Each page is rendered at the demo size (SERN: 4 cities, 3 solutions, 21 KPIs, 84 figures)
+and at a generated size ten times larger (40 cities; 3 solutions × 7 KPIs; every stage,
+about 2,400 figures) under the same bound, and no query runs while its template renders.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
+
+from cities.models import City, Consortium
+from kpis.models import KPI, Measurement
+from tests.cities.factories import SteeringCommitteeMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+# Anonymous visitor. A logged-in user adds five: the session, the user, and the user's
+# roles (coordinated cities, steering committees, partnerships); on the city page a
+# steering member adds one more: the entry grid's links read the city's consortia.
+LOGGED_IN = 5
+ENTRY_LINKS = {"city": 1}
+BUDGETS = {
+    # consortia; memberships with cities; solutions; implementing cities; KPIs;
+    # stages with figures; figures of the stage; baselines
+    "overview": 8,
+    # city; memberships with consortia; solutions; KPIs; figures; activities;
+    # three-year plans; their targets; commitments
+    "city": 9,
+    # consortium; solution with theme and ambition; lead cities; activities; memberships
+    # with cities; implementing cities; KPIs; stages with figures; figures; baselines
+    "solution": 10,
+    # KPI with solution, consortium, programme and parent; parts; framework references;
+    # memberships with cities; implementing cities; figures
+    "kpi": 6,
+    # consortia; phases; activities with solutions; governance bodies with cities; their
+    # roles; commitments with cities; lessons
+    "roadmap": 7,
+}
+
+
+@pytest.fixture
+def big(sern):
+    """A consortium ten times the size of SERN, next to it."""
+    call_command(
+        "generate_bench_data",
+        "--cities=40",
+        "--solutions=3",
+        "--kpis=7",
+        "--slug=big",
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )
+    return Consortium.objects.get(slug="big")
+
+
+def page_urls(consortium: Consortium) -> dict[str, str]:
+    city = City.objects.filter(memberships__consortium=consortium).order_by("name").first()
+    kpi = KPI.objects.filter(solution__consortium=consortium, target_value__isnull=False)
+    kpi = kpi.order_by("solution__number", "code").first()
+    return {
+        "overview": f"/?consortium={consortium.slug}",
+        "city": f"/cities/{city.slug}/",
+        "solution": f"/solutions/{consortium.slug}/1/",
+        "kpi": f"/kpis/{kpi.pk}/",
+        "roadmap": f"/roadmap/?consortium={consortium.slug}",
+    }
+
+
+def test_the_generated_consortium_is_ten_times_the_demo(sern, big):
+    assert big.memberships.count() == 10 * sern.memberships.count()
+    assert Measurement.objects.filter(kpi__solution__consortium=big).count() > 20 * 84
+
+
+@pytest.mark.parametrize("page", sorted(BUDGETS))
+@pytest.mark.parametrize("size", ["sern", "big"])
+def test_page_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, big, page, size
+):
+    url = page_urls(Consortium.objects.get(slug=size))[page]
+    with django_assert_max_num_queries(BUDGETS[page]):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", sorted(BUDGETS))
+@pytest.mark.parametrize("size", ["sern", "big"])
+def test_page_runs_a_fixed_number_of_queries_for_a_steering_member(
+    client, django_assert_max_num_queries, big, page, size
+):
+    consortium = Consortium.objects.get(slug=size)
+    client.force_login(SteeringCommitteeMemberFactory(consortium=consortium).user)
+    url = page_urls(consortium)[page]
+    with django_assert_max_num_queries(BUDGETS[page] + LOGGED_IN + ENTRY_LINKS.get(page, 0)):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", sorted(BUDGETS))
+@pytest.mark.parametrize("size", ["sern", "big"])
+def test_no_query_runs_while_the_template_renders(big, page, size):
+    consortium = Consortium.objects.get(slug=size)
+    request = RequestFactory().get(page_urls(consortium)[page])
+    request.user = SteeringCommitteeMemberFactory(consortium=consortium).user
+    match = resolve(request.path)
+
+    response = match.func(request, *match.args, **match.kwargs)
+    with CaptureQueriesContext(connection) as queries:
+        response.render()
+
+    assert response.status_code == 200
+    assert len(queries) == 0, [query["sql"] for query in queries]
