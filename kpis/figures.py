@@ -64,6 +64,7 @@ class Cell:
     ratio: Decimal | None = None
     value: Decimal | None = None
     target_value: Decimal | None = None
+    is_text: bool = False  # the figure is an answer in words
     review: str = ""
     stage: str = ""
     note: str = ""
@@ -221,6 +222,7 @@ class Formatter:
             ratio=assessment.ratio,
             value=assessment.value,
             target_value=assessment.target,
+            is_text=bool(figure) and assessment.value is None and assessment.boolean is None,
             review=review,
             stage=stage,
             note=note,

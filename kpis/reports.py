@@ -45,6 +45,10 @@ class KpiLine:
     is_part: bool = False
     figures: list[Figure | None] = field(default_factory=list)
 
+    @property
+    def by_stage(self) -> list[tuple[str, Figure | None]]:
+        return _by_stage(self.figures)
+
 
 @dataclass(slots=True)
 class SolutionReport:
@@ -63,6 +67,18 @@ class UnitLine:
 
     column: Column
     figures: list[Figure | None]
+
+    @property
+    def by_stage(self) -> list[tuple[str, Figure | None]]:
+        return _by_stage(self.figures)
+
+
+def _by_stage(figures: Sequence[Figure | None]) -> list[tuple[str, Figure | None]]:
+    """Each figure with its stage's name, for pages that label every cell (phones)."""
+    return [
+        (dashboard.stage_label(stage), figure)
+        for stage, figure in zip(STAGES, figures, strict=True)
+    ]
 
 
 def overview_rows(details: Iterable[Mapping]) -> list[tuple]:

@@ -67,20 +67,22 @@ class _MatrixParser(HTMLParser):
 
 
 def read_matrix(html: str, table_class: str = "matrix") -> dict[tuple[str, str], HtmlCell]:
-    """``(row heading's first word, column heading's first word) -> cell`` of the first table."""
+    """``(row heading's first word, column heading's first word) -> cell`` of every table
+    of that class on the page (their rows must not repeat)."""
     parser = _MatrixParser(table_class)
     parser.feed(html)
-    rows = [row for row in parser.tables[0] if row]
-    header = [" ".join(text.split()) for _tag, _cls, _span, text in rows[0]]
     cells = {}
-    for row in rows[1:]:
-        key = " ".join(row[0][3].split()).split(" ")[0]
-        position = 1
-        for _tag, classes, span, text in row[1:]:
-            for _ in range(span):
-                column = header[position].split(" ")[0] if position < len(header) else ""
-                cells[(key, column)] = HtmlCell(classes, " ".join(text.split()))
-                position += 1
+    for table in parser.tables:
+        rows = [row for row in table if row]
+        header = [" ".join(text.split()) for _tag, _cls, _span, text in rows[0]]
+        for row in rows[1:]:
+            key = " ".join(row[0][3].split()).split(" ")[0]
+            position = 1
+            for _tag, classes, span, text in row[1:]:
+                for _ in range(span):
+                    column = header[position].split(" ")[0] if position < len(header) else ""
+                    cells[(key, column)] = HtmlCell(classes, " ".join(text.split()))
+                    position += 1
     return cells
 
 
