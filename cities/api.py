@@ -6,17 +6,17 @@ published ones, plus those they belong to), and the programmes and cities of tho
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import Exists, OuterRef, Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from icc_portal.api import READ_ERRORS, error_responses
+from icc_portal.api import READ_ERRORS, ApiFilterSet, TextFilter, error_responses
 
 from .access import visible_consortia_filter
 from .models import City, Consortium, Membership, Programme
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
+SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 
 
 def visible_consortia(user):
@@ -85,15 +85,15 @@ class CitySerializer(serializers.ModelSerializer):
 # --------------------------------------------------------------------------- filters
 
 
-class ProgrammeFilter(django_filters.FilterSet):
+class ProgrammeFilter(ApiFilterSet):
     class Meta:
         model = Programme
         fields = ["slug"]
 
 
-class ConsortiumFilter(django_filters.FilterSet):
-    programme = django_filters.CharFilter(field_name="programme__slug", help_text="Programme slug")
-    city = django_filters.CharFilter(
+class ConsortiumFilter(ApiFilterSet):
+    programme = TextFilter(field_name="programme__slug", help_text="Programme slug")
+    city = TextFilter(
         field_name="memberships__city__slug", distinct=True, help_text="Slug of a member city"
     )
 
@@ -102,10 +102,10 @@ class ConsortiumFilter(django_filters.FilterSet):
         fields = ["programme", "city", "is_published"]
 
 
-class CityFilter(django_filters.FilterSet):
-    consortium = django_filters.CharFilter(method="filter_consortium", help_text="Consortium slug")
-    programme = django_filters.CharFilter(method="filter_programme", help_text="Programme slug")
-    country = django_filters.CharFilter(
+class CityFilter(ApiFilterSet):
+    consortium = TextFilter(method="filter_consortium", help_text="Consortium slug")
+    programme = TextFilter(method="filter_programme", help_text="Programme slug")
+    country = TextFilter(
         field_name="country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code, e.g. IT"
     )
 
@@ -139,6 +139,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgrammeSerializer
     filterset_class = ProgrammeFilter
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     ordering_fields = ["name", "slug"]
     ordering = ["name"]
 
@@ -161,6 +162,7 @@ class ConsortiumViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ConsortiumSerializer
     filterset_class = ConsortiumFilter
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     ordering_fields = ["name", "slug"]
     ordering = ["name"]
 
@@ -189,6 +191,7 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CitySerializer
     filterset_class = CityFilter
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     ordering_fields = ["name", "slug", "country", "population"]
     ordering = ["name"]
 

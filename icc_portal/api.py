@@ -11,16 +11,23 @@ request as a whole) and is empty for errors that concern no field (401, 403, 404
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import django_filters
+from django import forms
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.http import Http404, StreamingHttpResponse
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
+from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -29,24 +36,209 @@ from rest_framework.views import exception_handler as drf_exception_handler
 CSV_MEDIA_TYPE = "text/csv"
 
 
+def _query_integer(request, name: str) -> int | None:
+    """A positive integer query parameter, None when absent or empty; 400 when malformed."""
+    raw = request.query_params.get(name, "")
+    if raw == "":
+        return None
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise exceptions.ValidationError({name: ["Enter a whole number of 1 or more."]})
+    return number
+
+
 class Pagination(PageNumberPagination):
+    """Page-number pagination; ``page_size`` above the cap is served at the cap.
+
+    A page or page size that is not a whole number of at least 1 is a 400 (DRF
+    alone would fall back to defaults); a page past the last one is a 404.
+    """
+
     page_size_query_param = "page_size"
     max_page_size = 500
+    last_page_strings = ()
+
+    def get_page_size(self, request) -> int:
+        requested = _query_integer(request, self.page_size_query_param)
+        if requested is None:
+            return self.page_size
+        return min(requested, self.max_page_size)
+
+    def get_page_number(self, request, paginator) -> int:
+        return _query_integer(request, self.page_query_param) or 1
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page number, from 1.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Results per page (default {self.page_size}); "
+                f"larger values are served at the cap of {self.max_page_size}.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
+
+
+class SingleValuedQuery(BaseFilterBackend):
+    """Refuse a query parameter of the API given twice (``?stage=final&stage=midway``): 400.
+
+    No parameter of the API takes several values; silently using the last one would
+    answer a different question from the one asked. Parameters the API does not know
+    are ignored, as everywhere.
+    """
+
+    PAGING = frozenset({"page", "page_size", "ordering", "format"})
+
+    def filter_queryset(self, request, queryset, view):
+        self.check(request, view)
+        return queryset
+
+    def check(self, request, view) -> None:
+        filterset_class = getattr(view, "filterset_class", None)
+        known = self.PAGING | set(filterset_class.base_filters if filterset_class else ())
+        known |= set(getattr(view, "query_parameters", ()))
+        repeated = sorted(
+            name
+            for name, values in request.query_params.lists()
+            if len(values) > 1 and name in known
+        )
+        if repeated:
+            raise exceptions.ValidationError(
+                {name: ["Give this parameter only once."] for name in repeated}
+            )
+
+
+# --------------------------------------------------------------------------- filters
+
+
+class NulSafeCharField(forms.CharField):
+    """A text filter value; a NUL (which no stored slug or code holds) matches nothing.
+
+    Django's CharField refuses NUL with a 400 and PostgreSQL cannot compare with it,
+    so it is replaced by U+FFFD, which is stored nowhere either.
+    """
+
+    default_validators: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator)
+        ]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
+class QueryTextField(serializers.CharField):
+    """A text query parameter read by a serializer, NUL-safe like ``NulSafeCharField``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator)
+        ]
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data).replace("\x00", "\ufffd")
+
+
+class TextFilter(django_filters.CharFilter):
+    field_class = NulSafeCharField
+
+
+#: The range of the database's integers: a filter value outside it is a 400, not an overflow.
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
+
+
+@extend_schema_field({"type": "integer", "minimum": INTEGER_RANGE[0], "maximum": INTEGER_RANGE[1]})
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole-number filter: ``?solution=0.5`` is a 400, not an empty page."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", INTEGER_RANGE[0])
+        kwargs.setdefault("max_value", INTEGER_RANGE[1])
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class YesNoFilter(django_filters.ChoiceFilter):
+    """``true`` or ``false`` only; anything else is a 400, not an ignored filter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        if value in ("", None):
+            return queryset
+        return super().filter(queryset, value == "true")
+
+
+class ApiFilterSet(django_filters.rest_framework.FilterSet):
+    """Base of every API filter set: NUL-safe text, whole numbers, strict yes/no."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.rest_framework.FilterSet.FILTER_DEFAULTS,
+        models.CharField: {"filter_class": TextFilter},
+        models.SlugField: {"filter_class": TextFilter},
+        models.TextField: {"filter_class": TextFilter},
+        models.PositiveSmallIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveIntegerField: {"filter_class": IntegerFilter},
+        models.IntegerField: {"filter_class": IntegerFilter},
+        models.BigAutoField: {"filter_class": IntegerFilter},
+        models.BooleanField: {"filter_class": YesNoFilter},
+    }
 
 
 # --------------------------------------------------------------------------- errors
 
 
-class Conflict(exceptions.APIException):
+class ApiError(exceptions.APIException):
+    """An API error that carries field errors (and an ETag) into the error body."""
+
+    def __init__(
+        self, detail: str, *, code: str, errors: Mapping | None = None, etag: str = ""
+    ) -> None:
+        super().__init__(detail=detail, code=code)
+        self.errors = dict(errors or {})
+        self.etag = etag
+
+
+class Conflict(ApiError):
+    """409: the request clashes with the figure's current state (stale version, locked)."""
+
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The figure was changed by someone else since you read it."
-    default_code = "conflict"
 
 
-class PreconditionFailed(exceptions.APIException):
+class PreconditionFailed(ApiError):
+    """412: ``If-Match`` names a version that is no longer current."""
+
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The figure was changed since the ETag given in If-Match."
-    default_code = "precondition_failed"
+
+
+class PreconditionRequired(ApiError):
+    """428: a change that says neither ``If-Match`` nor ``version``."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
 
 
 def _as_lists(errors: Any) -> Any:
@@ -97,7 +289,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, Mapping) else ""
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        body = {"detail": str(detail), "code": _first_code(code), "errors": {}}
+        errors = _as_lists(getattr(exc, "errors", {}))
+        body = {"detail": str(detail), "code": _first_code(code), "errors": errors}
+        if getattr(exc, "etag", ""):
+            response["ETag"] = exc.etag
     response.data = body
     # Errors are always JSON, also for a request that asked for CSV.
     request = context.get("request")
@@ -223,7 +418,13 @@ class CsvListMixin:
             yield serializer.to_representation(instance)
 
     def csv_response(self, queryset) -> StreamingHttpResponse:
-        return streaming_csv(self.csv_columns, self.csv_rows(queryset), filename=self.csv_filename)
+        rows = self.csv_rows(queryset)
+        # Run the query before the response starts: a database error is still a clean
+        # error response here, where half-way through the stream it would cut it off.
+        first = next(rows, None)
+        if first is not None:
+            rows = itertools.chain([first], rows)
+        return streaming_csv(self.csv_columns, rows, filename=self.csv_filename)
 
     def list(self, request, *args, **kwargs):
         if self.wants_csv(request):

@@ -1,14 +1,15 @@
 """The API: one router for /api/v1/, the schema, its interactive docs, the API access page."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from cities.api import CityViewSet, ConsortiumViewSet, ProgrammeViewSet
 from kpis.api import KPIViewSet, MeasurementViewSet
+from kpis.api_progress import ProgressViewSet
 from solutions.api import ActivityViewSet, SolutionViewSet
 
-from .api_views import ApiTokenView, HealthView
+from .api_views import ApiTokenView, HealthView, api_not_found
 
 router = DefaultRouter()
 router.register("programmes", ProgrammeViewSet, basename="programme")
@@ -18,6 +19,7 @@ router.register("solutions", SolutionViewSet, basename="solution")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("kpis", KPIViewSet, basename="kpi")
 router.register("measurements", MeasurementViewSet, basename="measurement")
+router.register("progress", ProgressViewSet, basename="progress")
 
 app_name = "api"
 
@@ -27,4 +29,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("accounts/api-token/", ApiTokenView.as_view(), name="token"),
+    # Anything else under /api/ is a 404 in the API's error shape, not an HTML page.
+    re_path(r"^api/[\s\S]*/$", api_not_found),
 ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -61,3 +63,10 @@ class HealthView(APIView):
     )
     def get(self, request):
         return Response({"status": "ok"})
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs) -> JsonResponse:
+    """No such API URL (a malformed id, a typo in a resource name): JSON, like every API error."""
+    body = {"detail": _("Not found."), "code": "not_found", "errors": {}}
+    return JsonResponse(body, status=404)

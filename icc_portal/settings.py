@@ -184,12 +184,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["icc_portal.api_access.ApiAccess"],
     "DEFAULT_FILTER_BACKENDS": [
+        "icc_portal.api.SingleValuedQuery",
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "icc_portal.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "icc_portal.api_schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -209,6 +210,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "icc_portal.api_schema.allow_empty_query_values",
+    ],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MeasurementStatusEnum": "kpis.models.Measurement.Status",
+        "ActivityStatusEnum": "solutions.models.Activity.Status",
+        "StageEnum": "kpis.models.Stage",
+        "ProgressStageEnum": "kpis.api_progress.STAGE_CHOICES",
+    },
 }
 # Anonymous API readers see approved figures of published consortia; set to 0 to refuse them.
 API_ALLOW_ANONYMOUS = envbool("API_ALLOW_ANONYMOUS", True)

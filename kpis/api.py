@@ -9,23 +9,48 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from cities import access
 from cities.access import visible_consortia_filter
-from cities.models import City
 from icc_portal.api import (
     CSV_MEDIA_TYPE,
     READ_ERRORS,
+    ApiFilterSet,
+    Conflict,
     CsvListMixin,
     CSVRenderer,
+    IntegerFilter,
     PlainDecimalField,
+    PreconditionFailed,
+    TextFilter,
     error_responses,
     plain_decimal,
 )
+from icc_portal.api_access import ApiAccess
 
+from . import entry
+from .api_write import (
+    MeasurementCreateSerializer,
+    MeasurementUpdateSerializer,
+    body_version,
+    etag_of,
+    if_match_version,
+    record,
+    row_for_update,
+)
 from .models import KPI, FrameworkReference, Measurement, Stage
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
@@ -98,14 +123,13 @@ class KPISerializer(serializers.ModelSerializer):
         ]
 
 
-class KPIFilter(django_filters.FilterSet):
-    consortium = django_filters.CharFilter(
-        field_name="solution__consortium__slug", help_text="Consortium slug"
-    )
-    solution = django_filters.NumberFilter(
+class KPIFilter(ApiFilterSet):
+    consortium = TextFilter(field_name="solution__consortium__slug", help_text="Consortium slug")
+    solution = IntegerFilter(
         field_name="solution__number", help_text="Solution number within its consortium"
     )
-    city = django_filters.CharFilter(
+    solution_id = IntegerFilter(field_name="solution_id", help_text="Solution id")
+    city = TextFilter(
         field_name="solution__implementing_cities__slug",
         distinct=True,
         help_text="Slug of a city that reports on the KPI's solution",
@@ -159,21 +183,26 @@ _DATETIME = serializers.DateTimeField()
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
-    """One figure. ``kpi`` is the KPI's id, ``city`` the city's slug (null: the consortium)."""
+    """One figure as stored: ``kpi`` is the KPI's id, ``city`` the city's slug.
+
+    ``city`` is null for a figure the consortium reports once.
+    """
 
     consortium = serializers.CharField(source="kpi.solution.consortium.slug", read_only=True)
     solution = serializers.IntegerField(source="kpi.solution.number", read_only=True)
-    kpi = serializers.PrimaryKeyRelatedField(queryset=KPI.objects.all())
+    kpi = serializers.IntegerField(source="kpi_id", read_only=True, help_text="KPI id")
     kpi_code = serializers.CharField(source="kpi.code", read_only=True)
-    city = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=City.objects.all(),
+    city = serializers.CharField(
+        source="city.slug",
+        read_only=True,
         allow_null=True,
-        required=False,
         help_text="City slug; null for a figure the consortium reports once.",
     )
     country = serializers.CharField(source="city.country", read_only=True, allow_null=True)
-    value = PlainDecimalField(max_digits=20, decimal_places=4, allow_null=True, required=False)
+    value = PlainDecimalField(max_digits=20, decimal_places=4, read_only=True, allow_null=True)
+    evidence_url = serializers.CharField(
+        read_only=True, help_text="A web link to the evidence, or empty."
+    )
 
     class Meta:
         model = Measurement
@@ -198,7 +227,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "version",
             "updated_at",
         ]
-        read_only_fields = ["review_state", "updated_at"]
+        read_only_fields = fields
 
     def to_representation(self, measurement):
         """The same fields as declared, built by hand: lists of thousands stay fast."""
@@ -227,15 +256,15 @@ class MeasurementSerializer(serializers.ModelSerializer):
         }
 
 
-class MeasurementFilter(django_filters.FilterSet):
-    programme = django_filters.CharFilter(
+class MeasurementFilter(ApiFilterSet):
+    programme = TextFilter(
         field_name="kpi__solution__consortium__programme__slug", help_text="Programme slug"
     )
-    consortium = django_filters.CharFilter(
+    consortium = TextFilter(
         field_name="kpi__solution__consortium__slug", help_text="Consortium slug"
     )
-    city = django_filters.CharFilter(field_name="city__slug", help_text="City slug")
-    country = django_filters.CharFilter(
+    city = TextFilter(field_name="city__slug", help_text="City slug")
+    country = TextFilter(
         field_name="city__country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2, e.g. IT"
     )
     level = django_filters.ChoiceFilter(
@@ -243,11 +272,11 @@ class MeasurementFilter(django_filters.FilterSet):
         method="filter_level",
         help_text="city: figures of a city; consortium: figures the consortium reports once",
     )
-    solution = django_filters.NumberFilter(
+    solution = IntegerFilter(
         field_name="kpi__solution__number", help_text="Solution number within its consortium"
     )
-    kpi = django_filters.CharFilter(field_name="kpi__code", help_text='KPI code, e.g. "2.2"')
-    kpi_id = django_filters.NumberFilter(field_name="kpi_id", help_text="KPI id")
+    kpi = TextFilter(field_name="kpi__code", help_text='KPI code, e.g. "2.2"')
+    kpi_id = IntegerFilter(field_name="kpi_id", help_text="KPI id")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)"
     )
@@ -273,6 +302,42 @@ class MeasurementFilter(django_filters.FilterSet):
         return queryset.filter(city__isnull=value == KPI.ReportingLevel.CONSORTIUM)
 
 
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 429)
+UPDATE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 428, 429)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The ETag you read (e.g. "measurement-12-v3"): a stale one gets 412. '
+    "Without it, send the version you read in the body.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you hold: 304 Not Modified while it is still current.",
+)
+
+
+class CanEnterFigure(BasePermission):
+    """Changing a figure: its city's coordinators, or who may report the consortium's own.
+
+    The same ``cities.access`` rules the entry service applies (it checks again when it
+    saves); asked here so another city's figure gets 403 before its body is read.
+    """
+
+    message = _("You may not enter figures for this city.")
+
+    def has_object_permission(self, request, view, measurement) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        if measurement.city_id is not None:
+            return access.can_edit_city(request.user, measurement.city)
+        solution = measurement.kpi.solution
+        lead_city_ids = solution.lead_cities.values_list("pk", flat=True)
+        return access.can_report_for_consortium(request.user, solution.consortium, lead_city_ids)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List measurements",
@@ -286,15 +351,61 @@ class MeasurementFilter(django_filters.FilterSet):
     ),
     retrieve=extend_schema(
         summary="One measurement",
-        responses={200: MeasurementSerializer, **LIST_ERRORS},
+        description="The response carries an `ETag` to send back in `If-Match` when you change it.",
+        parameters=[IF_NONE_MATCH],
+        responses={
+            200: MeasurementSerializer,
+            304: OpenApiResponse(description="Not modified: your ETag is current."),
+            **error_responses(400, 401, 404, 429),
+        },
+    ),
+    create=extend_schema(
+        summary="Enter a new figure",
+        description="Stored as a draft through the entry grid's save path and rules. "
+        "201 with the new figure; 200 when the same figure is already stored; 204 when "
+        "there is nothing to store (not yet reported, nothing else said). A figure that "
+        "already exists with other content gets 409: change it with PUT or PATCH.",
+        request=MeasurementCreateSerializer,
+        responses={
+            201: MeasurementSerializer,
+            200: MeasurementSerializer,
+            204: OpenApiResponse(description="Nothing to store."),
+            **WRITE_ERRORS,
+        },
+    ),
+    update=extend_schema(
+        summary="Replace a figure",
+        description="Every data field is replaced (missing ones read as empty). Send "
+        "`If-Match` with the ETag you read, or the `version` you read in the body.",
+        parameters=[IF_MATCH],
+        request=MeasurementUpdateSerializer,
+        responses={200: MeasurementSerializer, **UPDATE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a figure",
+        description="Only the fields sent change. Send `If-Match` with the ETag you read, "
+        "or the `version` you read in the body.",
+        parameters=[IF_MATCH],
+        request=MeasurementUpdateSerializer,
+        responses={200: MeasurementSerializer, **UPDATE_ERRORS},
     ),
 )
-class MeasurementViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
-    """KPI figures you may see: approved ones of readable consortia, plus your own drafts."""
+class MeasurementViewSet(
+    CsvListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """KPI figures you may see: approved ones of readable consortia, plus your own drafts.
+
+    Writes go through the entry service (``kpis.entry.record_measurements``).
+    """
 
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilter
+    permission_classes = [ApiAccess, CanEnterFigure]
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     csv_columns = MeasurementSerializer.Meta.fields
     csv_filename = "measurements.csv"
     ordering_fields = [
@@ -321,3 +432,68 @@ class MeasurementViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
             .select_related("kpi__solution__consortium", "city")
             .annotate(stage_rank=stage_rank())
         )
+
+    def get_serializer_class(self):
+        method = self.request.method if self.request else "GET"
+        if method == "POST":
+            return MeasurementCreateSerializer
+        if method in ("PUT", "PATCH"):
+            return MeasurementUpdateSerializer
+        return MeasurementSerializer
+
+    def figure_response(self, measurement, *, status_code=200, headers=None) -> Response:
+        body = MeasurementSerializer(measurement, context=self.get_serializer_context()).data
+        response = Response(body, status=status_code, headers=headers)
+        response["ETag"] = etag_of(measurement)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        measurement = self.get_object()
+        etag = etag_of(measurement)
+        held = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+        if etag in held or "*" in held:
+            return Response(status=304, headers={"ETag": etag})
+        return self.figure_response(measurement)
+
+    def create(self, request, *args, **kwargs):
+        serializer = MeasurementCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        row = entry.RowInput(
+            kpi=data["kpi"].pk,
+            expected_version=0,
+            **{name: data[name] for name in entry.DATA_FIELDS},
+        )
+        outcome = record(user=request.user, stage=data["stage"], city=data["city"], row=row)
+        if outcome.measurement is None:
+            return Response(status=204)
+        measurement = outcome.measurement
+        if outcome.change == "created":
+            location = reverse("api:measurement-detail", args=[measurement.pk], request=request)
+            return self.figure_response(
+                measurement, status_code=201, headers={"Location": location}
+            )
+        return self.figure_response(measurement)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        measurement = self.get_object()
+        version = if_match_version(request, measurement)
+        serializer = MeasurementUpdateSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        stale_status = PreconditionFailed
+        if version is None:
+            version, stale_status = body_version(serializer.validated_data), Conflict
+        row = row_for_update(
+            measurement, serializer.validated_data, partial=partial, version=version
+        )
+        outcome = record(
+            user=request.user,
+            stage=measurement.stage,
+            city=measurement.city,
+            row=row,
+            stale_status=stale_status,
+        )
+        return self.figure_response(outcome.measurement or measurement)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)

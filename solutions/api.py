@@ -14,7 +14,14 @@ from rest_framework import serializers, viewsets
 
 from cities.access import visible_consortia_filter
 from cities.models import City
-from icc_portal.api import READ_ERRORS, PlainDecimalField, error_responses
+from icc_portal.api import (
+    READ_ERRORS,
+    ApiFilterSet,
+    IntegerFilter,
+    PlainDecimalField,
+    TextFilter,
+    error_responses,
+)
 
 from .models import Activity, Solution
 
@@ -86,17 +93,11 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
 
 
-class SolutionFilter(django_filters.FilterSet):
-    consortium = django_filters.CharFilter(
-        field_name="consortium__slug", help_text="Consortium slug"
-    )
-    programme = django_filters.CharFilter(
-        field_name="consortium__programme__slug", help_text="Programme slug"
-    )
-    theme = django_filters.CharFilter(field_name="theme__slug", help_text="Thematic track slug")
-    city = django_filters.CharFilter(
-        method="filter_city", help_text="Slug of a city that implements the solution"
-    )
+class SolutionFilter(ApiFilterSet):
+    consortium = TextFilter(field_name="consortium__slug", help_text="Consortium slug")
+    programme = TextFilter(field_name="consortium__programme__slug", help_text="Programme slug")
+    theme = TextFilter(field_name="theme__slug", help_text="Thematic track slug")
+    city = TextFilter(method="filter_city", help_text="Slug of a city that implements the solution")
 
     class Meta:
         model = Solution
@@ -109,13 +110,12 @@ class SolutionFilter(django_filters.FilterSet):
         return queryset.filter(Exists(implementing))
 
 
-class ActivityFilter(django_filters.FilterSet):
-    consortium = django_filters.CharFilter(
-        field_name="solution__consortium__slug", help_text="Consortium slug"
-    )
-    solution = django_filters.NumberFilter(
+class ActivityFilter(ApiFilterSet):
+    consortium = TextFilter(field_name="solution__consortium__slug", help_text="Consortium slug")
+    solution = IntegerFilter(
         field_name="solution__number", help_text="Solution number within its consortium"
     )
+    solution_id = IntegerFilter(field_name="solution_id", help_text="Solution id")
     planned_after = django_filters.DateFilter(
         field_name="planned_end", lookup_expr="gte", help_text="Ends on or after this date"
     )

@@ -60,3 +60,72 @@ def test_anonymous_write_is_401(anonymous, sern):
 def test_unacceptable_media_type_is_406(anonymous, sern):
     response = anonymous.get(f"{API}cities/", HTTP_ACCEPT="application/xml")
     assert_error_shape(response, 406)
+
+
+# ----------------------------------------------------------------- strict query parameters
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page_size=abc", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=-5", "page_size"),
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("solution=0.5", "solution"),
+        ("stage=final&stage=midway", "stage"),
+        ("page_size=5&page_size=6", "page_size"),
+    ],
+)
+def test_malformed_paging_and_repeated_parameters_are_400(anonymous, sern, query, field):
+    assert_error_shape(anonymous.get(f"{API}measurements/?{query}"), 400, field)
+
+
+def test_yes_no_filter_takes_true_or_false_only(anonymous, sern):
+    assert_error_shape(anonymous.get(f"{API}consortia/?is_published=maybe"), 400, "is_published")
+    assert anonymous.get(f"{API}consortia/?is_published=true").json()["count"] == 1
+
+
+def test_empty_values_mean_not_given(anonymous, sern):
+    everything = anonymous.get(f"{API}measurements/").json()["count"]
+    query = "stage=&solution=&page=&page_size=&updated_since=&city=&ordering=&format="
+    assert anonymous.get(f"{API}measurements/?{query}").json()["count"] == everything
+
+
+def test_a_nul_character_in_a_text_filter_matches_nothing(anonymous, sern):
+    response = anonymous.get(f"{API}measurements/", {"city": "raven\x00na"})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+def test_unknown_api_urls_are_json_404(anonymous, db):
+    for url in [
+        "/api/v1/kpis/1.5/",
+        "/api/v1/nothing-here/",
+        "/api/v2/",
+        "/api/v1/cities/a%00b/",
+        "/api/v1/programmes/a%0Ab/",
+    ]:
+        body = assert_error_shape(anonymous.get(url), 404)
+        assert body["code"] == "not_found"
+
+
+def test_integers_beyond_the_database_range_are_400_not_500(anonymous, sern):
+    huge = str(10**30)
+    assert_error_shape(anonymous.get(f"{API}measurements/?kpi_id={huge}"), 400, "kpi_id")
+    assert_error_shape(anonymous.get(f"{API}measurements/?kpi_id=-{huge}&format=csv"), 400)
+    assert_error_shape(anonymous.get(f"{API}measurements/{huge}/"), 404)
+
+
+def test_unknown_api_url_takes_writes_without_csrf_as_404(partner):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(partner)
+    assert_error_shape(client.put("/api/v1/nothing-here/abc/", {}, format="json"), 404)
+
+
+def test_unknown_parameters_are_ignored_even_when_repeated(anonymous, sern):
+    response = anonymous.get(f"{API}measurements/?utm=a&utm=b")
+    assert response.status_code == 200

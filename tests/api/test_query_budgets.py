@@ -13,6 +13,10 @@ then, per list:
     kpis         count, page, parts, framework references               = 4
     measurements count, page (KPI, solution, consortium, city joined)   = 2
     measurements as CSV: one streamed select, no count                  = 1
+    progress     the consortium; the overview's matrix_inputs: members,
+                 solutions, implementing cities, KPIs, stages with figures,
+                 figures, baselines (midway and final)                  = 8
+    progress as CSV: the same reads, no count                           = 8
 An anonymous visitor runs only the per-list queries.
 """
 
@@ -45,6 +49,8 @@ LIST_QUERIES = {
     "kpis/": 4,
     "measurements/": 2,
     "measurements/?format=csv": 1,
+    "progress/?consortium=budget&stage=final": 8,
+    "progress/?consortium=budget&stage=final&format=csv": 8,
 }
 SIZES = {"small": (2, 2), "large": (9, 12)}
 
@@ -52,7 +58,7 @@ SIZES = {"small": (2, 2), "large": (9, 12)}
 def build(city_count: int, kpis_per_solution: int):
     """One published consortium; every city reports every KPI at two stages."""
     programme = ProgrammeFactory()
-    consortium = ConsortiumFactory(programme=programme)
+    consortium = ConsortiumFactory(programme=programme, slug="budget")
     cities = [CityFactory(country="IT" if n % 2 else "SE") for n in range(city_count)]
     for city in cities:
         MembershipFactory(consortium=consortium, city=city)
@@ -108,3 +114,5 @@ def test_the_large_size_really_is_larger(db):
 
     build(*SIZES["large"])
     assert Measurement.objects.count() == 9 * 12 * 2 * 2
+    cells = client_for(None).get("/api/v1/progress/?consortium=budget&stage=final").json()
+    assert cells["count"] == 9 * 12 * 2 + 12 * 2  # every city, and the consortium

@@ -26,6 +26,7 @@ def test_root_lists_every_resource(anonymous, sern):
         "activities",
         "kpis",
         "measurements",
+        "progress",
     }
 
 

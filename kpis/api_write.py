@@ -1,0 +1,232 @@
+"""Writing measurements over the API: request shapes, ETags, and the entry service's errors.
+
+Every write goes through :func:`kpis.entry.record_measurements`, the save path of the
+entry grid, so the API applies the same rules and says the same things. This module
+only translates: JSON in, ``RowInput`` to the service, its outcome or typed error out as
+an HTTP answer in the API's error shape.
+
+Conflicts
+    A measurement's ETag is ``"measurement-<id>-v<version>"``. PUT/PATCH with
+    ``If-Match`` that no longer matches gets 412; without ``If-Match`` the body's
+    ``version`` is the version the change is based on, and a stale one gets 409;
+    with neither, 428. Nothing is ever overwritten silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers
+from rest_framework.exceptions import ErrorDetail
+
+from cities.models import City
+from icc_portal.api import (
+    Conflict,
+    PlainDecimalField,
+    PreconditionFailed,
+    PreconditionRequired,
+)
+
+from . import entry
+from .models import KPI, Measurement, Stage
+
+NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
+ETAG_PATTERN = re.compile(r'^"measurement-(?P<pk>\d+)-v(?P<version>\d+)"$')
+
+
+# --------------------------------------------------------------------------- errors
+
+
+#: Entry-service codes that mean "the figure's state forbids this", not "bad input".
+STATE_CODES = {"locked", "under_review"}
+
+
+#: Where the service's errors about the row as a whole belong in an API request.
+FIELD_OF_CODE = {
+    "unknown_kpi": "kpi",
+    "composite": "kpi",
+    "other_consortium": "kpi",
+    "city_required": "city",
+    "not_reported_here": "city",
+}
+
+
+def _field_name(field: str, code: str) -> str:
+    if field == entry.NON_FIELD:
+        return FIELD_OF_CODE.get(code, "non_field_errors")
+    return field
+
+
+def _as_errors(error: entry.EntryError) -> dict[str, list[ErrorDetail]]:
+    """The service's errors of one row (and of the call) as field -> messages with codes."""
+    errors: dict[str, list[ErrorDetail]] = {}
+    for key, by_field in error.errors.items():
+        for field, messages in by_field.items():
+            codes = error.codes.get(key, {}).get(field, [])
+            for index, message in enumerate(messages):
+                code = codes[index] if index < len(codes) else "invalid"
+                errors.setdefault(_field_name(field, code), []).append(ErrorDetail(message, code))
+    return errors
+
+
+def _first_message(errors: dict[str, list[ErrorDetail]]) -> tuple[str, str]:
+    for messages in errors.values():
+        if messages:
+            return str(messages[0]), messages[0].code
+    return _("Invalid input."), "invalid"
+
+
+def etag_of(measurement: Measurement) -> str:
+    return f'"measurement-{measurement.pk}-v{measurement.version}"'
+
+
+def _raise_from_entry(error: entry.EntryError, *, stale_status: type) -> None:
+    errors = _as_errors(error)
+    if isinstance(error, entry.StaleVersion):
+        current = next(iter(error.current.values()), None)
+        message, _code = _first_message(errors)
+        raise stale_status(
+            message,
+            code="stale",
+            errors={"version": [message]},
+            etag=etag_of(current) if current is not None else "",
+        )
+    codes = {detail.code for messages in errors.values() for detail in messages}
+    if codes & STATE_CODES:
+        message, code = _first_message(errors)
+        raise Conflict(message, code=code, errors=errors)
+    raise exceptions.ValidationError(errors)
+
+
+def record(*, user, stage: str, city: City | None, row: entry.RowInput, stale_status=Conflict):
+    """Store one figure through the entry service; returns its ``RowOutcome``."""
+    try:
+        (outcome,) = entry.record_measurements(user=user, stage=stage, city=city, rows=[row])
+    except DjangoPermissionDenied as error:
+        raise exceptions.PermissionDenied(str(error) or None) from error
+    except entry.EntryError as error:
+        _raise_from_entry(error, stale_status=stale_status)
+    return outcome
+
+
+# --------------------------------------------------------------------------- request shapes
+
+
+class MeasurementDataSerializer(serializers.Serializer):
+    """The figure itself: what a coordinator enters on the grid."""
+
+    status = serializers.ChoiceField(choices=Measurement.Status.choices)
+    value = PlainDecimalField(
+        max_digits=20,
+        decimal_places=4,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text='A number, as a string ("12.5") or a JSON number; only with status reported.',
+    )
+    boolean_value = serializers.BooleanField(
+        allow_null=True, required=False, default=None, help_text="The answer of a yes/no KPI."
+    )
+    text_value = serializers.CharField(
+        allow_blank=True, required=False, default="", validators=[NO_NUL]
+    )
+    reason = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        validators=[NO_NUL],
+        help_text="Why the figure is not available or not applicable.",
+    )
+    note = serializers.CharField(allow_blank=True, required=False, default="", validators=[NO_NUL])
+    evidence_url = serializers.CharField(
+        allow_blank=True, required=False, default="", validators=[NO_NUL]
+    )
+    as_of = serializers.DateField(allow_null=True, required=False, default=None)
+
+
+class MeasurementCreateSerializer(MeasurementDataSerializer):
+    """A new figure: which KPI, which city (none for the consortium's own), which stage."""
+
+    kpi = serializers.PrimaryKeyRelatedField(queryset=KPI.objects.all(), help_text="KPI id")
+    city = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=City.objects.all(),
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="City slug; null for a KPI the consortium reports once.",
+    )
+    stage = serializers.ChoiceField(choices=Stage.choices)
+
+    def validate(self, attrs):
+        kpi, city = attrs["kpi"], attrs.get("city")
+        if kpi.reporting_level == KPI.ReportingLevel.CONSORTIUM and city is not None:
+            raise serializers.ValidationError(
+                {
+                    "city": _(
+                        "KPI %(code)s is reported once by the consortium: leave the city empty."
+                    )
+                    % {"code": kpi.code}
+                },
+                code="consortium_level",
+            )
+        return attrs
+
+
+class MeasurementUpdateSerializer(MeasurementDataSerializer):
+    """A change to an existing figure; ``version`` is the one the change is based on."""
+
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        required=False,
+        help_text="The version you read. Required unless you send an If-Match header.",
+    )
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+def if_match_version(request, measurement: Measurement) -> int | None:
+    """The version named by ``If-Match``, checked before anything else: 412 when stale.
+
+    ``*`` matches any current version. ``None``: no ``If-Match`` was sent.
+    """
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None
+    current = etag_of(measurement)
+    if header != "*" and current not in [tag.strip() for tag in header.split(",")]:
+        raise PreconditionFailed(
+            _("The figure was changed since you read it (its ETag is now %(etag)s).")
+            % {"etag": current},
+            code="precondition_failed",
+            etag=current,
+        )
+    return measurement.version
+
+
+def body_version(data: Mapping[str, Any]) -> int:
+    """Without ``If-Match``, the body's ``version`` is what a change is based on; 428 if absent."""
+    if data.get("version") is None:
+        raise PreconditionRequired(
+            _("Send the version you read, in the body or as an If-Match header."),
+            code="version_required",
+            errors={"version": [_("This field is required when no If-Match header is sent.")]},
+        )
+    return data["version"]
+
+
+def row_for_update(
+    measurement: Measurement, data: Mapping[str, Any], *, partial: bool, version: int
+) -> entry.RowInput:
+    """PUT replaces every data field (missing ones read as empty); PATCH changes the given."""
+    changes = {name: data[name] for name in entry.DATA_FIELDS if name in data}
+    if partial:
+        return entry.RowInput.from_measurement(measurement, expected_version=version, **changes)
+    return entry.RowInput(kpi=measurement.kpi_id, expected_version=version, **changes)

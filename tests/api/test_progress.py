@@ -1,0 +1,217 @@
+"""/api/v1/progress/: the overview's judged cells, computed by the dashboards' own assembly.
+
+The comparison test is the contract: for every stage, every cell of the overview page
+(``/?consortium=sern&stage=…``) is one row of the API with the same status, figure,
+target, ratio and review state, and the API has no row the page lacks.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from icc_portal.api import plain_decimal
+from kpis.models import KPI
+from tests.api.conftest import assert_error_shape
+from tests.kpis.factories import MeasurementFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/progress/"
+STAGES = ["baseline", "midway", "final", "latest"]
+
+
+def overview_cells(client: Client, stage: str) -> dict:
+    """The overview page's cells: (KPI code, level, unit) -> what the cell says."""
+    response = client.get("/", {"consortium": "sern", "stage": stage})
+    assert response.status_code == 200
+    matrix = response.context["matrix"]
+    cells = {}
+    for row in matrix.kpi_rows:
+        for column, cell in zip(matrix.columns, row.cells, strict=True):
+            if cell.status == "none":
+                continue
+            unit = column.slug if column.kind == "city" else column.key
+            has_figure = cell.status != "no_data"
+            cells[(row.code, column.kind, unit)] = {
+                "status": str(cell.status),
+                "value": plain_decimal(cell.value),
+                "target": plain_decimal(cell.target_value),
+                "ratio": plain_decimal(cell.ratio),
+                "review_state": (cell.review or "approved") if has_figure else None,
+            }
+    return cells
+
+
+def api_cells(client, stage: str) -> dict:
+    response = client.get(URL, {"consortium": "sern", "stage": stage, "page_size": 500})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == len(body["results"])
+    cells = {}
+    for row in body["results"]:
+        unit = {"city": row["city"], "country": row["country"], "consortium": None}[row["level"]]
+        cells[(row["kpi_code"], row["level"], unit)] = {
+            key: row[key] for key in ("status", "value", "target", "ratio", "review_state")
+        }
+    assert len(cells) == len(body["results"]), "one row per KPI and unit"
+    return cells
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_progress_equals_the_overview_cell_by_cell(anonymous, sern, stage):
+    page = overview_cells(Client(), stage)
+    api = api_cells(anonymous, stage)
+    assert page, "the demo data has cells at every stage"
+    assert api == page
+
+
+@pytest.mark.parametrize("stage", ["midway", "final", "latest"])
+def test_progress_equals_the_overview_for_the_steering_committee_with_drafts(
+    steering, steering_client, sern, ravenna, stage
+):
+    kpi = KPI.objects.get(solution__consortium=sern, code="2.1")
+    MeasurementFactory(
+        kpi=kpi, city=ravenna, stage="baseline", value=Decimal(1), review_state="draft"
+    )
+    page_client = Client()
+    page_client.force_login(steering)
+    assert api_cells(steering_client, stage) == overview_cells(page_client, stage)
+
+
+def test_the_demo_figures_read_as_the_deliverable_says(anonymous, sern):
+    rows = anonymous.get(URL, {"consortium": "sern", "stage": "final", "kpi": "2.2"}).json()
+    by_unit = {(row["level"], row["city"] or row["country"]): row for row in rows["results"]}
+    ravenna = by_unit[("city", "ravenna")]
+    assert ravenna["value"] == "16"
+    assert ravenna["status"] == "qualitative"  # a per-country target: the total is judged
+    italy = by_unit[("country", "IT")]
+    assert italy["target"] == "2"
+    assert italy["status"] == "achieved"
+    assert Decimal(italy["ratio"]) >= 1
+
+
+def test_a_city_outside_a_solution_has_no_row(anonymous, sern):
+    rows = anonymous.get(URL, {"consortium": "sern", "city": "vanersborg", "page_size": 500})
+    solutions = {row["solution"] for row in rows.json()["results"]}
+    assert 2 not in solutions  # Vänersborg does not implement solution 2
+    assert solutions
+
+
+def test_ratio_is_never_capped(anonymous, sern):
+    rows = anonymous.get(URL, {"consortium": "sern", "stage": "final", "page_size": 500}).json()
+    ratios = [Decimal(row["ratio"]) for row in rows["results"] if row["ratio"] is not None]
+    assert max(ratios) > Decimal("1.5")  # the dashboards cap bars at 150 %, never the figure
+
+
+def test_default_stage_is_the_latest_with_figures(anonymous, sern):
+    rows = anonymous.get(URL, {"consortium": "sern"}).json()["results"]
+    assert {row["stage"] for row in rows} == {"final"}
+
+
+def test_latest_view_says_where_a_figure_comes_from(anonymous, sern):
+    rows = anonymous.get(URL, {"consortium": "sern", "stage": "latest", "page_size": 500})
+    from_stages = {row["from_stage"] for row in rows.json()["results"]}
+    assert from_stages <= {None, "baseline", "midway"}
+
+
+@pytest.mark.parametrize(
+    ("query", "check"),
+    [
+        ({"city": "ravenna"}, lambda row: row["level"] == "city" and row["city"] == "ravenna"),
+        ({"country": "SE"}, lambda row: row["country"] == "SE" and row["level"] != "consortium"),
+        ({"country": "se"}, lambda row: row["country"] == "SE"),
+        ({"level": "consortium"}, lambda row: row["level"] == "consortium"),
+        ({"level": "country"}, lambda row: row["level"] == "country"),
+        ({"solution": 3}, lambda row: row["solution"] == 3),
+        ({"kpi": "1.5b"}, lambda row: row["kpi_code"] == "1.5b"),
+        ({"status": "not_available"}, lambda row: row["status"] == "not_available"),
+    ],
+)
+def test_progress_filters(anonymous, sern, query, check):
+    rows = anonymous.get(URL, {"consortium": "sern", "page_size": 500, **query}).json()
+    assert rows["results"], query
+    assert all(check(row) for row in rows["results"])
+
+
+def test_yes_no_cells_carry_the_answer(anonymous, sern):
+    rows = anonymous.get(URL, {"consortium": "sern", "kpi": "3.2", "stage": "final"}).json()
+    (row,) = rows["results"]
+    assert row["level"] == "consortium"
+    assert row["boolean"] is (row["status"] == "achieved")
+
+
+def test_pagination(anonymous, sern):
+    first = anonymous.get(URL, {"consortium": "sern", "page_size": 5}).json()
+    assert len(first["results"]) == 5
+    assert first["count"] > 5 and "page=2" in first["next"]
+
+
+def test_consortium_is_required(anonymous, sern):
+    assert_error_shape(anonymous.get(URL), 400, "consortium")
+    assert_error_shape(anonymous.get(URL, {"consortium": ""}), 400, "consortium")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"stage": "someday"}, "stage"),
+        ({"level": "street"}, "level"),
+        ({"solution": "two"}, "solution"),
+        ({"status": "great"}, "status"),
+    ],
+)
+def test_bad_parameters_are_400(anonymous, sern, query, field):
+    assert_error_shape(anonymous.get(URL, {"consortium": "sern", **query}), 400, field)
+
+
+def test_repeated_parameter_is_400(anonymous, sern):
+    assert_error_shape(anonymous.get(f"{URL}?consortium=sern&stage=final&stage=midway"), 400)
+
+
+def test_unknown_or_unpublished_consortium_has_no_rows(anonymous, sern):
+    from tests.cities.factories import ConsortiumFactory
+
+    ConsortiumFactory(slug="hidden", is_published=False)
+    for slug in ["atlantis", "hidden", "nul\x00"]:
+        body = anonymous.get(URL, {"consortium": slug}).json()
+        assert body["count"] == 0 and body["results"] == []
+
+
+def test_anonymous_refused_when_the_setting_is_off(anonymous, sern, settings):
+    settings.API_ALLOW_ANONYMOUS = False
+    assert_error_shape(anonymous.get(URL, {"consortium": "sern"}), 401)
+
+
+def test_progress_as_csv(anonymous, sern):
+    response = anonymous.get(URL, {"consortium": "sern", "stage": "final", "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.streaming
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    json_rows = anonymous.get(URL, {"consortium": "sern", "stage": "final", "page_size": 500})
+    assert len(rows) == json_rows.json()["count"]
+    assert list(rows[0]) == [
+        "consortium",
+        "stage",
+        "from_stage",
+        "solution",
+        "kpi",
+        "kpi_code",
+        "kpi_name",
+        "unit",
+        "level",
+        "city",
+        "country",
+        "status",
+        "value",
+        "boolean",
+        "target",
+        "ratio",
+        "review_state",
+        "note",
+    ]
+    accept = anonymous.get(URL, {"consortium": "sern"}, HTTP_ACCEPT="text/csv")
+    assert accept["Content-Type"] == "text/csv; charset=utf-8"
