@@ -1,8 +1,8 @@
 """Reads that cross relations: each brings what a page needs in a fixed number of queries.
 
-The dashboards read measurements as plain tuples (``values_list``), not model
-instances: an overview of 200 cities × 100 KPIs is 20,000 rows, and building
-that many model objects would cost more than the page itself.
+The dashboards read measurements as plain tuples straight from the database driver
+(:func:`driver_rows`), not model instances: an overview of 200 cities × 100 KPIs is
+20,000 rows, and building that many objects would cost more than the page itself.
 """
 
 from __future__ import annotations
