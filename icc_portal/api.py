@@ -11,19 +11,25 @@ request as a whole) and is empty for errors that concern no field (401, 403, 404
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from functools import cached_property, partial
 from typing import Any
 
 import django_filters
+import django_filters.utils
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.http import Http404, StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -50,16 +56,35 @@ def _query_integer(request, name: str) -> int | None:
     return number
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how to count (e.g. from a cache) instead of running ``count()``."""
+
+    def __init__(self, object_list, per_page, *, count_of, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count_of = count_of
+
+    @cached_property
+    def count(self) -> int:
+        return self._count_of(self.object_list)
+
+
 class Pagination(PageNumberPagination):
     """Page-number pagination; ``page_size`` above the cap is served at the cap.
 
     A page or page size that is not a whole number of at least 1 is a 400 (DRF
-    alone would fall back to defaults); a page past the last one is a 404.
+    alone would fall back to defaults); a page past the last one is a 404. A view
+    with a ``count_of(queryset)`` method counts through it (see ``CountCache``).
     """
 
     page_size_query_param = "page_size"
     max_page_size = 500
     last_page_strings = ()
+
+    def paginate_queryset(self, queryset, request, view=None):
+        count_of = getattr(view, "count_of", None)
+        if count_of is not None:
+            self.django_paginator_class = partial(CountedPaginator, count_of=count_of)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request) -> int:
         requested = _query_integer(request, self.page_size_query_param)
@@ -88,6 +113,57 @@ class Pagination(PageNumberPagination):
                 "schema": {"type": "integer", "minimum": 1},
             },
         ]
+
+
+class CountCache:
+    """Counts of large lists, reused while the data they count is unchanged.
+
+    An exact ``COUNT(*)`` over tens of thousands of visible rows costs more than the
+    page itself. A count is stored under its question (who asks, with which filters)
+    and a *stamp* of the data, read by one cheap query on every request (maximum ids
+    and the like: index lookups); any change to the stamp is a new key, so a stored
+    count is never served for changed data. ``timeout`` bounds how long a count can
+    live if a change ever bypasses the stamp.
+    """
+
+    def __init__(self, name: str, *, timeout: int = 60) -> None:
+        self.name = name
+        self.timeout = timeout
+
+    def count(self, queryset, *, question: Any, stamp: Any) -> int:
+        digest = hashlib.sha256(repr((question, stamp)).encode()).hexdigest()
+        key = f"icc-api-count:{self.name}:{digest}"
+        count = cache.get(key)
+        if count is None:
+            count = queryset.count()
+            cache.set(key, count, self.timeout)
+        return count
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, building only the filters a request uses.
+
+    An empty value (``?stage=``) means "not given", as it does for django-filter.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        used = {
+            name
+            for name in filterset_class.base_filters
+            if request.query_params.get(name, "") != ""
+        }
+        if not used:
+            return queryset
+        kwargs = self.get_filterset_kwargs(request, queryset, view)
+        if issubclass(filterset_class, ApiFilterSet):
+            kwargs["only"] = used
+        filterset = filterset_class(**kwargs)
+        if not filterset.is_valid() and self.raise_exception:
+            raise django_filters.utils.translate_validation(filterset.errors)
+        return filterset.qs
 
 
 class SingleValuedQuery(BaseFilterBackend):
@@ -193,11 +269,23 @@ class YesNoFilter(django_filters.ChoiceFilter):
         return super().filter(queryset, value == "true")
 
 
-class ApiFilterSet(django_filters.rest_framework.FilterSet):
-    """Base of every API filter set: NUL-safe text, whole numbers, strict yes/no."""
+class ApiFilterSet(FilterSet):
+    """Base of every API filter set: NUL-safe text, whole numbers, strict yes/no.
+
+    ``only``: the names of the filters the request uses. Building a filter set copies
+    every filter and its form field; a list request that filters on two of twelve
+    builds those two (``FilterBackend``), the browsable API's form all of them.
+    """
+
+    def __init__(self, data=None, queryset=None, *, only=None, **kwargs):
+        if only is not None:
+            self.base_filters = {
+                name: item for name, item in type(self).base_filters.items() if name in only
+            }
+        super().__init__(data, queryset, **kwargs)
 
     FILTER_DEFAULTS = {
-        **django_filters.rest_framework.FilterSet.FILTER_DEFAULTS,
+        **FilterSet.FILTER_DEFAULTS,
         models.CharField: {"filter_class": TextFilter},
         models.SlugField: {"filter_class": TextFilter},
         models.TextField: {"filter_class": TextFilter},

@@ -177,6 +177,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+def api_rate(name: str, default: str) -> str | None:
+    """A throttle rate from the environment; "off" switches that throttle off."""
+    value = os.environ.get(name, default).strip()
+    return None if value.lower() in {"off", "none", "0"} else value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -185,7 +191,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["icc_portal.api_access.ApiAccess"],
     "DEFAULT_FILTER_BACKENDS": [
         "icc_portal.api.SingleValuedQuery",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "icc_portal.api.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "icc_portal.api.Pagination",
@@ -196,9 +202,10 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "EXCEPTION_HANDLER": "icc_portal.api.exception_handler",
+    # API_THROTTLE_ANON / API_THROTTLE_USER: "<n>/<second|minute|hour|day>", or "off".
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
-        "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+        "anon": api_rate("API_THROTTLE_ANON", "60/minute"),
+        "user": api_rate("API_THROTTLE_USER", "1200/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {

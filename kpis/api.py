@@ -7,8 +7,12 @@ KPIs are read-only. Measurements are read by everyone who may see them
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import django_filters
+from django.db import connection
 from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,16 +29,19 @@ from rest_framework.settings import api_settings
 
 from cities import access
 from cities.access import visible_consortia_filter
+from cities.models import Consortium
 from icc_portal.api import (
     CSV_MEDIA_TYPE,
     READ_ERRORS,
     ApiFilterSet,
     Conflict,
+    CountCache,
     CsvListMixin,
     CSVRenderer,
     IntegerFilter,
     PlainDecimalField,
     PreconditionFailed,
+    SingleValuedQuery,
     TextFilter,
     error_responses,
     plain_decimal,
@@ -179,9 +186,6 @@ class KPIViewSet(viewsets.ReadOnlyModelViewSet):
 # --------------------------------------------------------------------------- measurements
 
 
-_DATETIME = serializers.DateTimeField()
-
-
 class MeasurementSerializer(serializers.ModelSerializer):
     """One figure as stored: ``kpi`` is the KPI's id, ``city`` the city's slug.
 
@@ -252,7 +256,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "as_of": measurement.as_of.isoformat() if measurement.as_of else None,
             "review_state": measurement.review_state,
             "version": measurement.version,
-            "updated_at": _DATETIME.to_representation(measurement.updated_at),
+            "updated_at": local_datetime(measurement.updated_at),
         }
 
 
@@ -300,6 +304,74 @@ class MeasurementFilter(ApiFilterSet):
 
     def filter_level(self, queryset, name, value):
         return queryset.filter(city__isnull=value == KPI.ReportingLevel.CONSORTIUM)
+
+
+#: A list row's fields and where they are read from, in ``MeasurementSerializer`` order.
+LIST_LOOKUPS = {
+    "id": "id",
+    "consortium": "kpi__solution__consortium__slug",
+    "solution": "kpi__solution__number",
+    "kpi": "kpi_id",
+    "kpi_code": "kpi__code",
+    "city": "city__slug",
+    "country": "city__country",
+    "stage": "stage",
+    "status": "status",
+    "value": "value",
+    "boolean_value": "boolean_value",
+    "text_value": "text_value",
+    "reason": "reason",
+    "note": "note",
+    "evidence_url": "evidence_url",
+    "as_of": "as_of",
+    "review_state": "review_state",
+    "version": "version",
+    "updated_at": "updated_at",
+}
+assert list(LIST_LOOKUPS) == MeasurementSerializer.Meta.fields
+
+
+def list_rows(rows: Iterable[tuple]) -> Iterator[dict]:
+    """``LIST_LOOKUPS`` tuples as the serializer would show them."""
+    zone = timezone.get_current_timezone()
+    for values in rows:
+        row = dict(zip(LIST_LOOKUPS, values, strict=True))
+        row["value"] = plain_decimal(row["value"])
+        row["as_of"] = row["as_of"].isoformat() if row["as_of"] else None
+        row["updated_at"] = local_datetime(row["updated_at"], zone)
+        yield row
+
+
+def local_datetime(moment, zone=None) -> str:
+    """A timestamp as DRF's DateTimeField writes it: ISO 8601 in the site's time zone."""
+    text = moment.astimezone(zone or timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def figures_stamp() -> tuple:
+    """What the visible figures depend on, in one query of index lookups.
+
+    Any saved, created or deleted figure raises a maximum id (figures are saved with
+    history, and new ones get new ids); a KPI created or deleted, or a consortium
+    published or withdrawn, changes the rest. See ``CountCache``.
+    """
+    history = Measurement.history.model._meta
+    tables = {
+        "measurement": Measurement._meta.db_table,
+        "history": history.db_table,
+        "history_id": history.pk.column,
+        "kpi": KPI._meta.db_table,
+        "consortium": Consortium._meta.db_table,
+    }
+    sql = (
+        "SELECT (SELECT MAX(id) FROM {measurement}), (SELECT MAX({history_id}) FROM {history}),"
+        " (SELECT MAX(id) FROM {kpi}), (SELECT COUNT(*) FROM {kpi}),"
+        " (SELECT COUNT(*) FROM {consortium} WHERE is_published = %s),"
+        " (SELECT SUM(id) FROM {consortium} WHERE is_published = %s)"
+    ).format(**{name: connection.ops.quote_name(table) for name, table in tables.items()})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, True])
+        return tuple(cursor.fetchone())
 
 
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 429)
@@ -417,21 +489,40 @@ class MeasurementViewSet(
         "value",
         "updated_at",
     ]
-    ordering = [
-        "kpi__solution__consortium__slug",
-        "kpi__solution__number",
-        "kpi__code",
-        "city__slug",
-        "stage_rank",
-        "id",
-    ]
+    ordering = ["id"]
+    counts = CountCache("measurements")
 
     def get_queryset(self):
-        return (
-            Measurement.objects.visible_to(self.request.user)
-            .select_related("kpi__solution__consortium", "city")
-            .annotate(stage_rank=stage_rank())
+        visible = Measurement.objects.visible_to(self.request.user)
+        if self.action == "list":
+            # Read as tuples (``list``); stages sort in their own order when asked to.
+            if "stage_rank" in self.request.query_params.get("ordering", ""):
+                visible = visible.annotate(stage_rank=stage_rank())
+            return visible
+        return visible.select_related("kpi__solution__consortium", "city")
+
+    def list(self, request, *args, **kwargs):
+        """Rows read as tuples, not model instances: a page of 500 stays cheap."""
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = queryset.values_list(*LIST_LOOKUPS.values())
+        if self.wants_csv(request):
+            return self.csv_response(rows)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(list(list_rows(page)))
+
+    def csv_rows(self, rows):
+        return list_rows(rows.iterator(chunk_size=2000))
+
+    def count_of(self, rows) -> int:
+        question = (
+            access.roles_of(self.request.user),
+            sorted(
+                (name, value)
+                for name, value in self.request.query_params.items()
+                if name not in SingleValuedQuery.PAGING
+            ),
         )
+        return self.counts.count(rows, question=question, stamp=figures_stamp())
 
     def get_serializer_class(self):
         method = self.request.method if self.request else "GET"

@@ -17,6 +17,7 @@ The matrix is built in English, so notes read the same whatever the Accept-Langu
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -176,6 +177,28 @@ def progress_table(user, consortium, *, stage: str | None) -> ProgressTable:
             city_url=dashboard.link_maker("city-detail"),
             kpi_url=dashboard.link_maker("kpi-detail", numeric=True),
         )
+    return ProgressTable(
+        consortium=consortium.slug,
+        stage=matrix.stage,
+        refs=cell_refs(matrix),
+        kpis={kpi.pk: kpi for kpi in inputs["kpis"]},
+    )
+
+
+#: The cell references of the last few matrices. ``build_matrix`` hands back the same
+#: matrix object while its inputs are unchanged, and a matrix is never changed once
+#: built, so its references can be kept with it (the entry holds the matrix, so its
+#: id cannot be reused while the entry lives).
+_REFS: OrderedDict[int, tuple[Any, list[CellRef]]] = OrderedDict()
+_REFS_KEPT = 8
+
+
+def cell_refs(matrix) -> list[CellRef]:
+    """Where each cell of the matrix sits, in matrix order (no-cell slots left out)."""
+    kept = _REFS.get(id(matrix))
+    if kept is not None and kept[0] is matrix:
+        _REFS.move_to_end(id(matrix))
+        return kept[1]
     refs: list[CellRef] = []
     solution = 0
     columns = matrix.columns
@@ -190,12 +213,10 @@ def progress_table(user, consortium, *, stage: str | None) -> ProgressTable:
             for index, cell in enumerate(row.cells)
             if cell.status != "none"
         )
-    return ProgressTable(
-        consortium=consortium.slug,
-        stage=matrix.stage,
-        refs=refs,
-        kpis={kpi.pk: kpi for kpi in inputs["kpis"]},
-    )
+    _REFS[id(matrix)] = (matrix, refs)
+    while len(_REFS) > _REFS_KEPT:
+        _REFS.popitem(last=False)
+    return refs
 
 
 class ProgressRowSerializer(serializers.Serializer):

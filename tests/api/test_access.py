@@ -224,3 +224,22 @@ def test_authenticated_requests_are_throttled_per_user(partner_client, ravenna_c
     assert_error_shape(partner_client.get(f"{API}cities/"), 429)
     # Another user has a budget of their own.
     assert ravenna_client.get(f"{API}cities/").status_code == 200
+
+
+def test_throttles_can_be_switched_off_from_the_environment():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'])"
+    )
+    env = {**os.environ, "API_THROTTLE_USER": "off", "API_THROTTLE_ANON": "10/second"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "{'anon': '10/second', 'user': None}" in result.stdout

@@ -356,3 +356,26 @@ def test_each_change_is_kept_in_history(ravenna_client, draft):
 def test_writes_from_a_fresh_token_client(coordinator_ravenna, sern):
     client = client_for(coordinator_ravenna)
     assert client.post(URL, new_figure(), format="json").status_code == 201
+
+
+def test_the_list_count_follows_every_change(ravenna_client, steering_client, sern, ravenna):
+    """The count is kept between requests, never across a change of the figures."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+    def count(client, query="city=ravenna"):
+        return client.get(f"{URL}?{query}").json()["count"]
+
+    before = count(ravenna_client)
+    response = ravenna_client.post(URL, new_figure(), format="json")
+    assert response.status_code == 201
+    assert count(ravenna_client) == before + 1
+    assert count(steering_client, "review_state=draft") == 1
+    figure = Measurement.objects.get(pk=response.json()["id"])
+    figure.review_state = Measurement.ReviewState.APPROVED
+    figure.save()  # as the review does: with history
+    assert count(steering_client, "review_state=draft") == 0
+    sern.is_published = False
+    sern.save()
+    assert count(APIClient(), "") == 0

@@ -11,7 +11,8 @@ then, per list:
     solutions    count, page, lead cities, implementing cities          = 4
     activities   count, page                                            = 2
     kpis         count, page, parts, framework references               = 4
-    measurements count, page (KPI, solution, consortium, city joined)   = 2
+    measurements stamp of the figures, count (reused while the stamp is unchanged),
+                 page (KPI, solution, consortium, city joined)          = 3
     measurements as CSV: one streamed select, no count                  = 1
     progress     the consortium; the overview's matrix_inputs: members,
                  solutions, implementing cities, KPIs, stages with figures,
@@ -47,7 +48,7 @@ LIST_QUERIES = {
     "solutions/": 4,
     "activities/": 2,
     "kpis/": 4,
-    "measurements/": 2,
+    "measurements/": 3,
     "measurements/?format=csv": 1,
     "progress/?consortium=budget&stage=final": 8,
     "progress/?consortium=budget&stage=final&format=csv": 8,
@@ -116,3 +117,12 @@ def test_the_large_size_really_is_larger(db):
     assert Measurement.objects.count() == 9 * 12 * 2 * 2
     cells = client_for(None).get("/api/v1/progress/?consortium=budget&stage=final").json()
     assert cells["count"] == 9 * 12 * 2 + 12 * 2  # every city, and the consortium
+
+
+def test_a_repeated_measurements_list_reuses_its_count(django_assert_num_queries):
+    """stamp and page only: the count of the same question over the same data is kept."""
+    build(*SIZES["small"])
+    client = client_for(None)
+    consume(client.get("/api/v1/measurements/?page_size=5"))
+    with django_assert_num_queries(2):
+        consume(client.get("/api/v1/measurements/?page_size=5&page=2"))

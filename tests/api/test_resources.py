@@ -259,8 +259,14 @@ def test_measurements_filter_by_kpi_id_and_updated_since(anonymous, sern):
     assert anonymous.get(f"{API}measurements/", {"updated_since": future}).json()["count"] == 0
 
 
-def test_measurements_default_order_is_kpi_then_city_then_stage(anonymous, sern):
-    rows = results(anonymous.get(f"{API}measurements/?kpi=1.1&city=trollhattan"))
+def test_measurements_default_order_is_by_id_so_pages_are_stable(anonymous, sern):
+    rows = results(anonymous.get(f"{API}measurements/?page_size=500"))
+    assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
+
+
+def test_measurements_in_reading_order(anonymous, sern):
+    query = "kpi=1.1&city=trollhattan&ordering=kpi__code,city__slug,stage_rank"
+    rows = results(anonymous.get(f"{API}measurements/?{query}"))
     assert [row["stage"] for row in rows] == ["midway", "final"]
 
 
@@ -299,3 +305,15 @@ def test_page_size_is_capped(anonymous, sern, settings):
 def test_health_is_the_cheapest_endpoint(anonymous, db):
     response = anonymous.get(f"{API}health/")
     assert response.json() == {"status": "ok"}
+
+
+def test_a_list_row_is_the_detail_of_the_same_figure(partner_client, sern):
+    """The list reads tuples for speed; it must say exactly what the detail says."""
+    from rest_framework import serializers
+
+    for row in results(partner_client.get(f"{API}measurements/?page_size=500")):
+        assert partner_client.get(f"{API}measurements/{row['id']}/").json() == row
+    moment = Measurement.objects.first().updated_at
+    from kpis.api import local_datetime
+
+    assert local_datetime(moment) == serializers.DateTimeField().to_representation(moment)
