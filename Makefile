@@ -49,5 +49,20 @@ check-deploy: setup
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# The REST API: its OpenAPI schema must generate without a warning; schemathesis fuzzes
+# the running app against it (a few minutes, on a throw-away database: .ci/fuzz-api);
+# bench-api measures the API lists at benchmark size against a trivial DRF endpoint.
+.PHONY: schema-check fuzz bench-api
+schema-check: setup
+	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+fuzz: setup
+	.ci/fuzz-api $(FUZZ_ARGS)
+
+bench-api: setup
+	$(BIN)/python bench/api_bench.py $(BENCH_API_ARGS)
+
+bench: bench-api
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
