@@ -210,10 +210,24 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ICC Portal API",
-    "DESCRIPTION": "KPI figures of city consortia: cities, solutions, KPIs, measurements and "
-    "progress against targets.",
+    "DESCRIPTION": (
+        "KPI figures of city consortia: cities, solutions, KPIs, measurements and progress "
+        "against targets.\n\n"
+        "**Authentication.** Send `Authorization: Token <key>`; a signed-in user manages "
+        "their token on the *API access* page (`/accounts/api-token/`). Without a token "
+        "you read approved figures of published consortia (unless the site refuses "
+        "anonymous readers: 401).\n\n"
+        "**Lists** take the filters shown, `ordering`, `page` and `page_size` (at most "
+        "500). Measurements and progress also come as CSV (`?format=csv` or "
+        "`Accept: text/csv`): the whole filtered set, streamed.\n\n"
+        "**Changing a figure.** Send back its `ETag` in `If-Match` (412 when someone "
+        "changed it meanwhile) or the `version` you read (409 when stale).\n\n"
+        '**Errors** always read `{"detail": "...", "code": "...", "errors": '
+        '{"field": ["message"]}}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
