@@ -86,6 +86,11 @@ class Pagination(PageNumberPagination):
             self.django_paginator_class = partial(CountedPaginator, count_of=count_of)
         return super().paginate_queryset(queryset, request, view)
 
+    def check_query(self, request) -> None:
+        """Refuse a malformed page or page size also where nothing is paged (CSV)."""
+        _query_integer(request, self.page_query_param)
+        _query_integer(request, self.page_size_query_param)
+
     def get_page_size(self, request) -> int:
         requested = _query_integer(request, self.page_size_query_param)
         if requested is None:
@@ -516,5 +521,6 @@ class CsvListMixin:
 
     def list(self, request, *args, **kwargs):
         if self.wants_csv(request):
+            self.paginator.check_query(request)
             return self.csv_response(self.filter_queryset(self.get_queryset()))
         return super().list(request, *args, **kwargs)

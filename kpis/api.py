@@ -506,6 +506,7 @@ class MeasurementViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         rows = queryset.values_list(*LIST_LOOKUPS.values())
         if self.wants_csv(request):
+            self.paginator.check_query(request)
             return self.csv_response(rows)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(list(list_rows(page)))

@@ -333,6 +333,7 @@ class ProgressViewSet(viewsets.GenericViewSet):
             table = progress_table(request.user, consortium, stage=options.pop("stage", None))
             refs = table.filter(**options)
         if request.accepted_renderer.format == "csv":
+            self.paginator.check_query(request)
             rows = table.rows(refs) if table is not None else iter(())
             return streaming_csv(PROGRESS_COLUMNS, rows, filename=self.csv_filename)
         page = self.paginate_queryset(refs)

@@ -121,3 +121,10 @@ def test_csv_export_reads_rows_in_chunks(anonymous, sern, monkeypatch):
     monkeypatch.setattr(QuerySet, "iterator", spy)
     read_csv(anonymous.get(URL, {"format": "csv"}))
     assert calls and calls[0] >= 100
+
+
+@pytest.mark.parametrize("url", [URL, "/api/v1/progress/?consortium=sern"])
+def test_csv_refuses_a_malformed_page_too(anonymous, sern, url):
+    separator = "&" if "?" in url else "?"
+    response = anonymous.get(f"{url}{separator}format=csv&page=-3")
+    assert_error_shape(response, 400, "page")
