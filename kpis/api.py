@@ -7,6 +7,7 @@ KPIs are read-only. Measurements are read by everyone who may see them
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator
 
 import django_filters
@@ -59,6 +60,8 @@ from .api_write import (
     row_for_update,
 )
 from .models import KPI, FrameworkReference, Measurement, Stage
+from .querysets import driver_rows, plain_bool
+from .querysets import plain_decimal as decimal_of
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
 CSV_RESPONSE = OpenApiResponse(
@@ -332,18 +335,51 @@ assert list(LIST_LOOKUPS) == MeasurementSerializer.Meta.fields
 
 
 def list_rows(rows: Iterable[tuple]) -> Iterator[dict]:
-    """``LIST_LOOKUPS`` tuples as the serializer would show them."""
+    """``LIST_LOOKUPS`` tuples as the serializer would show them.
+
+    The values may be Django's (``Decimal``, ``date``, aware ``datetime``) or the
+    database driver's own (see ``RawRows``): numbers as int/float/str, yes/no as 0/1,
+    naive timestamps in UTC on SQLite.
+    """
     zone = timezone.get_current_timezone()
     for values in rows:
         row = dict(zip(LIST_LOOKUPS, values, strict=True))
-        row["value"] = plain_decimal(row["value"])
-        row["as_of"] = row["as_of"].isoformat() if row["as_of"] else None
+        row["value"] = plain_decimal(decimal_of(row["value"]))
+        row["boolean_value"] = plain_bool(row["boolean_value"])
+        as_of = row["as_of"]
+        row["as_of"] = as_of if isinstance(as_of, str) or as_of is None else as_of.isoformat()
         row["updated_at"] = local_datetime(row["updated_at"], zone)
         yield row
 
 
+class RawRows:
+    """A values_list queryset paged by the database driver, without Django's conversions.
+
+    A page of 100 rows costs the database half a millisecond and Django's per-value
+    converters three times that; ``list_rows`` reads the driver's values directly
+    (as the dashboards do, ``querysets.driver_rows``).
+    """
+
+    def __init__(self, queryset) -> None:
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        return driver_rows(self.queryset[window])
+
+
 def local_datetime(moment, zone=None) -> str:
-    """A timestamp as DRF's DateTimeField writes it: ISO 8601 in the site's time zone."""
+    """A timestamp as DRF's DateTimeField writes it: ISO 8601 in the site's time zone.
+
+    ``moment`` may also be what SQLite's driver returns: a naive datetime (or its text)
+    in UTC, as Django stores it.
+    """
+    if isinstance(moment, str):
+        moment = datetime.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
     text = moment.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
@@ -508,13 +544,13 @@ class MeasurementViewSet(
         if self.wants_csv(request):
             self.paginator.check_query(request)
             return self.csv_response(rows)
-        page = self.paginate_queryset(rows)
+        page = self.paginate_queryset(RawRows(rows))
         return self.get_paginated_response(list(list_rows(page)))
 
     def csv_rows(self, rows):
         return list_rows(rows.iterator(chunk_size=2000))
 
-    def count_of(self, rows) -> int:
+    def count_of(self, rows: RawRows) -> int:
         question = (
             access.roles_of(self.request.user),
             sorted(
@@ -523,7 +559,7 @@ class MeasurementViewSet(
                 if name not in SingleValuedQuery.PAGING
             ),
         )
-        return self.counts.count(rows, question=question, stamp=figures_stamp())
+        return self.counts.count(rows.queryset, question=question, stamp=figures_stamp())
 
     def get_serializer_class(self):
         method = self.request.method if self.request else "GET"
