@@ -177,12 +177,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-def api_rate(name: str, default: str) -> str | None:
-    """A throttle rate from the environment; "off" switches that throttle off."""
-    value = os.environ.get(name, default).strip()
-    return None if value.lower() in {"off", "none", "0"} else value
-
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -204,8 +198,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "icc_portal.api.exception_handler",
     # API_THROTTLE_ANON / API_THROTTLE_USER: "<n>/<second|minute|hour|day>", or "off".
     "DEFAULT_THROTTLE_RATES": {
-        "anon": api_rate("API_THROTTLE_ANON", "60/minute"),
-        "user": api_rate("API_THROTTLE_USER", "1200/minute"),
+        scope: None if rate.strip().lower() in {"off", "none", "0"} else rate.strip()
+        for scope, rate in (
+            ("anon", os.environ.get("API_THROTTLE_ANON", "60/minute")),
+            ("user", os.environ.get("API_THROTTLE_USER", "1200/minute")),
+        )
     },
 }
 SPECTACULAR_SETTINGS = {
