@@ -379,3 +379,10 @@ def test_the_list_count_follows_every_change(ravenna_client, steering_client, se
     sern.is_published = False
     sern.save()
     assert count(APIClient(), "") == 0
+
+
+def test_steering_may_enter_the_consortiums_own_figures(steering_client):
+    body = {"kpi": kpi("3.3").pk, "stage": "baseline", "status": "reported", "value": "5"}
+    response = steering_client.post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["city"] is None

@@ -317,3 +317,19 @@ def test_a_list_row_is_the_detail_of_the_same_figure(partner_client, sern):
     from kpis.api import local_datetime
 
     assert local_datetime(moment) == serializers.DateTimeField().to_representation(moment)
+
+
+def test_activities_and_kpis_filter_by_solution_id(anonymous, sern):
+    solution = Solution.objects.get(consortium=sern, number=2)
+    activities = results(anonymous.get(f"{API}activities/?solution_id={solution.pk}"))
+    assert activities and {row["solution_id"] for row in activities} == {solution.pk}
+    kpis = results(anonymous.get(f"{API}kpis/?solution_id={solution.pk}&page_size=100"))
+    assert {row["code"] for row in kpis} == set(
+        KPI.objects.filter(solution=solution).values_list("code", flat=True)
+    )
+
+
+def test_activities_planned_before(anonymous, sern):
+    assert results(anonymous.get(f"{API}activities/?planned_before=1990-01-01")) == []
+    rows = results(anonymous.get(f"{API}activities/?planned_before=2099-01-01&page_size=100"))
+    assert len(rows) == Activity.objects.exclude(planned_start=None).count()
