@@ -18,22 +18,14 @@ from decimal import Decimal
 from functools import cached_property, partial
 from typing import Any
 
-import django_filters
-import django_filters.utils
-from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
-from django.core.validators import ProhibitNullCharactersValidator
-from django.db import models
 from django.http import Http404, StreamingHttpResponse
-from django_filters.rest_framework import DjangoFilterBackend, FilterSet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -143,163 +135,6 @@ class CountCache:
             count = queryset.count()
             cache.set(key, count, self.timeout)
         return count
-
-
-class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, building only the filters a request uses.
-
-    An empty value (``?stage=``) means "not given", as it does for django-filter.
-    """
-
-    def filter_queryset(self, request, queryset, view):
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is None:
-            return queryset
-        used = {
-            name
-            for name in filterset_class.base_filters
-            if request.query_params.get(name, "") != ""
-        }
-        if not used:
-            return queryset
-        kwargs = self.get_filterset_kwargs(request, queryset, view)
-        if issubclass(filterset_class, ApiFilterSet):
-            kwargs["only"] = used
-        filterset = filterset_class(**kwargs)
-        if not filterset.is_valid() and self.raise_exception:
-            raise django_filters.utils.translate_validation(filterset.errors)
-        return filterset.qs
-
-
-class SingleValuedQuery(BaseFilterBackend):
-    """Refuse a query parameter of the API given twice (``?stage=final&stage=midway``): 400.
-
-    No parameter of the API takes several values; silently using the last one would
-    answer a different question from the one asked. Parameters the API does not know
-    are ignored, as everywhere.
-    """
-
-    PAGING = frozenset({"page", "page_size", "ordering", "format"})
-
-    def filter_queryset(self, request, queryset, view):
-        self.check(request, view)
-        return queryset
-
-    def check(self, request, view) -> None:
-        filterset_class = getattr(view, "filterset_class", None)
-        known = self.PAGING | set(filterset_class.base_filters if filterset_class else ())
-        known |= set(getattr(view, "query_parameters", ()))
-        repeated = sorted(
-            name
-            for name, values in request.query_params.lists()
-            if len(values) > 1 and name in known
-        )
-        if repeated:
-            raise exceptions.ValidationError(
-                {name: ["Give this parameter only once."] for name in repeated}
-            )
-
-
-# --------------------------------------------------------------------------- filters
-
-
-class NulSafeCharField(forms.CharField):
-    """A text filter value; a NUL (which no stored slug or code holds) matches nothing.
-
-    Django's CharField refuses NUL with a 400 and PostgreSQL cannot compare with it,
-    so it is replaced by U+FFFD, which is stored nowhere either.
-    """
-
-    default_validators: list = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.validators = [
-            validator
-            for validator in self.validators
-            if not isinstance(validator, ProhibitNullCharactersValidator)
-        ]
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
-
-
-class QueryTextField(serializers.CharField):
-    """A text query parameter read by a serializer, NUL-safe like ``NulSafeCharField``."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.validators = [
-            validator
-            for validator in self.validators
-            if not isinstance(validator, ProhibitNullCharactersValidator)
-        ]
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data).replace("\x00", "\ufffd")
-
-
-class TextFilter(django_filters.CharFilter):
-    field_class = NulSafeCharField
-
-
-#: The range of the database's integers: a filter value outside it is a 400, not an overflow.
-INTEGER_RANGE = (-(2**63), 2**63 - 1)
-
-
-@extend_schema_field({"type": "integer", "minimum": INTEGER_RANGE[0], "maximum": INTEGER_RANGE[1]})
-class IntegerFilter(django_filters.NumberFilter):
-    """A whole-number filter: ``?solution=0.5`` is a 400, not an empty page."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", INTEGER_RANGE[0])
-        kwargs.setdefault("max_value", INTEGER_RANGE[1])
-        super().__init__(*args, **kwargs)
-
-
-@extend_schema_field(OpenApiTypes.BOOL)
-class YesNoFilter(django_filters.ChoiceFilter):
-    """``true`` or ``false`` only; anything else is a 400, not an ignored filter."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
-        super().__init__(*args, **kwargs)
-
-    def filter(self, queryset, value):
-        if value in ("", None):
-            return queryset
-        return super().filter(queryset, value == "true")
-
-
-class ApiFilterSet(FilterSet):
-    """Base of every API filter set: NUL-safe text, whole numbers, strict yes/no.
-
-    ``only``: the names of the filters the request uses. Building a filter set copies
-    every filter and its form field; a list request that filters on two of twelve
-    builds those two (``FilterBackend``), the browsable API's form all of them.
-    """
-
-    def __init__(self, data=None, queryset=None, *, only=None, **kwargs):
-        if only is not None:
-            self.base_filters = {
-                name: item for name, item in type(self).base_filters.items() if name in only
-            }
-        super().__init__(data, queryset, **kwargs)
-
-    FILTER_DEFAULTS = {
-        **FilterSet.FILTER_DEFAULTS,
-        models.CharField: {"filter_class": TextFilter},
-        models.SlugField: {"filter_class": TextFilter},
-        models.TextField: {"filter_class": TextFilter},
-        models.PositiveSmallIntegerField: {"filter_class": IntegerFilter},
-        models.PositiveIntegerField: {"filter_class": IntegerFilter},
-        models.IntegerField: {"filter_class": IntegerFilter},
-        models.BigAutoField: {"filter_class": IntegerFilter},
-        models.BooleanField: {"filter_class": YesNoFilter},
-    }
 
 
 # --------------------------------------------------------------------------- errors

@@ -5,7 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from cities.api import CityViewSet, ConsortiumViewSet, ProgrammeViewSet
-from kpis.api import KPIViewSet, MeasurementViewSet
+from kpis.api import KPIViewSet
+from kpis.api_measurements import MeasurementViewSet
 from kpis.api_progress import ProgressViewSet
 from solutions.api import ActivityViewSet, SolutionViewSet
 

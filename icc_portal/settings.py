@@ -184,8 +184,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["icc_portal.api_access.ApiAccess"],
     "DEFAULT_FILTER_BACKENDS": [
-        "icc_portal.api.SingleValuedQuery",
-        "icc_portal.api.FilterBackend",
+        "icc_portal.api_filters.SingleValuedQuery",
+        "icc_portal.api_filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "icc_portal.api.Pagination",

@@ -30,15 +30,13 @@ from rest_framework.settings import api_settings
 
 from icc_portal.api import (
     CSV_MEDIA_TYPE,
-    INTEGER_RANGE,
     READ_ERRORS,
     CSVRenderer,
-    QueryTextField,
-    SingleValuedQuery,
     error_responses,
     plain_decimal,
     streaming_csv,
 )
+from icc_portal.api_filters import INTEGER_RANGE, QueryTextField, SingleValuedQuery
 
 from . import dashboard
 from .progress import Direction, ProgressStatus

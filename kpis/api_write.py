@@ -21,15 +21,21 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from cities import access
 from cities.models import City
 from icc_portal.api import (
     Conflict,
     PlainDecimalField,
     PreconditionFailed,
     PreconditionRequired,
+    error_responses,
 )
 
 from . import entry
@@ -187,6 +193,45 @@ class MeasurementUpdateSerializer(MeasurementDataSerializer):
         required=False,
         help_text="The version you read. Required unless you send an If-Match header.",
     )
+
+
+# --------------------------------------------------------------------------- who, and the schema
+
+
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 429)
+UPDATE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 428, 429)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The ETag you read (e.g. "measurement-12-v3"): a stale one gets 412. '
+    "Without it, send the version you read in the body.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you hold: 304 Not Modified while it is still current.",
+)
+
+
+class CanEnterFigure(BasePermission):
+    """Changing a figure: its city's coordinators, or who may report the consortium's own.
+
+    The same ``cities.access`` rules the entry service applies (it checks again when it
+    saves); asked here so another city's figure gets 403 before its body is read.
+    """
+
+    message = gettext_lazy("You may not enter figures for this city.")
+
+    def has_object_permission(self, request, view, measurement) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        if measurement.city_id is not None:
+            return access.can_edit_city(request.user, measurement.city)
+        solution = measurement.kpi.solution
+        lead_city_ids = solution.lead_cities.values_list("pk", flat=True)
+        return access.can_report_for_consortium(request.user, solution.consortium, lead_city_ids)
 
 
 # --------------------------------------------------------------------------- conditions

@@ -14,14 +14,8 @@ from rest_framework import serializers, viewsets
 
 from cities.access import visible_consortia_filter
 from cities.models import City
-from icc_portal.api import (
-    READ_ERRORS,
-    ApiFilterSet,
-    IntegerFilter,
-    PlainDecimalField,
-    TextFilter,
-    error_responses,
-)
+from icc_portal.api import READ_ERRORS, PlainDecimalField, error_responses
+from icc_portal.api_filters import ApiFilterSet, IntegerFilter, TextFilter
 
 from .models import Activity, Solution
 

@@ -1,0 +1,479 @@
+"""API for measurements: read by everyone who may see them, written through the entry service.
+
+Reads use ``Measurement.objects.visible_to`` (the access rules of :mod:`cities.access`);
+lists are read as tuples and their counts kept while the figures are unchanged, so a
+page of 100 costs little more than the page itself. Writes go through
+:func:`kpis.entry.record_measurements` (see :mod:`kpis.api_write`), the entry grid's
+save path, rules and messages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+
+import django_filters
+from django.db import connection
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
+
+from cities import access
+from cities.models import Consortium
+from icc_portal.api import (
+    CSV_MEDIA_TYPE,
+    READ_ERRORS,
+    Conflict,
+    CountCache,
+    CsvListMixin,
+    CSVRenderer,
+    PlainDecimalField,
+    PreconditionFailed,
+    error_responses,
+    plain_decimal,
+)
+from icc_portal.api_access import ApiAccess
+from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
+
+from . import entry
+from .api_write import (
+    IF_MATCH,
+    IF_NONE_MATCH,
+    UPDATE_ERRORS,
+    WRITE_ERRORS,
+    CanEnterFigure,
+    MeasurementCreateSerializer,
+    MeasurementUpdateSerializer,
+    body_version,
+    etag_of,
+    if_match_version,
+    record,
+    row_for_update,
+)
+from .models import KPI, Measurement, Stage
+from .querysets import driver_rows, plain_bool
+from .querysets import plain_decimal as decimal_of
+
+LIST_ERRORS = error_responses(*READ_ERRORS)
+CSV_RESPONSE = OpenApiResponse(
+    OpenApiTypes.STR, description="The whole filtered set as CSV, unpaginated, streamed."
+)
+
+
+def stage_rank() -> Case:
+    """Stages in their order (baseline, midway, final), for sorting."""
+    return Case(
+        *(When(stage=stage.value, then=Value(rank)) for rank, stage in enumerate(Stage.ordered())),
+        output_field=IntegerField(),
+    )
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    """One figure as stored: ``kpi`` is the KPI's id, ``city`` the city's slug.
+
+    ``city`` is null for a figure the consortium reports once.
+    """
+
+    consortium = serializers.CharField(source="kpi.solution.consortium.slug", read_only=True)
+    solution = serializers.IntegerField(source="kpi.solution.number", read_only=True)
+    kpi = serializers.IntegerField(source="kpi_id", read_only=True, help_text="KPI id")
+    kpi_code = serializers.CharField(source="kpi.code", read_only=True)
+    city = serializers.CharField(
+        source="city.slug",
+        read_only=True,
+        allow_null=True,
+        help_text="City slug; null for a figure the consortium reports once.",
+    )
+    country = serializers.CharField(source="city.country", read_only=True, allow_null=True)
+    value = PlainDecimalField(max_digits=20, decimal_places=4, read_only=True, allow_null=True)
+    evidence_url = serializers.CharField(
+        read_only=True, help_text="A web link to the evidence, or empty."
+    )
+
+    class Meta:
+        model = Measurement
+        fields = [
+            "id",
+            "consortium",
+            "solution",
+            "kpi",
+            "kpi_code",
+            "city",
+            "country",
+            "stage",
+            "status",
+            "value",
+            "boolean_value",
+            "text_value",
+            "reason",
+            "note",
+            "evidence_url",
+            "as_of",
+            "review_state",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, measurement):
+        """The same fields as declared, built by hand: lists of thousands stay fast."""
+        kpi = measurement.kpi
+        city = measurement.city
+        return {
+            "id": measurement.pk,
+            "consortium": kpi.solution.consortium.slug,
+            "solution": kpi.solution.number,
+            "kpi": measurement.kpi_id,
+            "kpi_code": kpi.code,
+            "city": city.slug if city is not None else None,
+            "country": city.country if city is not None else None,
+            "stage": measurement.stage,
+            "status": measurement.status,
+            "value": plain_decimal(measurement.value),
+            "boolean_value": measurement.boolean_value,
+            "text_value": measurement.text_value,
+            "reason": measurement.reason,
+            "note": measurement.note,
+            "evidence_url": measurement.evidence_url,
+            "as_of": measurement.as_of.isoformat() if measurement.as_of else None,
+            "review_state": measurement.review_state,
+            "version": measurement.version,
+            "updated_at": local_datetime(measurement.updated_at),
+        }
+
+
+class MeasurementFilter(ApiFilterSet):
+    programme = TextFilter(
+        field_name="kpi__solution__consortium__programme__slug", help_text="Programme slug"
+    )
+    consortium = TextFilter(
+        field_name="kpi__solution__consortium__slug", help_text="Consortium slug"
+    )
+    city = TextFilter(field_name="city__slug", help_text="City slug")
+    country = TextFilter(
+        field_name="city__country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2, e.g. IT"
+    )
+    level = django_filters.ChoiceFilter(
+        choices=KPI.ReportingLevel.choices,
+        method="filter_level",
+        help_text="city: figures of a city; consortium: figures the consortium reports once",
+    )
+    solution = IntegerFilter(
+        field_name="kpi__solution__number", help_text="Solution number within its consortium"
+    )
+    kpi = TextFilter(field_name="kpi__code", help_text='KPI code, e.g. "2.2"')
+    kpi_id = IntegerFilter(field_name="kpi_id", help_text="KPI id")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)"
+    )
+
+    class Meta:
+        model = Measurement
+        fields = [
+            "programme",
+            "consortium",
+            "city",
+            "country",
+            "level",
+            "stage",
+            "solution",
+            "kpi",
+            "kpi_id",
+            "status",
+            "review_state",
+            "updated_since",
+        ]
+
+    def filter_level(self, queryset, name, value):
+        return queryset.filter(city__isnull=value == KPI.ReportingLevel.CONSORTIUM)
+
+
+#: A list row's fields and where they are read from, in ``MeasurementSerializer`` order.
+LIST_LOOKUPS = {
+    "id": "id",
+    "consortium": "kpi__solution__consortium__slug",
+    "solution": "kpi__solution__number",
+    "kpi": "kpi_id",
+    "kpi_code": "kpi__code",
+    "city": "city__slug",
+    "country": "city__country",
+    "stage": "stage",
+    "status": "status",
+    "value": "value",
+    "boolean_value": "boolean_value",
+    "text_value": "text_value",
+    "reason": "reason",
+    "note": "note",
+    "evidence_url": "evidence_url",
+    "as_of": "as_of",
+    "review_state": "review_state",
+    "version": "version",
+    "updated_at": "updated_at",
+}
+assert list(LIST_LOOKUPS) == MeasurementSerializer.Meta.fields
+
+
+def list_rows(rows: Iterable[tuple]) -> Iterator[dict]:
+    """``LIST_LOOKUPS`` tuples as the serializer would show them.
+
+    The values may be Django's (``Decimal``, ``date``, aware ``datetime``) or the
+    database driver's own (see ``RawRows``): numbers as int/float/str, yes/no as 0/1,
+    naive timestamps in UTC on SQLite.
+    """
+    zone = timezone.get_current_timezone()
+    for values in rows:
+        row = dict(zip(LIST_LOOKUPS, values, strict=True))
+        row["value"] = plain_decimal(decimal_of(row["value"]))
+        row["boolean_value"] = plain_bool(row["boolean_value"])
+        as_of = row["as_of"]
+        row["as_of"] = as_of if isinstance(as_of, str) or as_of is None else as_of.isoformat()
+        row["updated_at"] = local_datetime(row["updated_at"], zone)
+        yield row
+
+
+class RawRows:
+    """A values_list queryset paged by the database driver, without Django's conversions.
+
+    A page of 100 rows costs the database half a millisecond and Django's per-value
+    converters three times that; ``list_rows`` reads the driver's values directly
+    (as the dashboards do, ``querysets.driver_rows``).
+    """
+
+    def __init__(self, queryset) -> None:
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        return driver_rows(self.queryset[window])
+
+
+def local_datetime(moment, zone=None) -> str:
+    """A timestamp as DRF's DateTimeField writes it: ISO 8601 in the site's time zone.
+
+    ``moment`` may also be what SQLite's driver returns: a naive datetime (or its text)
+    in UTC, as Django stores it.
+    """
+    if isinstance(moment, str):
+        moment = datetime.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    text = moment.astimezone(zone or timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def figures_stamp() -> tuple:
+    """What the visible figures depend on, in one query of index lookups.
+
+    Any saved, created or deleted figure raises a maximum id (figures are saved with
+    history, and new ones get new ids); a KPI created or deleted, or a consortium
+    published or withdrawn, changes the rest. See ``CountCache``.
+    """
+    history = Measurement.history.model._meta
+    tables = {
+        "measurement": Measurement._meta.db_table,
+        "history": history.db_table,
+        "history_id": history.pk.column,
+        "kpi": KPI._meta.db_table,
+        "consortium": Consortium._meta.db_table,
+    }
+    sql = (
+        "SELECT (SELECT MAX(id) FROM {measurement}), (SELECT MAX({history_id}) FROM {history}),"
+        " (SELECT MAX(id) FROM {kpi}), (SELECT COUNT(*) FROM {kpi}),"
+        " (SELECT COUNT(*) FROM {consortium} WHERE is_published = %s),"
+        " (SELECT SUM(id) FROM {consortium} WHERE is_published = %s)"
+    ).format(**{name: connection.ops.quote_name(table) for name, table in tables.items()})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, True])
+        return tuple(cursor.fetchone())
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List measurements",
+        description="JSON pages, or with `?format=csv` / `Accept: text/csv` the whole "
+        "filtered set as one streamed CSV file.",
+        responses={
+            (200, "application/json"): MeasurementSerializer(many=True),
+            (200, CSV_MEDIA_TYPE): CSV_RESPONSE,
+            **LIST_ERRORS,
+        },
+    ),
+    retrieve=extend_schema(
+        summary="One measurement",
+        description="The response carries an `ETag` to send back in `If-Match` when you change it.",
+        parameters=[IF_NONE_MATCH],
+        responses={
+            200: MeasurementSerializer,
+            304: OpenApiResponse(description="Not modified: your ETag is current."),
+            **error_responses(400, 401, 404, 429),
+        },
+    ),
+    create=extend_schema(
+        summary="Enter a new figure",
+        description="Stored as a draft through the entry grid's save path and rules. "
+        "201 with the new figure; 200 when the same figure is already stored; 204 when "
+        "there is nothing to store (not yet reported, nothing else said). A figure that "
+        "already exists with other content gets 409: change it with PUT or PATCH.",
+        request=MeasurementCreateSerializer,
+        responses={
+            201: MeasurementSerializer,
+            200: MeasurementSerializer,
+            204: OpenApiResponse(description="Nothing to store."),
+            **WRITE_ERRORS,
+        },
+    ),
+    update=extend_schema(
+        summary="Replace a figure",
+        description="Every data field is replaced (missing ones read as empty). Send "
+        "`If-Match` with the ETag you read, or the `version` you read in the body.",
+        parameters=[IF_MATCH],
+        request=MeasurementUpdateSerializer,
+        responses={200: MeasurementSerializer, **UPDATE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a figure",
+        description="Only the fields sent change. Send `If-Match` with the ETag you read, "
+        "or the `version` you read in the body.",
+        parameters=[IF_MATCH],
+        request=MeasurementUpdateSerializer,
+        responses={200: MeasurementSerializer, **UPDATE_ERRORS},
+    ),
+)
+class MeasurementViewSet(
+    CsvListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """KPI figures you may see: approved ones of readable consortia, plus your own drafts.
+
+    Writes go through the entry service (``kpis.entry.record_measurements``).
+    """
+
+    serializer_class = MeasurementSerializer
+    filterset_class = MeasurementFilter
+    permission_classes = [ApiAccess, CanEnterFigure]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    csv_columns = MeasurementSerializer.Meta.fields
+    csv_filename = "measurements.csv"
+    ordering_fields = [
+        "id",
+        "kpi__code",
+        "city__slug",
+        "stage_rank",
+        "status",
+        "value",
+        "updated_at",
+    ]
+    ordering = ["id"]
+    counts = CountCache("measurements")
+
+    def get_queryset(self):
+        visible = Measurement.objects.visible_to(self.request.user)
+        if self.action == "list":
+            # Read as tuples (``list``); stages sort in their own order when asked to.
+            if "stage_rank" in self.request.query_params.get("ordering", ""):
+                visible = visible.annotate(stage_rank=stage_rank())
+            return visible
+        return visible.select_related("kpi__solution__consortium", "city")
+
+    def list(self, request, *args, **kwargs):
+        """Rows read as tuples, not model instances: a page of 500 stays cheap."""
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = queryset.values_list(*LIST_LOOKUPS.values())
+        if self.wants_csv(request):
+            self.paginator.check_query(request)
+            return self.csv_response(rows)
+        page = self.paginate_queryset(RawRows(rows))
+        return self.get_paginated_response(list(list_rows(page)))
+
+    def csv_rows(self, rows):
+        return list_rows(rows.iterator(chunk_size=2000))
+
+    def count_of(self, rows: RawRows) -> int:
+        question = (
+            access.roles_of(self.request.user),
+            sorted(
+                (name, value)
+                for name, value in self.request.query_params.items()
+                if name not in SingleValuedQuery.PAGING
+            ),
+        )
+        return self.counts.count(rows.queryset, question=question, stamp=figures_stamp())
+
+    def get_serializer_class(self):
+        method = self.request.method if self.request else "GET"
+        if method == "POST":
+            return MeasurementCreateSerializer
+        if method in ("PUT", "PATCH"):
+            return MeasurementUpdateSerializer
+        return MeasurementSerializer
+
+    def figure_response(self, measurement, *, status_code=200, headers=None) -> Response:
+        body = MeasurementSerializer(measurement, context=self.get_serializer_context()).data
+        response = Response(body, status=status_code, headers=headers)
+        response["ETag"] = etag_of(measurement)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        measurement = self.get_object()
+        etag = etag_of(measurement)
+        held = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+        if etag in held or "*" in held:
+            return Response(status=304, headers={"ETag": etag})
+        return self.figure_response(measurement)
+
+    def create(self, request, *args, **kwargs):
+        serializer = MeasurementCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        row = entry.RowInput(
+            kpi=data["kpi"].pk,
+            expected_version=0,
+            **{name: data[name] for name in entry.DATA_FIELDS},
+        )
+        outcome = record(user=request.user, stage=data["stage"], city=data["city"], row=row)
+        if outcome.measurement is None:
+            return Response(status=204)
+        measurement = outcome.measurement
+        if outcome.change == "created":
+            location = reverse("api:measurement-detail", args=[measurement.pk], request=request)
+            return self.figure_response(
+                measurement, status_code=201, headers={"Location": location}
+            )
+        return self.figure_response(measurement)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        measurement = self.get_object()
+        version = if_match_version(request, measurement)
+        serializer = MeasurementUpdateSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        stale_status = PreconditionFailed
+        if version is None:
+            version, stale_status = body_version(serializer.validated_data), Conflict
+        row = row_for_update(
+            measurement, serializer.validated_data, partial=partial, version=version
+        )
+        outcome = record(
+            user=request.user,
+            stage=measurement.stage,
+            city=measurement.city,
+            row=row,
+            stale_status=stale_status,
+        )
+        return self.figure_response(outcome.measurement or measurement)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
