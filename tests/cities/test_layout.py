@@ -31,3 +31,14 @@ def test_language_switch_shows_italian(client):
     client.post(reverse("set_language"), {"language": "it", "next": "/"})
     html = client.get(reverse("home")).content.decode()
     assert 'lang="it"' in html
+
+
+def test_signed_in_user_finds_the_api_access_page(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("ana", password="s3cret-pass-123"))
+    html = client.get(reverse("home")).content.decode()
+    assert 'href="/accounts/api-token/"' in html
+    assert client.get("/accounts/api-token/").status_code == 200
+
+
+def test_anonymous_visitor_sees_no_api_access_link(client):
+    assert "/accounts/api-token/" not in client.get(reverse("home")).content.decode()
