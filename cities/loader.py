@@ -202,7 +202,7 @@ class _Loader:
         current = set(manager.values_list("pk", flat=True))
         if current != {item.pk for item in wanted}:
             manager.set(wanted)
-            self.report.record("solution city lists", created=False)
+            self.report.record("solution city lists", created=not current)
 
     # -- sections ----------------------------------------------------------------
 
