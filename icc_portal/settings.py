@@ -106,6 +106,20 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# SQLite (the embedded default) under concurrent writers: every transaction takes the
+# write lock when it begins (BEGIN IMMEDIATE), so a save that read first is never refused
+# the lock half-way ("database is locked", a 500); a second writer waits up to the busy
+# timeout instead. WAL lets pages be read while a figure is being saved; synchronous=NORMAL
+# is WAL's usual pairing (an application crash loses nothing). Options given in
+# DATABASE_URL's query string win. PostgreSQL is left as it is.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,  # seconds
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
