@@ -49,6 +49,7 @@ def server_env(database: Path, **settings: str) -> dict[str, str]:
         TESTING="1",  # plain static files storage: no collectstatic needed
         DATABASE_URL=f"sqlite:///{database}",
         PYTHONUNBUFFERED="1",
+        DJANGO_SETTINGS_MODULE="icc_portal.settings",
     )
     env.update(settings)
     return env

@@ -61,3 +61,67 @@ def test_postgresql_options_are_left_alone():
     ]
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert not database.get("OPTIONS")
+
+
+def default_cache(**env: str) -> dict:
+    return read_settings(**env)["CACHES"]["default"]
+
+
+REDIS = "django.core.cache.backends.redis.RedisCache"
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_one_process_keeps_its_cache_in_memory_by_default():
+    cache = default_cache()
+    assert (cache["BACKEND"], cache["KEY_PREFIX"]) == (LOCMEM, "icc-portal")
+
+
+def test_cache_url_selects_redis_with_the_project_prefix():
+    cache = default_cache(CACHE_URL="redis://:s3cret@cache.internal:6379/2")
+    assert cache["BACKEND"] == REDIS
+    assert cache["LOCATION"] == "redis://:s3cret@cache.internal:6379/2"
+    assert cache["KEY_PREFIX"] == "icc-portal"
+    assert cache["OPTIONS"]["socket_timeout"] > 0  # a dead Redis fails fast
+
+
+def test_redis_url_is_an_alias_and_cache_url_wins():
+    assert default_cache(REDIS_URL="rediss://cache.internal:6380/0")["BACKEND"] == REDIS
+    both = default_cache(CACHE_URL="locmem://", REDIS_URL="redis://cache.internal:6379/0")
+    assert both["BACKEND"] == LOCMEM
+
+
+def test_memory_and_no_cache_can_be_chosen_by_url():
+    assert default_cache(CACHE_URL="locmem://")["LOCATION"] == "icc-portal"
+    assert default_cache(CACHE_URL="locmem://staging")["LOCATION"] == "staging"
+    assert default_cache(CACHE_URL="dummy://")["BACKEND"] == (
+        "django.core.cache.backends.dummy.DummyCache"
+    )
+    assert default_cache(CACHE_URL="dummy://", CACHE_KEY_PREFIX="icc-staging")["KEY_PREFIX"] == (
+        "icc-staging"
+    )
+
+
+def test_the_old_backend_and_location_variables_still_work_without_a_url():
+    cache = default_cache(
+        CACHE_BACKEND="django.core.cache.backends.filebased.FileBasedCache",
+        CACHE_LOCATION="/tmp/icc-cache",
+    )
+    assert cache["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert cache["LOCATION"] == "/tmp/icc-cache"
+
+
+def test_an_unknown_cache_scheme_stops_start_up_naming_the_variable():
+    result = settings_with(CACHE_URL="memcached://admin:s3cret@cache.internal:11211")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: CACHE_URL must start with redis://, rediss://, unix://, " in (
+        result.stderr
+    )
+    assert "locmem:// or dummy:// (not memcached://)" in result.stderr
+    assert "s3cret" not in result.stderr
+    result = settings_with(REDIS_URL="cache.internal:6379")
+    assert "REDIS_URL must start with redis://" in result.stderr
+    assert "(it has no scheme)" in result.stderr
+
+
+def test_sessions_stay_in_the_database(settings):
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
