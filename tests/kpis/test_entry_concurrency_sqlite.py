@@ -10,8 +10,8 @@ connection). Each pair of requests is released at the same instant by a barrier.
   winner's: no update is lost.
 * Coordinators of two cities change their own figures at once: both are stored.
 
-Before SQLite ran its transactions as ``BEGIN IMMEDIATE`` with a busy timeout, most of
-these pairs ended in ``OperationalError: database is locked`` (a 500).
+Before SQLite ran its transactions as ``BEGIN IMMEDIATE`` with a busy timeout, about half
+of these pairs ended in ``OperationalError: database is locked`` (a 500).
 """
 
 from __future__ import annotations
