@@ -151,12 +151,20 @@ STORAGES = {
     },
 }
 
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "icc-portal"),
+    }
+}
+
 # The cache holds what every worker must agree on: API throttles (DRF counts requests in
 # the default cache) and the API's cached counts. One process (``make run``) can keep it
-# in its own memory; more than one worker process or server must share one, so that a
-# limit of 60 a minute is not 60 per process: CACHE_URL (REDIS_URL is an alias; CACHE_URL
-# wins), e.g. redis://127.0.0.1:6379/0. Sessions stay in the database either way.
-# CACHE_BACKEND/CACHE_LOCATION (a backend's dotted path) still work when no URL is set.
+# in its own memory (the default above); more than one worker process or server must
+# share one, so that a limit of 60 a minute is not 60 per process: CACHE_URL (REDIS_URL is
+# an alias; CACHE_URL wins), e.g. redis://127.0.0.1:6379/0, replaces the default. The
+# older CACHE_BACKEND/CACHE_LOCATION (a dotted path) apply when no URL is set. Sessions
+# stay in the database either way.
 CACHE_SCHEMES = {
     "redis": "django.core.cache.backends.redis.RedisCache",
     "rediss": "django.core.cache.backends.redis.RedisCache",
@@ -193,16 +201,7 @@ CACHE_URL_VARIABLE = next(
     (name for name in ("CACHE_URL", "REDIS_URL") if os.environ.get(name, "").strip()), None
 )
 if CACHE_URL_VARIABLE:
-    CACHES = {"default": cache_from_url(CACHE_URL_VARIABLE, os.environ[CACHE_URL_VARIABLE].strip())}
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": os.environ.get(
-                "CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
-            ),
-            "LOCATION": os.environ.get("CACHE_LOCATION", "icc-portal"),
-        }
-    }
+    CACHES["default"] = cache_from_url(CACHE_URL_VARIABLE, os.environ[CACHE_URL_VARIABLE].strip())
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "icc-portal")
 
 EMAIL_BACKEND = os.environ.get(
