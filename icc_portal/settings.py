@@ -106,6 +106,20 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# SQLite (the embedded default) under concurrent writers: every transaction takes the
+# write lock when it begins (BEGIN IMMEDIATE), so a save that read first is never refused
+# the lock half-way ("database is locked", a 500); a second writer waits up to the busy
+# timeout instead. WAL lets pages be read while a figure is being saved; synchronous=NORMAL
+# is WAL's usual pairing (an application crash loses nothing). Options given in
+# DATABASE_URL's query string win. PostgreSQL is left as it is.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,  # seconds
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -143,6 +157,52 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_LOCATION", "icc-portal"),
     }
 }
+
+# The cache holds what every worker must agree on: API throttles (DRF counts requests in
+# the default cache) and the API's cached counts. One process (``make run``) can keep it
+# in its own memory (the default above); more than one worker process or server must
+# share one, so that a limit of 60 a minute is not 60 per process: CACHE_URL (REDIS_URL is
+# an alias; CACHE_URL wins), e.g. redis://127.0.0.1:6379/0, replaces the default. The
+# older CACHE_BACKEND/CACHE_LOCATION (a dotted path) apply when no URL is set. Sessions
+# stay in the database either way.
+CACHE_SCHEMES = {
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "rediss": "django.core.cache.backends.redis.RedisCache",
+    "unix": "django.core.cache.backends.redis.RedisCache",
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "dummy": "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+def cache_from_url(variable: str, url: str) -> dict:
+    """A ``CACHES`` entry from ``redis://[:password@]host:port/db`` (also ``rediss://``,
+    ``unix://``), ``locmem://[name]`` or ``dummy://``; anything else stops start-up."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in CACHE_SCHEMES:
+        accepted = [f"{name}://" for name in CACHE_SCHEMES]
+        raise ImproperlyConfigured(
+            f"{variable} must start with {', '.join(accepted[:-1])} or {accepted[-1]} "
+            f"({f'not {scheme}://' if scheme else 'it has no scheme'})."
+        )
+    backend = CACHE_SCHEMES[scheme]
+    if scheme == "locmem":
+        return {"BACKEND": backend, "LOCATION": url.split("://", 1)[1] or "icc-portal"}
+    if scheme == "dummy":
+        return {"BACKEND": backend}
+    # A Redis that stops answering fails a request after seconds, not at the worker timeout.
+    return {
+        "BACKEND": backend,
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+    }
+
+
+CACHE_URL_VARIABLE = next(
+    (name for name in ("CACHE_URL", "REDIS_URL") if os.environ.get(name, "").strip()), None
+)
+if CACHE_URL_VARIABLE:
+    CACHES["default"] = cache_from_url(CACHE_URL_VARIABLE, os.environ[CACHE_URL_VARIABLE].strip())
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "icc-portal")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
