@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -259,8 +260,15 @@ REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # the API's own throttles a
 # that pair is refused for LOGIN_COOLOFF_MINUTES (each new try restarts the pause), on the
 # site's login and the admin's. Counted in the database, so every worker sees the same.
 # Admins unlock in the admin (Axes › Access attempts) or with manage.py axes_reset_username.
-INSTALLED_APPS += ["axes"]
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: turns a lockout into the page
+INSTALLED_APPS += ["axes", "csp"]
+# The two header middlewares sit just inside SecurityMiddleware, so that every response
+# gets the headers, also one that a middleware further in answers (a bad Host: 400).
+_security_index = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE[_security_index:_security_index] = [
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: turns a lockout into the login page
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before anything
     "django.contrib.auth.backends.ModelBackend",
@@ -290,3 +298,28 @@ elif re.fullmatch(r"[1-9][0-9]*/(s|m|h|d)[a-z]*", _failed_token_rate):
     API_THROTTLE_FAILED_TOKEN = _failed_token_rate
 else:
     raise ImproperlyConfigured("API_THROTTLE_FAILED_TOKEN must read like 20/hour, or off.")
+
+# Content-Security-Policy (django-csp): nothing but this site's own files runs or styles a
+# page; no inline script, no inline style (chart data travels in json_script blocks, the
+# API docs load their start-up script from /api/docs/?script). The browsable API alone
+# keeps inline styles (DRF's templates use them): icc_portal.api.BrowsableAPIRenderer.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "rest_framework.renderers.JSONRenderer",
+    "icc_portal.api.BrowsableAPIRenderer",
+]
+# Permissions-Policy (django-permissions-policy): no page may ask for these.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
+}
