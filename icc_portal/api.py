@@ -19,7 +19,6 @@ from decimal import Decimal
 from functools import cached_property, partial
 from typing import Any
 
-from csp.constants import UNSAFE_INLINE
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -30,7 +29,6 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
-from rest_framework.renderers import BrowsableAPIRenderer as DrfBrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -270,21 +268,6 @@ class PlainDecimalField(serializers.DecimalField):
 
     def to_representation(self, value):
         return plain_decimal(Decimal(value)) if value is not None else None
-
-
-class BrowsableAPIRenderer(DrfBrowsableAPIRenderer):
-    """DRF's browsable API, whose templates carry inline styles: its pages allow those.
-
-    Everywhere else the Content-Security-Policy forbids inline styles; here DRF's own
-    ``style=`` attributes (buttons floated right, highlighted code) need them. Scripts
-    stay as strict as on every page: DRF's are all files.
-    """
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response._csp_update = {"style-src": [UNSAFE_INLINE]}
-        return super().render(data, accepted_media_type, renderer_context)
 
 
 # --------------------------------------------------------------------------- CSV

@@ -302,7 +302,7 @@ else:
 # Content-Security-Policy (django-csp): nothing but this site's own files runs or styles a
 # page; no inline script, no inline style (chart data travels in json_script blocks, the
 # API docs load their start-up script from /api/docs/?script). The browsable API alone
-# keeps inline styles (DRF's templates use them): icc_portal.api.BrowsableAPIRenderer.
+# keeps inline styles (DRF's templates use them): icc_portal.api_renderers.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -317,7 +317,7 @@ CONTENT_SECURITY_POLICY = {
 }
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
     "rest_framework.renderers.JSONRenderer",
-    "icc_portal.api.BrowsableAPIRenderer",
+    "icc_portal.api_renderers.BrowsableAPIRenderer",
 ]
 # Permissions-Policy (django-permissions-policy): no page may ask for these.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
