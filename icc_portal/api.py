@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property, partial
@@ -277,6 +278,29 @@ class _Echo:
         return value
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A number as ``plain_decimal`` writes it: a spreadsheet reads it as that number.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def neutralise_formula(text: str) -> str:
+    """Text that a spreadsheet shows as typed, never runs as a formula.
+
+    A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading ``'``, as OWASP recommends: Excel and LibreOffice then show the
+    text itself (``=HYPERLINK(...)`` stays words, not a link). Spaces or line breaks
+    before such a character do not hide it. The one exception is a plain number such
+    as ``-5`` or ``-0.5`` (how the API writes a Decimal): it is a number, nothing to
+    run, and must stay a number for the reader's sums.
+    """
+    if _PLAIN_NUMBER.fullmatch(text):
+        return text
+    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
 def csv_lines(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
     """Encoded CSV lines, one at a time: a header, then each row in the fixed column order."""
     writer = csv.writer(_Echo())
@@ -286,15 +310,18 @@ def csv_lines(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Iter
 
 
 def _csv_cell(value: Any) -> str:
+    """One cell: numbers as plain numbers, text neutralised (see ``neutralise_formula``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return plain_decimal(value) or ""
+    if isinstance(value, int | float):
+        return str(value)
     if isinstance(value, list | tuple):
-        return ";".join(str(item) for item in value)
-    return str(value)
+        return neutralise_formula(";".join(str(item) for item in value))
+    return neutralise_formula(str(value))
 
 
 def streaming_csv(

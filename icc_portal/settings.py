@@ -8,10 +8,13 @@ only in production.
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -239,7 +242,7 @@ LOGGING = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "icc_portal.api_auth.TokenAuthentication",  # counts wrong tokens: see security block
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["icc_portal.api_access.ApiAccess"],
@@ -305,3 +308,78 @@ API_ALLOW_ANONYMOUS = envbool("API_ALLOW_ANONYMOUS", True)
 
 # Shared password of the demo accounts that `load_demo` creates in debug mode only.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "icc-demo-2026")
+
+
+# --- Security: login lockout, wrong API tokens, Content-Security-Policy, Permissions-Policy ---
+# Behind reverse proxies that append to X-Forwarded-For, say how many: the client address
+# is then read from there (icc_portal.security.client_ip), else from the connection.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # the API's own throttles agree
+
+# django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address,
+# that pair is refused for LOGIN_COOLOFF_MINUTES (each new try restarts the pause), on the
+# site's login and the admin's. Counted in the database, so every worker sees the same.
+# Admins unlock in the admin (Axes › Access attempts) or with manage.py axes_reset_username.
+INSTALLED_APPS += ["axes", "csp"]
+# The two header middlewares sit just inside SecurityMiddleware, so that every response
+# gets the headers, also one that a middleware further in answers (a bad Host: 400).
+_security_index = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE[_security_index:_security_index] = [
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: turns a lockout into the login page
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before anything
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+_login_cooloff_minutes = envint("LOGIN_COOLOFF_MINUTES", 15)
+if _login_cooloff_minutes < 1 or AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be 1 or more.")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_login_cooloff_minutes)
+AXES_RESET_ON_SUCCESS = True  # a right password clears the count of earlier slips
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "icc_portal.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "icc_portal.security.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins need no record of their own
+AXES_SENSITIVE_PARAMETERS: list[str] = []  # log lines name the user and address locked out
+# Failures and lockouts are warnings; axes' step-by-step notes (info) stay out of the log.
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
+
+# Wrong API tokens: after this many from one address, its tokens get 429 for the period
+# (icc_portal.api_auth); "<n>/<second|minute|hour|day>", or "off".
+_failed_token_rate = os.environ.get("API_THROTTLE_FAILED_TOKEN", "20/hour").strip().lower()
+if _failed_token_rate in {"off", "none", "0"}:
+    API_THROTTLE_FAILED_TOKEN = None
+elif re.fullmatch(r"[1-9][0-9]*/(s|m|h|d)[a-z]*", _failed_token_rate):
+    API_THROTTLE_FAILED_TOKEN = _failed_token_rate
+else:
+    raise ImproperlyConfigured("API_THROTTLE_FAILED_TOKEN must read like 20/hour, or off.")
+
+# Content-Security-Policy (django-csp): nothing but this site's own files runs or styles a
+# page; no inline script, no inline style (chart data travels in json_script blocks, the
+# API docs load their start-up script from /api/docs/?script). The browsable API alone
+# keeps inline styles (DRF's templates use them): icc_portal.api_renderers.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "rest_framework.renderers.JSONRenderer",
+    "icc_portal.api_renderers.BrowsableAPIRenderer",
+]
+# Permissions-Policy (django-permissions-policy): no page may ask for these.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
+}

@@ -24,6 +24,11 @@ class TimelinePhase:
     width: float
     is_current: bool
 
+    @property
+    def middle(self) -> float:
+        """Where the phase's number sits, in percent of the timeline."""
+        return round(self.left + self.width / 2, 2)
+
 
 @dataclass(frozen=True, slots=True)
 class Timeline:

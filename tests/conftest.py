@@ -10,6 +10,30 @@ class _Discard:
         pass
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _client_login_names_its_request():
+    """``client.login(username=..., password=...)`` works with the login lockout on.
+
+    Django's test client calls ``authenticate()`` without a request, and django-axes,
+    which counts failures per user name and client address, refuses to guess one
+    (``AxesBackendRequestParameterRequired``). Give it the request a test client
+    would send, from 127.0.0.1, so the lockout stays on in tests and counts these
+    logins too. ``force_login`` does not authenticate and needs none of this.
+    """
+    from django.test import RequestFactory
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.login
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/accounts/login/"))
+        return original(self, **credentials)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ClientMixin, "login", login)
+        yield
+
+
 @pytest.fixture(scope="module")
 def _sern_loaded(django_db_setup, django_db_blocker):
     """Load the SERN demo data once per test module, and remove it afterwards.

@@ -1,0 +1,80 @@
+"""API token authentication that stops answering a client who keeps sending wrong tokens.
+
+A token is 40 random hex digits, so guessing one is hopeless; a client that sends
+wrong ones over and over is broken or probing, and each try costs a database query.
+After ``API_THROTTLE_FAILED_TOKEN`` (e.g. ``20/hour``) wrong tokens from one address
+(:func:`icc_portal.security.client_ip`), every token from that address is refused with
+429 for that period, a right one too: otherwise the one that works would tell a prober
+it had guessed right. Requests without a token (anonymous readers, the web session) go
+on as before. The counts live in Django's cache, so all workers share them once a
+shared cache (Redis) is configured; with the local-memory cache each worker counts alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from .security import client_ip
+
+logger = logging.getLogger(__name__)
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """``"20/hour"`` as (20, 3600), as DRF reads its throttle rates; None when off."""
+    if rate is None:
+        return None
+    count, _slash, period = rate.partition("/")
+    return int(count), _PERIODS[period.strip()[0].lower()]
+
+
+class FailedTokenThrottled(exceptions.Throttled):
+    default_detail = _("Too many requests with a wrong API token from your address.")
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token authentication, counting wrong tokens per client address."""
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        rate = parse_rate(settings.API_THROTTLE_FAILED_TOKEN)
+        if rate is None:
+            return super().authenticate(request)
+        address = client_ip(request)
+        blocked_key = f"icc-api-token-blocked:{address}"
+        blocked_until = cache.get(blocked_key)
+        if blocked_until is not None:
+            raise FailedTokenThrottled(wait=max(1, math.ceil(blocked_until - time.time())))
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            self.count_failure(address, blocked_key, *rate)
+            raise
+
+    @staticmethod
+    def count_failure(address: str, blocked_key: str, limit: int, period: int) -> None:
+        """One more wrong token from ``address``; block it for ``period`` at ``limit``."""
+        failures_key = f"icc-api-token-failures:{address}"
+        cache.add(failures_key, 0, period)
+        try:
+            failures = cache.incr(failures_key)
+        except ValueError:  # expired between add and incr
+            cache.set(failures_key, 1, period)
+            failures = 1
+        if failures >= limit and cache.add(blocked_key, time.time() + period, period):
+            logger.warning(
+                "API tokens: %d wrong tokens from %s; refusing its tokens for %d s.",
+                failures,
+                address,
+                period,
+            )
