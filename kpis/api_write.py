@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.validators import RegexValidator
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +30,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from cities import access
-from cities.models import City
+from cities.models import City, Membership
 from icc_portal.api import (
     Conflict,
     PlainDecimalField,
@@ -123,6 +124,33 @@ def record(*, user, stage: str, city: City | None, row: entry.RowInput, stale_st
 # --------------------------------------------------------------------------- request shapes
 
 
+class VisibleKPIField(serializers.PrimaryKeyRelatedField):
+    """A KPI id. A KPI of a consortium the caller may not read is answered as no KPI at
+    all: same message, nothing about it named (its code, its reporting level…)."""
+
+    queryset = KPI.objects.all()
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        visible = access.visible_consortia_filter(user, "solution__consortium__")
+        return super().get_queryset().filter(visible)
+
+
+class VisibleCitySlugField(serializers.SlugRelatedField):
+    """A city slug; a city only in consortia the caller may not read is no city at all."""
+
+    queryset = City.objects.all()
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        readable = Membership.objects.filter(
+            access.visible_consortia_filter(user, "consortium__"), city=OuterRef("pk")
+        )
+        return super().get_queryset().filter(Exists(readable))
+
+
 class MeasurementDataSerializer(serializers.Serializer):
     """The figure itself: what a coordinator enters on the grid."""
 
@@ -158,10 +186,9 @@ class MeasurementDataSerializer(serializers.Serializer):
 class MeasurementCreateSerializer(MeasurementDataSerializer):
     """A new figure: which KPI, which city (none for the consortium's own), which stage."""
 
-    kpi = serializers.PrimaryKeyRelatedField(queryset=KPI.objects.all(), help_text="KPI id")
-    city = serializers.SlugRelatedField(
+    kpi = VisibleKPIField(help_text="KPI id")
+    city = VisibleCitySlugField(
         slug_field="slug",
-        queryset=City.objects.all(),
         allow_null=True,
         required=False,
         default=None,
