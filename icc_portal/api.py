@@ -31,6 +31,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .api_filters import plain_digits
 from .errors import body_error
 
 CSV_MEDIA_TYPE = "text/csv"
@@ -42,7 +43,7 @@ def _query_integer(request, name: str) -> int | None:
     if raw == "":
         return None
     try:
-        number = int(raw)
+        number = int(raw) if plain_digits(raw) else 0
     except ValueError:
         number = 0
     if number < 1:

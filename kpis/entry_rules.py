@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import KPI, Measurement
 
@@ -219,6 +220,27 @@ def parse_localized_decimal(
         return Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
     except InvalidOperation as error:
         raise ValueError(text) from error
+
+
+#: What the entry grid and the API say about text that is not a number (with an example).
+NOT_A_NUMBER = gettext_lazy("Enter a number, such as %(example)s, without letters or units.")
+
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]*\.?[0-9]+")
+
+
+def parse_plain_decimal(text: str) -> Decimal:
+    """A number as a program writes it (``-1234.5``); ``ValueError`` if it is none.
+
+    The API's reading of a number sent as text: the entry grid's rule (ASCII digits
+    0-9, a sign, one decimal mark) in its one spelling without a language, a decimal
+    point and no grouping, so ``1,234`` is refused rather than guessed at. Python's
+    ``Decimal`` alone would also take full-width digits (``１２``), underscores
+    (``1_000``), exponents and ``NaN``; the grid refuses them, and so does this.
+    """
+    stripped = text.strip()
+    if not _PLAIN_NUMBER.fullmatch(stripped):
+        raise ValueError(text)
+    return Decimal(stripped)
 
 
 # --- Describing a figure (messages, history, previous stage) --------------------------

@@ -18,6 +18,7 @@ from .entry import RowInput
 from .entry_rules import (
     MAX_TEXT_LENGTH,
     MAX_URL_LENGTH,
+    NOT_A_NUMBER,
     format_number,
     matches_snapshot,
     parse_localized_decimal,
@@ -47,7 +48,7 @@ class LocalizedDecimalField(forms.Field):
             )
         except ValueError:
             raise ValidationError(
-                _("Enter a number, such as %(example)s, without letters or units."),
+                NOT_A_NUMBER,
                 code="invalid",
                 params={"example": format_number(Decimal("1234.5"))},
             ) from None
