@@ -271,8 +271,8 @@ class MeasurementUpdateSerializer(MeasurementDataSerializer):
 # --------------------------------------------------------------------------- who, and the schema
 
 
-WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 429)
-UPDATE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 428, 429)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 429)
+UPDATE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 428, 429)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
