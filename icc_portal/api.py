@@ -32,6 +32,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .api_filters import plain_digits
+from .errors import body_error
+
 CSV_MEDIA_TYPE = "text/csv"
 
 
@@ -41,7 +44,7 @@ def _query_integer(request, name: str) -> int | None:
     if raw == "":
         return None
     try:
-        number = int(raw)
+        number = int(raw) if plain_digits(raw) else 0
     except ValueError:
         number = 0
     if number < 1:
@@ -164,6 +167,18 @@ class PreconditionFailed(ApiError):
     status_code = status.HTTP_412_PRECONDITION_FAILED
 
 
+class BadRequest(ApiError):
+    """400 for a request that could not be read at all (e.g. too many fields)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+
+class PayloadTooLarge(ApiError):
+    """413: a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+
 class PreconditionRequired(ApiError):
     """428: a change that says neither ``If-Match`` nor ``version``."""
 
@@ -188,7 +203,12 @@ def _first_code(codes: Any) -> str:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """DRF's handler, plus Django's own errors, reshaped into the one error body."""
+    """DRF's handler, plus Django's own errors, reshaped into the one error body.
+
+    Anything else (a bug) is left to Django, which logs it with its traceback and
+    answers with ``handler500``: the same body, code ``server_error``
+    (:mod:`icc_portal.errors`).
+    """
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -203,6 +223,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif (refused := body_error(exc)) is not None:
+        status_code, detail, code = refused
+        exc = (PayloadTooLarge if status_code == 413 else BadRequest)(detail, code=code)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -126,11 +126,28 @@ class TextFilter(django_filters.CharFilter):
 INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
 
+def plain_digits(text: str) -> bool:
+    """Whether the text holds no digits but 0-9: no full-width ``１２``, no ``1_000``.
+
+    Python's ``int()`` reads both; the entry grid refuses them, and so does the API.
+    """
+    return text.isascii() and "_" not in text
+
+
+class PlainIntegerField(forms.IntegerField):
+    """Django's whole-number field, refusing what :func:`plain_digits` refuses."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not plain_digits(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 @extend_schema_field({"type": "integer", "minimum": INTEGER_RANGE[0], "maximum": INTEGER_RANGE[1]})
 class IntegerFilter(django_filters.NumberFilter):
-    """A whole-number filter: ``?solution=0.5`` is a 400, not an empty page."""
+    """A whole-number filter: ``?solution=0.5`` (or ``１``) is a 400, not an empty page."""
 
-    field_class = forms.IntegerField
+    field_class = PlainIntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", INTEGER_RANGE[0])

@@ -132,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# A form sent without a valid CSRF token gets a page that says what to do (icc_portal/errors.py).
+CSRF_FAILURE_VIEW = "icc_portal.errors.csrf_failure"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("it", _("Italian")), ("sv", _("Swedish"))]
@@ -250,6 +252,12 @@ REST_FRAMEWORK = {
         "icc_portal.api_filters.SingleValuedQuery",
         "icc_portal.api_filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # JSON nested deeper than 32 levels is a 400 before it is parsed (icc_portal/api_parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "icc_portal.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "icc_portal.api.Pagination",
     "PAGE_SIZE": 50,

@@ -14,6 +14,12 @@ urlpatterns = [
     path("", include("roadmaps.urls")),
 ]
 
+# Errors no view answered: the API's error body under /api/, a styled page elsewhere.
+handler400 = "icc_portal.errors.bad_request"
+handler403 = "icc_portal.errors.permission_denied"
+handler404 = "icc_portal.errors.page_not_found"
+handler500 = "icc_portal.errors.server_error"
+
 admin.site.site_header = "ICC Portal"
 admin.site.site_title = "ICC Portal admin"
 if settings.DEBUG:

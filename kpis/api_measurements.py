@@ -436,7 +436,9 @@ class MeasurementViewSet(
         return self.figure_response(measurement)
 
     def create(self, request, *args, **kwargs):
-        serializer = MeasurementCreateSerializer(data=request.data)
+        serializer = MeasurementCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         row = entry.RowInput(

@@ -20,6 +20,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.validators import RegexValidator
+from django.db.models import Exists, OuterRef
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +31,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from cities import access
-from cities.models import City
+from cities.models import City, Membership
 from icc_portal.api import (
     Conflict,
     PlainDecimalField,
@@ -37,8 +39,10 @@ from icc_portal.api import (
     PreconditionRequired,
     error_responses,
 )
+from icc_portal.api_filters import plain_digits
 
 from . import entry
+from .entry_rules import NOT_A_NUMBER, parse_plain_decimal
 from .models import KPI, Measurement, Stage
 
 NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
@@ -123,11 +127,81 @@ def record(*, user, stage: str, city: City | None, row: entry.RowInput, stale_st
 # --------------------------------------------------------------------------- request shapes
 
 
+def _not_a_number() -> str:
+    return NOT_A_NUMBER % {"example": "1234.5"}
+
+
+class FigureNumberField(PlainDecimalField):
+    """A figure's number: a JSON number, or text read by the entry grid's rule.
+
+    Text is ASCII digits with an optional sign and one decimal point (``"-1234.5"``,
+    see :func:`kpis.entry_rules.parse_plain_decimal`); what the grid refuses and
+    Python's ``Decimal`` would take (``"１２"``, ``"1_000"``, ``"1e3"``) is refused
+    with the grid's message.
+    """
+
+    default_error_messages = {
+        **PlainDecimalField.default_error_messages,
+        "invalid": lazy(_not_a_number, str)(),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            self.fail("invalid")
+        if isinstance(data, str):
+            try:
+                data = parse_plain_decimal(data)
+            except ValueError:
+                self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PlainIntegerField(serializers.IntegerField):
+    """A whole number; as text, ASCII digits only (``int()`` would take ``"１"``, ``"1_0"``)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not plain_digits(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class VisibleKPIField(serializers.PrimaryKeyRelatedField):
+    """A KPI id. A KPI of a consortium the caller may not read is answered as no KPI at
+    all: same message, nothing about it named (its code, its reporting level…)."""
+
+    queryset = KPI.objects.all()
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        visible = access.visible_consortia_filter(user, "solution__consortium__")
+        return super().get_queryset().filter(visible)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not plain_digits(data):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class VisibleCitySlugField(serializers.SlugRelatedField):
+    """A city slug; a city only in consortia the caller may not read is no city at all."""
+
+    queryset = City.objects.all()
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        readable = Membership.objects.filter(
+            access.visible_consortia_filter(user, "consortium__"), city=OuterRef("pk")
+        )
+        return super().get_queryset().filter(Exists(readable))
+
+
 class MeasurementDataSerializer(serializers.Serializer):
     """The figure itself: what a coordinator enters on the grid."""
 
     status = serializers.ChoiceField(choices=Measurement.Status.choices)
-    value = PlainDecimalField(
+    value = FigureNumberField(
         max_digits=20,
         decimal_places=4,
         allow_null=True,
@@ -158,10 +232,9 @@ class MeasurementDataSerializer(serializers.Serializer):
 class MeasurementCreateSerializer(MeasurementDataSerializer):
     """A new figure: which KPI, which city (none for the consortium's own), which stage."""
 
-    kpi = serializers.PrimaryKeyRelatedField(queryset=KPI.objects.all(), help_text="KPI id")
-    city = serializers.SlugRelatedField(
+    kpi = VisibleKPIField(help_text="KPI id")
+    city = VisibleCitySlugField(
         slug_field="slug",
-        queryset=City.objects.all(),
         allow_null=True,
         required=False,
         default=None,
@@ -187,7 +260,7 @@ class MeasurementCreateSerializer(MeasurementDataSerializer):
 class MeasurementUpdateSerializer(MeasurementDataSerializer):
     """A change to an existing figure; ``version`` is the one the change is based on."""
 
-    version = serializers.IntegerField(
+    version = PlainIntegerField(
         min_value=1,
         max_value=2**31 - 1,
         required=False,
@@ -198,8 +271,8 @@ class MeasurementUpdateSerializer(MeasurementDataSerializer):
 # --------------------------------------------------------------------------- who, and the schema
 
 
-WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 429)
-UPDATE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 428, 429)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 429)
+UPDATE_ERRORS = error_responses(400, 401, 403, 404, 409, 412, 413, 428, 429)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,

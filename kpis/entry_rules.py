@@ -1,4 +1,4 @@
-"""What a KPI figure may hold, and how a figure reads: pure rules, no database.
+"""What a KPI figure may hold and how numbers and figures read: pure rules, no database.
 
 ``validate_row`` is the one set of checks behind the entry grid's inline messages and
 the write service (:mod:`kpis.entry`), so the web and the API say the same thing.
@@ -9,13 +9,15 @@ KPI's value type, and returns ``(field, message, code)`` triples.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import KPI, Measurement
 
@@ -165,6 +167,80 @@ def add_url_problems(url: str, *, add) -> None:
         _http_url(url)
     except ValidationError:
         add(("evidence_url", message, "evidence_scheme"))
+
+
+# --- Reading a number as people type it -------------------------------------------
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_MINUS = "-\u2212\u2013"
+
+
+def parse_localized_decimal(
+    text: str, *, decimal_separator: str, thousand_separator: str = ""
+) -> Decimal:
+    """Read a number as people type it in their language; ``ValueError`` if it is none.
+
+    ``1.234,5`` and ``1234,5`` with a decimal comma (Italian, Swedish), ``1,234.5`` and
+    ``1234.5`` with a decimal point (English). Spaces (the Swedish grouping), a leading
+    sign and the typographic minus are fine. The other mark is read as grouping only in
+    groups of three (``1.234.567``); a single one before one, two or four-plus digits is
+    read as the decimal mark (``1.5`` in Italian is 1.5), the way Django does.
+    """
+    compact = _SPACES.sub("", text or "")
+    if thousand_separator and not thousand_separator.isspace():
+        grouping = thousand_separator
+    else:
+        grouping = "." if decimal_separator == "," else ","
+    sign = ""
+    if compact and compact[0] in _MINUS + "+":
+        sign = "-" if compact[0] in _MINUS else ""
+        compact = compact[1:]
+    if not compact or not re.fullmatch(r"[0-9.,]+", compact):
+        raise ValueError(text)
+    grouped = re.compile(rf"\d{{1,3}}(?:{re.escape(grouping)}\d{{3}})+")
+    if decimal_separator in compact:
+        integer, _, fraction = compact.rpartition(decimal_separator)
+        if not fraction.isdigit() or (
+            integer and not (integer.isdigit() or grouped.fullmatch(integer))
+        ):
+            raise ValueError(text)
+        integer = integer.replace(grouping, "") or "0"
+    elif grouping in compact:
+        if grouped.fullmatch(compact):
+            integer, fraction = compact.replace(grouping, ""), ""
+        elif compact.count(grouping) == 1 and not compact.startswith(grouping):
+            integer, _, fraction = compact.partition(grouping)
+            if not fraction.isdigit():
+                raise ValueError(text)
+        else:
+            raise ValueError(text)
+    else:
+        integer, fraction = compact, ""
+    try:
+        return Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
+    except InvalidOperation as error:
+        raise ValueError(text) from error
+
+
+#: What the entry grid and the API say about text that is not a number (with an example).
+NOT_A_NUMBER = gettext_lazy("Enter a number, such as %(example)s, without letters or units.")
+
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]*\.?[0-9]+")
+
+
+def parse_plain_decimal(text: str) -> Decimal:
+    """A number as a program writes it (``-1234.5``); ``ValueError`` if it is none.
+
+    The API's reading of a number sent as text: the entry grid's rule (ASCII digits
+    0-9, a sign, one decimal mark) in its one spelling without a language, a decimal
+    point and no grouping, so ``1,234`` is refused rather than guessed at. Python's
+    ``Decimal`` alone would also take full-width digits (``１２``), underscores
+    (``1_000``), exponents and ``NaN``; the grid refuses them, and so does this.
+    """
+    stripped = text.strip()
+    if not _PLAIN_NUMBER.fullmatch(stripped):
+        raise ValueError(text)
+    return Decimal(stripped)
 
 
 # --- Describing a figure (messages, history, previous stage) --------------------------

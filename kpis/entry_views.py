@@ -37,6 +37,7 @@ from .history import (
     visible_history,
 )
 from .models import Measurement, Stage, StageReview
+from .querysets import visible_consortia
 
 CHANGES_PER_PAGE = 50
 
@@ -359,7 +360,11 @@ class MeasurementHistoryView(TemplateView):
 
 
 class ChangesView(TemplateView):
-    """Recent changes to the figures of a city or a consortium, newest first."""
+    """Recent changes to the figures of a city or a consortium, newest first.
+
+    A 404, like the consortium's other pages, for whoever may not read the consortium
+    (an unpublished one, to anyone outside it) or any consortium the city belongs to.
+    """
 
     template_name = "kpis/entry/changes.html"
 
@@ -369,13 +374,17 @@ class ChangesView(TemplateView):
         if "city_slug" in kwargs:
             city = get_object_or_404(City, slug=kwargs["city_slug"])
             consortium = None
-            records = visible_history(user, city=city)
-            consortium_ids = Membership.objects.filter(city=city).values_list(
-                "consortium_id", flat=True
+            consortium_ids = list(
+                Membership.objects.filter(
+                    access.visible_consortia_filter(user, prefix="consortium__"), city=city
+                ).values_list("consortium_id", flat=True)
             )
-            events = review_events(user, consortium_ids=list(consortium_ids), city=city)
+            if not consortium_ids:
+                raise Http404("The city takes part in no consortium you may read.")
+            records = visible_history(user, city=city)
+            events = review_events(user, consortium_ids=consortium_ids, city=city)
         else:
-            consortium = get_object_or_404(Consortium, slug=kwargs["consortium_slug"])
+            consortium = get_object_or_404(visible_consortia(user), slug=kwargs["consortium_slug"])
             city = None
             records = visible_history(user, kpi__solution__consortium=consortium)
             events = review_events(user, consortium_ids=[consortium.pk])

@@ -7,8 +7,7 @@ the service applies for the API, so the messages are the same everywhere.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,64 +18,16 @@ from .entry import RowInput
 from .entry_rules import (
     MAX_TEXT_LENGTH,
     MAX_URL_LENGTH,
+    NOT_A_NUMBER,
     format_number,
     matches_snapshot,
+    parse_localized_decimal,
     primary_answer_field,
     validate_row,
 )
 from .models import KPI, Measurement
 
 Status = Measurement.Status
-
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_MINUS = "-\u2212\u2013"
-
-
-def parse_localized_decimal(
-    text: str, *, decimal_separator: str, thousand_separator: str = ""
-) -> Decimal:
-    """Read a number as people type it in their language; ``ValueError`` if it is none.
-
-    ``1.234,5`` and ``1234,5`` with a decimal comma (Italian, Swedish), ``1,234.5`` and
-    ``1234.5`` with a decimal point (English). Spaces (the Swedish grouping), a leading
-    sign and the typographic minus are fine. The other mark is read as grouping only in
-    groups of three (``1.234.567``); a single one before one, two or four-plus digits is
-    read as the decimal mark (``1.5`` in Italian is 1.5), the way Django does.
-    """
-    compact = _SPACES.sub("", text or "")
-    if thousand_separator and not thousand_separator.isspace():
-        grouping = thousand_separator
-    else:
-        grouping = "." if decimal_separator == "," else ","
-    sign = ""
-    if compact and compact[0] in _MINUS + "+":
-        sign = "-" if compact[0] in _MINUS else ""
-        compact = compact[1:]
-    if not compact or not re.fullmatch(r"[0-9.,]+", compact):
-        raise ValueError(text)
-    grouped = re.compile(rf"\d{{1,3}}(?:{re.escape(grouping)}\d{{3}})+")
-    if decimal_separator in compact:
-        integer, _, fraction = compact.rpartition(decimal_separator)
-        if not fraction.isdigit() or (
-            integer and not (integer.isdigit() or grouped.fullmatch(integer))
-        ):
-            raise ValueError(text)
-        integer = integer.replace(grouping, "") or "0"
-    elif grouping in compact:
-        if grouped.fullmatch(compact):
-            integer, fraction = compact.replace(grouping, ""), ""
-        elif compact.count(grouping) == 1 and not compact.startswith(grouping):
-            integer, _, fraction = compact.partition(grouping)
-            if not fraction.isdigit():
-                raise ValueError(text)
-        else:
-            raise ValueError(text)
-    else:
-        integer, fraction = compact, ""
-    try:
-        return Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
-    except InvalidOperation as error:
-        raise ValueError(text) from error
 
 
 class LocalizedDecimalField(forms.Field):
@@ -97,7 +48,7 @@ class LocalizedDecimalField(forms.Field):
             )
         except ValueError:
             raise ValidationError(
-                _("Enter a number, such as %(example)s, without letters or units."),
+                NOT_A_NUMBER,
                 code="invalid",
                 params={"example": format_number(Decimal("1234.5"))},
             ) from None
