@@ -7,7 +7,7 @@ join up), else a new one. The id goes back in the ``X-Request-ID`` response head
 log record, whichever logger wrote it (a database error, Django's "Not Found" warning).
 When the response leaves, one line says what happened::
 
-    2026-11-28T10:12:01+0100 INFO icc_portal.requests request_id=5c0f… method=GET
+    2026-11-28T09:12:01Z INFO icc_portal.requests request_id=5c0f… method=GET
     path=/cities/ravenna/ status=200 duration_ms=41 user=7
 
 The duration runs until the response is handed to the server; a streamed CSV goes on
@@ -99,8 +99,11 @@ class OneLineFormatter(logging.Formatter):
     """Every event on one line: line breaks (a traceback, a path with %0A in it) escaped.
 
     One event per line keeps a log collector from splitting a traceback into unrelated
-    lines, and keeps a crafted URL from forging a line of its own.
+    lines, and keeps a crafted URL from forging a line of its own. Times are in UTC, as
+    gunicorn's own lines are (Django sets the process's zone to TIME_ZONE).
     """
+
+    converter = time.gmtime
 
     def format(self, record: logging.LogRecord) -> str:
         return super().format(record).replace("\r", "\\r").replace("\n", "\\n")

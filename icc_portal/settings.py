@@ -227,7 +227,7 @@ LOGGING = {
         "one_line": {
             "()": "icc_portal.request_log.OneLineFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s",
-            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "datefmt": "%Y-%m-%dT%H:%M:%SZ",
         }
     },
     "handlers": {

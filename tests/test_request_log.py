@@ -104,3 +104,12 @@ def test_logs_go_to_standard_output_through_the_request_id_filter():
     assert console["stream"] == "ext://sys.stdout"
     assert console["filters"] == ["request_id"]
     assert settings.MIDDLEWARE[0] == "icc_portal.request_log.RequestLogMiddleware"
+
+
+def test_times_are_in_utc():
+    formatter = OneLineFormatter(
+        settings.LOGGING["formatters"]["one_line"]["format"],
+        settings.LOGGING["formatters"]["one_line"]["datefmt"],
+    )
+    record = logging.makeLogRecord({"msg": "x", "created": 0, "request_id": "-"})
+    assert formatter.format(record).startswith("1970-01-01T00:00:00Z ")
