@@ -38,7 +38,7 @@ run: setup
 serve:
 	@HOST=$(HOST) PORT=$(PORT) deploy/serve --check-environment
 	@$(MAKE) --no-print-directory $(RUNTIME_STAMP)
-	HOST=$(HOST) PORT=$(PORT) deploy/serve
+	HOST=$(HOST) PORT=$(PORT) exec deploy/serve
 
 # What `make serve` serves, on a throw-away database with the demo data, fetched page by
 # page as anonymous, coordinator and steering member (.ci/smoke).
