@@ -239,8 +239,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # Django's own loggers write through the same handler (not its debug-only console).
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    # Django's own loggers write through the same handler (not its debug-only console);
+    # runserver's request lines only for errors, as ours already says every request.
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
+    },
 }
 
 REST_FRAMEWORK = {
