@@ -3,18 +3,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO_FILES := data/sern.yaml data/letsgov.yaml
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format migrations-check check-deploy bench clean
+.PHONY: setup run serve smoke test lint format migrations-check check-deploy bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+	rm -f $(VENV)/.installed-* $(VENV)/.runtime-*
+	touch $(STAMP) $(RUNTIME_STAMP)
+
+# The runtime dependencies only (no test tools): what `make serve` needs.
+$(RUNTIME_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.runtime-*
+	touch $(RUNTIME_STAMP)
 
 setup: $(STAMP)
 
@@ -22,6 +31,19 @@ run: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo $(DEMO_FILES)
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production: DEBUG off, settings from the environment (SECRET_KEY and ALLOWED_HOSTS at
+# least), migrate, collectstatic, gunicorn on $(HOST):$(PORT) (deploy/serve). The check
+# comes first, so a missing SECRET_KEY is said before anything is installed.
+serve:
+	@HOST=$(HOST) PORT=$(PORT) deploy/serve --check-environment
+	@$(MAKE) --no-print-directory $(RUNTIME_STAMP)
+	HOST=$(HOST) PORT=$(PORT) exec deploy/serve
+
+# What `make serve` serves, on a throw-away database with the demo data, fetched page by
+# page as anonymous, coordinator and steering member (.ci/smoke).
+smoke: setup
+	.ci/smoke
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -66,7 +66,7 @@ def environment_variables() -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-secret-key-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
-        "TESTING": "1",  # plain static storage: no collectstatic manifest needed
+        "STATIC_MANIFEST": "0",  # plain static storage: no collectstatic manifest needed
         "CONN_MAX_AGE": "600",
         "API_THROTTLE_USER": "off",
         "API_THROTTLE_ANON": "off",

@@ -51,7 +51,7 @@ def configure() -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     # Plain static storage: the pages need no collectstatic manifest to render.
-    os.environ.setdefault("TESTING", "1")
+    os.environ.setdefault("STATIC_MANIFEST", "0")
     import django
 
     django.setup()

@@ -16,7 +16,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import health
 from .api import error_responses
+from .api_filters import SingleValuedQuery
 
 
 class ApiTokenView(LoginRequiredMixin, TemplateView):
@@ -50,19 +52,88 @@ class ApiTokenView(LoginRequiredMixin, TemplateView):
         return redirect("api:token")
 
 
+class HealthQuery(serializers.Serializer):
+    deep = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also check that the database answers and the cache keeps a value; "
+        "503 naming the failed check when one does not.",
+    )
+
+
 class HealthView(APIView):
-    """The cheapest DRF endpoint: the floor the benchmarks compare every list with."""
+    """Is the service up? The cheapest DRF endpoint, and with ``?deep=1`` its dependencies.
+
+    Without ``deep`` it only authenticates and answers: the floor the benchmarks compare
+    every list with, and a liveness probe. ``?deep=1`` is the readiness probe (see
+    ``icc_portal/health.py``). Not throttled: monitors and load balancers probe at a
+    fixed rate, and a throttle keeps its counts in the cache, so a cache outage would
+    turn this answer into a 500 instead of a 503 that names the cache.
+    """
+
+    throttle_classes = ()
+    query_parameters = ("deep",)
 
     @extend_schema(
         operation_id="health",
         summary="Is the API up?",
+        description=(
+            'Answers `{"status": "ok"}` while the application serves requests. With '
+            "`deep=1` it also checks that the database answers a query and the cache keeps "
+            "a value, and lists each check; when one fails the answer is 503 and the failed "
+            "check reads `error: <kind of error>`. Not throttled, for monitors and load "
+            "balancers."
+        ),
+        parameters=[HealthQuery],
         responses={
-            200: inline_serializer("Health", {"status": serializers.CharField()}),
-            **error_responses(401, 429),
+            200: inline_serializer(
+                "Health",
+                {
+                    "status": serializers.CharField(),
+                    "checks": serializers.DictField(
+                        child=serializers.CharField(),
+                        required=False,
+                        help_text='With `deep`: each check and "ok".',
+                    ),
+                },
+            ),
+            (503, "application/json"): inline_serializer(
+                "HealthFailure",
+                {
+                    "detail": serializers.CharField(),
+                    "code": serializers.CharField(),
+                    "errors": serializers.DictField(
+                        child=serializers.ListField(child=serializers.CharField())
+                    ),
+                    "status": serializers.CharField(),
+                    "checks": serializers.DictField(
+                        child=serializers.CharField(),
+                        help_text='Each check and "ok" or "error: <kind of error>".',
+                    ),
+                },
+            ),
+            **error_responses(400, 401),
         },
     )
     def get(self, request):
-        return Response({"status": "ok"})
+        SingleValuedQuery().check(request, self)
+        query = HealthQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if not query.validated_data["deep"]:
+            return Response({"status": "ok"})
+        checks = health.run_checks()
+        failed = [name for name, result in checks.items() if result != health.OK]
+        if not failed:
+            return Response({"status": "ok", "checks": checks})
+        body = {
+            "detail": _("Not every service the portal needs answers: %(failed)s.")
+            % {"failed": ", ".join(failed)},
+            "code": "unavailable",
+            "errors": {},
+            "status": "error",
+            "checks": checks,
+        }
+        return Response(body, status=503)
 
 
 @csrf_exempt

@@ -3,4 +3,5 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
-os.environ.setdefault("TESTING", "1")
+# Plain static storage: the pages render without a collectstatic manifest.
+os.environ.setdefault("STATIC_MANIFEST", "0")

@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from icc_portal.settings import envbool, envint
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PRODUCTION = {
@@ -20,7 +24,7 @@ PRODUCTION = {
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
-    base.pop("TESTING", None)
+    base.pop("STATIC_MANIFEST", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -54,3 +58,57 @@ def test_settings_defaults(settings):
     assert settings.TIME_ZONE == "Europe/Rome"
     assert settings.USE_TZ is True
     assert [code for code, _ in settings.LANGUAGES] == ["en", "it", "sv"]
+
+
+# ----------------------------------------------------------------- values it cannot read
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "accepted"),
+    [
+        ("SECURE_SSL_REDIRECT", "ture", "1, true, yes, on (on) or 0, false, no, off (off)"),
+        ("DEBUG", "maybe", "1, true, yes, on (on) or 0, false, no, off (off)"),
+        ("STATIC_MANIFEST", "2", "1, true, yes, on (on) or 0, false, no, off (off)"),
+        ("CONN_MAX_AGE", "ten", "a whole number of 0 or more"),
+        ("SECURE_HSTS_SECONDS", "-1", "a whole number of 0 or more"),
+        ("LOG_LEVEL", "verbose", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ],
+)
+def test_a_value_it_cannot_read_stops_start_up(variable, value, accepted):
+    result = manage("check", env={**PRODUCTION, variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{variable}='{value}'" in result.stderr
+    assert accepted in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", True), ("TRUE", True), (" yes ", True), ("On", True), ("0", False), ("no", False)],
+)
+def test_yes_no_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv("ICC_TEST_SWITCH", value)
+    assert envbool("ICC_TEST_SWITCH", not expected) is expected
+
+
+def test_unset_or_empty_means_the_default(monkeypatch):
+    monkeypatch.delenv("ICC_TEST_SWITCH", raising=False)
+    assert envbool("ICC_TEST_SWITCH", True) is True
+    monkeypatch.setenv("ICC_TEST_SWITCH", "")
+    assert envbool("ICC_TEST_SWITCH", False) is False
+    assert envint("ICC_TEST_SWITCH", 7) == 7
+    monkeypatch.setenv("ICC_TEST_SWITCH", " 60 ")
+    assert envint("ICC_TEST_SWITCH", 7) == 60
+
+
+def storage_with(env: dict[str, str]) -> str:
+    code = "from django.conf import settings; print(settings.STORAGES['staticfiles']['BACKEND'])"
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_static_manifest_is_on_in_production_and_can_be_switched_off():
+    assert storage_with(PRODUCTION).endswith("CompressedManifestStaticFilesStorage")
+    assert storage_with({**PRODUCTION, "STATIC_MANIFEST": "0"}).endswith(".StaticFilesStorage")
+    assert storage_with({"DEBUG": "1"}).endswith(".StaticFilesStorage")
