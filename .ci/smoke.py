@@ -29,9 +29,11 @@ REQUIRED_HEADERS: dict[str, str | None] = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "X-Request-ID": None,
+    "Content-Security-Policy": None,
+    "Permissions-Policy": None,
 }
-# Checked for a value when present, not required yet (another change adds them).
-OPTIONAL_HEADERS = ("Content-Security-Policy", "Permissions-Policy")
+# Checked for a value when present, not required.
+OPTIONAL_HEADERS: tuple[str, ...] = ()
 # Static files are not framed documents: X-Frame-Options does not apply to them.
 STATIC_EXEMPT = {"X-Frame-Options"}
 # A collected file's name carries its content hash: chart.umd.4f3c2a1b9e0d.js
@@ -137,6 +139,10 @@ class Smoke:
                 problems.append(f"no {name} header")
             elif value is not None and response.headers[name] != value:
                 problems.append(f"{name}: {response.headers[name]!r}, expected {value!r}")
+        policy = response.headers.get("Content-Security-Policy", "")
+        for directive in policy.split(";"):
+            if directive.split()[:1] == ["script-src"] and "'unsafe-inline'" in directive:
+                problems.append("the Content-Security-Policy lets inline scripts run")
         for name in OPTIONAL_HEADERS:
             if name in response.headers:
                 self.optional_seen[name] += 1
@@ -249,12 +255,13 @@ class Smoke:
             f"smoke: {self.count} URLs fetched ({len(self.static_seen)} static files) "
             f"in {seconds:.1f} s; {len(self.problems)} problem(s)"
         )
-        print(
-            "smoke: not required yet, present on "
-            + ", ".join(
-                f"{name} {seen} of {self.count}" for name, seen in self.optional_seen.items()
+        if self.optional_seen:
+            print(
+                "smoke: optional headers present on "
+                + ", ".join(
+                    f"{name} {seen} of {self.count}" for name, seen in self.optional_seen.items()
+                )
             )
-        )
         for problem in self.problems:
             print(f"  {problem}")
         return 1 if self.problems else 0

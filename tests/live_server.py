@@ -46,8 +46,7 @@ def server_env(database: Path, **settings: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY="live-server-tests-only-secret-key-not-for-production",
         ALLOWED_HOSTS="127.0.0.1",
-        TESTING="1",  # plain static files storage: no collectstatic needed
-        STATIC_MANIFEST="0",  # the same, under its newer name
+        STATIC_MANIFEST="0",  # plain static files storage: no collectstatic needed
         DATABASE_URL=f"sqlite:///{database}",
         PYTHONUNBUFFERED="1",
         DJANGO_SETTINGS_MODULE="icc_portal.settings",
