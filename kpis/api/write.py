@@ -37,9 +37,8 @@ from icc_portal.api import (
     PreconditionRequired,
     error_responses,
 )
-
-from . import entry
-from .models import KPI, Measurement, Stage
+from kpis.models import KPI, Measurement, Stage
+from kpis.reporting import entry
 
 NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
 ETAG_PATTERN = re.compile(r'^"measurement-(?P<pk>\d+)-v(?P<version>\d+)"$')

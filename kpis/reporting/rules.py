@@ -17,7 +17,7 @@ from django.core.validators import URLValidator
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .models import KPI, Measurement
+from kpis.models import KPI, Measurement
 
 if TYPE_CHECKING:
     from .entry import RowInput
