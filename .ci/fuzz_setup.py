@@ -24,8 +24,8 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 
-from kpis import entry  # noqa: E402
 from kpis.models import KPI  # noqa: E402
+from kpis.reporting import entry  # noqa: E402
 
 WRITE_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "412", "428", "429"]
 

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
-from kpis import dashboard, reports
+from kpis.dashboards import build, reports
+from kpis.dashboards.readers import city_page_inputs, matrix_inputs, visible_consortia
 from kpis.models import KPI
-from kpis.querysets import city_page_inputs, matrix_inputs, visible_consortia
 from solutions.models import Solution
 
 from .models import City, Membership
@@ -64,14 +64,14 @@ class OverviewView(TemplateView):
         if consortium is None:
             return context
         inputs = matrix_inputs(user, consortium, requested_stage=self.request.GET.get("stage"))
-        city_url = dashboard.link_maker("city-detail")
+        city_url = build.link_maker("city-detail")
         context.update(
             members=[(city, city_url(city.slug)) for city in inputs["members"]],
             solutions=inputs["solutions"],
             stage=inputs["stage"],
             default_stage=inputs["default_stage"],
-            stage_choices=dashboard.STAGE_CHOICES,
-            matrix=dashboard.build_matrix(
+            stage_choices=build.STAGE_CHOICES,
+            matrix=build.build_matrix(
                 cities=inputs["cities"],
                 solutions=inputs["solutions"],
                 kpis=inputs["kpis"],
@@ -80,7 +80,7 @@ class OverviewView(TemplateView):
                 baselines=inputs["baselines"],
                 stage=inputs["stage"],
                 city_url=city_url,
-                kpi_url=dashboard.link_maker("kpi-detail", numeric=True),
+                kpi_url=build.link_maker("kpi-detail", numeric=True),
             ),
         )
         return context
@@ -113,7 +113,7 @@ class CityDetailView(TemplateView):
             memberships=inputs["memberships"],
             plans=inputs["plans"],
             commitments=inputs["commitments"],
-            stage_labels=[dashboard.stage_label(stage) for stage in dashboard.STAGES],
+            stage_labels=[build.stage_label(stage) for stage in build.STAGES],
             reports=reports.city_report(
                 city=city,
                 solutions=inputs["solutions"],

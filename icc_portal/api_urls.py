@@ -5,9 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from cities.api import CityViewSet, ConsortiumViewSet, ProgrammeViewSet
-from kpis.api import KPIViewSet
-from kpis.api_measurements import MeasurementViewSet
-from kpis.api_progress import ProgressViewSet
+from kpis.api.kpis import KPIViewSet
+from kpis.api.measurements import MeasurementViewSet
+from kpis.api.progress import ProgressViewSet
 from solutions.api import ActivityViewSet, SolutionViewSet
 
 from .api_views import ApiTokenView, HealthView, api_not_found

@@ -128,6 +128,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Template tags that live beside the code they serve, not in a templatetags/.
+            "libraries": {"entry_tags": "kpis.reporting.entry_tags"},
         },
     },
 ]
@@ -378,7 +380,7 @@ SPECTACULAR_SETTINGS = {
         "MeasurementStatusEnum": "kpis.models.Measurement.Status",
         "ActivityStatusEnum": "solutions.models.Activity.Status",
         "StageEnum": "kpis.models.Stage",
-        "ProgressStageEnum": "kpis.api_progress.STAGE_CHOICES",
+        "ProgressStageEnum": "kpis.api.progress.STAGE_CHOICES",
     },
 }
 # Anonymous API readers see approved figures of published consortia; set to 0 to refuse them.

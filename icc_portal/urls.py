@@ -9,8 +9,8 @@ urlpatterns = [
     path("", include("icc_portal.api_urls")),
     path("", include("cities.urls")),
     path("", include("solutions.urls")),
-    path("", include("kpis.urls")),
-    path("", include("kpis.entry_urls")),
+    path("", include("kpis.dashboards.urls")),
+    path("", include("kpis.reporting.urls")),
     path("", include("roadmaps.urls")),
 ]
 

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from cities.models import City, Consortium
 from solutions.models import Solution
 
-from .querysets import MeasurementQuerySet
+from .dashboards.readers import MeasurementQuerySet
 
 
 class Stage(models.TextChoices):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from kpis import dashboard
-from kpis.querysets import matrix_inputs, visible_consortia
+from kpis.dashboards import build
+from kpis.dashboards.readers import matrix_inputs, visible_consortia
 
 from .models import Activity, Solution
 
@@ -35,7 +35,7 @@ class SolutionDetailView(TemplateView):
         lead_cities = list(solution.lead_cities.order_by("name"))
         activities = sorted(
             Activity.objects.filter(solution=solution),
-            key=lambda activity: dashboard.natural_key(activity.code),
+            key=lambda activity: build.natural_key(activity.code),
         )
         inputs = matrix_inputs(
             user, consortium, requested_stage=self.request.GET.get("stage"), solution=solution
@@ -49,8 +49,8 @@ class SolutionDetailView(TemplateView):
             activities=activities,
             stage=inputs["stage"],
             default_stage=inputs["default_stage"],
-            stage_choices=dashboard.STAGE_CHOICES,
-            matrix=dashboard.build_matrix(
+            stage_choices=build.STAGE_CHOICES,
+            matrix=build.build_matrix(
                 cities=inputs["cities"],
                 solutions=[solution],
                 kpis=inputs["kpis"],
@@ -58,8 +58,8 @@ class SolutionDetailView(TemplateView):
                 rows=inputs["rows"],
                 baselines=inputs["baselines"],
                 stage=inputs["stage"],
-                city_url=dashboard.link_maker("city-detail"),
-                kpi_url=dashboard.link_maker("kpi-detail", numeric=True),
+                city_url=build.link_maker("city-detail"),
+                kpi_url=build.link_maker("kpi-detail", numeric=True),
             ),
         )
         return context

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from kpis import entry
 from kpis.models import KPI, Measurement
+from kpis.reporting import entry
 from tests.api.conftest import assert_error_shape, client_for
 
 pytestmark = pytest.mark.django_db

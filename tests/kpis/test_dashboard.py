@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
-from kpis import dashboard
-from kpis.figures import Formatter
-from kpis.judging import CELL_MEMO
-from kpis.querysets import Member, plain_bool, plain_decimal
+from kpis.dashboards import build
+from kpis.dashboards.figures import Formatter
+from kpis.dashboards.judging import CELL_MEMO
+from kpis.dashboards.readers import Member, plain_bool, plain_decimal
 from tests.kpis.factories import KPIFactory
 
 SE, IT = "SE", "IT"
@@ -33,7 +33,7 @@ def row(city, kpi_id, stage="final", value=None, status="reported", review="appr
 
 
 def matrix(kpis, rows, stage="final", implementing=(1, 3), baselines=()):
-    return dashboard.build_matrix(
+    return build.build_matrix(
         cities=CITIES,
         solutions=[SOLUTION],
         kpis=kpis,
@@ -52,14 +52,14 @@ def labels(built):
 def test_codes_sort_naturally():
     codes = ["1.10", "1.2", "1.3a", "1.3", "2.1", "1.1"]
 
-    assert sorted(codes, key=dashboard.natural_key) == ["1.1", "1.2", "1.3", "1.3a", "1.10", "2.1"]
+    assert sorted(codes, key=build.natural_key) == ["1.1", "1.2", "1.3", "1.3a", "1.10", "2.1"]
 
 
 def test_default_stage_is_the_latest_with_figures():
-    assert dashboard.default_stage({"baseline", "midway"}) == "midway"
-    assert dashboard.default_stage(set()) == "final"
-    assert dashboard.parse_stage("someday", default="midway") == "midway"
-    assert dashboard.parse_stage("latest", default="midway") == "latest"
+    assert build.default_stage({"baseline", "midway"}) == "midway"
+    assert build.default_stage(set()) == "final"
+    assert build.parse_stage("someday", default="midway") == "midway"
+    assert build.parse_stage("latest", default="midway") == "latest"
 
 
 def test_only_implementing_cities_get_columns_and_others_no_cell():
@@ -71,7 +71,7 @@ def test_only_implementing_cities_get_columns_and_others_no_cell():
 def test_city_outside_the_solution_has_no_cell():
     other = SimpleNamespace(pk=11, number=2, title="Open data")
     kpis = [kpi(1), KPIFactory.build(pk=2, code="2.1", solution_id=11, target_value=Decimal(1))]
-    built = dashboard.build_matrix(
+    built = build.build_matrix(
         cities=CITIES,
         solutions=[SOLUTION, other],
         kpis=kpis,
@@ -227,13 +227,13 @@ def test_ratio_is_shown_uncapped():
 @pytest.fixture
 def memo():
     CELL_MEMO.clear()
-    dashboard.MATRIX_MEMO.clear()
+    build.MATRIX_MEMO.clear()
     yield
-    dashboard.MATRIX_MEMO.clear()
+    build.MATRIX_MEMO.clear()
 
 
 def build_with_memo(kpis, rows):
-    return dashboard.build_matrix(
+    return build.build_matrix(
         cities=CITIES,
         solutions=[SOLUTION],
         kpis=kpis,
@@ -255,7 +255,7 @@ def test_a_matrix_is_reused_only_while_its_inputs_are_equal(memo):
 def test_remembered_cells_follow_the_target_and_the_language(memo):
     first = build_with_memo([kpi(1)], [row(1, 1, value=3)])
     assert first.cell("1.1", "Trollhättan").status == "achieved"
-    dashboard.MATRIX_MEMO.clear()
+    build.MATRIX_MEMO.clear()
 
     raised = build_with_memo([kpi(1, target_value=Decimal(4))], [row(1, 1, value=3)])
     assert raised.cell("1.1", "Trollhättan").status == "behind"
@@ -278,8 +278,8 @@ def test_driver_values_become_decimals_and_booleans():
 
 
 def test_link_maker_reverses_once_for_many_links():
-    city_url = dashboard.link_maker("city-detail")
-    kpi_url = dashboard.link_maker("kpi-detail", numeric=True)
+    city_url = build.link_maker("city-detail")
+    kpi_url = build.link_maker("kpi-detail", numeric=True)
 
     assert city_url("ravenna") == "/cities/ravenna/"
     assert kpi_url(42) == "/kpis/42/"

@@ -105,7 +105,7 @@ def test_simultaneous_saves_on_postgresql_one_wins_one_is_refused(entry_world, m
 
     from django.db import connection, connections
 
-    from kpis import entry
+    from kpis.reporting import entry
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises whole transactions)")

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.entry_rules import parse_localized_decimal
+from kpis.reporting.rules import parse_localized_decimal
 
 ITALIAN = {"decimal_separator": ",", "thousand_separator": "."}
 SWEDISH = {"decimal_separator": ",", "thousand_separator": "\u00a0"}

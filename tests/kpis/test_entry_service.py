@@ -6,8 +6,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from kpis.entry import EntryError, RowInput, StaleVersion, record_measurements, validate_row
 from kpis.models import Measurement, StageReview
+from kpis.reporting.entry import (
+    EntryError,
+    RowInput,
+    StaleVersion,
+    record_measurements,
+    validate_row,
+)
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kpis.entry import RowInput, record_measurements
 from kpis.models import Measurement
-from kpis.review import approve_stage, reopen_stage, submit_stage
+from kpis.reporting.entry import RowInput, record_measurements
+from kpis.reporting.review import approve_stage, reopen_stage, submit_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_history_page_lists_every_change_with_old_and_new_values(
 
 
 def test_public_history_shows_approved_versions_only(client, story, coordinator_ravenna):
-    from kpis.review import approve_stage, submit_stage
+    from kpis.reporting.review import approve_stage, submit_stage
 
     # Approve the corrected figure, so the public may see the measurement again.
     unit = {"consortium": story.kpi.solution.consortium, "city": story.city, "stage": "final"}

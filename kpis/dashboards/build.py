@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kpis.progress import ReportingLevel
+
 from .figures import STAGE_LABELS, STATUS_LABELS, Formatter
 from .judging import (  # noqa: F401 - the stage names are part of this module's API
     CELL_MEMO,
@@ -44,7 +46,6 @@ from .matrix import (  # noqa: F401 - the matrix types are part of this module's
     has_consortium_cell,
     matrix_columns,
 )
-from .progress import ReportingLevel
 
 STAGE_CHOICES = tuple((stage, STAGE_LABELS[stage]) for stage in (*STAGES, LATEST))
 

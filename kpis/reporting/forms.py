@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from kpis.models import KPI, Measurement
+
 from .entry import RowInput
-from .entry_rules import (
+from .rules import (
     MAX_TEXT_LENGTH,
     MAX_URL_LENGTH,
     NOT_A_NUMBER,
@@ -25,7 +27,6 @@ from .entry_rules import (
     primary_answer_field,
     validate_row,
 )
-from .models import KPI, Measurement
 
 Status = Measurement.Status
 

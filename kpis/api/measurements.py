@@ -43,9 +43,12 @@ from icc_portal.api import (
 )
 from icc_portal.api_access import ApiAccess
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
+from kpis.dashboards.readers import driver_rows, plain_bool
+from kpis.dashboards.readers import plain_decimal as decimal_of
+from kpis.models import KPI, Measurement, Stage
+from kpis.reporting import entry
 
-from . import entry
-from .api_write import (
+from .write import (
     IF_MATCH,
     IF_NONE_MATCH,
     UPDATE_ERRORS,
@@ -59,9 +62,6 @@ from .api_write import (
     record,
     row_for_update,
 )
-from .models import KPI, Measurement, Stage
-from .querysets import driver_rows, plain_bool
-from .querysets import plain_decimal as decimal_of
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
 CSV_RESPONSE = OpenApiResponse(

@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import KPI, Measurement
+from kpis.models import KPI, Measurement
 
 if TYPE_CHECKING:
     from .entry import RowInput

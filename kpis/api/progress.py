@@ -1,7 +1,7 @@
 """The progress resource: the consortium overview's judged cells, one row per cell.
 
 Nothing is judged here. The figures are read by ``querysets.matrix_inputs`` and judged
-and rolled up by ``dashboard.build_matrix`` (which applies :mod:`kpis.progress`), the
+and rolled up by ``build.build_matrix`` (which applies :mod:`kpis.progress`), the
 very calls the overview page makes, so the API and the dashboards cannot disagree; a
 test compares them cell by cell. This module only flattens the matrix into rows:
 
@@ -37,13 +37,12 @@ from icc_portal.api import (
     streaming_csv,
 )
 from icc_portal.api_filters import INTEGER_RANGE, QueryTextField, SingleValuedQuery
-
-from . import dashboard
-from .progress import Direction, ProgressStatus
-from .querysets import matrix_inputs, visible_consortia
+from kpis.dashboards import build
+from kpis.dashboards.readers import matrix_inputs, visible_consortia
+from kpis.progress import Direction, ProgressStatus
 
 LEVELS = ("city", "country", "consortium")
-STAGE_CHOICES = (*dashboard.STAGES, dashboard.LATEST)
+STAGE_CHOICES = (*build.STAGES, build.LATEST)
 PROGRESS_COLUMNS = [
     "consortium",
     "stage",
@@ -164,7 +163,7 @@ def progress_table(user, consortium, *, stage: str | None) -> ProgressTable:
     inputs = matrix_inputs(user, consortium, requested_stage=stage)
     with translation.override("en"):
         # The overview's own links, so the API and the page share one memoized matrix.
-        matrix = dashboard.build_matrix(
+        matrix = build.build_matrix(
             cities=inputs["cities"],
             solutions=inputs["solutions"],
             kpis=inputs["kpis"],
@@ -172,8 +171,8 @@ def progress_table(user, consortium, *, stage: str | None) -> ProgressTable:
             rows=inputs["rows"],
             baselines=inputs["baselines"],
             stage=inputs["stage"],
-            city_url=dashboard.link_maker("city-detail"),
-            kpi_url=dashboard.link_maker("kpi-detail", numeric=True),
+            city_url=build.link_maker("city-detail"),
+            kpi_url=build.link_maker("kpi-detail", numeric=True),
         )
     return ProgressTable(
         consortium=consortium.slug,
@@ -225,7 +224,7 @@ class ProgressRowSerializer(serializers.Serializer):
         choices=STAGE_CHOICES, help_text="The stage asked for (or the overview's default)."
     )
     from_stage = serializers.ChoiceField(
-        choices=dashboard.STAGES,
+        choices=build.STAGES,
         allow_null=True,
         help_text="In the latest view: the stage the figure comes from, when not the final one.",
     )

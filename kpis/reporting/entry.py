@@ -56,8 +56,9 @@ from django.utils.translation import gettext as _
 
 from cities import access
 from cities.models import City, Consortium
+from kpis.models import KPI, Measurement, Stage, StageReview
 
-from .entry_rules import (  # noqa: F401  (re-exported: the API validates with the same rules)
+from .rules import (  # noqa: F401  (re-exported: the API validates with the same rules)
     DATA_FIELDS,
     MAX_ABS_VALUE,
     MAX_DECIMAL_PLACES,
@@ -71,7 +72,6 @@ from .entry_rules import (  # noqa: F401  (re-exported: the API validates with t
     snapshot_of,
     validate_row,
 )
-from .models import KPI, Measurement, Stage, StageReview
 
 NON_FIELD = "__all__"
 

@@ -132,7 +132,7 @@ class MeasurementQuerySet(models.QuerySet):
 
         One query of three ``EXISTS``, each stopping at its first row.
         """
-        from .models import Stage
+        from kpis.models import Stage
 
         figures = self.filter(kpi_id__in=list(kpi_ids), status__in=("reported", "not_available"))
         flags = (
@@ -229,9 +229,8 @@ def consortium_frame(consortium, *, solution=None) -> dict:
     ``kpis`` (of those solutions, parts included) and ``implementing`` (solution id ->
     set of city ids). With ``solution`` only that solution and its KPIs are read.
     """
+    from kpis.models import KPI
     from solutions.models import Solution
-
-    from .models import KPI
 
     members = consortium_members(consortium.pk)
     solutions = (
@@ -264,25 +263,25 @@ def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=Non
     the stage shown (one) and, for midway and final, the baselines (one). The stage is
     the one asked for, else the latest with figures. Only figures ``user`` may see.
     """
-    from kpis import dashboard
+    from kpis.models import Measurement
 
-    from .models import Measurement
+    from . import build
 
     frame = consortium_frame(consortium, solution=solution)
     measurements = Measurement.objects.visible_to(user)
     kpi_ids = [kpi.pk for kpi in frame["kpis"]]
-    default = dashboard.default_stage(measurements.stages_with_figures(kpi_ids))
-    stage = dashboard.parse_stage(requested_stage, default=default)
+    default = build.default_stage(measurements.stages_with_figures(kpi_ids))
+    stage = build.parse_stage(requested_stage, default=default)
     baselines = ()
-    if dashboard.needs_baselines(stage):
+    if build.needs_baselines(stage):
         baselines = measurements.baseline_values(
-            [kpi.pk for kpi in frame["kpis"] if dashboard.reads_baseline(kpi)]
+            [kpi.pk for kpi in frame["kpis"] if build.reads_baseline(kpi)]
         )
     return {
         **frame,
         "stage": stage,
         "default_stage": default,
-        "rows": measurements.for_overview(kpi_ids, dashboard.stages_to_read(stage)),
+        "rows": measurements.for_overview(kpi_ids, build.stages_to_read(stage)),
         "baselines": baselines,
     }
 
@@ -297,10 +296,9 @@ def city_page_inputs(user, city) -> dict:
     """
     from cities.access import visible_consortia_filter
     from cities.models import Membership
+    from kpis.models import KPI, Measurement
     from roadmaps.models import Commitment, ThreeYearPlan
     from solutions.models import Activity, Solution
-
-    from .models import KPI, Measurement
 
     memberships = list(
         Membership.objects.filter(visible_consortia_filter(user, prefix="consortium__"), city=city)
@@ -350,9 +348,8 @@ def kpi_page_inputs(user, kpi) -> dict:
     Its parts (for a composite), framework references, the consortium's member cities,
     the solution's implementing cities, and every figure of the KPI the user may see.
     """
+    from kpis.models import KPI, FrameworkReference, Measurement
     from solutions.models import Solution
-
-    from .models import KPI, FrameworkReference, Measurement
 
     parts = list(KPI.objects.filter(parent=kpi).only(*KPI_FIELDS))
     parts.sort(key=lambda part: part.code)

@@ -18,9 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cities import access
 from cities.models import City, Consortium, Membership
+from kpis.models import KPI, Measurement, Stage, StageReview
 from solutions.models import Solution
-
-from .models import KPI, Measurement, Stage, StageReview
 
 ReviewState = Measurement.ReviewState
 State = StageReview.State

@@ -23,12 +23,13 @@ from django.views.generic import TemplateView
 
 from cities import access
 from cities.models import City, Consortium, Membership
+from kpis.dashboards.readers import visible_consortia
+from kpis.models import Measurement, Stage, StageReview
 
 from . import review as review_actions
 from .entry import EntryError, StaleVersion, record_measurements
-from .entry_grid import Grid, city_grid, consortium_grid
-from .entry_rules import snapshot_of
 from .forms import EntryRowForm, ReviewForm
+from .grid import Grid, city_grid, consortium_grid
 from .history import (
     describe_records,
     measurement_history,
@@ -36,8 +37,7 @@ from .history import (
     snapshots_at,
     visible_history,
 )
-from .models import Measurement, Stage, StageReview
-from .querysets import visible_consortia
+from .rules import snapshot_of
 
 CHANGES_PER_PAGE = 50
 

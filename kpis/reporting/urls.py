@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import entry_views as views
+from . import views
 
 urlpatterns = [
     path("report/", views.EntryHomeView.as_view(), name="entry-home"),

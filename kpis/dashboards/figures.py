@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .progress import Assessment, ProgressStatus, TargetScope, display_percent
+from kpis.progress import Assessment, ProgressStatus, TargetScope, display_percent
 
 STAGE_LABELS = {
     "baseline": gettext_lazy("Where we started"),

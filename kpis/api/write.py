@@ -40,10 +40,9 @@ from icc_portal.api import (
     error_responses,
 )
 from icc_portal.api_filters import plain_digits
-
-from . import entry
-from .entry_rules import NOT_A_NUMBER, parse_plain_decimal
-from .models import KPI, Measurement, Stage
+from kpis.models import KPI, Measurement, Stage
+from kpis.reporting import entry
+from kpis.reporting.rules import NOT_A_NUMBER, parse_plain_decimal
 
 NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
 ETAG_PATTERN = re.compile(r'^"measurement-(?P<pk>\d+)-v(?P<version>\d+)"$')

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import TemplateView
 
 from cities.access import visible_consortia_filter
+from kpis.models import KPI
 
-from . import dashboard, reports
+from . import build, reports
 from .figures import Formatter
-from .models import KPI
-from .querysets import kpi_page_inputs
+from .readers import kpi_page_inputs
 
 
 class KpiDetailView(TemplateView):
@@ -56,7 +56,7 @@ class KpiDetailView(TemplateView):
             cities=inputs["cities"],
             implementing=inputs["implementing"],
             details=inputs["details"],
-            city_url=dashboard.link_maker("city-detail"),
+            city_url=build.link_maker("city-detail"),
         )
         context.update(
             kpi=kpi,
@@ -65,7 +65,7 @@ class KpiDetailView(TemplateView):
             parts=inputs["parts"],
             references=inputs["references"],
             lines=lines,
-            stage_labels=[dashboard.stage_label(stage) for stage in dashboard.STAGES],
+            stage_labels=[build.stage_label(stage) for stage in build.STAGES],
             target=Formatter().target_wording(kpi),
             chart=reports.chart_data(kpi, lines),
         )

@@ -20,8 +20,7 @@ from icc_portal.api import (
     error_responses,
 )
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, TextFilter
-
-from .models import KPI, FrameworkReference
+from kpis.models import KPI, FrameworkReference
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
 

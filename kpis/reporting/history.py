@@ -13,9 +13,9 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from cities import access
+from kpis.models import KPI, Measurement, StageReview
 
-from .entry_rules import DATA_FIELDS, describe_figure, format_number
-from .models import KPI, Measurement, StageReview
+from .rules import DATA_FIELDS, describe_figure, format_number
 
 HistoricalMeasurement = Measurement.history.model
 HistoricalStageReview = StageReview.history.model

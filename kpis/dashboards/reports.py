@@ -1,7 +1,7 @@
 """One city's KPI table and one KPI's figures across cities, stage by stage.
 
 Both are built from the same consortium matrix as the overview (one per stage, from
-:func:`kpis.dashboard.build_matrix`), so a figure is judged the same way on every
+:func:`kpis.build.build_matrix`), so a figure is judged the same way on every
 page. No ORM here: the views read with :mod:`kpis.querysets`.
 """
 
@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import dashboard
-from .dashboard import STAGES, Column, natural_key
+from kpis.progress import ReportingLevel
+
+from . import build
+from .build import STAGES, Column, natural_key
 from .figures import Cell, Formatter
-from .progress import ReportingLevel
 
 
 @dataclass(slots=True)
@@ -76,8 +77,7 @@ class UnitLine:
 def _by_stage(figures: Sequence[Figure | None]) -> list[tuple[str, Figure | None]]:
     """Each figure with its stage's name, for pages that label every cell (phones)."""
     return [
-        (dashboard.stage_label(stage), figure)
-        for stage, figure in zip(STAGES, figures, strict=True)
+        (build.stage_label(stage), figure) for stage, figure in zip(STAGES, figures, strict=True)
     ]
 
 
@@ -115,18 +115,18 @@ def stage_matrices(
     implementing: Mapping[int, set[int]],
     details: Sequence[Mapping],
     formatter: Formatter,
-) -> dict[str, dashboard.Matrix]:
+) -> dict[str, build.Matrix]:
     """The consortium matrix of each stage, from detail rows."""
     rows = overview_rows(details)
     baselines = baseline_rows(details)
     return {
-        stage: dashboard.build_matrix(
+        stage: build.build_matrix(
             cities=cities,
             solutions=solutions,
             kpis=kpis,
             implementing=implementing,
             rows=[row for row in rows if row[2] == stage],
-            baselines=baselines if dashboard.needs_baselines(stage) else (),
+            baselines=baselines if build.needs_baselines(stage) else (),
             stage=stage,
             formatter=formatter,
         )
@@ -193,7 +193,7 @@ def city_report(
         city_lines: list[KpiLine] = []
         consortium_lines: list[KpiLine] = []
         composites = {kpi.parent_id for kpi in by_solution[solution.pk] if kpi.parent_id}
-        for kpi in dashboard.ordered_kpis(by_solution[solution.pk], [solution]):
+        for kpi in build.ordered_kpis(by_solution[solution.pk], [solution]):
             consortium_level = kpi.reporting_level == ReportingLevel.CONSORTIUM
             line = KpiLine(
                 kind="composite" if kpi.pk in composites else "kpi",
@@ -227,7 +227,7 @@ def city_report(
     return reports
 
 
-def _cells_by_kpi(matrices: Mapping[str, dashboard.Matrix]) -> dict[tuple, Cell]:
+def _cells_by_kpi(matrices: Mapping[str, build.Matrix]) -> dict[tuple, Cell]:
     """(stage, KPI id, column kind) -> cell, for single-city matrices."""
     cells = {}
     for stage, matrix in matrices.items():
@@ -301,7 +301,7 @@ def chart_data(kpi, lines: Sequence[UnitLine]) -> dict:
             "labels": [line.column.label for line in units],
             "datasets": [
                 {
-                    "label": str(dashboard.stage_label(stage)),
+                    "label": str(build.stage_label(stage)),
                     "data": [
                         number(line.figures[position].cell.value)
                         if line.figures[position] is not None

@@ -36,10 +36,10 @@ from simple_history.utils import bulk_update_with_history
 
 from cities import access
 from cities.models import City, Consortium, Membership
+from kpis.models import KPI, Measurement, Stage, StageReview
 from solutions.models import Solution
 
 from .entry import lock_stage_review
-from .models import KPI, Measurement, Stage, StageReview
 
 State = StageReview.State
 ReviewState = Measurement.ReviewState

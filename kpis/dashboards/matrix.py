@@ -15,8 +15,9 @@ from typing import Any
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from kpis.progress import ProgressStatus, ReportingLevel, Rollup, TargetScope
+
 from .figures import STAGE_LABELS, Cell
-from .progress import ProgressStatus, ReportingLevel, Rollup, TargetScope
 
 #: The statuses a summary line counts, in the order it shows them.
 SUMMARY_STATUSES = (

@@ -19,11 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from . import progress
+from kpis import progress
+from kpis.progress import KpiRule, MeasurementStatus, Reading, ReportingLevel, Rollup, TargetScope
+
 from .figures import NO_CELL, Cell, Formatter
 from .matrix import Column, has_consortium_cell
-from .progress import KpiRule, MeasurementStatus, Reading, ReportingLevel, Rollup, TargetScope
-from .querysets import plain_bool, plain_decimal
+from .readers import plain_bool, plain_decimal
 
 STAGES: tuple[str, ...] = ("baseline", "midway", "final")
 

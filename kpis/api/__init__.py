@@ -1,0 +1,1 @@
+"""The KPI, measurement and progress endpoints of the REST API and their serializers."""

@@ -1,0 +1,108 @@
+"""The shape of the code: no import cycle among the project's modules.
+
+    python tests/test_architecture.py      # prints every cycle found, one per line
+
+The import graph is grimp's (the library import-linter uses), built from the source
+without importing it; imports inside functions and under ``TYPE_CHECKING`` count too,
+since a cycle hidden in a function is still a cycle a reader has to hold in mind.
+The layer and independence rules themselves are import-linter contracts in
+``pyproject.toml`` (``make lint`` runs ``lint-imports``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("icc_portal", "cities", "solutions", "kpis", "roadmaps")
+
+
+def import_graph():
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return grimp.build_graph(*PACKAGES, cache_dir=None)
+
+
+def project_modules(graph) -> set[str]:
+    return {module for module in graph.modules if ".migrations" not in module}
+
+
+def import_cycles(graph) -> list[list[str]]:
+    """Each group of modules that import one another in a circle (Tarjan's components)."""
+    modules = project_modules(graph)
+    edges = {
+        module: sorted(graph.find_modules_directly_imported_by(module) & modules)
+        for module in modules
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+
+    def visit(start: str) -> None:  # iterative: no recursion limit on a large graph
+        work = [(start, iter(edges[start]))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            module, targets = work[-1]
+            for target in targets:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(edges[target])))
+                    break
+                if target in on_stack:
+                    low[module] = min(low[module], index[target])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[module])
+                if low[module] == index[module]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == module:
+                            break
+                    if len(component) > 1:
+                        components.append(sorted(component))
+
+    for module in sorted(modules):
+        if module not in index:
+            visit(module)
+    return sorted(components)
+
+
+def describe(graph, component: list[str]) -> str:
+    """A component as the imports that tie it together: ``a -> b, b -> a``."""
+    members = set(component)
+    links = [
+        f"{module} -> {target}"
+        for module in component
+        for target in sorted(graph.find_modules_directly_imported_by(module) & members)
+    ]
+    return f"{len(component)} modules: " + "; ".join(links)
+
+
+@pytest.mark.xfail(strict=True, reason="kpis.models <-> querysets <-> dashboard, entry <-> rules")
+def test_no_import_cycle_among_the_projects_modules():
+    graph = import_graph()
+    cycles = import_cycles(graph)
+    assert not cycles, "import cycles:\n" + "\n".join(describe(graph, c) for c in cycles)
+
+
+if __name__ == "__main__":
+    graph = import_graph()
+    cycles = import_cycles(graph)
+    for component in cycles:
+        print(describe(graph, component))
+    print(f"{len(cycles)} cycle(s) among {len(project_modules(graph))} modules")
