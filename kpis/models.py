@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from cities.models import City, Consortium
 from solutions.models import Solution
 
-from .dashboards.readers import MeasurementQuerySet
+from .managers import MeasurementQuerySet
 
 
 class Stage(models.TextChoices):

@@ -3,7 +3,7 @@
 Reads use ``Measurement.objects.visible_to`` (the access rules of :mod:`cities.access`);
 lists are read as tuples and their counts kept while the figures are unchanged, so a
 page of 100 costs little more than the page itself. Writes go through
-:func:`kpis.entry.record_measurements` (see :mod:`kpis.api_write`), the entry grid's
+:func:`kpis.reporting.entry.record_measurements` (see :mod:`kpis.api.write`), the entry grid's
 save path, rules and messages.
 """
 
@@ -43,8 +43,8 @@ from icc_portal.api import (
 )
 from icc_portal.api_access import ApiAccess
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
-from kpis.dashboards.readers import driver_rows, plain_bool
-from kpis.dashboards.readers import plain_decimal as decimal_of
+from kpis.managers import driver_rows, plain_bool
+from kpis.managers import plain_decimal as decimal_of
 from kpis.models import KPI, Measurement, Stage
 from kpis.reporting import entry
 
@@ -245,7 +245,7 @@ class RawRows:
 
     A page of 100 rows costs the database half a millisecond and Django's per-value
     converters three times that; ``list_rows`` reads the driver's values directly
-    (as the dashboards do, ``querysets.driver_rows``).
+    (as the dashboards do, ``managers.driver_rows``).
     """
 
     def __init__(self, queryset) -> None:
@@ -358,7 +358,7 @@ class MeasurementViewSet(
 ):
     """KPI figures you may see: approved ones of readable consortia, plus your own drafts.
 
-    Writes go through the entry service (``kpis.entry.record_measurements``).
+    Writes go through the entry service (``kpis.reporting.entry.record_measurements``).
     """
 
     serializer_class = MeasurementSerializer

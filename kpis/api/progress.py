@@ -1,6 +1,6 @@
 """The progress resource: the consortium overview's judged cells, one row per cell.
 
-Nothing is judged here. The figures are read by ``querysets.matrix_inputs`` and judged
+Nothing is judged here. The figures are read by ``readers.matrix_inputs`` and judged
 and rolled up by ``build.build_matrix`` (which applies :mod:`kpis.progress`), the
 very calls the overview page makes, so the API and the dashboards cannot disagree; a
 test compares them cell by cell. This module only flattens the matrix into rows:

@@ -1,6 +1,6 @@
 """Writing measurements over the API: request shapes, ETags, and the entry service's errors.
 
-Every write goes through :func:`kpis.entry.record_measurements`, the save path of the
+Every write goes through :func:`kpis.reporting.entry.record_measurements`, the save path of the
 entry grid, so the API applies the same rules and says the same things. This module
 only translates: JSON in, ``RowInput`` to the service, its outcome or typed error out as
 an HTTP answer in the API's error shape.

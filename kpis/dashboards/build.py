@@ -1,8 +1,8 @@
 """The consortium matrix of a page: the stage it shows, and the matrix built from rows.
 
-No ORM here. The views read with :mod:`kpis.querysets` (a fixed number of queries);
-:mod:`kpis.judging` judges every figure with :mod:`kpis.progress` (the one set of
-rules the API and the exports share); :mod:`kpis.matrix` holds the result as plain
+No ORM here. The views read with :mod:`kpis.dashboards.readers` (a fixed number of queries);
+:mod:`kpis.dashboards.judging` judges every figure with :mod:`kpis.progress` (the one set of
+rules the API and the exports share); :mod:`kpis.dashboards.matrix` holds the result as plain
 rows and cells that the templates only print, so no query runs while one renders.
 
 Speed: an overview can hold 200 cities × 100 KPIs. Measurement rows arrive as plain
@@ -168,7 +168,7 @@ def build_matrix(
 ) -> Matrix:
     """KPIs grouped by solution down, cities (and the totals they need) across.
 
-    ``rows`` are ``querysets.OVERVIEW_COLUMNS`` tuples of the stages
+    ``rows`` are ``managers.OVERVIEW_COLUMNS`` tuples of the stages
     :func:`stages_to_read` names; ``baselines`` are ``(city_id, kpi_id, value)`` of the
     reported baselines, where :func:`needs_baselines`. A city that does not implement a
     KPI's solution has no cell (``NO_CELL``), never a red one.

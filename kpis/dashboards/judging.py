@@ -1,7 +1,7 @@
 """Measurement rows judged into matrix cells, city by city and for the totals.
 
 Every figure is judged by :mod:`kpis.progress` and formatted by
-:mod:`kpis.figures`. Within a KPI's row, equal inputs give one judged cell, kept
+:mod:`kpis.dashboards.figures`. Within a KPI's row, equal inputs give one judged cell, kept
 between requests (:class:`CellMemo`): the rules are pure, so a cell is a function
 of its inputs.
 
@@ -20,11 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 from kpis import progress
+from kpis.managers import plain_bool, plain_decimal
 from kpis.progress import KpiRule, MeasurementStatus, Reading, ReportingLevel, Rollup, TargetScope
 
 from .figures import NO_CELL, Cell, Formatter
 from .matrix import Column, has_consortium_cell
-from .readers import plain_bool, plain_decimal
 
 STAGES: tuple[str, ...] = ("baseline", "midway", "final")
 
@@ -42,7 +42,7 @@ REPORTED = MeasurementStatus.REPORTED.value
 STAGE_ENUMS = {stage: progress.Stage(stage) for stage in STAGES}
 
 
-# Positions in a row of ``querysets.OVERVIEW_COLUMNS``.
+# Positions in a row of ``managers.OVERVIEW_COLUMNS``.
 CITY, KPI_ID, STAGE, STATUS, VALUE, BOOLEAN, REVIEW, TEXT = range(8)
 
 

@@ -1,6 +1,6 @@
 """A consortium matrix as a page prints it: columns, rows of judged cells, summaries.
 
-Built by :func:`kpis.dashboard.build_matrix`; plain objects, no ORM. The rows, the
+Built by :func:`kpis.dashboards.build.build_matrix`; plain objects, no ORM. The rows, the
 column headings and the summary line carry their own HTML (every text escaped),
 because an overview can hold 20,000 cells and a template costs microseconds each.
 """

@@ -2,7 +2,7 @@
 
 Both are built from the same consortium matrix as the overview (one per stage, from
 :func:`kpis.build.build_matrix`), so a figure is judged the same way on every
-page. No ORM here: the views read with :mod:`kpis.querysets`.
+page. No ORM here: the views read with :mod:`kpis.dashboards.readers`.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _by_stage(figures: Sequence[Figure | None]) -> list[tuple[str, Figure | None
 
 
 def overview_rows(details: Iterable[Mapping]) -> list[tuple]:
-    """Detail rows (``querysets.DETAIL_FIELDS``) as ``querysets.OVERVIEW_COLUMNS`` tuples."""
+    """Detail rows (``managers.DETAIL_FIELDS``) as ``managers.OVERVIEW_COLUMNS`` tuples."""
     return [
         (
             row["city_id"],

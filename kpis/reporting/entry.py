@@ -31,13 +31,13 @@ Contract
 
 Rules
     * Figures are locked once approved, and the whole stage while it is submitted for
-      review or approved (see :mod:`kpis.review`); a row identical to the stored one is
+      review or approved (see :mod:`kpis.reporting.review`); a row identical to the stored one is
       never refused.
     * Each change raises the figure's ``version``, records ``entered_by`` and leaves a
       history entry (who, when, every field), via django-simple-history.
     * Rows are locked with ``SELECT … FOR UPDATE`` after the unit's stage review, so a
       concurrent save or review waits instead of slipping in between.
-    * The rules of a single figure are :func:`kpis.entry_rules.validate_row` (pure, no
+    * The rules of a single figure are :func:`kpis.reporting.rules.validate_row` (pure, no
       database; re-exported here), which the forms show inline too.
 """
 

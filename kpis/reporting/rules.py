@@ -1,8 +1,8 @@
 """What a KPI figure may hold, and how a figure reads: pure rules, no database.
 
 ``validate_row`` is the one set of checks behind the entry grid's inline messages and
-the write service (:mod:`kpis.entry`), so the web and the API say the same thing.
-It takes anything with a figure's data fields (a :class:`kpis.entry.RowInput`) and the
+the write service (:mod:`kpis.reporting.entry`), so the web and the API say the same thing.
+It takes anything with a figure's data fields (a :class:`kpis.reporting.entry.RowInput`) and the
 KPI's value type, and returns ``(field, message, code)`` triples.
 """
 

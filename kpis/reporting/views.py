@@ -1,8 +1,8 @@
 """Entry grid, missing list, review actions, history and recent changes (web views).
 
-Views stay short: read the grid (:mod:`kpis.entry_grid`), bind the row forms, call the
-write service (:func:`kpis.entry.record_measurements`) or a review action
-(:mod:`kpis.review`), then redirect or show the errors. Who may do what is asked of
+Views stay short: read the grid (:mod:`kpis.reporting.grid`), bind the row forms, call the
+write service (:func:`kpis.reporting.entry.record_measurements`) or a review action
+(:mod:`kpis.reporting.review`), then redirect or show the errors. Who may do what is asked of
 :mod:`cities.access` only.
 """
 

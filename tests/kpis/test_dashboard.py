@@ -11,7 +11,8 @@ from django.utils import translation
 from kpis.dashboards import build
 from kpis.dashboards.figures import Formatter
 from kpis.dashboards.judging import CELL_MEMO
-from kpis.dashboards.readers import Member, plain_bool, plain_decimal
+from kpis.dashboards.readers import Member
+from kpis.managers import plain_bool, plain_decimal
 from tests.kpis.factories import KPIFactory
 
 SE, IT = "SE", "IT"

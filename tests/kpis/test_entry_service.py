@@ -1,4 +1,4 @@
-"""The write service's contract (kpis.entry.record_measurements), called as the API will."""
+"""The write service's contract (kpis.reporting.entry.record_measurements), as the API calls it."""
 
 import datetime
 from decimal import Decimal
