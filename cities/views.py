@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from kpis.dashboards import build, reports
 from kpis.dashboards.readers import city_page_inputs, matrix_inputs, visible_consortia
 from kpis.models import KPI
+from kpis.vocabulary import STAGE_CHOICES, STAGES, stage_heading
 from solutions.models import Solution
 
 from .models import City, Membership
@@ -70,7 +71,7 @@ class OverviewView(TemplateView):
             solutions=inputs["solutions"],
             stage=inputs["stage"],
             default_stage=inputs["default_stage"],
-            stage_choices=build.STAGE_CHOICES,
+            stage_choices=STAGE_CHOICES,
             matrix=build.build_matrix(
                 cities=inputs["cities"],
                 solutions=inputs["solutions"],
@@ -113,7 +114,7 @@ class CityDetailView(TemplateView):
             memberships=inputs["memberships"],
             plans=inputs["plans"],
             commitments=inputs["commitments"],
-            stage_labels=[build.stage_label(stage) for stage in build.STAGES],
+            stage_labels=[stage_heading(stage) for stage in STAGES],
             reports=reports.city_report(
                 city=city,
                 solutions=inputs["solutions"],

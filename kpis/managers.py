@@ -1,7 +1,7 @@
 """The measurements' queryset (the model's manager) and reading rows straight from the driver.
 
 Low enough for the model to import: it knows the access rules (:mod:`cities.access`)
-and the stage names (:mod:`kpis.progress`), nothing of the pages built on top.
+and the stage names (:mod:`kpis.vocabulary`), nothing of the pages built on top.
 
 The dashboards read measurements as plain tuples straight from the database driver
 (:func:`driver_rows`), not model instances: an overview of 200 cities × 100 KPIs is
@@ -19,10 +19,7 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Substr
 
 from cities.access import visible_measurements_filter
-from kpis.progress import STAGE_ORDER
-
-#: The stage values in order.
-STAGES = tuple(stage.value for stage in STAGE_ORDER)
+from kpis.vocabulary import STAGES
 
 # The statuses that say something; a stored "not yet reported" row is the same as none.
 INFORMATIVE_STATUSES = ("reported", "not_available", "not_applicable")

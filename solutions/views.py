@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from kpis.dashboards import build
 from kpis.dashboards.readers import matrix_inputs, visible_consortia
+from kpis.vocabulary import STAGE_CHOICES, natural_key
 
 from .models import Activity, Solution
 
@@ -35,7 +36,7 @@ class SolutionDetailView(TemplateView):
         lead_cities = list(solution.lead_cities.order_by("name"))
         activities = sorted(
             Activity.objects.filter(solution=solution),
-            key=lambda activity: build.natural_key(activity.code),
+            key=lambda activity: natural_key(activity.code),
         )
         inputs = matrix_inputs(
             user, consortium, requested_stage=self.request.GET.get("stage"), solution=solution
@@ -49,7 +50,7 @@ class SolutionDetailView(TemplateView):
             activities=activities,
             stage=inputs["stage"],
             default_stage=inputs["default_stage"],
-            stage_choices=build.STAGE_CHOICES,
+            stage_choices=STAGE_CHOICES,
             matrix=build.build_matrix(
                 cities=inputs["cities"],
                 solutions=[solution],

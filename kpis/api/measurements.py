@@ -45,8 +45,9 @@ from icc_portal.api_access import ApiAccess
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
 from kpis.managers import driver_rows, plain_bool
 from kpis.managers import plain_decimal as decimal_of
-from kpis.models import KPI, Measurement, Stage
+from kpis.models import KPI, Measurement
 from kpis.reporting import entry
+from kpis.vocabulary import Stage
 
 from .write import (
     IF_MATCH,

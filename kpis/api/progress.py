@@ -40,9 +40,9 @@ from icc_portal.api_filters import INTEGER_RANGE, QueryTextField, SingleValuedQu
 from kpis.dashboards import build
 from kpis.dashboards.readers import matrix_inputs, visible_consortia
 from kpis.progress import Direction, ProgressStatus
+from kpis.vocabulary import STAGE_VIEWS, STAGES
 
 LEVELS = ("city", "country", "consortium")
-STAGE_CHOICES = (*build.STAGES, build.LATEST)
 PROGRESS_COLUMNS = [
     "consortium",
     "stage",
@@ -221,10 +221,10 @@ class ProgressRowSerializer(serializers.Serializer):
 
     consortium = serializers.CharField()
     stage = serializers.ChoiceField(
-        choices=STAGE_CHOICES, help_text="The stage asked for (or the overview's default)."
+        choices=STAGE_VIEWS, help_text="The stage asked for (or the overview's default)."
     )
     from_stage = serializers.ChoiceField(
-        choices=build.STAGES,
+        choices=STAGES,
         allow_null=True,
         help_text="In the latest view: the stage the figure comes from, when not the final one.",
     )
@@ -269,7 +269,7 @@ class ProgressQuerySerializer(serializers.Serializer):
 
     consortium = QueryTextField(help_text="Consortium slug (required).")
     stage = serializers.ChoiceField(
-        choices=STAGE_CHOICES,
+        choices=STAGE_VIEWS,
         required=False,
         help_text="baseline, midway, final, or latest (each unit's latest figure); "
         "default: the latest stage with figures, as on the overview.",

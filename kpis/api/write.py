@@ -37,8 +37,9 @@ from icc_portal.api import (
     PreconditionRequired,
     error_responses,
 )
-from kpis.models import KPI, Measurement, Stage
+from kpis.models import KPI, Measurement
 from kpis.reporting import entry
+from kpis.vocabulary import Stage
 
 NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
 ETAG_PATTERN = re.compile(r'^"measurement-(?P<pk>\d+)-v(?P<version>\d+)"$')

@@ -1,4 +1,4 @@
-"""The consortium matrix of a page: the stage it shows, and the matrix built from rows.
+"""The consortium matrix of a page, built from the rows the readers bring.
 
 No ORM here. The views read with :mod:`kpis.dashboards.readers` (a fixed number of queries);
 :mod:`kpis.dashboards.judging` judges every figure with :mod:`kpis.progress` (the one set of
@@ -13,7 +13,6 @@ matrix is reused while the figures and definitions read for it are unchanged
 
 from __future__ import annotations
 
-import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
@@ -24,60 +23,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kpis.progress import ReportingLevel
+from kpis.vocabulary import natural_key
 
-from .figures import STAGE_LABELS, STATUS_LABELS, Formatter
-from .judging import (  # noqa: F401 - the stage names are part of this module's API
-    CELL_MEMO,
-    LATEST,
-    STAGE_ENUMS,
-    STAGES,
-    Figures,
-    Layout,
-    kpi_cells,
-    reading_for,
-    rule_for,
-)
-from .matrix import (  # noqa: F401 - the matrix types are part of this module's API
-    SUMMARY_STATUSES,
-    Column,
-    Matrix,
-    Row,
-    Summary,
-    has_consortium_cell,
-    matrix_columns,
-)
-
-STAGE_CHOICES = tuple((stage, STAGE_LABELS[stage]) for stage in (*STAGES, LATEST))
-
-
-def stage_label(stage: str) -> str:
-    return str(STAGE_LABELS.get(stage, stage))
-
-
-def parse_stage(value: str | None, *, default: str) -> str:
-    """The stage a page was asked for; anything unknown falls back to the default."""
-    return value if value in (*STAGES, LATEST) else default
-
-
-def default_stage(stages_with_figures: Iterable[str]) -> str:
-    """The latest stage at which anything was reported: where the consortium stands now."""
-    present = set(stages_with_figures)
-    return next((stage for stage in reversed(STAGES) if stage in present), "final")
-
-
-def stages_to_read(stage: str) -> tuple[str, ...]:
-    """The stages whose figures a matrix at ``stage`` shows."""
-    return STAGES if stage == LATEST else (stage,)
-
-
-def needs_baselines(stage: str) -> bool:
-    """Midway and final figures are judged from the baselines (the latest view reads them all)."""
-    return stage in ("midway", "final")
-
-
-def reads_baseline(kpi) -> bool:
-    """A baseline only moves a ratio, and only numbers with a target have one."""
-    return kpi.value_type in ("count", "number", "percent") and kpi.target_value is not None
+from .figures import STATUS_LABELS, Formatter
+from .judging import Figures, Layout, kpi_cells
+from .matrix import SUMMARY_STATUSES, Column, Matrix, Row, Summary, matrix_columns
 
 
 def link_maker(view_name: str, *, numeric: bool = False) -> Callable[[Any], str]:
@@ -85,14 +35,6 @@ def link_maker(view_name: str, *, numeric: bool = False) -> Callable[[Any], str]
     placeholder = "987654321" if numeric else "placeholder-slug"
     head, _found, tail = reverse(view_name, args=[placeholder]).rpartition(placeholder)
     return lambda value: f"{head}{value}{tail}"
-
-
-def natural_key(code: str) -> tuple:
-    """Sort "1.2" before "1.10" and "1.3" before "1.3a"."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
-        for part in re.findall(r"\d+|\D+", code)
-    )
 
 
 def ordered_kpis(kpis: Iterable, solutions: Sequence) -> list:
@@ -169,9 +111,9 @@ def build_matrix(
     """KPIs grouped by solution down, cities (and the totals they need) across.
 
     ``rows`` are ``managers.OVERVIEW_COLUMNS`` tuples of the stages
-    :func:`stages_to_read` names; ``baselines`` are ``(city_id, kpi_id, value)`` of the
-    reported baselines, where :func:`needs_baselines`. A city that does not implement a
-    KPI's solution has no cell (``NO_CELL``), never a red one.
+    :func:`kpis.vocabulary.stages_to_read` names; ``baselines`` are ``(city_id, kpi_id,
+    value)`` of the reported baselines, where :func:`kpis.vocabulary.needs_baselines`. A
+    city that does not implement a KPI's solution has no cell (``NO_CELL``), never a red one.
     """
     rows, baselines = list(rows), list(baselines)
     memo_key = inputs = None

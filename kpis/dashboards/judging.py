@@ -22,15 +22,10 @@ from typing import Any
 from kpis import progress
 from kpis.managers import plain_bool, plain_decimal
 from kpis.progress import KpiRule, MeasurementStatus, Reading, ReportingLevel, Rollup, TargetScope
+from kpis.vocabulary import LATEST, STAGES
 
 from .figures import NO_CELL, Cell, Formatter
 from .matrix import Column, has_consortium_cell
-
-STAGES: tuple[str, ...] = ("baseline", "midway", "final")
-
-
-LATEST = "latest"
-
 
 APPROVED = "approved"
 

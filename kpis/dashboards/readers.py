@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 from django.db import models
 
+from kpis import vocabulary
+
 #: The KPI fields the dashboards read.
 KPI_FIELDS = (
     "id",
@@ -101,6 +103,11 @@ def consortium_frame(consortium, *, solution=None) -> dict:
     }
 
 
+def reads_baseline(kpi) -> bool:
+    """A baseline only moves a ratio, and only numbers with a target have one."""
+    return kpi.value_type in ("count", "number", "percent") and kpi.target_value is not None
+
+
 def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=None) -> dict:
     """Everything a consortium matrix is built from, read in a fixed number of queries.
 
@@ -111,23 +118,21 @@ def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=Non
     """
     from kpis.models import Measurement
 
-    from . import build
-
     frame = consortium_frame(consortium, solution=solution)
     measurements = Measurement.objects.visible_to(user)
     kpi_ids = [kpi.pk for kpi in frame["kpis"]]
-    default = build.default_stage(measurements.stages_with_figures(kpi_ids))
-    stage = build.parse_stage(requested_stage, default=default)
+    default = vocabulary.default_stage(measurements.stages_with_figures(kpi_ids))
+    stage = vocabulary.parse_stage(requested_stage, default=default)
     baselines = ()
-    if build.needs_baselines(stage):
+    if vocabulary.needs_baselines(stage):
         baselines = measurements.baseline_values(
-            [kpi.pk for kpi in frame["kpis"] if build.reads_baseline(kpi)]
+            [kpi.pk for kpi in frame["kpis"] if reads_baseline(kpi)]
         )
     return {
         **frame,
         "stage": stage,
         "default_stage": default,
-        "rows": measurements.for_overview(kpi_ids, build.stages_to_read(stage)),
+        "rows": measurements.for_overview(kpi_ids, vocabulary.stages_to_read(stage)),
         "baselines": baselines,
     }
 

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from cities.access import visible_consortia_filter
 from kpis.models import KPI
+from kpis.vocabulary import STAGES, stage_heading
 
 from . import build, reports
 from .figures import Formatter
@@ -65,7 +66,7 @@ class KpiDetailView(TemplateView):
             parts=inputs["parts"],
             references=inputs["references"],
             lines=lines,
-            stage_labels=[build.stage_label(stage) for stage in build.STAGES],
+            stage_labels=[stage_heading(stage) for stage in STAGES],
             target=Formatter().target_wording(kpi),
             chart=reports.chart_data(kpi, lines),
         )

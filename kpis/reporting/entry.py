@@ -56,7 +56,8 @@ from django.utils.translation import gettext as _
 
 from cities import access
 from cities.models import City, Consortium
-from kpis.models import KPI, Measurement, Stage, StageReview
+from kpis.models import KPI, Measurement, StageReview
+from kpis.vocabulary import Stage
 
 from .rules import (  # noqa: F401  (re-exported: the API validates with the same rules)
     DATA_FIELDS,

@@ -36,7 +36,8 @@ from simple_history.utils import bulk_update_with_history
 
 from cities import access
 from cities.models import City, Consortium, Membership
-from kpis.models import KPI, Measurement, Stage, StageReview
+from kpis.models import KPI, Measurement, StageReview
+from kpis.vocabulary import Stage
 from solutions.models import Solution
 
 from .entry import lock_stage_review

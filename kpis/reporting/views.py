@@ -23,7 +23,8 @@ from django.views.generic import TemplateView
 
 from cities import access
 from cities.models import City, Consortium, Membership
-from kpis.models import Measurement, Stage, StageReview
+from kpis.models import Measurement, StageReview
+from kpis.vocabulary import Stage
 
 from . import review as review_actions
 from .entry import EntryError, StaleVersion, record_measurements

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
+from kpis import vocabulary
 from kpis.dashboards import build
 from kpis.dashboards.figures import Formatter
 from kpis.dashboards.judging import CELL_MEMO
@@ -53,14 +54,14 @@ def labels(built):
 def test_codes_sort_naturally():
     codes = ["1.10", "1.2", "1.3a", "1.3", "2.1", "1.1"]
 
-    assert sorted(codes, key=build.natural_key) == ["1.1", "1.2", "1.3", "1.3a", "1.10", "2.1"]
+    assert sorted(codes, key=vocabulary.natural_key) == ["1.1", "1.2", "1.3", "1.3a", "1.10", "2.1"]
 
 
 def test_default_stage_is_the_latest_with_figures():
-    assert build.default_stage({"baseline", "midway"}) == "midway"
-    assert build.default_stage(set()) == "final"
-    assert build.parse_stage("someday", default="midway") == "midway"
-    assert build.parse_stage("latest", default="midway") == "latest"
+    assert vocabulary.default_stage({"baseline", "midway"}) == "midway"
+    assert vocabulary.default_stage(set()) == "final"
+    assert vocabulary.parse_stage("someday", default="midway") == "midway"
+    assert vocabulary.parse_stage("latest", default="midway") == "latest"
 
 
 def test_only_implementing_cities_get_columns_and_others_no_cell():
