@@ -10,11 +10,12 @@ from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
 from kpis.dashboards import build, reports
-from kpis.dashboards.readers import city_page_inputs, matrix_inputs, visible_consortia
+from kpis.dashboards.readers import city_page_inputs, matrix_inputs
 from kpis.models import KPI
 from kpis.vocabulary import STAGE_CHOICES, STAGES, stage_heading
 from solutions.models import Solution
 
+from .access import visible_consortia
 from .models import City, Membership
 
 

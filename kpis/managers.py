@@ -136,7 +136,7 @@ def driver_rows(queryset) -> list[tuple]:
 
     Django's per-row conversion costs more than the whole matrix built from the rows,
     so the dashboards skip it and convert each *distinct* raw value once with
-    :func:`plain_decimal` and :func:`plain_bool`: numbers may come back as ``int``,
+    :func:`driver_decimal` and :func:`driver_bool`: numbers may come back as ``int``,
     ``float``, ``str`` or ``Decimal`` and yes/no as ``0``/``1`` or ``bool``, by backend.
     Annotations must come last in the field list, as they do in the SQL.
     """
@@ -153,7 +153,7 @@ def driver_rows(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def plain_decimal(raw) -> Decimal | None:
+def driver_decimal(raw) -> Decimal | None:
     """A raw number from :func:`driver_rows` as the Decimal the model field would give."""
     if raw is None or isinstance(raw, Decimal):
         return raw
@@ -162,5 +162,5 @@ def plain_decimal(raw) -> Decimal | None:
     return Decimal(raw)
 
 
-def plain_bool(raw) -> bool | None:
+def driver_bool(raw) -> bool | None:
     return None if raw is None else bool(raw)

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from kpis.dashboards.readers import visible_consortia
+from cities.access import visible_consortia
 from kpis.vocabulary import natural_key
 from solutions.models import Activity
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
+from cities.access import visible_consortia
 from kpis.dashboards import build
-from kpis.dashboards.readers import matrix_inputs, visible_consortia
+from kpis.dashboards.readers import matrix_inputs
 from kpis.vocabulary import STAGE_CHOICES, natural_key
 
 from .models import Activity, Solution

@@ -93,7 +93,6 @@ def describe(graph, component: list[str]) -> str:
     return f"{len(component)} modules: " + "; ".join(links)
 
 
-@pytest.mark.xfail(strict=True, reason="kpis.models <-> querysets <-> dashboard, entry <-> rules")
 def test_no_import_cycle_among_the_projects_modules():
     graph = import_graph()
     cycles = import_cycles(graph)

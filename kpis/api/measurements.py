@@ -43,10 +43,10 @@ from icc_portal.api import (
 )
 from icc_portal.api_access import ApiAccess
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
-from kpis.managers import driver_rows, plain_bool
-from kpis.managers import plain_decimal as decimal_of
+from kpis.managers import driver_bool, driver_decimal, driver_rows
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
+from kpis.reporting.rules import DATA_FIELDS
 from kpis.vocabulary import Stage
 
 from .write import (
@@ -233,8 +233,8 @@ def list_rows(rows: Iterable[tuple]) -> Iterator[dict]:
     zone = timezone.get_current_timezone()
     for values in rows:
         row = dict(zip(LIST_LOOKUPS, values, strict=True))
-        row["value"] = plain_decimal(decimal_of(row["value"]))
-        row["boolean_value"] = plain_bool(row["boolean_value"])
+        row["value"] = plain_decimal(driver_decimal(row["value"]))
+        row["boolean_value"] = driver_bool(row["boolean_value"])
         as_of = row["as_of"]
         row["as_of"] = as_of if isinstance(as_of, str) or as_of is None else as_of.isoformat()
         row["updated_at"] = local_datetime(row["updated_at"], zone)
@@ -443,7 +443,7 @@ class MeasurementViewSet(
         row = entry.RowInput(
             kpi=data["kpi"].pk,
             expected_version=0,
-            **{name: data[name] for name in entry.DATA_FIELDS},
+            **{name: data[name] for name in DATA_FIELDS},
         )
         outcome = record(user=request.user, stage=data["stage"], city=data["city"], row=row)
         if outcome.measurement is None:

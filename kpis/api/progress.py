@@ -28,6 +28,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers, viewsets
 from rest_framework.settings import api_settings
 
+from cities.access import visible_consortia
 from icc_portal.api import (
     CSV_MEDIA_TYPE,
     READ_ERRORS,
@@ -38,7 +39,7 @@ from icc_portal.api import (
 )
 from icc_portal.api_filters import INTEGER_RANGE, QueryTextField, SingleValuedQuery
 from kpis.dashboards import build
-from kpis.dashboards.readers import matrix_inputs, visible_consortia
+from kpis.dashboards.readers import matrix_inputs
 from kpis.progress import Direction, ProgressStatus
 from kpis.vocabulary import STAGE_VIEWS, STAGES
 

@@ -39,6 +39,8 @@ from icc_portal.api import (
 )
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
+from kpis.reporting.errors import NON_FIELD, EntryError, StaleVersion
+from kpis.reporting.rules import DATA_FIELDS
 from kpis.vocabulary import Stage
 
 NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
@@ -63,20 +65,17 @@ FIELD_OF_CODE = {
 
 
 def _field_name(field: str, code: str) -> str:
-    if field == entry.NON_FIELD:
+    if field == NON_FIELD:
         return FIELD_OF_CODE.get(code, "non_field_errors")
     return field
 
 
-def _as_errors(error: entry.EntryError) -> dict[str, list[ErrorDetail]]:
+def _as_errors(error: EntryError) -> dict[str, list[ErrorDetail]]:
     """The service's errors of one row (and of the call) as field -> messages with codes."""
     errors: dict[str, list[ErrorDetail]] = {}
-    for key, by_field in error.errors.items():
-        for field, messages in by_field.items():
-            codes = error.codes.get(key, {}).get(field, [])
-            for index, message in enumerate(messages):
-                code = codes[index] if index < len(codes) else "invalid"
-                errors.setdefault(_field_name(field, code), []).append(ErrorDetail(message, code))
+    for problem in error.error_list:
+        detail = ErrorDetail(problem.message, problem.code)
+        errors.setdefault(_field_name(problem.field, problem.code), []).append(detail)
     return errors
 
 
@@ -91,9 +90,9 @@ def etag_of(measurement: Measurement) -> str:
     return f'"measurement-{measurement.pk}-v{measurement.version}"'
 
 
-def _raise_from_entry(error: entry.EntryError, *, stale_status: type) -> None:
+def _raise_from_entry(error: EntryError, *, stale_status: type) -> None:
     errors = _as_errors(error)
-    if isinstance(error, entry.StaleVersion):
+    if isinstance(error, StaleVersion):
         current = next(iter(error.current.values()), None)
         message, _code = _first_message(errors)
         raise stale_status(
@@ -115,7 +114,7 @@ def record(*, user, stage: str, city: City | None, row: entry.RowInput, stale_st
         (outcome,) = entry.record_measurements(user=user, stage=stage, city=city, rows=[row])
     except DjangoPermissionDenied as error:
         raise exceptions.PermissionDenied(str(error) or None) from error
-    except entry.EntryError as error:
+    except EntryError as error:
         _raise_from_entry(error, stale_status=stale_status)
     return outcome
 
@@ -271,7 +270,7 @@ def row_for_update(
     measurement: Measurement, data: Mapping[str, Any], *, partial: bool, version: int
 ) -> entry.RowInput:
     """PUT replaces every data field (missing ones read as empty); PATCH changes the given."""
-    changes = {name: data[name] for name in entry.DATA_FIELDS if name in data}
+    changes = {name: data[name] for name in DATA_FIELDS if name in data}
     if partial:
         return entry.RowInput.from_measurement(measurement, expected_version=version, **changes)
     return entry.RowInput(kpi=measurement.kpi_id, expected_version=version, **changes)

@@ -28,6 +28,7 @@ from kpis.vocabulary import natural_key
 from .figures import STATUS_LABELS, Formatter
 from .judging import Figures, Layout, kpi_cells
 from .matrix import SUMMARY_STATUSES, Column, Matrix, Row, Summary, matrix_columns
+from .readers import KPI_FIELDS
 
 
 def link_maker(view_name: str, *, numeric: bool = False) -> Callable[[Any], str]:
@@ -41,24 +42,6 @@ def ordered_kpis(kpis: Iterable, solutions: Sequence) -> list:
     """KPIs by solution number, then code in natural order; parts follow their composite."""
     number_of = {solution.pk: solution.number for solution in solutions}
     return sorted(kpis, key=lambda kpi: (number_of.get(kpi.solution_id, 0), natural_key(kpi.code)))
-
-
-#: The KPI fields a matrix depends on.
-KPI_SIGNATURE = (
-    "pk",
-    "solution_id",
-    "parent_id",
-    "code",
-    "name",
-    "unit",
-    "value_type",
-    "target_value",
-    "target_scope",
-    "target_text",
-    "direction",
-    "reporting_level",
-    "rollup",
-)
 
 
 class MatrixMemo:
@@ -122,7 +105,7 @@ def build_matrix(
         inputs = (
             rows,
             baselines,
-            [tuple(getattr(kpi, name) for name in KPI_SIGNATURE) for kpi in kpis],
+            [tuple(getattr(kpi, name) for name in KPI_FIELDS) for kpi in kpis],
             [(city.pk, city.name, city.slug, city.country) for city in cities],
             [(solution.pk, solution.number, solution.title) for solution in solutions],
             {solution_id: frozenset(members) for solution_id, members in implementing.items()},

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from kpis import progress
-from kpis.managers import plain_bool, plain_decimal
+from kpis.managers import driver_bool, driver_decimal
 from kpis.progress import KpiRule, MeasurementStatus, Reading, ReportingLevel, Rollup, TargetScope
 from kpis.vocabulary import LATEST, STAGES
 
@@ -89,7 +89,7 @@ class Figures:
     def decimal(self, raw) -> Decimal | None:
         number = self._decimals.get(raw, False)
         if number is False:
-            number = self._decimals[raw] = plain_decimal(raw)
+            number = self._decimals[raw] = driver_decimal(raw)
         return number
 
     def reading(self, row: tuple | None) -> Reading | None:
@@ -102,7 +102,7 @@ class Figures:
         if reading is None:
             status, value, boolean, text = key
             reading = self._readings[key] = reading_for(
-                status, self.decimal(value), plain_bool(boolean), text
+                status, self.decimal(value), driver_bool(boolean), text
             )
         return reading
 

@@ -12,7 +12,7 @@ from django.db import models
 
 from kpis import vocabulary
 
-#: The KPI fields the dashboards read.
+#: The KPI fields the dashboards read, and so all a built matrix depends on of a KPI.
 KPI_FIELDS = (
     "id",
     "solution_id",
@@ -59,14 +59,6 @@ def consortium_members(consortium_id: int) -> list[Member]:
         )
     )
     return [Member(*row) for row in rows]
-
-
-def visible_consortia(user):
-    """The consortia whose pages the user may read, with their programme; a queryset."""
-    from cities.access import visible_consortia_filter
-    from cities.models import Consortium
-
-    return Consortium.objects.filter(visible_consortia_filter(user)).select_related("programme")
 
 
 def consortium_frame(consortium, *, solution=None) -> dict:

@@ -21,6 +21,8 @@ from kpis.models import KPI, Measurement, StageReview
 from kpis.vocabulary import STAGE_SHORT_LABELS, Stage, natural_key, previous_stage
 from solutions.models import Solution
 
+from .rules import LOCK_MESSAGES
+
 ReviewState = Measurement.ReviewState
 State = StageReview.State
 
@@ -55,6 +57,11 @@ class GridRow:
     def is_open(self) -> bool:
         """Shown with inputs: the user may enter it and it is not locked."""
         return self.may_enter and not self.lock
+
+    @property
+    def lock_message(self) -> str:
+        """Why the figure cannot be changed now, as the write service would refuse it."""
+        return str(LOCK_MESSAGES[self.lock]) if self.lock else ""
 
     @property
     def anchor(self) -> str:

@@ -20,8 +20,9 @@ Contract (all keyword-only; each runs in one transaction and returns the updated
                  the comment (required) says why. Kept in history as "reopened".
 
 Raises ``django.core.exceptions.PermissionDenied`` for the wrong user and
-:class:`ReviewError` (``code``: ``invalid_stage``, ``not_member``, ``not_draft``,
-``nothing_to_submit``, ``not_submitted``, ``not_approved``, ``comment_required``)
+:class:`~kpis.reporting.errors.ReviewError` (``code``: ``invalid_stage``, ``not_member``,
+``not_draft``, ``nothing_to_submit``, ``not_submitted``, ``not_approved``,
+``comment_required``)
 when the action does not fit the stage's state. Figures whose review state changes
 get a new version and a history entry with the action as its change reason.
 """
@@ -41,19 +42,10 @@ from kpis.vocabulary import Stage
 from solutions.models import Solution
 
 from .entry import lock_stage_review
+from .errors import ReviewError
 
 State = StageReview.State
 ReviewState = Measurement.ReviewState
-
-
-class ReviewError(Exception):
-    """The action does not fit the stage's current state; ``code`` says which rule."""
-
-    def __init__(self, message: str, *, code: str, field: str = "__all__"):
-        self.message = message
-        self.code = code
-        self.field = field
-        super().__init__(message)
 
 
 def consortium_lead_city_ids(consortium: Consortium) -> set[int]:

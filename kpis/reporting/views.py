@@ -27,7 +27,8 @@ from kpis.models import Measurement, StageReview
 from kpis.vocabulary import Stage
 
 from . import review as review_actions
-from .entry import EntryError, StaleVersion, record_measurements
+from .entry import record_measurements
+from .errors import EntryError, ReviewError, StaleVersion
 from .forms import EntryRowForm, ReviewForm
 from .grid import Grid, city_grid, consortium_grid
 from .history import (
@@ -239,7 +240,7 @@ class ReviewView(GridMixin, View):
                 stage=self.stage,
                 comment=form.cleaned_data["comment"],
             )
-        except review_actions.ReviewError as error:
+        except ReviewError as error:
             messages.error(request, error.message)
             return HttpResponseRedirect(self.grid_url() + "#review")
         messages.success(

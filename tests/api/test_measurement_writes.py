@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from kpis.models import KPI, Measurement
-from kpis.reporting import entry
+from kpis.reporting import entry, rules
 from tests.api.conftest import assert_error_shape, client_for
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +240,7 @@ def test_the_api_says_what_the_entry_grid_says(ravenna_client):
     row = entry.RowInput(
         kpi=kpi("2.1").pk, status="reported", expected_version=0, value=Decimal(-2)
     )
-    expected = entry.validate_row(row, value_type="count")
+    expected = rules.validate_row(row, value_type="count")
     assert response.json()["errors"]["value"] == [message for _f, message, _c in expected]
 
 

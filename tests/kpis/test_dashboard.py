@@ -13,7 +13,7 @@ from kpis.dashboards import build
 from kpis.dashboards.figures import Formatter
 from kpis.dashboards.judging import CELL_MEMO
 from kpis.dashboards.readers import Member
-from kpis.managers import plain_bool, plain_decimal
+from kpis.managers import driver_bool, driver_decimal
 from tests.kpis.factories import KPIFactory
 
 SE, IT = "SE", "IT"
@@ -271,12 +271,12 @@ def test_remembered_cells_follow_the_target_and_the_language(memo):
 
 
 def test_driver_values_become_decimals_and_booleans():
-    assert plain_decimal(10) == Decimal(10)
-    assert plain_decimal(12.5) == Decimal("12.5")
-    assert plain_decimal(0.1) == Decimal("0.1")
-    assert plain_decimal("3.2500") == Decimal("3.25")
-    assert plain_decimal(None) is None
-    assert (plain_bool(1), plain_bool(0), plain_bool(None)) == (True, False, None)
+    assert driver_decimal(10) == Decimal(10)
+    assert driver_decimal(12.5) == Decimal("12.5")
+    assert driver_decimal(0.1) == Decimal("0.1")
+    assert driver_decimal("3.2500") == Decimal("3.25")
+    assert driver_decimal(None) is None
+    assert (driver_bool(1), driver_bool(0), driver_bool(None)) == (True, False, None)
 
 
 def test_link_maker_reverses_once_for_many_links():

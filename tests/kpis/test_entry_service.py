@@ -7,13 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from kpis.models import Measurement, StageReview
-from kpis.reporting.entry import (
-    EntryError,
-    RowInput,
-    StaleVersion,
-    record_measurements,
-    validate_row,
-)
+from kpis.reporting.entry import RowInput, record_measurements
+from kpis.reporting.errors import EntryError, StaleVersion
+from kpis.reporting.rules import validate_row
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db

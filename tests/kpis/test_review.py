@@ -7,14 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from kpis.models import Measurement, StageReview
-from kpis.reporting.entry import EntryError, RowInput, record_measurements
-from kpis.reporting.review import (
-    ReviewError,
-    approve_stage,
-    reopen_stage,
-    return_stage,
-    submit_stage,
-)
+from kpis.reporting.entry import RowInput, record_measurements
+from kpis.reporting.errors import EntryError, ReviewError
+from kpis.reporting.review import approve_stage, reopen_stage, return_stage, submit_stage
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db
