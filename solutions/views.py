@@ -42,26 +42,16 @@ class SolutionDetailView(TemplateView):
         inputs = matrix_inputs(
             user, consortium, requested_stage=self.request.GET.get("stage"), solution=solution
         )
-        implementing = inputs["implementing"][solution.pk]
+        implementing = inputs.implementing[solution.pk]
         context.update(
             consortium=consortium,
             solution=solution,
             lead_cities=lead_cities,
-            implementing_cities=[city for city in inputs["cities"] if city.pk in implementing],
+            implementing_cities=[city for city in inputs.cities if city.pk in implementing],
             activities=activities,
-            stage=inputs["stage"],
-            default_stage=inputs["default_stage"],
+            stage=inputs.stage,
+            default_stage=inputs.default_stage,
             stage_choices=STAGE_CHOICES,
-            matrix=build.build_matrix(
-                cities=inputs["cities"],
-                solutions=[solution],
-                kpis=inputs["kpis"],
-                implementing=inputs["implementing"],
-                rows=inputs["rows"],
-                baselines=inputs["baselines"],
-                stage=inputs["stage"],
-                city_url=build.link_maker("city-detail"),
-                kpi_url=build.link_maker("kpi-detail", numeric=True),
-            ),
+            matrix=build.consortium_matrix(inputs),
         )
         return context

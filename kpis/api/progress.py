@@ -164,22 +164,12 @@ def progress_table(user, consortium, *, stage: str | None) -> ProgressTable:
     inputs = matrix_inputs(user, consortium, requested_stage=stage)
     with translation.override("en"):
         # The overview's own links, so the API and the page share one memoized matrix.
-        matrix = build.build_matrix(
-            cities=inputs["cities"],
-            solutions=inputs["solutions"],
-            kpis=inputs["kpis"],
-            implementing=inputs["implementing"],
-            rows=inputs["rows"],
-            baselines=inputs["baselines"],
-            stage=inputs["stage"],
-            city_url=build.link_maker("city-detail"),
-            kpi_url=build.link_maker("kpi-detail", numeric=True),
-        )
+        matrix = build.consortium_matrix(inputs)
     return ProgressTable(
         consortium=consortium.slug,
         stage=matrix.stage,
         refs=cell_refs(matrix),
-        kpis={kpi.pk: kpi for kpi in inputs["kpis"]},
+        kpis={kpi.pk: kpi for kpi in inputs.kpis},
     )
 
 

@@ -28,7 +28,7 @@ from kpis.vocabulary import natural_key
 from .figures import STATUS_LABELS, Formatter
 from .judging import Figures, Layout, kpi_cells
 from .matrix import SUMMARY_STATUSES, Column, Matrix, Row, Summary, matrix_columns
-from .readers import KPI_FIELDS
+from .readers import KPI_FIELDS, MatrixInputs
 
 
 def link_maker(view_name: str, *, numeric: bool = False) -> Callable[[Any], str]:
@@ -130,6 +130,22 @@ def build_matrix(
     if memo_key is not None:
         MATRIX_MEMO.put(memo_key, inputs, matrix)
     return matrix
+
+
+def consortium_matrix(inputs: MatrixInputs) -> Matrix:
+    """The matrix of what :func:`~kpis.dashboards.readers.matrix_inputs` read, linked to the
+    city and KPI pages: the overview's, a solution page's and the progress API's."""
+    return build_matrix(
+        cities=inputs.cities,
+        solutions=inputs.solutions,
+        kpis=inputs.kpis,
+        implementing=inputs.implementing,
+        rows=inputs.rows,
+        baselines=inputs.baselines,
+        stage=inputs.stage,
+        city_url=link_maker("city-detail"),
+        kpi_url=link_maker("kpi-detail", numeric=True),
+    )
 
 
 def _build_matrix(

@@ -1,16 +1,24 @@
 """Reads that cross relations: each brings what a page needs in a fixed number of queries.
 
 The figures come through the measurements' queryset (:mod:`kpis.managers`), as plain
-tuples straight from the database driver where a page holds thousands of them.
+tuples straight from the database driver where a page holds thousands of them. Each
+reader returns a typed record (:class:`MatrixInputs`, :class:`CityPageInputs`,
+:class:`KpiPageInputs`) that a view binds and hands on, never a dict read by keys.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.db import models
 
+from cities.access import visible_consortia_filter
+from cities.models import Membership
 from kpis import vocabulary
+from kpis.models import KPI, FrameworkReference, Measurement
+from roadmaps.models import Commitment, ThreeYearPlan
+from solutions.models import Activity, Solution
 
 #: The KPI fields the dashboards read, and so all a built matrix depends on of a KPI.
 KPI_FIELDS = (
@@ -42,15 +50,70 @@ class Member(NamedTuple):
 
     @property
     def role_label(self) -> str:
-        from cities.models import Membership
-
         return "" if self.role == "member" else str(Membership.Role(self.role).label)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsortiumFrame:
+    """Everything but the figures that a consortium matrix needs.
+
+    ``cities`` are the member cities (by country and name), ``solutions`` in number order,
+    ``kpis`` those of the solutions (parts included), ``implementing`` solution id -> the
+    ids of the cities that implement it.
+    """
+
+    cities: list[Member]
+    solutions: list[Any]
+    kpis: list[KPI]
+    implementing: dict[int, set[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixInputs(ConsortiumFrame):
+    """A consortium matrix's frame and figures at the stage shown.
+
+    ``stage`` is the stage asked for, else ``default_stage`` (the latest with figures);
+    ``rows`` are ``managers.OVERVIEW_COLUMNS`` tuples, ``baselines`` ``(city_id, kpi_id,
+    value)`` tuples (empty where the stage needs none).
+    """
+
+    stage: str
+    default_stage: str
+    rows: list[tuple]
+    baselines: list[tuple] | tuple
+
+
+@dataclass(frozen=True, slots=True)
+class CityPageInputs:
+    """What a city's page shows: its memberships in the consortia the user may read, the
+    solutions it implements there (``lead_solution_ids``: those it leads), their KPIs and
+    activities, its figures (``managers.DETAIL_FIELDS`` dictionaries), plans, commitments."""
+
+    memberships: list[Membership]
+    solutions: list[Solution]
+    lead_solution_ids: set[int]
+    implementing: dict[int, set[int]]
+    kpis: list[KPI]
+    details: list[dict]
+    activities: list[Activity]
+    plans: list[ThreeYearPlan]
+    commitments: list[Commitment]
+
+
+@dataclass(frozen=True, slots=True)
+class KpiPageInputs:
+    """What a KPI's page shows beside the KPI: its parts, framework references, the
+    consortium's member cities, the ids of the implementing ones, and its figures."""
+
+    parts: list[KPI]
+    references: list[FrameworkReference]
+    cities: list[Member]
+    implementing: set[int]
+    details: list[dict]
 
 
 def consortium_members(consortium_id: int) -> list[Member]:
     """A consortium's member cities by country and name; one query."""
-    from cities.models import Membership
-
     rows = (
         Membership.objects.filter(consortium_id=consortium_id)
         .order_by("city__country", "city__name")
@@ -61,17 +124,11 @@ def consortium_members(consortium_id: int) -> list[Member]:
     return [Member(*row) for row in rows]
 
 
-def consortium_frame(consortium, *, solution=None) -> dict:
+def consortium_frame(consortium, *, solution=None) -> ConsortiumFrame:
     """Everything but the figures that a consortium matrix needs, in four queries.
 
-    Returns plain data: ``members`` and ``cities`` (the member cities as :class:`Member`),
-    ``solutions``,
-    ``kpis`` (of those solutions, parts included) and ``implementing`` (solution id ->
-    set of city ids). With ``solution`` only that solution and its KPIs are read.
+    With ``solution`` only that solution and its KPIs are read (three queries).
     """
-    from kpis.models import KPI
-    from solutions.models import Solution
-
     members = consortium_members(consortium.pk)
     solutions = (
         [solution]
@@ -86,13 +143,9 @@ def consortium_frame(consortium, *, solution=None) -> dict:
     ):
         implementing[solution_id].add(city_id)
     kpis = list(KPI.objects.filter(solution_id__in=solution_ids).only(*KPI_FIELDS))
-    return {
-        "members": members,
-        "cities": members,
-        "solutions": solutions,
-        "kpis": kpis,
-        "implementing": implementing,
-    }
+    return ConsortiumFrame(
+        cities=members, solutions=solutions, kpis=kpis, implementing=implementing
+    )
 
 
 def reads_baseline(kpi) -> bool:
@@ -100,7 +153,7 @@ def reads_baseline(kpi) -> bool:
     return kpi.value_type in ("count", "number", "percent") and kpi.target_value is not None
 
 
-def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=None) -> dict:
+def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=None) -> MatrixInputs:
     """Everything a consortium matrix is built from, read in a fixed number of queries.
 
     The frame (memberships with cities, solutions, implementing cities, KPIs: four
@@ -108,28 +161,29 @@ def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=Non
     the stage shown (one) and, for midway and final, the baselines (one). The stage is
     the one asked for, else the latest with figures. Only figures ``user`` may see.
     """
-    from kpis.models import Measurement
-
     frame = consortium_frame(consortium, solution=solution)
     measurements = Measurement.objects.visible_to(user)
-    kpi_ids = [kpi.pk for kpi in frame["kpis"]]
+    kpi_ids = [kpi.pk for kpi in frame.kpis]
     default = vocabulary.default_stage(measurements.stages_with_figures(kpi_ids))
     stage = vocabulary.parse_stage(requested_stage, default=default)
     baselines = ()
     if vocabulary.needs_baselines(stage):
         baselines = measurements.baseline_values(
-            [kpi.pk for kpi in frame["kpis"] if reads_baseline(kpi)]
+            [kpi.pk for kpi in frame.kpis if reads_baseline(kpi)]
         )
-    return {
-        **frame,
-        "stage": stage,
-        "default_stage": default,
-        "rows": measurements.for_overview(kpi_ids, vocabulary.stages_to_read(stage)),
-        "baselines": baselines,
-    }
+    return MatrixInputs(
+        cities=frame.cities,
+        solutions=frame.solutions,
+        kpis=frame.kpis,
+        implementing=frame.implementing,
+        stage=stage,
+        default_stage=default,
+        rows=measurements.for_overview(kpi_ids, vocabulary.stages_to_read(stage)),
+        baselines=baselines,
+    )
 
 
-def city_page_inputs(user, city) -> dict:
+def city_page_inputs(user, city) -> CityPageInputs:
     """What a city's page shows, in eight queries whatever the size.
 
     Memberships in the consortia the user may read; the solutions the city implements
@@ -137,12 +191,6 @@ def city_page_inputs(user, city) -> dict:
     consortium's for what it reports once; the solutions' activities; the city's
     three-year plans with their targets (two); its commitments.
     """
-    from cities.access import visible_consortia_filter
-    from cities.models import Membership
-    from kpis.models import KPI, Measurement
-    from roadmaps.models import Commitment, ThreeYearPlan
-    from solutions.models import Activity, Solution
-
     memberships = list(
         Membership.objects.filter(visible_consortia_filter(user, prefix="consortium__"), city=city)
         .select_related("consortium__programme")
@@ -172,28 +220,25 @@ def city_page_inputs(user, city) -> dict:
             "consortium"
         )
     )
-    return {
-        "memberships": memberships,
-        "solutions": solutions,
-        "lead_solution_ids": {solution.pk for solution in solutions if solution.is_lead},
-        "implementing": {solution.pk: {city.pk} for solution in solutions},
-        "kpis": kpis,
-        "details": details,
-        "activities": activities,
-        "plans": plans,
-        "commitments": commitments,
-    }
+    return CityPageInputs(
+        memberships=memberships,
+        solutions=solutions,
+        lead_solution_ids={solution.pk for solution in solutions if solution.is_lead},
+        implementing={solution.pk: {city.pk} for solution in solutions},
+        kpis=kpis,
+        details=details,
+        activities=activities,
+        plans=plans,
+        commitments=commitments,
+    )
 
 
-def kpi_page_inputs(user, kpi) -> dict:
+def kpi_page_inputs(user, kpi) -> KpiPageInputs:
     """What a KPI's page shows beside the KPI itself, in five queries whatever the size.
 
     Its parts (for a composite), framework references, the consortium's member cities,
     the solution's implementing cities, and every figure of the KPI the user may see.
     """
-    from kpis.models import KPI, FrameworkReference, Measurement
-    from solutions.models import Solution
-
     parts = list(KPI.objects.filter(parent=kpi).only(*KPI_FIELDS))
     parts.sort(key=lambda part: part.code)
     references = list(FrameworkReference.objects.filter(kpi=kpi).order_by("framework", "code"))
@@ -202,11 +247,10 @@ def kpi_page_inputs(user, kpi) -> dict:
     implementing = set(
         through.objects.filter(solution_id=kpi.solution_id).values_list("city_id", flat=True)
     )
-    details = list(Measurement.objects.visible_to(user).for_kpis([kpi.pk]))
-    return {
-        "parts": parts,
-        "references": references,
-        "cities": members,
-        "implementing": implementing,
-        "details": details,
-    }
+    return KpiPageInputs(
+        parts=parts,
+        references=references,
+        cities=members,
+        implementing=implementing,
+        details=list(Measurement.objects.visible_to(user).for_kpis([kpi.pk])),
+    )

@@ -54,17 +54,17 @@ class KpiDetailView(TemplateView):
         lines = reports.kpi_report(
             kpi=kpi,
             solution=solution,
-            cities=inputs["cities"],
-            implementing=inputs["implementing"],
-            details=inputs["details"],
+            cities=inputs.cities,
+            implementing=inputs.implementing,
+            details=inputs.details,
             city_url=build.link_maker("city-detail"),
         )
         context.update(
             kpi=kpi,
             solution=solution,
             consortium=solution.consortium,
-            parts=inputs["parts"],
-            references=inputs["references"],
+            parts=inputs.parts,
+            references=inputs.references,
             lines=lines,
             stage_labels=[stage_heading(stage) for stage in STAGES],
             target=Formatter().target_wording(kpi),
