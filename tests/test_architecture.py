@@ -95,6 +95,14 @@ def describe(graph, component: list[str]) -> str:
     return f"{len(component)} modules: " + "; ".join(links)
 
 
+def test_a_circle_of_imports_is_found():
+    graph = grimp.ImportGraph()
+    for importer, imported in [("a.x", "a.y"), ("a.y", "a.z"), ("a.z", "a.x"), ("a.z", "a.w")]:
+        graph.add_import(importer=importer, imported=imported)
+    graph.add_import(importer="a.w", imported="a.v")
+    assert import_cycles(graph) == [["a.x", "a.y", "a.z"]]
+
+
 def test_no_import_cycle_among_the_projects_modules():
     graph = import_graph()
     cycles = import_cycles(graph)
