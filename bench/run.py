@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     ensure_bench_data(options)
     user = steering_user()
     results = {"environment": environment(options), "floor": None, "pages": []}
-    from kpis.dashboards.build import CELL_MEMO, MATRIX_MEMO
+    from kpis.dashboards.build import MATRIX_MEMO
+    from kpis.dashboards.judging import CELL_MEMO
 
     floor = None
     for size, label, path in bench_pages(options):

@@ -130,6 +130,14 @@ def visible_consortia_filter(user, prefix: str = "") -> Q:
     )
 
 
+def visible_consortia(user):
+    """The consortia the user may read, with their programme; a queryset.
+
+    The one query every page and API list of consortia starts from.
+    """
+    return Consortium.objects.filter(visible_consortia_filter(user)).select_related("programme")
+
+
 def visible_measurements_filter(user) -> Q:
     """Measurements the user may read, as a filter for ``Measurement`` querysets.
 

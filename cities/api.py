@@ -13,15 +13,11 @@ from rest_framework import serializers, viewsets
 from icc_portal.api import READ_ERRORS, error_responses
 from icc_portal.api_filters import ApiFilterSet, TextFilter
 
-from .access import visible_consortia_filter
+from .access import visible_consortia, visible_consortia_filter
 from .models import City, Consortium, Membership, Programme
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
-
-
-def visible_consortia(user):
-    return Consortium.objects.filter(visible_consortia_filter(user))
 
 
 # --------------------------------------------------------------------------- serializers

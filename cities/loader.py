@@ -21,15 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from kpis.models import KPI, FrameworkReference, Measurement
-from roadmaps.models import (
-    Commitment,
-    GovernanceBody,
-    GovernanceRole,
-    Lesson,
-    Phase,
-    PlanTarget,
-    ThreeYearPlan,
-)
+from roadmaps.loader import load_roadmap
 from solutions.models import Activity, AmbitionStatement, Solution, Theme
 
 from .models import City, Consortium, Membership, Programme
@@ -215,7 +207,7 @@ class _Loader:
         themes = self.load_themes(data.get("themes"), consortium)
         self.load_solutions(data.get("solutions"), consortium, statements, themes)
         self.load_measurements(data.get("measurements"))
-        self.load_roadmap(data.get("roadmap"), consortium)
+        load_roadmap(self, data.get("roadmap"), consortium)
 
     def load_programme(self, entry: Any) -> Programme:
         entry = self.mapping(
@@ -444,100 +436,6 @@ class _Loader:
                     # Figures published in a deliverable were approved by the consortium.
                     "review_state": entry.get("review_state") or Measurement.ReviewState.APPROVED,
                 },
-            )
-
-    def load_roadmap(self, entry: Any, consortium: Consortium) -> None:
-        if entry is None:
-            return
-        keys = {"phases", "governance", "commitments", "plans", "lessons"}
-        entry = self.mapping(entry, "roadmap", keys)
-        for index, phase in enumerate(self.items(entry.get("phases"), "roadmap.phases")):
-            label = f"roadmap.phases[{index}]"
-            keys = {"number", "name", "start", "end", "summary", "measured_stage"}
-            phase = self.mapping(phase, label, keys, required=["number", "name", "start", "end"])
-            self.sync(
-                Phase,
-                label,
-                {"consortium": consortium, "number": phase["number"]},
-                {
-                    "name": phase["name"],
-                    "start": self.date(phase["start"], label, "start"),
-                    "end": self.date(phase["end"], label, "end"),
-                    "summary": phase.get("summary") or "",
-                    "measured_stage": phase.get("measured_stage") or "",
-                },
-            )
-        governance = self.items(entry.get("governance"), "roadmap.governance")
-        for position, body in enumerate(governance):
-            label = f"roadmap.governance[{position}]"
-            keys = {"name", "level", "city", "purpose", "members"}
-            body = self.mapping(body, label, keys, required=["name", "level"])
-            city = self.city(body["city"], label) if body.get("city") else None
-            governance_body = self.sync(
-                GovernanceBody,
-                label,
-                {"consortium": consortium, "name": body["name"], "city": city},
-                {
-                    "level": body["level"],
-                    "purpose": body.get("purpose") or "",
-                    "position": position,
-                },
-            )
-            for role_position, role in enumerate(self.items(body.get("members"), label)):
-                role_label = f"{label}.members[{role_position}]"
-                role = self.mapping(role, role_label, {"role", "group"}, required=["role"])
-                self.sync(
-                    GovernanceRole,
-                    role_label,
-                    {"body": governance_body, "position": role_position},
-                    {"role": role["role"], "group": role.get("group") or ""},
-                )
-        commitments = self.items(entry.get("commitments"), "roadmap.commitments")
-        for position, commitment in enumerate(commitments):
-            label = f"roadmap.commitments[{position}]"
-            keys = {"kind", "country", "city", "text"}
-            commitment = self.mapping(commitment, label, keys, required=["kind", "text"])
-            self.sync(
-                Commitment,
-                label,
-                {"consortium": consortium, "position": position},
-                {
-                    "kind": commitment["kind"],
-                    "country": commitment.get("country") or "",
-                    "city": self.city(commitment["city"], label)
-                    if commitment.get("city")
-                    else None,
-                    "text": commitment["text"],
-                },
-            )
-        for index, plan in enumerate(self.items(entry.get("plans"), "roadmap.plans")):
-            label = f"roadmap.plans[{index}]"
-            keys = {"city", "ambition", "steps", "targets"}
-            plan = self.mapping(plan, label, keys, required=["city", "ambition"])
-            three_year_plan = self.sync(
-                ThreeYearPlan,
-                label,
-                {"consortium": consortium, "city": self.city(plan["city"], label)},
-                {"ambition": plan["ambition"], "steps": plan.get("steps") or ""},
-            )
-            for target_index, target in enumerate(self.items(plan.get("targets"), label)):
-                target_label = f"{label}.targets[{target_index}]"
-                keys = {"number", "category", "commitment"}
-                target = self.mapping(target, target_label, keys, required=["number", "category"])
-                self.sync(
-                    PlanTarget,
-                    target_label,
-                    {"plan": three_year_plan, "number": target["number"]},
-                    {"category": target["category"], "commitment": target.get("commitment") or ""},
-                )
-        for index, lesson in enumerate(self.items(entry.get("lessons"), "roadmap.lessons")):
-            label = f"roadmap.lessons[{index}]"
-            lesson = self.mapping(lesson, label, {"number", "text"}, required=["number", "text"])
-            self.sync(
-                Lesson,
-                label,
-                {"consortium": consortium, "number": lesson["number"]},
-                {"text": lesson["text"]},
             )
 
 

@@ -10,10 +10,12 @@ from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
 from kpis.dashboards import build, reports
-from kpis.dashboards.readers import city_page_inputs, matrix_inputs, visible_consortia
+from kpis.dashboards.readers import city_page_inputs, matrix_inputs
 from kpis.models import KPI
+from kpis.vocabulary import STAGE_CHOICES, STAGES, stage_heading
 from solutions.models import Solution
 
+from .access import visible_consortia
 from .models import City, Membership
 
 
@@ -66,22 +68,12 @@ class OverviewView(TemplateView):
         inputs = matrix_inputs(user, consortium, requested_stage=self.request.GET.get("stage"))
         city_url = build.link_maker("city-detail")
         context.update(
-            members=[(city, city_url(city.slug)) for city in inputs["members"]],
-            solutions=inputs["solutions"],
-            stage=inputs["stage"],
-            default_stage=inputs["default_stage"],
-            stage_choices=build.STAGE_CHOICES,
-            matrix=build.build_matrix(
-                cities=inputs["cities"],
-                solutions=inputs["solutions"],
-                kpis=inputs["kpis"],
-                implementing=inputs["implementing"],
-                rows=inputs["rows"],
-                baselines=inputs["baselines"],
-                stage=inputs["stage"],
-                city_url=city_url,
-                kpi_url=build.link_maker("kpi-detail", numeric=True),
-            ),
+            members=[(city, city_url(city.slug)) for city in inputs.cities],
+            solutions=inputs.solutions,
+            stage=inputs.stage,
+            default_stage=inputs.default_stage,
+            stage_choices=STAGE_CHOICES,
+            matrix=build.consortium_matrix(inputs),
         )
         return context
 
@@ -101,7 +93,7 @@ class CityDetailView(TemplateView):
         context = super().get_context_data(**kwargs)
         city = get_object_or_404(City, slug=kwargs["slug"])
         inputs = city_page_inputs(self.request.user, city)
-        if not inputs["memberships"]:
+        if not inputs.memberships:
             raise Http404("The city takes part in no consortium you may read.")
         context.update(
             city=city,
@@ -110,18 +102,18 @@ class CityDetailView(TemplateView):
             city_links=render_to_string(
                 "kpis/entry/_city_links.html", {"city": city}, request=self.request
             ),
-            memberships=inputs["memberships"],
-            plans=inputs["plans"],
-            commitments=inputs["commitments"],
-            stage_labels=[build.stage_label(stage) for stage in build.STAGES],
+            memberships=inputs.memberships,
+            plans=inputs.plans,
+            commitments=inputs.commitments,
+            stage_labels=[stage_heading(stage) for stage in STAGES],
             reports=reports.city_report(
                 city=city,
-                solutions=inputs["solutions"],
-                lead_solution_ids=inputs["lead_solution_ids"],
-                kpis=inputs["kpis"],
-                implementing=inputs["implementing"],
-                details=inputs["details"],
-                activities=inputs["activities"],
+                solutions=inputs.solutions,
+                lead_solution_ids=inputs.lead_solution_ids,
+                kpis=inputs.kpis,
+                implementing=inputs.implementing,
+                details=inputs.details,
+                activities=inputs.activities,
             ),
         )
         return context

@@ -379,8 +379,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MeasurementStatusEnum": "kpis.models.Measurement.Status",
         "ActivityStatusEnum": "solutions.models.Activity.Status",
-        "StageEnum": "kpis.models.Stage",
-        "ProgressStageEnum": "kpis.api.progress.STAGE_CHOICES",
+        "StageEnum": "kpis.vocabulary.Stage",
+        "ProgressStageEnum": "kpis.vocabulary.STAGE_VIEWS",
     },
 }
 # Anonymous API readers see approved figures of published consortia; set to 0 to refuse them.

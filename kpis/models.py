@@ -1,7 +1,8 @@
-"""KPIs, their definition sheets, the three stages and the measurements.
+"""KPIs, their definition sheets, the measurements and the review of a stage.
 
 The choice values below are the same strings :mod:`kpis.progress` works on, so
-the progress rules never need to import the ORM.
+the progress rules never need to import the ORM; the stages are
+:class:`kpis.vocabulary.Stage`.
 """
 
 from __future__ import annotations
@@ -17,23 +18,8 @@ from simple_history.models import HistoricalRecords
 from cities.models import City, Consortium
 from solutions.models import Solution
 
-from .dashboards.readers import MeasurementQuerySet
-
-
-class Stage(models.TextChoices):
-    """The three fixed reporting stages, in order."""
-
-    BASELINE = "baseline", _("Where we started")
-    MIDWAY = "midway", _("Midway through the challenge")
-    FINAL = "final", _("Final results")
-
-    @classmethod
-    def ordered(cls) -> list[Stage]:
-        return [cls.BASELINE, cls.MIDWAY, cls.FINAL]
-
-    @classmethod
-    def position(cls, value: str) -> int:
-        return [stage.value for stage in cls.ordered()].index(value)
+from .managers import MeasurementQuerySet
+from .vocabulary import Stage
 
 
 class KPI(models.Model):

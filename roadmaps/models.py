@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Consortium, country_code_validator
-from kpis.models import Stage
+from kpis.vocabulary import Stage
 
 
 class Phase(models.Model):

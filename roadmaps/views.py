@@ -10,8 +10,8 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from kpis.dashboards import build
-from kpis.dashboards.readers import visible_consortia
+from cities.access import visible_consortia
+from kpis.vocabulary import natural_key
 from solutions.models import Activity
 
 from .models import Commitment, GovernanceBody, GovernanceRole, Lesson, Phase
@@ -105,7 +105,7 @@ class RoadmapView(TemplateView):
         phases = list(Phase.objects.filter(consortium=consortium).order_by("number"))
         activities = sorted(
             Activity.objects.filter(solution__consortium=consortium).select_related("solution"),
-            key=lambda a: (a.solution.number, build.natural_key(a.code)),
+            key=lambda a: (a.solution.number, natural_key(a.code)),
         )
         bodies = GovernanceBody.objects.filter(consortium=consortium).select_related("city")
         bodies = bodies.prefetch_related(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
+from cities.access import visible_consortia
 from kpis.dashboards import build
-from kpis.dashboards.readers import matrix_inputs, visible_consortia
+from kpis.dashboards.readers import matrix_inputs
+from kpis.vocabulary import STAGE_CHOICES, natural_key
 
 from .models import Activity, Solution
 
@@ -35,31 +37,21 @@ class SolutionDetailView(TemplateView):
         lead_cities = list(solution.lead_cities.order_by("name"))
         activities = sorted(
             Activity.objects.filter(solution=solution),
-            key=lambda activity: build.natural_key(activity.code),
+            key=lambda activity: natural_key(activity.code),
         )
         inputs = matrix_inputs(
             user, consortium, requested_stage=self.request.GET.get("stage"), solution=solution
         )
-        implementing = inputs["implementing"][solution.pk]
+        implementing = inputs.implementing[solution.pk]
         context.update(
             consortium=consortium,
             solution=solution,
             lead_cities=lead_cities,
-            implementing_cities=[city for city in inputs["cities"] if city.pk in implementing],
+            implementing_cities=[city for city in inputs.cities if city.pk in implementing],
             activities=activities,
-            stage=inputs["stage"],
-            default_stage=inputs["default_stage"],
-            stage_choices=build.STAGE_CHOICES,
-            matrix=build.build_matrix(
-                cities=inputs["cities"],
-                solutions=[solution],
-                kpis=inputs["kpis"],
-                implementing=inputs["implementing"],
-                rows=inputs["rows"],
-                baselines=inputs["baselines"],
-                stage=inputs["stage"],
-                city_url=build.link_maker("city-detail"),
-                kpi_url=build.link_maker("kpi-detail", numeric=True),
-            ),
+            stage=inputs.stage,
+            default_stage=inputs.default_stage,
+            stage_choices=STAGE_CHOICES,
+            matrix=build.consortium_matrix(inputs),
         )
         return context

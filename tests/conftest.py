@@ -56,12 +56,43 @@ def sern(_sern_loaded, db):
     return Consortium.objects.get(slug="sern")
 
 
-# --- Personas of the entry grid and the review (factory-built; not the SERN data) -----------
-# A small consortium shaped like SERN: Ravenna and Cervia implement solution 1, whose KPIs
-# each city reports (one of every value type, and a composite); solution 2's KPI is
-# reported once for the consortium, with Cervia as its lead city. Bologna belongs to
-# another consortium: the "other city" for the steering committee member. The personas have
-# no usable password (tests log them in with force_login), which keeps hashing out of the way.
+# --- Personas -------------------------------------------------------------------------------
+# One name means one person in one world. Tests log personas in with force_login or give
+# them an API token; passwords are hashed with MD5 in tests (see _fast_password_hashing).
+#
+# The factory world, ``entry_world``: "Test Network", a small consortium shaped like SERN.
+# Ravenna and Cervia implement solution 1, whose KPIs each city reports (one of every value
+# type, and a composite); solution 2's KPI 2.1 is reported once for the consortium, with
+# Cervia as its lead city. Bologna belongs to "Other Network".
+#   coordinator_ravenna  coordinates Ravenna: enters and corrects Ravenna's figures, submits
+#                        its stages; may not touch Cervia's figures or the consortium's 2.1.
+#   coordinator_cervia   coordinates Cervia, the lead city of solution 2: enters Cervia's
+#                        figures and, as lead city, the consortium's 2.1.
+#   steering_member      sits on Test Network's steering committee: sees every figure, drafts
+#                        included, enters the consortium's own, approves, returns and reopens
+#                        stages; sees nothing of Other Network's drafts.
+#   partner_user         a partner of Test Network: reads approved figures, enters nothing.
+#
+# The SERN demo world, ``sern`` (the demo data, loaded by its own command):
+#   sern_coordinator_ravenna  coordinates SERN's Ravenna: writes Ravenna's figures (web or
+#                             API) and reads its drafts; no other city's.
+#   sern_coordinator_cervia   the same for Cervia.
+#   sern_steering             sits on SERN's steering committee: reads every SERN figure,
+#                             drafts included, and reviews stages.
+#   sern_partner              a SERN partner: reads approved figures only.
+#
+# In no world: site_admin, a superuser, does everything; an anonymous visitor (``client``,
+# or ``anonymous`` in the API tests) reads approved figures of published consortia only.
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """MD5 instead of PBKDF2 for the test run: hashing a persona's password then costs
+    microseconds, not a tenth of a second. Production settings are not touched."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture
@@ -196,10 +227,48 @@ def partner_user(entry_world):
 
 
 @pytest.fixture
-def admin_user_entry(entry_world):
+def sern_coordinator_ravenna(sern):
+    from cities.models import City
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    user = UserFactory(username="sern-coord-ravenna")
+    CityCoordinatorFactory(user=user, city=City.objects.get(slug="ravenna"))
+    return user
+
+
+@pytest.fixture
+def sern_coordinator_cervia(sern):
+    from cities.models import City
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    user = UserFactory(username="sern-coord-cervia")
+    CityCoordinatorFactory(user=user, city=City.objects.get(slug="cervia"))
+    return user
+
+
+@pytest.fixture
+def sern_steering(sern):
+    from tests.cities.factories import SteeringCommitteeMemberFactory, UserFactory
+
+    user = UserFactory(username="sern-steering")
+    SteeringCommitteeMemberFactory(user=user, consortium=sern)
+    return user
+
+
+@pytest.fixture
+def sern_partner(sern):
+    from tests.cities.factories import PartnerFactory, UserFactory
+
+    user = UserFactory(username="sern-partner")
+    PartnerFactory(user=user, consortium=sern)
+    return user
+
+
+@pytest.fixture
+def site_admin(db):
     from tests.cities.factories import UserFactory
 
-    return UserFactory(username="admin-tn", password=None, is_staff=True, is_superuser=True)
+    return UserFactory(username="site-admin", password=None, is_staff=True, is_superuser=True)
 
 
 def _form_fields(html: str, form_class: str = "entry-form") -> dict[str, str]:

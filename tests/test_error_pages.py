@@ -215,8 +215,9 @@ def test_the_csrf_page_leads_back_to_the_form():
 
 @pytest.mark.django_db
 def test_a_bug_in_a_page_is_the_styled_500(quiet_client):
+    response = quiet_client.get("/test-broken-page/")
     html = assert_page(
-        quiet_client.get("/test-broken-page/"),
+        response,
         500,
         "Something went wrong on our side",
         "It is not your fault, and the error has been recorded.",
@@ -224,7 +225,8 @@ def test_a_bug_in_a_page_is_the_styled_500(quiet_client):
         'lang="en"',
     )
     assert "RuntimeError" not in html
-    assert "Mention this reference" not in html
+    # Every request has an id (icc_portal.request_log): the page names it for the report.
+    assert f"Mention this reference: <code>{response['X-Request-ID']}</code>." in html
 
 
 @pytest.mark.django_db

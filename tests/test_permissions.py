@@ -40,7 +40,7 @@ MATRIX = {
         "other": (N, N, N, N, N, N),
         "consortium": (N, N, N, N, N, N),
     },
-    "admin_user_entry": {
+    "site_admin": {
         "own": (Y, Y, Y, Y, Y, Y),
         "other": (Y, Y, Y, Y, Y, Y),
         "consortium": (Y, Y, Y, Y, Y, Y),

@@ -1,7 +1,7 @@
 """API for KPIs (read-only): targets, definition sheets, parts of composite KPIs.
 
-Measurements are in :mod:`kpis.api_measurements`, their writes in :mod:`kpis.api_write`,
-progress in :mod:`kpis.api_progress`.
+Measurements are in :mod:`kpis.api.measurements`, their writes in :mod:`kpis.api.write`,
+progress in :mod:`kpis.api.progress`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Reads use ``Measurement.objects.visible_to`` (the access rules of :mod:`cities.access`);
 lists are read as tuples and their counts kept while the figures are unchanged, so a
 page of 100 costs little more than the page itself. Writes go through
-:func:`kpis.entry.record_measurements` (see :mod:`kpis.api_write`), the entry grid's
+:func:`kpis.reporting.entry.record_measurements` (see :mod:`kpis.api.write`), the entry grid's
 save path, rules and messages.
 """
 
@@ -43,10 +43,11 @@ from icc_portal.api import (
 )
 from icc_portal.api_access import ApiAccess
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
-from kpis.dashboards.readers import driver_rows, plain_bool
-from kpis.dashboards.readers import plain_decimal as decimal_of
-from kpis.models import KPI, Measurement, Stage
+from kpis.managers import driver_bool, driver_decimal, driver_rows
+from kpis.models import KPI, Measurement
 from kpis.reporting import entry
+from kpis.reporting.rules import DATA_FIELDS
+from kpis.vocabulary import Stage
 
 from .write import (
     IF_MATCH,
@@ -232,8 +233,8 @@ def list_rows(rows: Iterable[tuple]) -> Iterator[dict]:
     zone = timezone.get_current_timezone()
     for values in rows:
         row = dict(zip(LIST_LOOKUPS, values, strict=True))
-        row["value"] = plain_decimal(decimal_of(row["value"]))
-        row["boolean_value"] = plain_bool(row["boolean_value"])
+        row["value"] = plain_decimal(driver_decimal(row["value"]))
+        row["boolean_value"] = driver_bool(row["boolean_value"])
         as_of = row["as_of"]
         row["as_of"] = as_of if isinstance(as_of, str) or as_of is None else as_of.isoformat()
         row["updated_at"] = local_datetime(row["updated_at"], zone)
@@ -245,7 +246,7 @@ class RawRows:
 
     A page of 100 rows costs the database half a millisecond and Django's per-value
     converters three times that; ``list_rows`` reads the driver's values directly
-    (as the dashboards do, ``querysets.driver_rows``).
+    (as the dashboards do, ``managers.driver_rows``).
     """
 
     def __init__(self, queryset) -> None:
@@ -358,7 +359,7 @@ class MeasurementViewSet(
 ):
     """KPI figures you may see: approved ones of readable consortia, plus your own drafts.
 
-    Writes go through the entry service (``kpis.entry.record_measurements``).
+    Writes go through the entry service (``kpis.reporting.entry.record_measurements``).
     """
 
     serializer_class = MeasurementSerializer
@@ -444,7 +445,7 @@ class MeasurementViewSet(
         row = entry.RowInput(
             kpi=data["kpi"].pk,
             expected_version=0,
-            **{name: data[name] for name in entry.DATA_FIELDS},
+            **{name: data[name] for name in DATA_FIELDS},
         )
         outcome = record(user=request.user, stage=data["stage"], city=data["city"], row=row)
         if outcome.measurement is None:

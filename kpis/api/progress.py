@@ -1,6 +1,6 @@
 """The progress resource: the consortium overview's judged cells, one row per cell.
 
-Nothing is judged here. The figures are read by ``querysets.matrix_inputs`` and judged
+Nothing is judged here. The figures are read by ``readers.matrix_inputs`` and judged
 and rolled up by ``build.build_matrix`` (which applies :mod:`kpis.progress`), the
 very calls the overview page makes, so the API and the dashboards cannot disagree; a
 test compares them cell by cell. This module only flattens the matrix into rows:
@@ -28,6 +28,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers, viewsets
 from rest_framework.settings import api_settings
 
+from cities.access import visible_consortia
 from icc_portal.api import (
     CSV_MEDIA_TYPE,
     READ_ERRORS,
@@ -38,11 +39,11 @@ from icc_portal.api import (
 )
 from icc_portal.api_filters import INTEGER_RANGE, QueryTextField, SingleValuedQuery
 from kpis.dashboards import build
-from kpis.dashboards.readers import matrix_inputs, visible_consortia
+from kpis.dashboards.readers import matrix_inputs
 from kpis.progress import Direction, ProgressStatus
+from kpis.vocabulary import STAGE_VIEWS, STAGES
 
 LEVELS = ("city", "country", "consortium")
-STAGE_CHOICES = (*build.STAGES, build.LATEST)
 PROGRESS_COLUMNS = [
     "consortium",
     "stage",
@@ -163,22 +164,12 @@ def progress_table(user, consortium, *, stage: str | None) -> ProgressTable:
     inputs = matrix_inputs(user, consortium, requested_stage=stage)
     with translation.override("en"):
         # The overview's own links, so the API and the page share one memoized matrix.
-        matrix = build.build_matrix(
-            cities=inputs["cities"],
-            solutions=inputs["solutions"],
-            kpis=inputs["kpis"],
-            implementing=inputs["implementing"],
-            rows=inputs["rows"],
-            baselines=inputs["baselines"],
-            stage=inputs["stage"],
-            city_url=build.link_maker("city-detail"),
-            kpi_url=build.link_maker("kpi-detail", numeric=True),
-        )
+        matrix = build.consortium_matrix(inputs)
     return ProgressTable(
         consortium=consortium.slug,
         stage=matrix.stage,
         refs=cell_refs(matrix),
-        kpis={kpi.pk: kpi for kpi in inputs["kpis"]},
+        kpis={kpi.pk: kpi for kpi in inputs.kpis},
     )
 
 
@@ -221,10 +212,10 @@ class ProgressRowSerializer(serializers.Serializer):
 
     consortium = serializers.CharField()
     stage = serializers.ChoiceField(
-        choices=STAGE_CHOICES, help_text="The stage asked for (or the overview's default)."
+        choices=STAGE_VIEWS, help_text="The stage asked for (or the overview's default)."
     )
     from_stage = serializers.ChoiceField(
-        choices=build.STAGES,
+        choices=STAGES,
         allow_null=True,
         help_text="In the latest view: the stage the figure comes from, when not the final one.",
     )
@@ -269,7 +260,7 @@ class ProgressQuerySerializer(serializers.Serializer):
 
     consortium = QueryTextField(help_text="Consortium slug (required).")
     stage = serializers.ChoiceField(
-        choices=STAGE_CHOICES,
+        choices=STAGE_VIEWS,
         required=False,
         help_text="baseline, midway, final, or latest (each unit's latest figure); "
         "default: the latest stage with figures, as on the overview.",

@@ -1,6 +1,6 @@
 """Writing measurements over the API: request shapes, ETags, and the entry service's errors.
 
-Every write goes through :func:`kpis.entry.record_measurements`, the save path of the
+Every write goes through :func:`kpis.reporting.entry.record_measurements`, the save path of the
 entry grid, so the API applies the same rules and says the same things. This module
 only translates: JSON in, ``RowInput`` to the service, its outcome or typed error out as
 an HTTP answer in the API's error shape.
@@ -40,9 +40,11 @@ from icc_portal.api import (
     error_responses,
 )
 from icc_portal.api_filters import plain_digits
-from kpis.models import KPI, Measurement, Stage
+from kpis.models import KPI, Measurement
 from kpis.reporting import entry
-from kpis.reporting.rules import NOT_A_NUMBER, parse_plain_decimal
+from kpis.reporting.errors import NON_FIELD, EntryError, StaleVersion
+from kpis.reporting.rules import DATA_FIELDS, NOT_A_NUMBER, parse_plain_decimal
+from kpis.vocabulary import Stage
 
 NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
 ETAG_PATTERN = re.compile(r'^"measurement-(?P<pk>\d+)-v(?P<version>\d+)"$')
@@ -66,20 +68,17 @@ FIELD_OF_CODE = {
 
 
 def _field_name(field: str, code: str) -> str:
-    if field == entry.NON_FIELD:
+    if field == NON_FIELD:
         return FIELD_OF_CODE.get(code, "non_field_errors")
     return field
 
 
-def _as_errors(error: entry.EntryError) -> dict[str, list[ErrorDetail]]:
+def _as_errors(error: EntryError) -> dict[str, list[ErrorDetail]]:
     """The service's errors of one row (and of the call) as field -> messages with codes."""
     errors: dict[str, list[ErrorDetail]] = {}
-    for key, by_field in error.errors.items():
-        for field, messages in by_field.items():
-            codes = error.codes.get(key, {}).get(field, [])
-            for index, message in enumerate(messages):
-                code = codes[index] if index < len(codes) else "invalid"
-                errors.setdefault(_field_name(field, code), []).append(ErrorDetail(message, code))
+    for problem in error.error_list:
+        detail = ErrorDetail(problem.message, problem.code)
+        errors.setdefault(_field_name(problem.field, problem.code), []).append(detail)
     return errors
 
 
@@ -94,9 +93,9 @@ def etag_of(measurement: Measurement) -> str:
     return f'"measurement-{measurement.pk}-v{measurement.version}"'
 
 
-def _raise_from_entry(error: entry.EntryError, *, stale_status: type) -> None:
+def _raise_from_entry(error: EntryError, *, stale_status: type) -> None:
     errors = _as_errors(error)
-    if isinstance(error, entry.StaleVersion):
+    if isinstance(error, StaleVersion):
         current = next(iter(error.current.values()), None)
         message, _code = _first_message(errors)
         raise stale_status(
@@ -118,7 +117,7 @@ def record(*, user, stage: str, city: City | None, row: entry.RowInput, stale_st
         (outcome,) = entry.record_measurements(user=user, stage=stage, city=city, rows=[row])
     except DjangoPermissionDenied as error:
         raise exceptions.PermissionDenied(str(error) or None) from error
-    except entry.EntryError as error:
+    except EntryError as error:
         _raise_from_entry(error, stale_status=stale_status)
     return outcome
 
@@ -343,7 +342,7 @@ def row_for_update(
     measurement: Measurement, data: Mapping[str, Any], *, partial: bool, version: int
 ) -> entry.RowInput:
     """PUT replaces every data field (missing ones read as empty); PATCH changes the given."""
-    changes = {name: data[name] for name in entry.DATA_FIELDS if name in data}
+    changes = {name: data[name] for name in DATA_FIELDS if name in data}
     if partial:
         return entry.RowInput.from_measurement(measurement, expected_version=version, **changes)
     return entry.RowInput(kpi=measurement.kpi_id, expected_version=version, **changes)

@@ -1,8 +1,8 @@
-"""The consortium matrix of a page: the stage it shows, and the matrix built from rows.
+"""The consortium matrix of a page, built from the rows the readers bring.
 
-No ORM here. The views read with :mod:`kpis.querysets` (a fixed number of queries);
-:mod:`kpis.judging` judges every figure with :mod:`kpis.progress` (the one set of
-rules the API and the exports share); :mod:`kpis.matrix` holds the result as plain
+No ORM here. The views read with :mod:`kpis.dashboards.readers` (a fixed number of queries);
+:mod:`kpis.dashboards.judging` judges every figure with :mod:`kpis.progress` (the one set of
+rules the API and the exports share); :mod:`kpis.dashboards.matrix` holds the result as plain
 rows and cells that the templates only print, so no query runs while one renders.
 
 Speed: an overview can hold 200 cities × 100 KPIs. Measurement rows arrive as plain
@@ -13,7 +13,6 @@ matrix is reused while the figures and definitions read for it are unchanged
 
 from __future__ import annotations
 
-import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
@@ -24,60 +23,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kpis.progress import ReportingLevel
+from kpis.vocabulary import natural_key
 
-from .figures import STAGE_LABELS, STATUS_LABELS, Formatter
-from .judging import (  # noqa: F401 - the stage names are part of this module's API
-    CELL_MEMO,
-    LATEST,
-    STAGE_ENUMS,
-    STAGES,
-    Figures,
-    Layout,
-    kpi_cells,
-    reading_for,
-    rule_for,
-)
-from .matrix import (  # noqa: F401 - the matrix types are part of this module's API
-    SUMMARY_STATUSES,
-    Column,
-    Matrix,
-    Row,
-    Summary,
-    has_consortium_cell,
-    matrix_columns,
-)
-
-STAGE_CHOICES = tuple((stage, STAGE_LABELS[stage]) for stage in (*STAGES, LATEST))
-
-
-def stage_label(stage: str) -> str:
-    return str(STAGE_LABELS.get(stage, stage))
-
-
-def parse_stage(value: str | None, *, default: str) -> str:
-    """The stage a page was asked for; anything unknown falls back to the default."""
-    return value if value in (*STAGES, LATEST) else default
-
-
-def default_stage(stages_with_figures: Iterable[str]) -> str:
-    """The latest stage at which anything was reported: where the consortium stands now."""
-    present = set(stages_with_figures)
-    return next((stage for stage in reversed(STAGES) if stage in present), "final")
-
-
-def stages_to_read(stage: str) -> tuple[str, ...]:
-    """The stages whose figures a matrix at ``stage`` shows."""
-    return STAGES if stage == LATEST else (stage,)
-
-
-def needs_baselines(stage: str) -> bool:
-    """Midway and final figures are judged from the baselines (the latest view reads them all)."""
-    return stage in ("midway", "final")
-
-
-def reads_baseline(kpi) -> bool:
-    """A baseline only moves a ratio, and only numbers with a target have one."""
-    return kpi.value_type in ("count", "number", "percent") and kpi.target_value is not None
+from .figures import STATUS_LABELS, Formatter
+from .judging import Figures, Layout, kpi_cells
+from .matrix import SUMMARY_STATUSES, Column, Matrix, Row, Summary, matrix_columns
+from .readers import KPI_FIELDS, MatrixInputs
 
 
 def link_maker(view_name: str, *, numeric: bool = False) -> Callable[[Any], str]:
@@ -87,36 +38,10 @@ def link_maker(view_name: str, *, numeric: bool = False) -> Callable[[Any], str]
     return lambda value: f"{head}{value}{tail}"
 
 
-def natural_key(code: str) -> tuple:
-    """Sort "1.2" before "1.10" and "1.3" before "1.3a"."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
-        for part in re.findall(r"\d+|\D+", code)
-    )
-
-
 def ordered_kpis(kpis: Iterable, solutions: Sequence) -> list:
     """KPIs by solution number, then code in natural order; parts follow their composite."""
     number_of = {solution.pk: solution.number for solution in solutions}
     return sorted(kpis, key=lambda kpi: (number_of.get(kpi.solution_id, 0), natural_key(kpi.code)))
-
-
-#: The KPI fields a matrix depends on.
-KPI_SIGNATURE = (
-    "pk",
-    "solution_id",
-    "parent_id",
-    "code",
-    "name",
-    "unit",
-    "value_type",
-    "target_value",
-    "target_scope",
-    "target_text",
-    "direction",
-    "reporting_level",
-    "rollup",
-)
 
 
 class MatrixMemo:
@@ -168,10 +93,10 @@ def build_matrix(
 ) -> Matrix:
     """KPIs grouped by solution down, cities (and the totals they need) across.
 
-    ``rows`` are ``querysets.OVERVIEW_COLUMNS`` tuples of the stages
-    :func:`stages_to_read` names; ``baselines`` are ``(city_id, kpi_id, value)`` of the
-    reported baselines, where :func:`needs_baselines`. A city that does not implement a
-    KPI's solution has no cell (``NO_CELL``), never a red one.
+    ``rows`` are ``managers.OVERVIEW_COLUMNS`` tuples of the stages
+    :func:`kpis.vocabulary.stages_to_read` names; ``baselines`` are ``(city_id, kpi_id,
+    value)`` of the reported baselines, where :func:`kpis.vocabulary.needs_baselines`. A
+    city that does not implement a KPI's solution has no cell (``NO_CELL``), never a red one.
     """
     rows, baselines = list(rows), list(baselines)
     memo_key = inputs = None
@@ -180,7 +105,7 @@ def build_matrix(
         inputs = (
             rows,
             baselines,
-            [tuple(getattr(kpi, name) for name in KPI_SIGNATURE) for kpi in kpis],
+            [tuple(getattr(kpi, name) for name in KPI_FIELDS) for kpi in kpis],
             [(city.pk, city.name, city.slug, city.country) for city in cities],
             [(solution.pk, solution.number, solution.title) for solution in solutions],
             {solution_id: frozenset(members) for solution_id, members in implementing.items()},
@@ -205,6 +130,22 @@ def build_matrix(
     if memo_key is not None:
         MATRIX_MEMO.put(memo_key, inputs, matrix)
     return matrix
+
+
+def consortium_matrix(inputs: MatrixInputs) -> Matrix:
+    """The matrix of what :func:`~kpis.dashboards.readers.matrix_inputs` read, linked to the
+    city and KPI pages: the overview's, a solution page's and the progress API's."""
+    return build_matrix(
+        cities=inputs.cities,
+        solutions=inputs.solutions,
+        kpis=inputs.kpis,
+        implementing=inputs.implementing,
+        rows=inputs.rows,
+        baselines=inputs.baselines,
+        stage=inputs.stage,
+        city_url=link_maker("city-detail"),
+        kpi_url=link_maker("kpi-detail", numeric=True),
+    )
 
 
 def _build_matrix(

@@ -18,13 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from kpis.progress import Assessment, ProgressStatus, TargetScope, display_percent
+from kpis.vocabulary import STAGE_HEADINGS
 
-STAGE_LABELS = {
-    "baseline": gettext_lazy("Where we started"),
-    "midway": gettext_lazy("Midway"),
-    "final": gettext_lazy("Final results"),
-    "latest": gettext_lazy("Latest figures"),
-}
 STATUS_LABELS = {
     ProgressStatus.ACHIEVED: gettext_lazy("Achieved"),
     ProgressStatus.ON_TRACK: gettext_lazy("On track"),
@@ -107,7 +102,7 @@ class Formatter:
         }
         self._stage_html = {
             stage: f' <span class="stg">{escape(str(label))}</span>'
-            for stage, label in STAGE_LABELS.items()
+            for stage, label in STAGE_HEADINGS.items()
         }
 
     def number(self, value: Decimal | None) -> str:

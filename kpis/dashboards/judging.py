@@ -1,7 +1,7 @@
 """Measurement rows judged into matrix cells, city by city and for the totals.
 
 Every figure is judged by :mod:`kpis.progress` and formatted by
-:mod:`kpis.figures`. Within a KPI's row, equal inputs give one judged cell, kept
+:mod:`kpis.dashboards.figures`. Within a KPI's row, equal inputs give one judged cell, kept
 between requests (:class:`CellMemo`): the rules are pure, so a cell is a function
 of its inputs.
 
@@ -20,17 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from kpis import progress
+from kpis.managers import driver_bool, driver_decimal
 from kpis.progress import KpiRule, MeasurementStatus, Reading, ReportingLevel, Rollup, TargetScope
+from kpis.vocabulary import LATEST, STAGES
 
 from .figures import NO_CELL, Cell, Formatter
 from .matrix import Column, has_consortium_cell
-from .readers import plain_bool, plain_decimal
-
-STAGES: tuple[str, ...] = ("baseline", "midway", "final")
-
-
-LATEST = "latest"
-
 
 APPROVED = "approved"
 
@@ -42,7 +37,7 @@ REPORTED = MeasurementStatus.REPORTED.value
 STAGE_ENUMS = {stage: progress.Stage(stage) for stage in STAGES}
 
 
-# Positions in a row of ``querysets.OVERVIEW_COLUMNS``.
+# Positions in a row of ``managers.OVERVIEW_COLUMNS``.
 CITY, KPI_ID, STAGE, STATUS, VALUE, BOOLEAN, REVIEW, TEXT = range(8)
 
 
@@ -94,7 +89,7 @@ class Figures:
     def decimal(self, raw) -> Decimal | None:
         number = self._decimals.get(raw, False)
         if number is False:
-            number = self._decimals[raw] = plain_decimal(raw)
+            number = self._decimals[raw] = driver_decimal(raw)
         return number
 
     def reading(self, row: tuple | None) -> Reading | None:
@@ -107,7 +102,7 @@ class Figures:
         if reading is None:
             status, value, boolean, text = key
             reading = self._readings[key] = reading_for(
-                status, self.decimal(value), plain_bool(boolean), text
+                status, self.decimal(value), driver_bool(boolean), text
             )
         return reading
 

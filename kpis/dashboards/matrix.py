@@ -1,6 +1,6 @@
 """A consortium matrix as a page prints it: columns, rows of judged cells, summaries.
 
-Built by :func:`kpis.dashboard.build_matrix`; plain objects, no ORM. The rows, the
+Built by :func:`kpis.dashboards.build.build_matrix`; plain objects, no ORM. The rows, the
 column headings and the summary line carry their own HTML (every text escaped),
 because an overview can hold 20,000 cells and a template costs microseconds each.
 """
@@ -16,8 +16,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from kpis.progress import ProgressStatus, ReportingLevel, Rollup, TargetScope
+from kpis.vocabulary import stage_heading
 
-from .figures import STAGE_LABELS, Cell
+from .figures import Cell
 
 #: The statuses a summary line counts, in the order it shows them.
 SUMMARY_STATUSES = (
@@ -141,7 +142,7 @@ class Matrix:
 
     @property
     def stage_label(self) -> str:
-        return str(STAGE_LABELS.get(self.stage, self.stage))
+        return stage_heading(self.stage)
 
     @property
     def is_large(self) -> bool:

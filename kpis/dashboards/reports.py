@@ -1,8 +1,8 @@
 """One city's KPI table and one KPI's figures across cities, stage by stage.
 
 Both are built from the same consortium matrix as the overview (one per stage, from
-:func:`kpis.build.build_matrix`), so a figure is judged the same way on every
-page. No ORM here: the views read with :mod:`kpis.querysets`.
+:func:`kpis.dashboards.build.build_matrix`), so a figure is judged the same way on every
+page. No ORM here: the views read with :mod:`kpis.dashboards.readers`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from kpis.progress import ReportingLevel
+from kpis.vocabulary import STAGES, natural_key, needs_baselines, stage_heading
 
 from . import build
-from .build import STAGES, Column, natural_key
 from .figures import Cell, Formatter
+from .matrix import Column, Matrix
 
 
 @dataclass(slots=True)
@@ -76,13 +77,11 @@ class UnitLine:
 
 def _by_stage(figures: Sequence[Figure | None]) -> list[tuple[str, Figure | None]]:
     """Each figure with its stage's name, for pages that label every cell (phones)."""
-    return [
-        (build.stage_label(stage), figure) for stage, figure in zip(STAGES, figures, strict=True)
-    ]
+    return [(stage_heading(stage), figure) for stage, figure in zip(STAGES, figures, strict=True)]
 
 
 def overview_rows(details: Iterable[Mapping]) -> list[tuple]:
-    """Detail rows (``querysets.DETAIL_FIELDS``) as ``querysets.OVERVIEW_COLUMNS`` tuples."""
+    """Detail rows (``managers.DETAIL_FIELDS``) as ``managers.OVERVIEW_COLUMNS`` tuples."""
     return [
         (
             row["city_id"],
@@ -115,7 +114,7 @@ def stage_matrices(
     implementing: Mapping[int, set[int]],
     details: Sequence[Mapping],
     formatter: Formatter,
-) -> dict[str, build.Matrix]:
+) -> dict[str, Matrix]:
     """The consortium matrix of each stage, from detail rows."""
     rows = overview_rows(details)
     baselines = baseline_rows(details)
@@ -126,7 +125,7 @@ def stage_matrices(
             kpis=kpis,
             implementing=implementing,
             rows=[row for row in rows if row[2] == stage],
-            baselines=baselines if build.needs_baselines(stage) else (),
+            baselines=baselines if needs_baselines(stage) else (),
             stage=stage,
             formatter=formatter,
         )
@@ -227,7 +226,7 @@ def city_report(
     return reports
 
 
-def _cells_by_kpi(matrices: Mapping[str, build.Matrix]) -> dict[tuple, Cell]:
+def _cells_by_kpi(matrices: Mapping[str, Matrix]) -> dict[tuple, Cell]:
     """(stage, KPI id, column kind) -> cell, for single-city matrices."""
     cells = {}
     for stage, matrix in matrices.items():
@@ -301,7 +300,7 @@ def chart_data(kpi, lines: Sequence[UnitLine]) -> dict:
             "labels": [line.column.label for line in units],
             "datasets": [
                 {
-                    "label": str(build.stage_label(stage)),
+                    "label": stage_heading(stage),
                     "data": [
                         number(line.figures[position].cell.value)
                         if line.figures[position] is not None

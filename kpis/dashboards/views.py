@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from cities.access import visible_consortia_filter
 from kpis.models import KPI
+from kpis.vocabulary import STAGES, stage_heading
 
 from . import build, reports
 from .figures import Formatter
@@ -53,19 +54,19 @@ class KpiDetailView(TemplateView):
         lines = reports.kpi_report(
             kpi=kpi,
             solution=solution,
-            cities=inputs["cities"],
-            implementing=inputs["implementing"],
-            details=inputs["details"],
+            cities=inputs.cities,
+            implementing=inputs.implementing,
+            details=inputs.details,
             city_url=build.link_maker("city-detail"),
         )
         context.update(
             kpi=kpi,
             solution=solution,
             consortium=solution.consortium,
-            parts=inputs["parts"],
-            references=inputs["references"],
+            parts=inputs.parts,
+            references=inputs.references,
             lines=lines,
-            stage_labels=[build.stage_label(stage) for stage in build.STAGES],
+            stage_labels=[stage_heading(stage) for stage in STAGES],
             target=Formatter().target_wording(kpi),
             chart=reports.chart_data(kpi, lines),
         )

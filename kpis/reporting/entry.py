@@ -14,15 +14,18 @@ Contract
 
     * ``django.core.exceptions.PermissionDenied`` -- the user may not enter one of the
       figures (:mod:`cities.access`). Nothing is checked or stored after that.
-    * :class:`StaleVersion` -- at least one row was based on an older version than the
-      stored one. ``current[row_key]`` is the figure as stored now (``entered_by``
-      loaded); ``errors`` holds the messages of every row, stale or otherwise invalid.
-    * :class:`EntryError` -- anything else that is wrong. ``errors[row_key][field]`` is
-      a list of messages, ``codes[row_key][field]`` the matching codes (``"stale"``,
-      ``"locked"``, ``"under_review"``, ``"negative"``, ``"percent_range"`` …). Field
-      names are the model's (``value``, ``boolean_value``, ``text_value``, ``status``,
-      ``reason``, ``note``, ``evidence_url``, ``as_of``, ``version``) or ``"__all__"``.
-      Row key ``None`` holds errors about the call itself (an unknown ``stage``).
+    * :class:`~kpis.reporting.errors.StaleVersion` -- at least one row was based on an
+      older version than the stored one. ``current[row_key]`` is the figure as stored
+      now (``entered_by`` loaded); the errors are those of every row, stale or otherwise
+      invalid.
+    * :class:`~kpis.reporting.errors.EntryError` -- anything else that is wrong. Its
+      ``error_list`` holds one :class:`~kpis.reporting.errors.ReportingError` per problem:
+      the row's key, the field, the message and its code (``"stale"``, ``"locked"``,
+      ``"under_review"``, ``"negative"``, ``"percent_range"`` …); ``errors[row_key][field]``
+      and ``codes[row_key][field]`` read them grouped. Field names are the model's
+      (``value``, ``boolean_value``, ``text_value``, ``status``, ``reason``, ``note``,
+      ``evidence_url``, ``as_of``, ``version``) or ``"__all__"``. Row key ``None`` holds
+      errors about the call itself (an unknown ``stage``).
 
     A row's key is ``RowInput.key`` if given, else the KPI id. On success the result
     lists one :class:`RowOutcome` per row, in order: ``"created"``, ``"updated"`` or
@@ -31,14 +34,14 @@ Contract
 
 Rules
     * Figures are locked once approved, and the whole stage while it is submitted for
-      review or approved (see :mod:`kpis.review`); a row identical to the stored one is
+      review or approved (see :mod:`kpis.reporting.review`); a row identical to the stored one is
       never refused.
     * Each change raises the figure's ``version``, records ``entered_by`` and leaves a
       history entry (who, when, every field), via django-simple-history.
     * Rows are locked with ``SELECT … FOR UPDATE`` after the unit's stage review, so a
       concurrent save or review waits instead of slipping in between.
-    * The rules of a single figure are :func:`kpis.entry_rules.validate_row` (pure, no
-      database; re-exported here), which the forms show inline too.
+    * The rules of a single figure are :func:`kpis.reporting.rules.validate_row` (pure, no
+      database), which the forms show inline too.
 """
 
 from __future__ import annotations
@@ -56,24 +59,19 @@ from django.utils.translation import gettext as _
 
 from cities import access
 from cities.models import City, Consortium
-from kpis.models import KPI, Measurement, Stage, StageReview
+from kpis.models import KPI, Measurement, StageReview
+from kpis.vocabulary import Stage
 
-from .rules import (  # noqa: F401  (re-exported: the API validates with the same rules)
+from .errors import NON_FIELD, EntryError, ReportingError, StaleVersion
+from .rules import (
     DATA_FIELDS,
-    MAX_ABS_VALUE,
-    MAX_DECIMAL_PLACES,
-    MAX_TEXT_LENGTH,
-    MAX_URL_LENGTH,
+    LOCK_MESSAGES,
     describe_figure,
-    format_number,
     is_blank,
     matches_snapshot,
-    primary_answer_field,
     snapshot_of,
     validate_row,
 )
-
-NON_FIELD = "__all__"
 
 Status = Measurement.Status
 
@@ -141,57 +139,24 @@ class RowOutcome:
     measurement: Measurement | None
 
 
-class EntryError(Exception):
-    """Nothing was stored; ``errors``/``codes`` say what is wrong with which row and field."""
-
-    def __init__(
-        self,
-        errors: dict[Hashable, dict[str, list[str]]],
-        codes: dict[Hashable, dict[str, list[str]]] | None = None,
-    ):
-        self.errors = errors
-        self.codes = codes or {}
-        super().__init__(self.summary())
-
-    def summary(self) -> str:
-        return "; ".join(
-            f"{key}: {field}: {' '.join(messages)}"
-            for key, by_field in self.errors.items()
-            for field, messages in by_field.items()
-        )
-
-    def has_code(self, code: str) -> bool:
-        return any(code in codes for by_field in self.codes.values() for codes in by_field.values())
-
-
-class StaleVersion(EntryError):
-    """Some rows were based on an outdated version; ``current`` has the stored figures."""
-
-    def __init__(self, errors, codes, current: dict[Hashable, Measurement | None]):
-        self.current = current
-        super().__init__(errors, codes)
-
-
 class _Problems:
-    """Collects (row, field, message, code) and turns them into an :class:`EntryError`."""
+    """Collects the problems of every row and raises them together (:class:`EntryError`)."""
 
     def __init__(self) -> None:
-        self.errors: dict[Hashable, dict[str, list[str]]] = {}
-        self.codes: dict[Hashable, dict[str, list[str]]] = {}
+        self.found: list[ReportingError] = []
         self.stale: dict[Hashable, Measurement | None] = {}
 
     def add(self, key: Hashable, field: str, message: str, code: str) -> None:
-        self.errors.setdefault(key, {}).setdefault(field, []).append(str(message))
-        self.codes.setdefault(key, {}).setdefault(field, []).append(code)
+        self.found.append(ReportingError(message, code=code, field=field, key=key))
 
     def __bool__(self) -> bool:
-        return bool(self.errors)
+        return bool(self.found)
 
     def raise_if_any(self) -> None:
         if self.stale:
-            raise StaleVersion(self.errors, self.codes, self.stale)
-        if self.errors:
-            raise EntryError(self.errors, self.codes)
+            raise StaleVersion(self.found, self.stale)
+        if self.found:
+            raise EntryError(self.found)
 
 
 def same_content(measurement: Measurement, row: RowInput) -> bool:
@@ -300,7 +265,7 @@ def record_measurements(
             except IntegrityError as error:  # a check the rules above should have caught
                 key = next(o.key for o in outcomes if o.measurement is measurement)
                 problems.add(key, NON_FIELD, _("This figure could not be stored."), "integrity")
-                raise EntryError(problems.errors, problems.codes) from error
+                raise EntryError(problems.found) from error
     return outcomes
 
 
@@ -440,25 +405,9 @@ def _plan_row(row, kpi, measurement, review, problems: _Problems) -> str:
     if review.state == StageReview.State.APPROVED or (
         measurement is not None and measurement.review_state == Measurement.ReviewState.APPROVED
     ):
-        problems.add(
-            key,
-            NON_FIELD,
-            _(
-                "This figure is approved and locked. A steering committee member can reopen "
-                "the stage if it needs a correction."
-            ),
-            "locked",
-        )
+        problems.add(key, NON_FIELD, str(LOCK_MESSAGES["approved"]), "locked")
         return "refused"
     if review.state == StageReview.State.SUBMITTED:
-        problems.add(
-            key,
-            NON_FIELD,
-            _(
-                "The stage is submitted for review: figures can be changed again once the "
-                "steering committee returns it."
-            ),
-            "under_review",
-        )
+        problems.add(key, NON_FIELD, str(LOCK_MESSAGES["under_review"]), "under_review")
         return "refused"
     return "created" if measurement is None else "updated"

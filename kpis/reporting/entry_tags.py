@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cities import access
-from kpis.models import Stage
 from kpis.reporting.rules import describe_figure, format_number
+from kpis.vocabulary import Stage
 
 register = template.Library()
 

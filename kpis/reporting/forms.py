@@ -1,7 +1,7 @@
 """Forms of the entry grid: one small form per KPI row, numbers read in the user's language.
 
 The forms only turn what was typed into plain values; the rules (what a count, a
-percentage, "not available" may hold) are :func:`kpis.entry_rules.validate_row`, the same
+percentage, "not available" may hold) are :func:`kpis.reporting.rules.validate_row`, the same
 the service applies for the API, so the messages are the same everywhere.
 """
 

@@ -8,7 +8,6 @@ Both raise ``PermissionDenied`` for a user who may not open them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -18,19 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cities import access
 from cities.models import City, Consortium, Membership
-from kpis.models import KPI, Measurement, Stage, StageReview
+from kpis.models import KPI, Measurement, StageReview
+from kpis.vocabulary import STAGE_SHORT_LABELS, Stage, natural_key, previous_stage
 from solutions.models import Solution
+
+from .rules import LOCK_MESSAGES
 
 ReviewState = Measurement.ReviewState
 State = StageReview.State
-
-
-#: Stage names short enough for a tab or a label on a phone.
-STAGE_SHORT_LABELS = {
-    Stage.BASELINE: _("Start"),
-    Stage.MIDWAY: _("Midway"),
-    Stage.FINAL: _("Final"),
-}
 
 
 def stage_tabs(current: str) -> list[dict]:
@@ -43,11 +37,6 @@ def stage_tabs(current: str) -> list[dict]:
         }
         for stage in Stage.ordered()
     ]
-
-
-def previous_stage(stage: str) -> str | None:
-    position = Stage.position(stage)
-    return Stage.ordered()[position - 1].value if position else None
 
 
 @dataclass
@@ -68,6 +57,11 @@ class GridRow:
     def is_open(self) -> bool:
         """Shown with inputs: the user may enter it and it is not locked."""
         return self.may_enter and not self.lock
+
+    @property
+    def lock_message(self) -> str:
+        """Why the figure cannot be changed now, as the write service would refuse it."""
+        return str(LOCK_MESSAGES[self.lock]) if self.lock else ""
 
     @property
     def anchor(self) -> str:
@@ -242,11 +236,6 @@ def _kpis(condition: Q) -> list[KPI]:
             natural_key(kpi.code),
         ),
     )
-
-
-def natural_key(code: str) -> tuple:
-    """ "1.10" after "1.9", "1.5a" after "1.5"."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code))
 
 
 def _grid(user, stage, kpis, *, city, consortia, consortium) -> Grid:

@@ -20,8 +20,9 @@ Contract (all keyword-only; each runs in one transaction and returns the updated
                  the comment (required) says why. Kept in history as "reopened".
 
 Raises ``django.core.exceptions.PermissionDenied`` for the wrong user and
-:class:`ReviewError` (``code``: ``invalid_stage``, ``not_member``, ``not_draft``,
-``nothing_to_submit``, ``not_submitted``, ``not_approved``, ``comment_required``)
+:class:`~kpis.reporting.errors.ReviewError` (``code``: ``invalid_stage``, ``not_member``,
+``not_draft``, ``nothing_to_submit``, ``not_submitted``, ``not_approved``,
+``comment_required``)
 when the action does not fit the stage's state. Figures whose review state changes
 get a new version and a history entry with the action as its change reason.
 """
@@ -36,23 +37,15 @@ from simple_history.utils import bulk_update_with_history
 
 from cities import access
 from cities.models import City, Consortium, Membership
-from kpis.models import KPI, Measurement, Stage, StageReview
+from kpis.models import KPI, Measurement, StageReview
+from kpis.vocabulary import Stage
 from solutions.models import Solution
 
 from .entry import lock_stage_review
+from .errors import ReviewError
 
 State = StageReview.State
 ReviewState = Measurement.ReviewState
-
-
-class ReviewError(Exception):
-    """The action does not fit the stage's current state; ``code`` says which rule."""
-
-    def __init__(self, message: str, *, code: str, field: str = "__all__"):
-        self.message = message
-        self.code = code
-        self.field = field
-        super().__init__(message)
 
 
 def consortium_lead_city_ids(consortium: Consortium) -> set[int]:
@@ -63,6 +56,16 @@ def consortium_lead_city_ids(consortium: Consortium) -> set[int]:
             solution__kpis__reporting_level=KPI.ReportingLevel.CONSORTIUM,
         ).values_list("city_id", flat=True)
     )
+
+
+def city_consortium(city: City, consortium_slug: str = "") -> Consortium | None:
+    """The consortium whose figures of ``city`` are meant: the one named by its slug, or the
+    city's only one; ``None`` unless that is exactly one. One query."""
+    memberships = Membership.objects.filter(city=city).select_related("consortium")
+    if consortium_slug:
+        memberships = memberships.filter(consortium__slug=consortium_slug)
+    found = list(memberships[:2])
+    return found[0].consortium if len(found) == 1 else None
 
 
 def unit_measurements(consortium: Consortium, city: City | None, stage: str):

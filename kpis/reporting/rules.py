@@ -1,9 +1,10 @@
 """What a KPI figure may hold and how numbers and figures read: pure rules, no database.
 
 ``validate_row`` is the one set of checks behind the entry grid's inline messages and
-the write service (:mod:`kpis.entry`), so the web and the API say the same thing.
-It takes anything with a figure's data fields (a :class:`kpis.entry.RowInput`) and the
-KPI's value type, and returns ``(field, message, code)`` triples.
+the write service (:mod:`kpis.reporting.entry`), so the web and the API say the same thing.
+It takes anything with a figure's data fields (:class:`FigureFields`, e.g. a
+:class:`kpis.reporting.entry.RowInput`) and the KPI's value type, and returns
+``(field, message, code)`` triples.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -20,9 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kpis.models import KPI, Measurement
-
-if TYPE_CHECKING:
-    from .entry import RowInput
 
 Status = Measurement.Status
 
@@ -44,6 +42,34 @@ DATA_FIELDS = (
     "as_of",
 )
 
+#: Why a figure cannot be changed now, by the lock on it: the one wording of the grid's
+#: note and of the write service's refusal (codes ``locked`` and ``under_review``).
+LOCK_MESSAGES = {
+    "approved": gettext_lazy(
+        "This figure is approved and locked. A steering committee member can reopen "
+        "the stage if it needs a correction."
+    ),
+    "under_review": gettext_lazy(
+        "The stage is submitted for review: figures can be changed again once the "
+        "steering committee returns it."
+    ),
+}
+LOCK_MESSAGES["stage_approved"] = LOCK_MESSAGES["approved"]
+
+
+class FigureFields(Protocol):
+    """Anything with a figure's data fields: a row to store, a measurement, a history record."""
+
+    status: str
+    value: Decimal | None
+    boolean_value: bool | None
+    text_value: str
+    reason: str
+    note: str
+    evidence_url: str
+    as_of: datetime.date | None
+
+
 # --- Pure validation ------------------------------------------------------------------
 
 
@@ -56,7 +82,7 @@ def primary_answer_field(value_type: str) -> str:
 
 
 def validate_row(
-    row: RowInput, *, value_type: str, today: datetime.date | None = None
+    row: FigureFields, *, value_type: str, today: datetime.date | None = None
 ) -> list[tuple[str, str, str]]:
     """The problems of one row as ``(field, message, code)``; empty when it is fine.
 

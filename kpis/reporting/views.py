@@ -1,8 +1,8 @@
 """Entry grid, missing list, review actions, history and recent changes (web views).
 
-Views stay short: read the grid (:mod:`kpis.entry_grid`), bind the row forms, call the
-write service (:func:`kpis.entry.record_measurements`) or a review action
-(:mod:`kpis.review`), then redirect or show the errors. Who may do what is asked of
+Views stay short: read the grid (:mod:`kpis.reporting.grid`), bind the row forms, call the
+write service (:func:`kpis.reporting.entry.record_measurements`) or a review action
+(:mod:`kpis.reporting.review`), then redirect or show the errors. Who may do what is asked of
 :mod:`cities.access` only.
 """
 
@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,11 +22,12 @@ from django.views.generic import TemplateView
 
 from cities import access
 from cities.models import City, Consortium, Membership
-from kpis.dashboards.readers import visible_consortia
-from kpis.models import Measurement, Stage, StageReview
+from kpis.models import Measurement
+from kpis.vocabulary import Stage
 
 from . import review as review_actions
-from .entry import EntryError, StaleVersion, record_measurements
+from .entry import record_measurements
+from .errors import EntryError, ReviewError, StaleVersion
 from .forms import EntryRowForm, ReviewForm
 from .grid import Grid, city_grid, consortium_grid
 from .history import (
@@ -37,6 +37,7 @@ from .history import (
     snapshots_at,
     visible_history,
 )
+from .home import reporting_home
 from .rules import snapshot_of
 
 CHANGES_PER_PAGE = 50
@@ -239,7 +240,7 @@ class ReviewView(GridMixin, View):
                 stage=self.stage,
                 comment=form.cleaned_data["comment"],
             )
-        except review_actions.ReviewError as error:
+        except ReviewError as error:
             messages.error(request, error.message)
             return HttpResponseRedirect(self.grid_url() + "#review")
         messages.success(
@@ -256,91 +257,27 @@ class ReviewView(GridMixin, View):
     def unit(self, consortium_slug: str) -> tuple[Consortium, City | None]:
         if self.city is None:
             return self.unit_consortium, None
-        memberships = Membership.objects.filter(city=self.city).select_related("consortium")
-        if consortium_slug:
-            memberships = memberships.filter(consortium__slug=consortium_slug)
-        memberships = list(memberships[:2])
-        if len(memberships) != 1:
+        consortium = review_actions.city_consortium(self.city, consortium_slug)
+        if consortium is None:
             raise Http404(_("Name the consortium whose figures these are."))
-        consortium = memberships[0].consortium
         target = self.request.POST.get("unit", "city")
         return consortium, (None if target == "consortium" else self.city)
 
 
 class EntryHomeView(LoginRequiredMixin, TemplateView):
-    """ "My reporting": every unit the user enters or reviews, with each stage's state."""
+    """ "My reporting": every unit the user enters or reviews, with each stage's state.
+
+    Queries: the reader's three (:func:`kpis.reporting.home.reporting_home`), plus
+    session, user and roles.
+    """
 
     template_name = "kpis/entry/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        roles = access.roles_of(self.request.user)
-        memberships = Membership.objects.select_related("city", "consortium").order_by(
-            "consortium__name", "city__name"
-        )
-        if not roles.is_admin:
-            memberships = memberships.filter(
-                Q(city_id__in=roles.coordinated_city_ids)
-                | Q(consortium_id__in=roles.steering_consortium_ids)
-            )
-        memberships = list(memberships)
-        consortium_ids = {membership.consortium_id for membership in memberships}
-        reviews = {
-            (review.consortium_id, review.city_id, review.stage): review
-            for review in StageReview.objects.filter(consortium_id__in=consortium_ids)
-        }
-        counts: dict[tuple, dict[str, int]] = {}
-        for row in (
-            Measurement.objects.filter(kpi__solution__consortium_id__in=consortium_ids)
-            .exclude(status=Measurement.Status.NOT_REPORTED)
-            .values("kpi__solution__consortium_id", "city_id", "stage", "review_state")
-            .annotate(figures=Count("id"))
-            .order_by()
-        ):
-            unit = (row["kpi__solution__consortium_id"], row["city_id"], row["stage"])
-            counts.setdefault(unit, {})[row["review_state"]] = row["figures"]
-
-        def cells(consortium_id, city_id):
-            return [
-                stage_summary(
-                    stage,
-                    reviews.get((consortium_id, city_id, stage.value)),
-                    counts.get((consortium_id, city_id, stage.value), {}),
-                )
-                for stage in Stage.ordered()
-            ]
-
-        consortia = {membership.consortium for membership in memberships}
-        context.update(
-            stages=Stage.ordered(),
-            units=[
-                {
-                    "city": membership.city,
-                    "consortium": membership.consortium,
-                    "coordinates": membership.city_id in roles.coordinated_city_ids,
-                    "stages": cells(membership.consortium_id, membership.city_id),
-                }
-                for membership in memberships
-            ],
-            consortium_units=[
-                {"consortium": consortium, "stages": cells(consortium.pk, None)}
-                for consortium in sorted(consortia, key=lambda consortium: consortium.name)
-            ],
-        )
+        home = reporting_home(self.request.user)
+        context.update(stages=home.stages, units=home.units, consortium_units=home.consortium_units)
         return context
-
-
-def stage_summary(stage, review: StageReview | None, counts: dict[str, int]) -> dict:
-    """One cell of "My reporting": the stage's review state, or what its figures say."""
-    figures = sum(counts.values())
-    state = review.state if review else StageReview.State.DRAFT
-    if state == StageReview.State.DRAFT and figures and not counts.get("draft"):
-        label = _("Approved") if counts.get("approved") == figures else _("Submitted")
-    elif state == StageReview.State.DRAFT and not figures:
-        label = _("Not started")
-    else:
-        label = StageReview.State(state).label
-    return {"stage": stage, "label": label, "figures": figures}
 
 
 class MeasurementHistoryView(TemplateView):
@@ -384,7 +321,9 @@ class ChangesView(TemplateView):
             records = visible_history(user, city=city)
             events = review_events(user, consortium_ids=consortium_ids, city=city)
         else:
-            consortium = get_object_or_404(visible_consortia(user), slug=kwargs["consortium_slug"])
+            consortium = get_object_or_404(
+                access.visible_consortia(user), slug=kwargs["consortium_slug"]
+            )
             city = None
             records = visible_history(user, kpi__solution__consortium=consortium)
             events = review_events(user, consortium_ids=[consortium.pk])

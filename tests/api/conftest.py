@@ -1,8 +1,6 @@
-"""Personas and clients for the API tests.
-
-On top of the SERN demo data (``sern``): a coordinator of Ravenna and one of Cervia,
-a steering committee member, a partner, an admin, and an anonymous visitor. Every
-persona talks to the API through ``APIClient`` with its own DRF token.
+"""Clients for the API tests: the SERN personas of ``tests/conftest.py`` (who may do what
+is written there) and an anonymous visitor, each through ``APIClient`` with its own DRF
+token.
 """
 
 import pytest
@@ -11,12 +9,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cities.models import City
-from tests.cities.factories import (
-    CityCoordinatorFactory,
-    PartnerFactory,
-    SteeringCommitteeMemberFactory,
-    UserFactory,
-)
 
 
 @pytest.fixture(autouse=True)
@@ -51,53 +43,28 @@ def cervia(sern):
 
 
 @pytest.fixture
-def coordinator_ravenna(ravenna):
-    return CityCoordinatorFactory(user=UserFactory(username="coord-ravenna"), city=ravenna).user
+def ravenna_client(sern_coordinator_ravenna):
+    return client_for(sern_coordinator_ravenna)
 
 
 @pytest.fixture
-def coordinator_cervia(cervia):
-    return CityCoordinatorFactory(user=UserFactory(username="coord-cervia"), city=cervia).user
+def cervia_client(sern_coordinator_cervia):
+    return client_for(sern_coordinator_cervia)
 
 
 @pytest.fixture
-def steering(sern):
-    return SteeringCommitteeMemberFactory(user=UserFactory(username="steer"), consortium=sern).user
+def steering_client(sern_steering):
+    return client_for(sern_steering)
 
 
 @pytest.fixture
-def partner(sern):
-    return PartnerFactory(user=UserFactory(username="analyst"), consortium=sern).user
+def partner_client(sern_partner):
+    return client_for(sern_partner)
 
 
 @pytest.fixture
-def admin_user(db):
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def ravenna_client(coordinator_ravenna):
-    return client_for(coordinator_ravenna)
-
-
-@pytest.fixture
-def cervia_client(coordinator_cervia):
-    return client_for(coordinator_cervia)
-
-
-@pytest.fixture
-def steering_client(steering):
-    return client_for(steering)
-
-
-@pytest.fixture
-def partner_client(partner):
-    return client_for(partner)
-
-
-@pytest.fixture
-def admin_client_api(admin_user):
-    return client_for(admin_user)
+def admin_client_api(site_admin):
+    return client_for(site_admin)
 
 
 def assert_error_shape(response, status: int, *fields: str) -> dict:

@@ -171,9 +171,9 @@ def test_invalid_token_is_401(sern):
     assert body["code"] == "authentication_failed"
 
 
-def test_session_authentication_for_the_browsable_api(steering, drafts):
+def test_session_authentication_for_the_browsable_api(sern_steering, drafts):
     client = APIClient()
-    client.force_login(steering)
+    client.force_login(sern_steering)
     response = client.get(f"{API}measurements/?review_state=submitted", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
@@ -192,13 +192,13 @@ def test_drf_create_token_command_gives_a_working_token(sern, capsys):
     assert client.get(f"{API}measurements/").status_code == 200
 
 
-def test_admin_creates_a_token_in_the_django_admin(client, admin_user, partner):
-    client.force_login(admin_user)
+def test_admin_creates_a_token_in_the_django_admin(client, site_admin, sern_partner):
+    client.force_login(site_admin)
     add_url = reverse("admin:authtoken_tokenproxy_add")
     assert client.get(add_url).status_code == 200
-    response = client.post(add_url, {"user": partner.pk})
+    response = client.post(add_url, {"user": sern_partner.pk})
     assert response.status_code == 302, response.content
-    assert Token.objects.filter(user=partner).exists()
+    assert Token.objects.filter(user=sern_partner).exists()
 
 
 # ----------------------------------------------------------------- throttling

@@ -118,11 +118,11 @@ def test_integers_beyond_the_database_range_are_400_not_500(anonymous, sern):
     assert_error_shape(anonymous.get(f"{API}measurements/{huge}/"), 404)
 
 
-def test_unknown_api_url_takes_writes_without_csrf_as_404(partner):
+def test_unknown_api_url_takes_writes_without_csrf_as_404(sern_partner):
     from rest_framework.test import APIClient
 
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(partner)
+    client.force_login(sern_partner)
     assert_error_shape(client.put("/api/v1/nothing-here/abc/", {}, format="json"), 404)
 
 

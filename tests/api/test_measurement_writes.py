@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from kpis.models import KPI, Measurement
-from kpis.reporting import entry
+from kpis.reporting import entry, rules
 from tests.api.conftest import assert_error_shape, client_for
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def detail(measurement) -> str:
 # ----------------------------------------------------------------- creating
 
 
-def test_coordinator_enters_a_figure_for_their_city(ravenna_client, coordinator_ravenna):
+def test_coordinator_enters_a_figure_for_their_city(ravenna_client, sern_coordinator_ravenna):
     response = ravenna_client.post(URL, new_figure(note="3 cases"), format="json")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -56,7 +56,7 @@ def test_coordinator_enters_a_figure_for_their_city(ravenna_client, coordinator_
     assert response["Location"].endswith(f"{URL}{body['id']}/")
     stored = Measurement.objects.get(pk=body["id"])
     assert stored.value == Decimal(3)
-    assert stored.entered_by == coordinator_ravenna
+    assert stored.entered_by == sern_coordinator_ravenna
     assert stored.history.count() == 1
 
 
@@ -146,9 +146,9 @@ def test_admin_may_enter_any_citys_figure(admin_client_api):
     assert admin_client_api.post(URL, new_figure(), format="json").status_code == 201
 
 
-def test_session_writes_need_the_csrf_token(coordinator_ravenna):
+def test_session_writes_need_the_csrf_token(sern_coordinator_ravenna):
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(coordinator_ravenna)
+    client.force_login(sern_coordinator_ravenna)
     response = client.post(URL, new_figure(), format="json")
     body = assert_error_shape(response, 403)
     assert "CSRF" in body["detail"]
@@ -240,7 +240,7 @@ def test_the_api_says_what_the_entry_grid_says(ravenna_client):
     row = entry.RowInput(
         kpi=kpi("2.1").pk, status="reported", expected_version=0, value=Decimal(-2)
     )
-    expected = entry.validate_row(row, value_type="count")
+    expected = rules.validate_row(row, value_type="count")
     assert response.json()["errors"]["value"] == [message for _f, message, _c in expected]
 
 
@@ -293,7 +293,7 @@ def test_if_match_star_matches_the_current_version(ravenna_client, draft):
 
 
 def test_patch_with_a_stale_version_is_409_and_changes_nothing(
-    ravenna_client, draft, coordinator_ravenna
+    ravenna_client, draft, sern_coordinator_ravenna
 ):
     first = ravenna_client.patch(detail(draft), {"value": "5", "version": 1}, format="json")
     assert first.status_code == 200 and first.json()["version"] == 2
@@ -353,8 +353,8 @@ def test_each_change_is_kept_in_history(ravenna_client, draft):
     ]
 
 
-def test_writes_from_a_fresh_token_client(coordinator_ravenna, sern):
-    client = client_for(coordinator_ravenna)
+def test_writes_from_a_fresh_token_client(sern_coordinator_ravenna, sern):
+    client = client_for(sern_coordinator_ravenna)
     assert client.post(URL, new_figure(), format="json").status_code == 201
 
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.entry_rules import parse_localized_decimal, parse_plain_decimal
 from kpis.models import KPI, Measurement
+from kpis.reporting.rules import parse_localized_decimal, parse_plain_decimal
 from tests.api.conftest import assert_error_shape
 
 pytestmark = pytest.mark.django_db

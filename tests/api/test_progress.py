@@ -70,14 +70,14 @@ def test_progress_equals_the_overview_cell_by_cell(anonymous, sern, stage):
 
 @pytest.mark.parametrize("stage", ["midway", "final", "latest"])
 def test_progress_equals_the_overview_for_the_steering_committee_with_drafts(
-    steering, steering_client, sern, ravenna, stage
+    sern_steering, steering_client, sern, ravenna, stage
 ):
     kpi = KPI.objects.get(solution__consortium=sern, code="2.1")
     MeasurementFactory(
         kpi=kpi, city=ravenna, stage="baseline", value=Decimal(1), review_state="draft"
     )
     page_client = Client()
-    page_client.force_login(steering)
+    page_client.force_login(sern_steering)
     assert api_cells(steering_client, stage) == overview_cells(page_client, stage)
 
 

@@ -27,7 +27,7 @@ def test_the_default_limit_is_twenty_wrong_tokens_an_hour(settings, sern):
     assert statuses == [401] * 20 + [429] * 5
 
 
-def test_after_the_limit_every_token_from_that_address_gets_429(settings, partner):
+def test_after_the_limit_every_token_from_that_address_gets_429(settings, sern_partner):
     settings.API_THROTTLE_FAILED_TOKEN = "5/hour"
     for _ in range(5):
         assert_error_shape(wrong_token(), 401)
@@ -35,18 +35,18 @@ def test_after_the_limit_every_token_from_that_address_gets_429(settings, partne
     body = assert_error_shape(wrong_token(), 429)
     assert body["code"] == "throttled"
     assert "wrong API token" in body["detail"]
-    refused = client_for(partner).get(URL, REMOTE_ADDR="203.0.113.9")
+    refused = client_for(sern_partner).get(URL, REMOTE_ADDR="203.0.113.9")
     assert_error_shape(refused, 429)
     assert 3500 <= int(refused["Retry-After"]) <= 3600
 
 
-def test_other_addresses_and_requests_without_a_token_are_unaffected(settings, partner):
+def test_other_addresses_and_requests_without_a_token_are_unaffected(settings, sern_partner):
     settings.API_THROTTLE_FAILED_TOKEN = "5/hour"
     for _ in range(6):
         wrong_token()
     assert wrong_token().status_code == 429
 
-    elsewhere = client_for(partner).get(URL, REMOTE_ADDR="198.51.100.20")
+    elsewhere = client_for(sern_partner).get(URL, REMOTE_ADDR="198.51.100.20")
     assert elsewhere.status_code == 200
     assert elsewhere.json()["count"] > 0
     anonymous = APIClient().get(URL, REMOTE_ADDR="203.0.113.9")

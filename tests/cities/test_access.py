@@ -108,11 +108,9 @@ def test_coordinators_see_their_own_drafts_and_lead_city_consortium_drafts(
     }
 
 
-def test_steering_and_admins_see_every_draft(
-    entry_world, figures, steering_member, admin_user_entry
-):
+def test_steering_and_admins_see_every_draft(entry_world, figures, steering_member, site_admin):
     assert visible(steering_member, figures) == set(figures)
-    assert visible(admin_user_entry, figures) == set(figures)
+    assert visible(site_admin, figures) == set(figures)
 
 
 def test_reporting_role_link_costs_at_most_one_query(

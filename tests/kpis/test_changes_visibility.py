@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kpis.entry import RowInput, record_measurements
+from kpis.reporting.entry import RowInput, record_measurements
 from tests.cities.factories import MembershipFactory, PartnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_people_of_another_consortium_get_404(client, outsider, url):
     assert_not_found(client.get(url))
 
 
-@pytest.mark.parametrize("persona", ["coordinator_ravenna", "steering_member", "admin_user_entry"])
+@pytest.mark.parametrize("persona", ["coordinator_ravenna", "steering_member", "site_admin"])
 @pytest.mark.parametrize("url", [CONSORTIUM_CHANGES, CITY_CHANGES])
 def test_members_and_admins_still_read_the_changes(client, request, unpublished, persona, url):
     client.force_login(request.getfixturevalue(persona))

@@ -8,10 +8,12 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
+from kpis import vocabulary
 from kpis.dashboards import build
 from kpis.dashboards.figures import Formatter
 from kpis.dashboards.judging import CELL_MEMO
-from kpis.dashboards.readers import Member, plain_bool, plain_decimal
+from kpis.dashboards.readers import Member
+from kpis.managers import driver_bool, driver_decimal
 from tests.kpis.factories import KPIFactory
 
 SE, IT = "SE", "IT"
@@ -52,14 +54,14 @@ def labels(built):
 def test_codes_sort_naturally():
     codes = ["1.10", "1.2", "1.3a", "1.3", "2.1", "1.1"]
 
-    assert sorted(codes, key=build.natural_key) == ["1.1", "1.2", "1.3", "1.3a", "1.10", "2.1"]
+    assert sorted(codes, key=vocabulary.natural_key) == ["1.1", "1.2", "1.3", "1.3a", "1.10", "2.1"]
 
 
 def test_default_stage_is_the_latest_with_figures():
-    assert build.default_stage({"baseline", "midway"}) == "midway"
-    assert build.default_stage(set()) == "final"
-    assert build.parse_stage("someday", default="midway") == "midway"
-    assert build.parse_stage("latest", default="midway") == "latest"
+    assert vocabulary.default_stage({"baseline", "midway"}) == "midway"
+    assert vocabulary.default_stage(set()) == "final"
+    assert vocabulary.parse_stage("someday", default="midway") == "midway"
+    assert vocabulary.parse_stage("latest", default="midway") == "latest"
 
 
 def test_only_implementing_cities_get_columns_and_others_no_cell():
@@ -269,12 +271,12 @@ def test_remembered_cells_follow_the_target_and_the_language(memo):
 
 
 def test_driver_values_become_decimals_and_booleans():
-    assert plain_decimal(10) == Decimal(10)
-    assert plain_decimal(12.5) == Decimal("12.5")
-    assert plain_decimal(0.1) == Decimal("0.1")
-    assert plain_decimal("3.2500") == Decimal("3.25")
-    assert plain_decimal(None) is None
-    assert (plain_bool(1), plain_bool(0), plain_bool(None)) == (True, False, None)
+    assert driver_decimal(10) == Decimal(10)
+    assert driver_decimal(12.5) == Decimal("12.5")
+    assert driver_decimal(0.1) == Decimal("0.1")
+    assert driver_decimal("3.2500") == Decimal("3.25")
+    assert driver_decimal(None) is None
+    assert (driver_bool(1), driver_bool(0), driver_bool(None)) == (True, False, None)
 
 
 def test_link_maker_reverses_once_for_many_links():

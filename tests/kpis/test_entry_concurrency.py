@@ -105,7 +105,7 @@ def test_simultaneous_saves_on_postgresql_one_wins_one_is_refused(entry_world, m
 
     from django.db import connection, connections
 
-    from kpis.reporting import entry
+    from kpis.reporting import entry, errors
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises whole transactions)")
@@ -140,7 +140,7 @@ def test_simultaneous_saves_on_postgresql_one_wins_one_is_refused(entry_world, m
                 ],
             )
             results[user.username] = "saved"
-        except entry.StaleVersion as error:
+        except errors.StaleVersion as error:
             results[user.username] = ("stale", error.current[entry_world.kpis.count.pk].value)
         finally:
             connections.close_all()

@@ -1,4 +1,4 @@
-"""The write service's contract (kpis.entry.record_measurements), called as the API will."""
+"""The write service's contract (kpis.reporting.entry.record_measurements), as the API calls it."""
 
 import datetime
 from decimal import Decimal
@@ -7,13 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from kpis.models import Measurement, StageReview
-from kpis.reporting.entry import (
-    EntryError,
-    RowInput,
-    StaleVersion,
-    record_measurements,
-    validate_row,
-)
+from kpis.reporting.entry import RowInput, record_measurements
+from kpis.reporting.errors import EntryError, StaleVersion
+from kpis.reporting.rules import validate_row
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,10 +179,10 @@ def test_unknown_stage_is_an_error_of_the_call(entry_world, coordinator_ravenna)
     ("kpi_name", "code"),
     [("composite", "composite"), ("other", "not_reported_here")],
 )
-def test_kpi_the_city_does_not_report_is_refused(entry_world, admin_user_entry, kpi_name, code):
+def test_kpi_the_city_does_not_report_is_refused(entry_world, site_admin, kpi_name, code):
     with pytest.raises(EntryError) as caught:
         record_measurements(
-            user=admin_user_entry,
+            user=site_admin,
             city=entry_world.ravenna,
             stage="final",
             rows=[row(getattr(entry_world.kpis, kpi_name), value=Decimal(1))],
@@ -194,10 +190,10 @@ def test_kpi_the_city_does_not_report_is_refused(entry_world, admin_user_entry, 
     assert caught.value.has_code(code)
 
 
-def test_kpi_of_another_consortium_is_refused(entry_world, admin_user_entry):
+def test_kpi_of_another_consortium_is_refused(entry_world, site_admin):
     with pytest.raises(EntryError) as caught:
         record_measurements(
-            user=admin_user_entry,
+            user=site_admin,
             city=entry_world.ravenna,
             consortium=entry_world.other_consortium,
             stage="final",
@@ -219,11 +215,11 @@ def test_same_kpi_twice_is_refused(entry_world, coordinator_ravenna):
 
 
 def test_stale_version_is_refused_with_the_newer_figure(
-    entry_world, coordinator_ravenna, admin_user_entry
+    entry_world, coordinator_ravenna, site_admin
 ):
     kpis, city = entry_world.kpis, entry_world.ravenna
     record_measurements(
-        user=admin_user_entry, city=city, stage="final", rows=[row(kpis.count, value=Decimal(5))]
+        user=site_admin, city=city, stage="final", rows=[row(kpis.count, value=Decimal(5))]
     )
     with pytest.raises(StaleVersion) as caught:
         record_measurements(
@@ -234,10 +230,10 @@ def test_stale_version_is_refused_with_the_newer_figure(
         )
     error = caught.value
     assert error.current[kpis.count.pk].value == 5
-    assert error.current[kpis.count.pk].entered_by == admin_user_entry
+    assert error.current[kpis.count.pk].entered_by == site_admin
     assert error.codes == {kpis.count.pk: {"version": ["stale"]}}
     message = error.errors[kpis.count.pk]["version"][0]
-    assert "admin-tn" in message and "5" in message
+    assert "site-admin" in message and "5" in message
     assert not Measurement.objects.filter(kpi=kpis.number).exists()
     assert Measurement.objects.get(kpi=kpis.count).value == 5
 

@@ -20,7 +20,7 @@ def field(kpi, name):
 
 
 @pytest.fixture
-def ravenna_client(client, coordinator_ravenna):
+def ravenna_web(client, coordinator_ravenna):
     client.force_login(coordinator_ravenna)
     return client
 
@@ -40,10 +40,10 @@ def stored(kpi, city=None):
 # --- What the grid shows -------------------------------------------------------------------
 
 
-def test_grid_lists_the_city_kpis_with_target_and_previous_stage(ravenna_client, entry_world):
+def test_grid_lists_the_city_kpis_with_target_and_previous_stage(ravenna_web, entry_world):
     kpis = entry_world.kpis
     MeasurementFactory(kpi=kpis.count, city=entry_world.ravenna, stage="midway", value=7)
-    html = ravenna_client.get(grid_url()).content.decode()
+    html = ravenna_web.get(grid_url()).content.decode()
     for kpi in (kpis.count, kpis.number, kpis.percent, kpis.boolean, kpis.text, kpis.part):
         assert f'id="kpi-{kpi.pk}"' in html
     assert f'id="kpi-{kpis.composite.pk}"' not in html  # reported through its parts
@@ -52,8 +52,8 @@ def test_grid_lists_the_city_kpis_with_target_and_previous_stage(ravenna_client,
     assert "10,000" in html  # the number KPI's target
 
 
-def test_grid_inputs_follow_the_value_type(ravenna_client, entry_world):
-    html = ravenna_client.get(grid_url()).content.decode()
+def test_grid_inputs_follow_the_value_type(ravenna_web, entry_world):
+    html = ravenna_web.get(grid_url()).content.decode()
     kpis = entry_world.kpis
     assert f'name="{field(kpis.count, "value")}"' in html and 'inputmode="decimal"' in html
     assert f'<select name="{field(kpis.boolean, "boolean_value")}"' in html
@@ -77,7 +77,7 @@ def test_steering_member_sees_the_grid_read_only(client, steering_member, entry_
     assert f'name="{field(entry_world.kpis.consortium, "value")}"' in html  # may report those
 
 
-def test_returned_comment_shows_on_the_grid(ravenna_client, entry_world, steering_member):
+def test_returned_comment_shows_on_the_grid(ravenna_web, entry_world, steering_member):
     from kpis.models import StageReview
 
     StageReview.objects.create(
@@ -88,17 +88,17 @@ def test_returned_comment_shows_on_the_grid(ravenna_client, entry_world, steerin
         comment="Please add the evidence link for 1.1",
         changed_by=steering_member,
     )
-    html = ravenna_client.get(grid_url()).content.decode()
+    html = ravenna_web.get(grid_url()).content.decode()
     assert "Returned for changes" in html and "Please add the evidence link for 1.1" in html
 
 
 # --- Saving ------------------------------------------------------------------------------
 
 
-def test_one_save_stores_every_changed_row(ravenna_client, grid_form, entry_world):
+def test_one_save_stores_every_changed_row(ravenna_web, grid_form, entry_world):
     kpis = entry_world.kpis
     response = save(
-        ravenna_client,
+        ravenna_web,
         grid_form,
         {
             (kpis.count, "value"): "3",
@@ -122,20 +122,20 @@ def test_one_save_stores_every_changed_row(ravenna_client, grid_form, entry_worl
     assert stored(kpis.text, city).text_value == "Draft plans in development"
     assert stored(kpis.number, city).status == "not_available"
     assert stored(kpis.part, city) is None  # not touched: no empty row
-    assert "Saved 5 figures." in ravenna_client.get(response.url).content.decode()
+    assert "Saved 5 figures." in ravenna_web.get(response.url).content.decode()
 
 
-def test_saving_an_unchanged_grid_writes_nothing(ravenna_client, grid_form, entry_world):
-    response = save(ravenna_client, grid_form, {})
+def test_saving_an_unchanged_grid_writes_nothing(ravenna_web, grid_form, entry_world):
+    response = save(ravenna_web, grid_form, {})
     assert response.status_code == 302
     assert not Measurement.objects.exists()
 
 
-def test_not_applicable_and_retraction(ravenna_client, grid_form, entry_world):
+def test_not_applicable_and_retraction(ravenna_web, grid_form, entry_world):
     kpis = entry_world.kpis
-    save(ravenna_client, grid_form, {(kpis.count, "status"): "not_applicable"})
+    save(ravenna_web, grid_form, {(kpis.count, "status"): "not_applicable"})
     assert stored(kpis.count, entry_world.ravenna).status == "not_applicable"
-    save(ravenna_client, grid_form, {(kpis.count, "status"): "not_reported"})
+    save(ravenna_web, grid_form, {(kpis.count, "status"): "not_reported"})
     measurement = stored(kpis.count, entry_world.ravenna)
     assert measurement.status == "not_reported" and measurement.version == 2
 
@@ -179,12 +179,12 @@ def test_not_applicable_and_retraction(ravenna_client, grid_form, entry_world):
     ],
 )
 def test_invalid_input_gets_a_message_beside_the_field(
-    ravenna_client, grid_form, entry_world, kpi_name, changes, field_name, message
+    ravenna_web, grid_form, entry_world, kpi_name, changes, field_name, message
 ):
     kpi = getattr(entry_world.kpis, kpi_name)
     other = entry_world.kpis.text
     response = save(
-        ravenna_client,
+        ravenna_web,
         grid_form,
         {(other, "text_value"): "A good row", **{(kpi, name): v for name, v in changes.items()}},
     )
@@ -197,10 +197,10 @@ def test_invalid_input_gets_a_message_beside_the_field(
     assert not Measurement.objects.exists()  # the good row is not stored either
 
 
-def test_typed_values_are_kept_after_an_error(ravenna_client, grid_form, entry_world):
+def test_typed_values_are_kept_after_an_error(ravenna_web, grid_form, entry_world):
     kpis = entry_world.kpis
     response = save(
-        ravenna_client,
+        ravenna_web,
         grid_form,
         {
             (kpis.count, "value"): "12abc",
@@ -215,20 +215,20 @@ def test_typed_values_are_kept_after_an_error(ravenna_client, grid_form, entry_w
     assert 'aria-invalid="true"' in html
 
 
-def test_unknown_stage_is_404(ravenna_client, entry_world):
-    assert ravenna_client.get(grid_url(stage="someday")).status_code == 404
-    assert ravenna_client.post(grid_url(stage="someday"), {}).status_code == 404
+def test_unknown_stage_is_404(ravenna_web, entry_world):
+    assert ravenna_web.get(grid_url(stage="someday")).status_code == 404
+    assert ravenna_web.post(grid_url(stage="someday"), {}).status_code == 404
 
 
-def test_unknown_city_is_404(ravenna_client, entry_world):
-    assert ravenna_client.get(grid_url(city="atlantis")).status_code == 404
-    assert ravenna_client.post(grid_url(city="atlantis"), {}).status_code == 404
+def test_unknown_city_is_404(ravenna_web, entry_world):
+    assert ravenna_web.get(grid_url(city="atlantis")).status_code == 404
+    assert ravenna_web.post(grid_url(city="atlantis"), {}).status_code == 404
 
 
-def test_coordinator_cannot_edit_other_city(ravenna_client, entry_world):
+def test_coordinator_cannot_edit_other_city(ravenna_web, entry_world):
     kpi = entry_world.kpis.count
-    assert ravenna_client.get(grid_url("cervia")).status_code == 403
-    response = ravenna_client.post(
+    assert ravenna_web.get(grid_url("cervia")).status_code == 403
+    response = ravenna_web.post(
         grid_url("cervia"),
         {field(kpi, "value"): "3", field(kpi, "status"): "reported", field(kpi, "version"): "0"},
     )
@@ -236,12 +236,12 @@ def test_coordinator_cannot_edit_other_city(ravenna_client, entry_world):
     assert not Measurement.objects.exists()
 
 
-def test_change_to_an_approved_value_is_refused(ravenna_client, grid_form, entry_world):
+def test_change_to_an_approved_value_is_refused(ravenna_web, grid_form, entry_world):
     kpi = entry_world.kpis.count
     measurement = MeasurementFactory(kpi=kpi, city=entry_world.ravenna, value=2)
-    html = ravenna_client.get(grid_url()).content.decode()
+    html = ravenna_web.get(grid_url()).content.decode()
     assert f'name="{field(kpi, "value")}"' not in html  # shown read-only, locked
-    data = grid_form(ravenna_client, grid_url())
+    data = grid_form(ravenna_web, grid_url())
     data.update(
         {
             field(kpi, "value"): "9",
@@ -249,15 +249,15 @@ def test_change_to_an_approved_value_is_refused(ravenna_client, grid_form, entry
             field(kpi, "version"): str(measurement.version),
         }
     )
-    response = ravenna_client.post(grid_url(), data)
+    response = ravenna_web.post(grid_url(), data)
     assert response.status_code == 400
     assert "This figure is approved and locked." in response.content.decode()
     measurement.refresh_from_db()
     assert measurement.value == 2 and measurement.version == 1
 
 
-def test_tampered_version_is_a_field_error(ravenna_client, grid_form, entry_world):
-    response = save(ravenna_client, grid_form, {(entry_world.kpis.count, "version"): "x"})
+def test_tampered_version_is_a_field_error(ravenna_web, grid_form, entry_world):
+    response = save(ravenna_web, grid_form, {(entry_world.kpis.count, "version"): "x"})
     assert response.status_code == 400
 
 
@@ -277,30 +277,30 @@ def test_tampered_version_is_a_field_error(ravenna_client, grid_form, entry_worl
     ],
 )
 def test_numbers_are_read_in_the_users_language(
-    ravenna_client, grid_form, entry_world, language, typed, expected
+    ravenna_web, grid_form, entry_world, language, typed, expected
 ):
     kpi = entry_world.kpis.number
-    ravenna_client.cookies["django_language"] = language
-    response = save(ravenna_client, grid_form, {(kpi, "value"): typed})
+    ravenna_web.cookies["django_language"] = language
+    response = save(ravenna_web, grid_form, {(kpi, "value"): typed})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert stored(kpi, entry_world.ravenna).value == expected
 
 
-def test_italian_grid_shows_numbers_the_italian_way(ravenna_client, entry_world):
+def test_italian_grid_shows_numbers_the_italian_way(ravenna_web, entry_world):
     MeasurementFactory(
         kpi=entry_world.kpis.number,
         city=entry_world.ravenna,
         value=Decimal("1234.5"),
         review_state="draft",
     )
-    ravenna_client.cookies["django_language"] = "it"
-    html = ravenna_client.get(grid_url()).content.decode()
+    ravenna_web.cookies["django_language"] = "it"
+    html = ravenna_web.get(grid_url()).content.decode()
     assert 'value="1.234,5"' in html
 
 
-def test_italian_letters_message_uses_the_italian_example(ravenna_client, grid_form, entry_world):
-    ravenna_client.cookies["django_language"] = "it"
-    response = save(ravenna_client, grid_form, {(entry_world.kpis.number, "value"): "1,2,3"})
+def test_italian_letters_message_uses_the_italian_example(ravenna_web, grid_form, entry_world):
+    ravenna_web.cookies["django_language"] = "it"
+    response = save(ravenna_web, grid_form, {(entry_world.kpis.number, "value"): "1,2,3"})
     assert response.status_code == 400
     assert "1.234,5" in response.content.decode()
 
@@ -308,13 +308,13 @@ def test_italian_letters_message_uses_the_italian_example(ravenna_client, grid_f
 # --- Missing list and links ----------------------------------------------------------------
 
 
-def test_missing_list_shows_kpis_without_a_figure(ravenna_client, grid_form, entry_world):
+def test_missing_list_shows_kpis_without_a_figure(ravenna_web, grid_form, entry_world):
     kpis = entry_world.kpis
     url = reverse("entry-missing", args=["ravenna", "final"])
-    html = ravenna_client.get(url).content.decode()
+    html = ravenna_web.get(url).content.decode()
     assert kpis.count.name in html and kpis.part.name in html
-    save(ravenna_client, grid_form, {(kpis.count, "value"): "3"})
-    html = ravenna_client.get(url).content.decode()
+    save(ravenna_web, grid_form, {(kpis.count, "value"): "3"})
+    html = ravenna_web.get(url).content.decode()
     assert kpis.count.name not in html and kpis.part.name in html
     assert f"{grid_url()}#kpi-{kpis.part.pk}" in html
 
@@ -329,8 +329,8 @@ def test_missing_list_is_for_grid_users_only(client, partner_user, entry_world):
 # --- My reporting, the consortium's own grid, badges ----------------------------------------
 
 
-def test_my_reporting_lists_the_coordinators_city_and_stages(ravenna_client, entry_world):
-    html = ravenna_client.get(reverse("entry-home")).content.decode()
+def test_my_reporting_lists_the_coordinators_city_and_stages(ravenna_web, entry_world):
+    html = ravenna_web.get(reverse("entry-home")).content.decode()
     assert grid_url("ravenna", "midway") in html
     assert reverse("entry-missing", args=["ravenna", "final"]) in html
     assert grid_url("cervia", "final") not in html
@@ -352,9 +352,9 @@ def test_consortium_grid_and_missing_list(client, steering_member, grid_form, en
     assert missing.status_code == 200 and kpi.name not in missing.content.decode()
 
 
-def test_draft_and_submitted_figures_are_marked(ravenna_client, entry_world):
+def test_draft_and_submitted_figures_are_marked(ravenna_web, entry_world):
     kpis, city = entry_world.kpis, entry_world.ravenna
     MeasurementFactory(kpi=kpis.count, city=city, stage="midway", review_state="submitted")
     MeasurementFactory(kpi=kpis.count, city=city, stage="final", review_state="draft")
-    html = ravenna_client.get(grid_url()).content.decode()
+    html = ravenna_web.get(grid_url()).content.decode()
     assert "review-badge-draft" in html and "review-badge-submitted" in html

@@ -7,14 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from kpis.models import Measurement, StageReview
-from kpis.reporting.entry import EntryError, RowInput, record_measurements
-from kpis.reporting.review import (
-    ReviewError,
-    approve_stage,
-    reopen_stage,
-    return_stage,
-    submit_stage,
-)
+from kpis.reporting.entry import RowInput, record_measurements
+from kpis.reporting.errors import EntryError, ReviewError
+from kpis.reporting.review import approve_stage, reopen_stage, return_stage, submit_stage
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db
@@ -146,10 +141,10 @@ def test_return_and_reopen_need_a_comment(entry_world, draft, coordinator_ravenn
     assert caught.value.code == "comment_required"
 
 
-def test_city_of_another_consortium_is_refused(entry_world, admin_user_entry):
+def test_city_of_another_consortium_is_refused(entry_world, site_admin):
     with pytest.raises(ReviewError) as caught:
         submit_stage(
-            user=admin_user_entry,
+            user=site_admin,
             consortium=entry_world.consortium,
             city=entry_world.bologna,
             stage="final",

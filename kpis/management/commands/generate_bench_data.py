@@ -22,7 +22,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from cities.models import City, Consortium, Membership, Programme
-from kpis.models import KPI, Measurement, Stage
+from kpis.models import KPI, Measurement
+from kpis.vocabulary import Stage
 from roadmaps.models import (
     Commitment,
     GovernanceBody,

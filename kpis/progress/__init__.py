@@ -1,0 +1,156 @@
+"""Progress against targets: the one set of rules the dashboards, the API and the exports share.
+
+Pure functions over plain values (no Django, no ORM), so no two screens can disagree.
+The enum values are the strings the models store, so model choices compare equal to them.
+Split by idea, everything re-exported here: :mod:`~kpis.progress.terms` (the enums and
+the records below), :mod:`~kpis.progress.figure` (one figure against its own target) and
+:mod:`~kpis.progress.rollup` (a country's or the consortium's cell).
+
+Inputs
+    ``KpiRule``  how a KPI is judged: value type, target, target scope, direction, roll-up
+                 and reporting level.
+    ``Reading``  one measurement: a status plus a number, a yes/no or a text answer.
+                 A missing measurement is ``MISSING`` (status ``not_reported``); ``None``
+                 is accepted wherever a reading is expected and means the same.
+    Both take the plain strings the models store and turn them into the enums below;
+    numbers are Decimal (int is accepted, float refused).
+
+Output
+    ``Assessment``  one cell: result status, figure, target, uncapped ratio, and how many
+                    units were reported out of how many expected.
+
+Public API
+    progress_ratio(value, target, *, direction, baseline=None) -> Decimal | None
+    target_met(value, target, *, direction) -> bool
+    stage_status(ratio, *, stage) -> ProgressStatus          on track or behind, by stage
+    yes_no_status(answer, *, direction, stage) -> ProgressStatus
+    unreported_status(status) -> ProgressStatus               not_available / n/a / no_data
+    capped_ratio(ratio, *, cap=DISPLAY_CAP) -> Decimal | None  for display only
+    display_percent(ratio, *, cap=DISPLAY_CAP) -> int | None   for display only
+    assess(rule, reading, *, stage, baseline=None) -> Assessment
+    assess_city(rule, reading, *, implements, stage, baseline=None) -> Assessment | None
+    roll_up(rule, readings) -> RollUp
+    group_target(rule, *, level, city_count, country_count=1) -> Decimal | None
+    group_baseline(rule, baselines_by_city, members) -> Decimal | None
+    assess_country(rule, readings_by_city, *, country, countries_by_city, implementing,
+                   stage, baseline=None) -> Assessment | None
+    assess_consortium(rule, readings_by_city, *, implementing, stage, consortium_reading=None,
+                      countries_by_city=None, baseline=None) -> Assessment | None
+    assess_parts(parts, readings_by_part, *, stage) -> list[tuple[str, Assessment]]
+    latest_reading(readings_by_stage) -> tuple[Stage, Reading] | None
+    summarise(assessments) -> dict[ProgressStatus, int]
+
+Rules decided here (DESIGN.md leaves them open)
+    * Ratio: ``value / target``; with a baseline on the unmet side of the target (below it
+      for higher-is-better, above it for lower-is-better) ``(value - baseline) / (target -
+      baseline)``, mirrored for lower-is-better. A baseline equal to or already past the
+      target is ignored. Lower-is-better without a baseline: ``target / value``.
+      Whenever that would divide by zero (higher-is-better target 0, lower-is-better value 0)
+      the ratio is ``None``; the status still comes from comparing value and target, so
+      any value >= 0 meets a higher-is-better target of 0 and a value of 0 meets any
+      lower-is-better target >= 0. Ratios (and means) are rounded half-up to 4 places, never capped;
+      only ``capped_ratio``/``display_percent`` hold it between 0 and the cap, for display.
+    * Status of a number: ``achieved`` when the target is met; otherwise ``on_track`` when
+      the ratio reaches the stage's expected fraction (baseline 0, midway 0.5, final 1),
+      else ``behind``. So at baseline any unmet value is on track and at final it is behind.
+    * Yes/no KPIs carry no target value (the models forbid one): "yes" is the target when
+      higher is better, "no" when lower is better. Not there yet is on track before the
+      final stage and behind at it. They have no ratio.
+    * ``qualitative``: text KPIs, a reported answer with no usable figure (text only on a
+      number KPI), and a figure with no target to judge it by. A city's figure for a KPI
+      whose target is per country or consortium-wide has no target of its own, so its
+      cell is qualitative; the country or consortium cell carries the judgement.
+    * A city that does not implement the solution, or a city/country of a KPI the consortium
+      reports once, has no cell: the ``assess_*`` helpers return ``None``.
+    * Roll-ups use reported readings only. ``reported_count`` counts readings with status
+      reported; ``expected_count`` counts the units the KPI applies to (not_applicable ones
+      are left out). Nothing reported: all not_applicable -> not_applicable; any
+      not_available -> not_available; otherwise no_data.
+    * A per-city target seen at country or consortium level is scaled by the roll-up:
+      ``sum`` -> target x cities (a per-country target at consortium level: x countries),
+      ``mean`` and ``all``/``any`` -> the target as is, ``none`` -> no target.
+      ``count_met`` -> the figure is the number of cities meeting their own per-city
+      target and the target is every expected city. A target stated for a larger unit
+      than the one assessed is not applied. A consortium-level reading is judged against
+      the KPI's target as stated.
+    * A country's or the consortium's baseline is its cities' baselines rolled up by
+      ``sum`` or ``mean``, and only when every member city has one; other roll-ups
+      have none.
+    * The implementing cities are authoritative: readings of other cities are ignored.
+    * ``latest_reading`` prefers the latest stage with a reported or not_available reading,
+      and falls back to the latest not_applicable one.
+"""
+
+from __future__ import annotations
+
+from .figure import (
+    assess,
+    assess_city,
+    assess_parts,
+    latest_reading,
+    progress_ratio,
+    stage_status,
+    summarise,
+    target_met,
+    unreported_status,
+    yes_no_status,
+)
+from .rollup import assess_consortium, assess_country, group_baseline, group_target, roll_up
+from .terms import (
+    DISPLAY_CAP,
+    EXPECTED_FRACTION,
+    MISSING,
+    PLACES,
+    STAGE_ORDER,
+    Assessment,
+    Direction,
+    KpiRule,
+    MeasurementStatus,
+    ProgressStatus,
+    Reading,
+    ReportingLevel,
+    RollUp,
+    Rollup,
+    Stage,
+    TargetScope,
+    ValueType,
+    capped_ratio,
+    display_percent,
+)
+
+__all__ = [
+    "DISPLAY_CAP",
+    "EXPECTED_FRACTION",
+    "MISSING",
+    "PLACES",
+    "STAGE_ORDER",
+    "Assessment",
+    "Direction",
+    "KpiRule",
+    "MeasurementStatus",
+    "ProgressStatus",
+    "Reading",
+    "ReportingLevel",
+    "RollUp",
+    "Rollup",
+    "Stage",
+    "TargetScope",
+    "ValueType",
+    "assess",
+    "assess_city",
+    "assess_consortium",
+    "assess_country",
+    "assess_parts",
+    "capped_ratio",
+    "display_percent",
+    "group_baseline",
+    "group_target",
+    "latest_reading",
+    "progress_ratio",
+    "roll_up",
+    "stage_status",
+    "summarise",
+    "target_met",
+    "unreported_status",
+    "yes_no_status",
+]

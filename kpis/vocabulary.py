@@ -1,0 +1,102 @@
+"""The words every room shares: the stages (values, labels, parsing) and the order of KPI codes.
+
+One floor above the models' fields and the pure progress rules, below reporting,
+dashboards and the API, so those three say "stage" the same way. The stage values
+are the progress rules' own (:class:`kpis.progress.Stage`): the model's choices are
+built from them, so the rules never need Django and the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kpis import progress
+
+
+class Stage(models.TextChoices):
+    """The three fixed reporting stages, in order, with the names the DESIGN gives them."""
+
+    BASELINE = progress.Stage.BASELINE.value, _("Where we started")
+    MIDWAY = progress.Stage.MIDWAY.value, _("Midway through the challenge")
+    FINAL = progress.Stage.FINAL.value, _("Final results")
+
+    @classmethod
+    def ordered(cls) -> list[Stage]:
+        return [cls.BASELINE, cls.MIDWAY, cls.FINAL]
+
+    @classmethod
+    def position(cls, value: str) -> int:
+        return [stage.value for stage in cls.ordered()].index(value)
+
+
+#: The stage values in order.
+STAGES: tuple[str, ...] = tuple(stage.value for stage in Stage.ordered())
+
+#: Not a stage: each unit's latest figure, whatever its stage (the dashboards, the API).
+LATEST = "latest"
+
+#: What a dashboard or the progress API may show: a stage, or the latest figures.
+STAGE_VIEWS: tuple[str, ...] = (*STAGES, LATEST)
+
+#: Column headings and the stage picker of the dashboards: the model's labels, except a
+#: deliberately short "Midway" that fits a table column.
+STAGE_HEADINGS = {
+    Stage.BASELINE.value: Stage.BASELINE.label,
+    Stage.MIDWAY.value: _("Midway"),
+    Stage.FINAL.value: Stage.FINAL.label,
+    LATEST: _("Latest figures"),
+}
+
+#: The dashboards' stage picker: (value, heading).
+STAGE_CHOICES = tuple((stage, STAGE_HEADINGS[stage]) for stage in STAGE_VIEWS)
+
+#: Stage names short enough for a tab or a label on a phone (the entry grid).
+STAGE_SHORT_LABELS = {
+    Stage.BASELINE: _("Start"),
+    Stage.MIDWAY: _("Midway"),
+    Stage.FINAL: _("Final"),
+}
+
+
+def stage_heading(stage: str) -> str:
+    """A stage (or ``latest``) as a dashboard heads it; anything else as given."""
+    return str(STAGE_HEADINGS.get(stage, stage))
+
+
+def parse_stage(value: str | None, *, default: str) -> str:
+    """The stage a page was asked for; anything unknown falls back to the default."""
+    return value if value in STAGE_VIEWS else default
+
+
+def default_stage(stages_with_figures: Iterable[str]) -> str:
+    """The latest stage at which anything was reported: where the consortium stands now."""
+    present = set(stages_with_figures)
+    return next((stage for stage in reversed(STAGES) if stage in present), Stage.FINAL.value)
+
+
+def stages_to_read(stage: str) -> tuple[str, ...]:
+    """The stages whose figures a matrix at ``stage`` shows."""
+    return STAGES if stage == LATEST else (stage,)
+
+
+def needs_baselines(stage: str) -> bool:
+    """Midway and final figures are judged from the baselines (the latest view reads them all)."""
+    return stage in (Stage.MIDWAY, Stage.FINAL)
+
+
+def previous_stage(stage: str) -> str | None:
+    position = Stage.position(stage)
+    return Stage.ordered()[position - 1].value if position else None
+
+
+def natural_key(code: str) -> tuple:
+    """Sort KPI and activity codes as people number them: "1.2" before "1.10", "1.3" before
+    "1.3a"."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.findall(r"\d+|\D+", code)
+    )
