@@ -173,6 +173,8 @@ CSRF_FAILURE_VIEW = "icc_portal.errors.csrf_failure"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("it", _("Italian")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One format per kind of date in each language (icc_portal/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["icc_portal.formats"]
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True

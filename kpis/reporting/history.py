@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from cities import access
@@ -93,6 +94,8 @@ def _display(record, name: str, value_type: str) -> str:
         return str(Measurement.Status(value).label)
     if name == "review_state":
         return str(Measurement.ReviewState(value).label)
+    if name == "as_of":
+        return formats.date_format(value)  # the day as every page writes it
     return str(value)
 
 
