@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from kpis.models import Measurement
 from kpis.reporting.entry import RowInput, record_measurements
+from kpis.reporting.missing import missing_kpis
 from kpis.reporting.review import approve_stage, reopen_stage, submit_stage
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +37,8 @@ def story(entry_world, coordinator_ravenna, steering_member):
     unit = {"consortium": entry_world.consortium, "city": city, "stage": "final"}
     put(3, 0)
     put(4, 1, note="recounted")
-    submit_stage(user=coordinator_ravenna, **unit)
-    approve_stage(user=steering_member, **unit)
+    submit_stage(user=coordinator_ravenna, **unit, confirm_missing=len(missing_kpis(**unit)))
+    approve_stage(user=steering_member, **unit, confirm_missing=len(missing_kpis(**unit)))
     reopen_stage(user=steering_member, comment="One department was missed", **unit)
     put(5, 5, note="recounted again")
     return Measurement.objects.get(kpi=kpi, city=city)
@@ -66,11 +67,11 @@ def test_public_history_shows_approved_versions_only(client, story, coordinator_
 
     # Approve the corrected figure, so the public may see the measurement again.
     unit = {"consortium": story.kpi.solution.consortium, "city": story.city, "stage": "final"}
-    submit_stage(user=coordinator_ravenna, **unit)
+    submit_stage(user=coordinator_ravenna, **unit, confirm_missing=len(missing_kpis(**unit)))
     from cities.models import SteeringCommitteeMember
 
     approver = SteeringCommitteeMember.objects.get().user
-    approve_stage(user=approver, **unit)
+    approve_stage(user=approver, **unit, confirm_missing=len(missing_kpis(**unit)))
     response = client.get(reverse("measurement-history", args=[story.pk]))
     assert response.status_code == 200
     entries = response.context["entries"]
