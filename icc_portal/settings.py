@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "solutions",
     "kpis",
     "roadmaps",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ICC Portal <noreply@localhost>")
+# The portal's address as people reach it, for the links in e-mail notices and reminders.
+PORTAL_URL = os.environ.get("PORTAL_URL", "").strip() or "http://127.0.0.1:8000"
 
 # HTTPS: switched on by variables behind a TLS-terminating proxy.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT")

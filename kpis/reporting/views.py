@@ -305,7 +305,12 @@ class EntryHomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         home = reporting_home(self.request.user)
-        context.update(stages=home.stages, units=home.units, consortium_units=home.consortium_units)
+        context.update(
+            stages=home.stages,
+            units=home.units,
+            consortium_units=home.consortium_units,
+            awaiting=home.awaiting,
+        )
         return context
 
 
