@@ -161,6 +161,20 @@ def visible_history(user, **lookups):
     )
 
 
+def without_review_moves(records, user):
+    """Leave out the versions a review action wrote (submit, approve, return, reopen move
+    every figure of a stage at once) where the user reads the stage's drafts: for them each
+    such action is one review decision, listed on its own with its comment. Whoever reads
+    approved figures only keeps the approved versions: for them those are the changes."""
+    roles = access.roles_of(user)
+    moves = Q(history_change_reason__in=list(REVIEW_ACTIONS))
+    if not roles.is_admin:
+        moves &= Q(kpi__solution__consortium_id__in=roles.steering_consortium_ids) | Q(
+            city_id__in=roles.coordinated_city_ids
+        )
+    return records.exclude(moves)
+
+
 def describe_records(records: Iterable, user) -> list[ChangeEntry]:
     """Change entries for a page of :func:`visible_history` records (one more query)."""
     records = list(records)

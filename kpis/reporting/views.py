@@ -36,6 +36,7 @@ from .history import (
     review_events,
     snapshots_at,
     visible_history,
+    without_review_moves,
 )
 from .home import reporting_home
 from .rules import snapshot_of
@@ -331,13 +332,16 @@ class MeasurementHistoryView(TemplateView):
 
 
 class ChangesView(TemplateView):
-    """Recent changes to the figures of a city or a consortium, newest first.
+    """Recent changes to the figures of a city or a consortium: the review decisions first
+    (one per action, with its comment), then one entry per changed figure (old → new),
+    newest first. ``?kind=decisions`` or ``?kind=figures`` shows one kind only.
 
     A 404, like the consortium's other pages, for whoever may not read the consortium
     (an unpublished one, to anyone outside it) or any consortium the city belongs to.
     """
 
     template_name = "kpis/entry/changes.html"
+    KINDS = ("all", "decisions", "figures")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -353,21 +357,39 @@ class ChangesView(TemplateView):
             if not consortium_ids:
                 raise Http404("The city takes part in no consortium you may read.")
             records = visible_history(user, city=city)
-            events = review_events(user, consortium_ids=consortium_ids, city=city)
         else:
             consortium = get_object_or_404(
                 access.visible_consortia(user), slug=kwargs["consortium_slug"]
             )
             city = None
+            consortium_ids = [consortium.pk]
             records = visible_history(user, kpi__solution__consortium=consortium)
-            events = review_events(user, consortium_ids=[consortium.pk])
-        page = Paginator(records, CHANGES_PER_PAGE).get_page(self.request.GET.get("page"))
+        kind = self.request.GET.get("kind")
+        kind = kind if kind in self.KINDS else "all"
+        events = []
+        if kind != "figures":
+            events = review_events(user, consortium_ids=consortium_ids, city=city)
+        page = None
+        entries = []
+        if kind != "decisions":
+            records = without_review_moves(records, user)
+            page = Paginator(records, CHANGES_PER_PAGE).get_page(self.request.GET.get("page"))
+            entries = describe_records(page.object_list, user)
         context.update(
             city=city,
             consortium=consortium,
             page=page,
-            entries=describe_records(page.object_list, user),
+            entries=entries,
             events=events,
+            kind=kind,
+            kinds=[
+                (value, label, value == kind)
+                for value, label in (
+                    ("all", _("Everything")),
+                    ("decisions", _("Review decisions")),
+                    ("figures", _("Changed figures")),
+                )
+            ],
             show_names=access.can_see_names(user),
         )
         return context

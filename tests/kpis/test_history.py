@@ -144,3 +144,28 @@ def test_changes_page_runs_a_fixed_number_of_queries(
     # review events, nav link (cached roles: 0)
     with django_assert_max_num_queries(12):
         client.get(url)
+
+
+def test_a_review_cycle_is_one_decision_each_not_one_entry_per_figure(
+    client, story, coordinator_ravenna
+):
+    client.force_login(coordinator_ravenna)
+    response = client.get(reverse("city-changes", args=["ravenna"]))
+    entries = response.context["entries"]
+    # The three saves (3, 4 with a note, 5 after the reopen); submit/approve/reopen are decisions.
+    assert [entry.record.version for entry in entries] == [6, 2, 1]
+    assert not any(entry.reason for entry in entries)
+    html = response.content.decode()
+    assert html.index("Review decisions") < html.index("Changed figures")
+    assert html.count('class="change change-decision') == 3
+
+
+@pytest.mark.parametrize(
+    ("kind", "decisions", "figures"), [("decisions", 3, 0), ("figures", 0, 3), ("all", 3, 3)]
+)
+def test_changes_filter_by_kind(client, story, coordinator_ravenna, kind, decisions, figures):
+    client.force_login(coordinator_ravenna)
+    response = client.get(reverse("city-changes", args=["ravenna"]), {"kind": kind})
+    assert len(response.context["events"]) == decisions
+    assert len(response.context["entries"]) == figures
+    assert f'href="?kind={kind}" aria-current="page"' in response.content.decode()
