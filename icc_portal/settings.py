@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "icc_portal.context.portal",
             ],
             # Template tags that live beside the code they serve, not in a templatetags/.
             "libraries": {"entry_tags": "kpis.reporting.entry_tags"},

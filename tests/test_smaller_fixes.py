@@ -44,6 +44,6 @@ def test_a_printed_page_says_when_and_where_it_was_printed(client, sern):
     html = client.get(reverse("city-detail", args=["ravenna"])).content.decode()
     assert re.search(
         r'<p class="print-only print-source">Printed on \d+ \w+ \d{4}, \d\d:\d\d from '
-        r"http://testserver/cities/ravenna/ \(ICC Portal\)\.</p>",
+        r"http://127.0.0.1:8000/cities/ravenna/ \(ICC Portal\)\.</p>",
         html,
     )
