@@ -128,7 +128,9 @@ def test_one_save_stores_every_changed_row(ravenna_web, grid_form, entry_world):
     assert response.url.endswith("#outcome")
     html = ravenna_web.get(response.url).content.decode()
     assert re.search(
-        r'id="outcome"[^>]*>\s*<li class="message message-success">Saved 5 figures.', html
+        r'id="outcome"[^>]*><ul class="messages">\s*'
+        r'<li class="message message-success">Saved 5 figures.',
+        html,
     )
 
 
