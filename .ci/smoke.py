@@ -66,6 +66,8 @@ PAGES = (
     Page("/cities/ravenna/report/final/", "Ravenna", {ANONYMOUS: 302}),
     Page(LOGIN, 'name="csrfmiddlewaretoken"'),
     Page("/accounts/api-token/", "/api/v1/", {ANONYMOUS: 302}),
+    Page("/accounts/profile/", 'name="receives_notices"', {ANONYMOUS: 302}),
+    Page("/report/", "/report/", {ANONYMOUS: 302}),
     Page("/admin/login/", "csrfmiddlewaretoken", {ADMIN: 302}, portal=False),
     Page(
         "/admin/",

@@ -71,7 +71,7 @@ class OverviewView(TemplateView):
             members=[(city, city_url(city.slug)) for city in inputs.cities],
             solutions=inputs.solutions,
             stage=inputs.stage,
-            default_stage=inputs.default_stage,
+            default_stage=inputs.default_stage if inputs.has_figures else "",
             stage_choices=STAGE_CHOICES,
             matrix=build.consortium_matrix(inputs),
         )

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "solutions",
     "kpis",
     "roadmaps",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "icc_portal.context.portal",
             ],
             # Template tags that live beside the code they serve, not in a templatetags/.
             "libraries": {"entry_tags": "kpis.reporting.entry_tags"},
@@ -173,6 +175,8 @@ CSRF_FAILURE_VIEW = "icc_portal.errors.csrf_failure"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("it", _("Italian")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One format per kind of date in each language (icc_portal/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["icc_portal.formats"]
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
@@ -263,6 +267,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ICC Portal <noreply@localhost>")
+# The portal's address as people reach it, for the links in e-mail notices and reminders.
+PORTAL_URL = os.environ.get("PORTAL_URL", "").strip() or "http://127.0.0.1:8000"
 
 # HTTPS: switched on by variables behind a TLS-terminating proxy.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("kpis.dashboards.urls")),
     path("", include("kpis.reporting.urls")),
     path("", include("roadmaps.urls")),
+    path("", include("notices.urls")),
 ]
 
 # Errors no view answered: the API's error body under /api/, a styled page elsewhere.

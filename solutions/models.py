@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cities.models import City, Consortium
 
@@ -125,7 +126,7 @@ class Solution(models.Model):
 
 class Activity(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
+        PLANNED = "planned", pgettext_lazy("activity status", "Planned")
         ONGOING = "ongoing", _("Ongoing")
         DONE = "done", _("Done")
 

@@ -50,7 +50,7 @@ class SolutionDetailView(TemplateView):
             implementing_cities=[city for city in inputs.cities if city.pk in implementing],
             activities=activities,
             stage=inputs.stage,
-            default_stage=inputs.default_stage,
+            default_stage=inputs.default_stage if inputs.has_figures else "",
             stage_choices=STAGE_CHOICES,
             matrix=build.consortium_matrix(inputs),
         )

@@ -17,7 +17,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("icc_portal", "cities", "solutions", "kpis", "roadmaps")
+PACKAGES = ("icc_portal", "cities", "solutions", "kpis", "roadmaps", "notices")
 
 #: A module longer than this holds two ideas (STYLE.md): split it by idea.
 MAX_MODULE_LINES = 500

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from kpis.models import Measurement, StageReview
+from kpis.reporting.missing import missing_kpis
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +132,12 @@ def test_permission_matrix(request, client, entry_world, persona, target, action
     else:
         response = client.post(
             review_url,
-            {"action": action, "consortium": consortium.slug, "comment": "Matrix test"},
+            {
+                "action": action,
+                "consortium": consortium.slug,
+                "comment": "Matrix test",
+                "confirm_missing": len(missing_kpis(consortium, city, "final")),
+            },
         )
 
     if not allowed:

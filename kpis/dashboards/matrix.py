@@ -20,12 +20,15 @@ from kpis.vocabulary import stage_heading
 
 from .figures import Cell
 
-#: The statuses a summary line counts, in the order it shows them.
+#: The statuses a summary line counts, in the order it shows them: every state a cell
+#: can have ("reported", a figure with no target of its own, included).
 SUMMARY_STATUSES = (
     ProgressStatus.ACHIEVED,
     ProgressStatus.ON_TRACK,
     ProgressStatus.BEHIND,
+    ProgressStatus.QUALITATIVE,
     ProgressStatus.NOT_AVAILABLE,
+    ProgressStatus.NOT_APPLICABLE,
     ProgressStatus.NO_DATA,
 )
 
@@ -53,10 +56,12 @@ class Summary:
     def html(self) -> str:
         if not self.total:
             return SafeString('<td class="summary"></td>')
+        # In words as well as glyph and colour; a status no cell of the column has is left out.
         counts = "".join(
-            f'<span class="count count-{status}{"" if count else " is-zero"}">'
-            f'<span class="visually-hidden">{escape(label)}: </span>{count}</span>'
+            f'<span class="count count-{status}"><span class="count-word">{escape(label)}</span>'
+            f": {count}</span>"
             for status, label, count in self.counts
+            if count
         )
         return SafeString(f'<td class="summary">{counts}</td>')
 

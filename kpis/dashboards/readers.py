@@ -81,6 +81,7 @@ class MatrixInputs(ConsortiumFrame):
     default_stage: str
     rows: list[tuple]
     baselines: list[tuple] | tuple
+    has_figures: bool = True  # any figure at any stage: else no stage is "the latest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,8 @@ def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=Non
     frame = consortium_frame(consortium, solution=solution)
     measurements = Measurement.objects.visible_to(user)
     kpi_ids = [kpi.pk for kpi in frame.kpis]
-    default = vocabulary.default_stage(measurements.stages_with_figures(kpi_ids))
+    present = measurements.stages_with_figures(kpi_ids)
+    default = vocabulary.default_stage(present)
     stage = vocabulary.parse_stage(requested_stage, default=default)
     baselines = ()
     if vocabulary.needs_baselines(stage):
@@ -178,6 +180,7 @@ def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=Non
         implementing=frame.implementing,
         stage=stage,
         default_stage=default,
+        has_figures=bool(present),
         rows=measurements.for_overview(kpi_ids, vocabulary.stages_to_read(stage)),
         baselines=baselines,
     )

@@ -289,10 +289,16 @@ def _with_url(column: Column, url: str) -> Column:
 def chart_data(kpi, lines: Sequence[UnitLine]) -> dict:
     """What the KPI chart draws: each city's figure per stage, and the country and
     consortium totals, each unit with its target. Numbers only: the table on the page
-    holds everything else, and a figure that is not a number is simply not drawn."""
+    holds everything else; a figure that is not a number is not drawn, and one that is
+    "not available" says so where its bar would stand."""
 
     def number(value: Decimal | None) -> float | None:
         return float(value) if isinstance(value, Decimal) else None
+
+    def note(figure) -> str:
+        if figure is None or figure.cell.value is not None:
+            return ""
+        return figure.cell.label if figure.cell.status == "not_available" else ""
 
     def series(units: Sequence[UnitLine]) -> dict:
         latest = [next((f for f in reversed(line.figures) if f), None) for line in units]
@@ -307,6 +313,9 @@ def chart_data(kpi, lines: Sequence[UnitLine]) -> dict:
                         else None
                         for line in units
                     ],
+                    # Why a bar is missing, written where it would stand: "not available"
+                    # must not look like a 0 (which is drawn as a thin bar).
+                    "notes": [note(line.figures[position]) for line in units],
                 }
                 for position, stage in enumerate(STAGES)
             ],

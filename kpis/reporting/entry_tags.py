@@ -42,8 +42,12 @@ def figure(measurement, kpi) -> str:
 
 @register.filter
 def kpi_target(kpi) -> str:
+    """The target as every page words it (``Formatter.target_wording``): the charter's words,
+    "Yes" for a yes/no KPI (or "No" where lower is better), else the figure."""
     if kpi.target_text:
         return kpi.target_text
+    if kpi.value_type == "boolean":
+        return _("Yes") if kpi.direction == "higher" else _("No")
     if kpi.target_value is not None:
         return format_number(kpi.target_value, kpi.value_type)
     return ""

@@ -85,3 +85,16 @@ class StaleVersion(EntryError):
     def __init__(self, errors: Iterable[ReportingError], current: dict) -> None:
         self.current = current
         super().__init__(errors)
+
+
+class MissingFigures(ReviewError):
+    """Submit or approve was asked without confirming the figures still missing.
+
+    ``missing`` lists the KPIs without a figure; the action goes ahead only when the
+    confirmation names exactly that many (``confirm_missing``), so a count that changed
+    meanwhile is asked again.
+    """
+
+    def __init__(self, message: str, *, missing: list, code: str = "missing_figures") -> None:
+        super().__init__(message, code=code, field="confirm_missing")
+        self.missing = list(missing)

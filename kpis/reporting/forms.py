@@ -218,6 +218,8 @@ class ReviewForm(forms.Form):
 
     action = forms.ChoiceField(choices=[(action, action) for action in ACTIONS])
     consortium = forms.SlugField(required=False)
+    # The number of missing figures the person confirmed ("submit with 5 figures missing").
+    confirm_missing = forms.IntegerField(required=False, min_value=0)
     comment = forms.CharField(
         label=_("Comment"),
         required=False,

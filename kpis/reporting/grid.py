@@ -14,6 +14,7 @@ from itertools import groupby
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cities import access
 from cities.models import City, Consortium, Membership
@@ -86,6 +87,34 @@ class UnitPanel:
     rows: list[GridRow] = field(default_factory=list)
     may_submit: bool = False
     may_review: bool = False
+    # Set when a review action on this unit was refused: shown beside the field, focused.
+    error: str = ""
+    error_field: str = ""
+    comment_value: str = ""
+    failed_action: str = ""
+
+    @property
+    def anchor(self) -> str:
+        unit = f"city-{self.city.pk}" if self.city is not None else "consortium"
+        return f"review-{self.consortium.pk}-{unit}"
+
+    @property
+    def missing_rows(self) -> list[GridRow]:
+        return [row for row in self.rows if row.is_missing]
+
+    @property
+    def confirm_label(self) -> str:
+        """The words of the confirmation box: what the person does despite the gaps."""
+        count = self.missing_count
+        if self.can_approve:
+            return ngettext(
+                "Approve with %(count)s figure missing",
+                "Approve with %(count)s figures missing",
+                count,
+            ) % {"count": count}
+        return ngettext(
+            "Submit with %(count)s figure missing", "Submit with %(count)s figures missing", count
+        ) % {"count": count}
 
     @property
     def state(self) -> str:

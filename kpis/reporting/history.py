@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from cities import access
@@ -93,6 +94,8 @@ def _display(record, name: str, value_type: str) -> str:
         return str(Measurement.Status(value).label)
     if name == "review_state":
         return str(Measurement.ReviewState(value).label)
+    if name == "as_of":
+        return formats.date_format(value)  # the day as every page writes it
     return str(value)
 
 
@@ -156,6 +159,20 @@ def visible_history(user, **lookups):
         .select_related("kpi__solution", "city", "history_user")
         .order_by("-history_date", "-history_id")
     )
+
+
+def without_review_moves(records, user):
+    """Leave out the versions a review action wrote (submit, approve, return, reopen move
+    every figure of a stage at once) where the user reads the stage's drafts: for them each
+    such action is one review decision, listed on its own with its comment. Whoever reads
+    approved figures only keeps the approved versions: for them those are the changes."""
+    roles = access.roles_of(user)
+    moves = Q(history_change_reason__in=list(REVIEW_ACTIONS))
+    if not roles.is_admin:
+        moves &= Q(kpi__solution__consortium_id__in=roles.steering_consortium_ids) | Q(
+            city_id__in=roles.coordinated_city_ids
+        )
+    return records.exclude(moves)
 
 
 def describe_records(records: Iterable, user) -> list[ChangeEntry]:

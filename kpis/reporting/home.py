@@ -1,7 +1,8 @@
 """What "My reporting" shows: every unit a user enters or reviews, with each stage's state.
 
 Read in three queries whatever the size: the memberships the user coordinates or
-steers (every one for an admin), the stage reviews of those consortia, and the
+steers (every one for an admin), the stage reviews of those consortia (the submitted
+ones a steering member may approve are listed first, as awaiting their review), and the
 figures counted by unit, stage and review state.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cities import access
@@ -38,10 +40,23 @@ class UnitStages:
 
 
 @dataclass(frozen=True, slots=True)
+class AwaitingReview:
+    """A unit's stage submitted to a consortium whose stages the user approves."""
+
+    review: StageReview
+    url: str
+
+    @property
+    def unit(self) -> str:
+        return self.review.city.name if self.review.city_id else str(self.review.consortium)
+
+
+@dataclass(frozen=True, slots=True)
 class ReportingHome:
     stages: list[Stage]
     units: list[UnitStages]
     consortium_units: list[UnitStages]
+    awaiting: list[AwaitingReview]
 
 
 def reporting_home(user) -> ReportingHome:
@@ -57,10 +72,20 @@ def reporting_home(user) -> ReportingHome:
         )
     memberships = list(memberships)
     consortium_ids = {membership.consortium_id for membership in memberships}
+    all_reviews = list(
+        StageReview.objects.filter(consortium_id__in=consortium_ids).select_related(
+            "city", "consortium", "changed_by"
+        )
+    )
     reviews = {
-        (review.consortium_id, review.city_id, review.stage): review
-        for review in StageReview.objects.filter(consortium_id__in=consortium_ids)
+        (review.consortium_id, review.city_id, review.stage): review for review in all_reviews
     }
+    awaiting = [
+        AwaitingReview(review, _grid_url(review))
+        for review in sorted(all_reviews, key=lambda review: review.changed_at)
+        if review.state == StageReview.State.SUBMITTED
+        and (roles.is_admin or review.consortium_id in roles.approving_consortium_ids)
+    ]
     counts: dict[tuple, dict[str, int]] = {}
     for row in (
         Measurement.objects.filter(kpi__solution__consortium_id__in=consortium_ids)
@@ -98,7 +123,14 @@ def reporting_home(user) -> ReportingHome:
             UnitStages(consortium=consortium, city=None, stages=stages(consortium.pk, None))
             for consortium in sorted(consortia, key=lambda consortium: consortium.name)
         ],
+        awaiting=awaiting,
     )
+
+
+def _grid_url(review: StageReview) -> str:
+    if review.city_id is not None:
+        return reverse("entry-grid", args=[review.city.slug, review.stage])
+    return reverse("consortium-entry-grid", args=[review.consortium.slug, review.stage])
 
 
 def stage_summary(stage, review: StageReview | None, counts: dict[str, int]) -> StageSummary:

@@ -9,10 +9,13 @@ KPIs it reports once. Its figures at one stage move together::
 
 Contract (all keyword-only; each runs in one transaction and returns the updated
 :class:`~kpis.models.StageReview`)
-    submit_stage(*, user, consortium, city, stage, comment="")   coordinator of the city
-                 (or whoever may report the consortium's figures); needs a draft figure.
-    approve_stage(*, user, consortium, city, stage, comment="")  steering member who may
-                 approve; the stage must be submitted. Its figures lock.
+    submit_stage(*, user, consortium, city, stage, comment="", confirm_missing=None)
+                 coordinator of the city (or whoever may report the consortium's
+                 figures); needs a draft figure. With figures still missing, only when
+                 ``confirm_missing`` is their number (else :class:`MissingFigures`).
+    approve_stage(*, user, consortium, city, stage, comment="", confirm_missing=None)
+                 steering member who may approve; the stage must be submitted. Its
+                 figures lock. Figures still missing need the same confirmation.
     return_stage(*, user, consortium, city, stage, comment)      same people; submitted
                  stage; the comment (required) is shown on the coordinator's grid.
     reopen_stage(*, user, consortium, city, stage, comment)      same people; a stage
@@ -22,9 +25,10 @@ Contract (all keyword-only; each runs in one transaction and returns the updated
 Raises ``django.core.exceptions.PermissionDenied`` for the wrong user and
 :class:`~kpis.reporting.errors.ReviewError` (``code``: ``invalid_stage``, ``not_member``,
 ``not_draft``, ``nothing_to_submit``, ``not_submitted``, ``not_approved``,
-``comment_required``)
-when the action does not fit the stage's state. Figures whose review state changes
-get a new version and a history entry with the action as its change reason.
+``comment_required``, ``missing_figures``) when the action does not fit the stage's state.
+Figures whose review state changes get a new version and a history entry with the action
+as its change reason. Each action sends :data:`~kpis.reporting.signals.stage_reviewed`
+inside its transaction (the e-mail notices go out once it commits).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
 from cities import access
@@ -42,7 +47,9 @@ from kpis.vocabulary import Stage
 from solutions.models import Solution
 
 from .entry import lock_stage_review
-from .errors import ReviewError
+from .errors import MissingFigures, ReviewError
+from .missing import missing_kpis
+from .signals import stage_reviewed
 
 State = StageReview.State
 ReviewState = Measurement.ReviewState
@@ -73,7 +80,13 @@ def unit_measurements(consortium: Consortium, city: City | None, stage: str):
 
 
 def submit_stage(
-    *, user, consortium: Consortium, city: City | None, stage: str, comment: str = ""
+    *,
+    user,
+    consortium: Consortium,
+    city: City | None,
+    stage: str,
+    comment: str = "",
+    confirm_missing: int | None = None,
 ) -> StageReview:
     _check_unit(consortium, city, stage)
     lead_city_ids = consortium_lead_city_ids(consortium) if city is None else ()
@@ -94,16 +107,25 @@ def submit_stage(
                 _("There is nothing new to submit: enter at least one figure first."),
                 code="nothing_to_submit",
             )
-        return _record(review, State.SUBMITTED, user, comment, "submitted")
+        # A refusal here rolls the move back with the rest of the transaction.
+        missing = _confirmed_missing(consortium, city, stage, confirm_missing, "submit")
+        return _record(review, State.SUBMITTED, user, comment, "submitted", missing)
 
 
 def approve_stage(
-    *, user, consortium: Consortium, city: City | None, stage: str, comment: str = ""
+    *,
+    user,
+    consortium: Consortium,
+    city: City | None,
+    stage: str,
+    comment: str = "",
+    confirm_missing: int | None = None,
 ) -> StageReview:
     _check_reviewer(user, consortium, city, stage)
     with transaction.atomic():
         review = lock_stage_review(consortium.pk, _pk(city), stage=stage)
         _require_state(review, State.SUBMITTED, "not_submitted")
+        missing = _confirmed_missing(consortium, city, stage, confirm_missing, "approve")
         _move(
             consortium,
             city,
@@ -113,7 +135,7 @@ def approve_stage(
             user,
             "approved",
         )
-        return _record(review, State.APPROVED, user, comment, "approved")
+        return _record(review, State.APPROVED, user, comment, "approved", missing)
 
 
 def return_stage(
@@ -215,11 +237,41 @@ def _move(consortium, city, stage, from_states, to_state, user, reason: str) -> 
     return len(measurements)
 
 
-def _record(review: StageReview, state: str, user, comment: str, reason: str) -> StageReview:
+def _confirmed_missing(consortium, city, stage, confirmed: int | None, action: str) -> int:
+    """How many figures are missing; refuses unless ``confirmed`` says exactly that many."""
+    missing = missing_kpis(consortium, city, stage)
+    if missing and confirmed != len(missing):
+        count = len(missing)
+        if action == "submit":
+            message = ngettext(
+                "%(count)s figure is still missing. Confirm that you submit the stage with "
+                "%(count)s figure missing, or enter it first.",
+                "%(count)s figures are still missing. Confirm that you submit the stage with "
+                "%(count)s figures missing, or enter them first.",
+                count,
+            )
+        else:
+            message = ngettext(
+                "%(count)s figure is still missing. Confirm that you approve the stage with "
+                "%(count)s figure missing, or return it.",
+                "%(count)s figures are still missing. Confirm that you approve the stage with "
+                "%(count)s figures missing, or return it.",
+                count,
+            )
+        raise MissingFigures(message % {"count": count}, missing=missing)
+    return len(missing)
+
+
+def _record(
+    review: StageReview, state: str, user, comment: str, reason: str, missing: int = 0
+) -> StageReview:
     review.state = state
     review.comment = (comment or "").strip()
     review.changed_by = user
     review._history_user = user
     review._change_reason = reason
     review.save()
+    stage_reviewed.send(
+        sender=StageReview, review=review, action=reason, user=user, missing=missing
+    )
     return review

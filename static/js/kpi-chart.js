@@ -16,6 +16,31 @@
     return present.length > 0 && present.every(function (value) { return value === present[0]; });
   }
 
+  /* A figure that is "not available" has no bar: write the words where it would stand, so
+   * it cannot be mistaken for a 0 (drawn as a thin bar, see minBarLength). */
+  var notesPlugin = {
+    id: "notes",
+    afterDatasetsDraw: function (chart) {
+      var context = chart.ctx;
+      var baseline = chart.scales.y.getPixelForValue(0);
+      chart.data.datasets.forEach(function (dataset, index) {
+        if (!dataset.notes) { return; }
+        var meta = chart.getDatasetMeta(index);
+        dataset.notes.forEach(function (note, position) {
+          var bar = meta.data[position];
+          if (!note || !bar || meta.hidden) { return; }
+          context.save();
+          context.translate(bar.x, baseline - 4);
+          context.rotate(-Math.PI / 2);
+          context.fillStyle = "#5a6472";
+          context.font = "12px system-ui, sans-serif";
+          context.fillText(note, 0, 4);
+          context.restore();
+        });
+      });
+    }
+  };
+
   function draw(canvas, series) {
     var targets = series.targets || [];
     var datasets = series.datasets.map(function (dataset, index) {
@@ -25,6 +50,8 @@
         data: dataset.data,
         backgroundColor: stageColours[index % stageColours.length],
         borderWidth: 0,
+        minBarLength: 3,
+        notes: dataset.notes,
         order: 2
       };
     });
@@ -46,6 +73,7 @@
     }
     canvas.closest("figure").hidden = false;
     return new window.Chart(canvas, {
+      plugins: [notesPlugin],
       data: { labels: series.labels, datasets: datasets },
       options: {
         responsive: true,

@@ -123,25 +123,32 @@ def run(base_url: str, username: str, password: str, screenshot: str | None = No
         if chromium_path():
             options["executable_path"] = chromium_path()
         browser = playwright.chromium.launch(**options)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
         try:
-            log_in(page, base_url, username, password)
-            fill_rows(page)
-            # Enter in a text field submits the form: the whole grid is saved at once.
-            page.keyboard.press("Shift+Tab")  # back from "as of" to the evidence link field
-            page.keyboard.press("Enter")
-            page.wait_for_load_state()
-            message = page.locator(".messages").inner_text()
-            assert "Saved 3 figures." in message, message
-            assert page.input_value(f"[name={field_name(page, '1.1', 'value')}]") == "3"
-            assert (
-                page.input_value(f"[name={field_name(page, '1.3a', 'status')}]") == "not_available"
-            )
-            if screenshot:
-                page.screenshot(path=screenshot, full_page=True)
-            return message
+            return run_in(browser, base_url, username, password, screenshot)
         finally:
             browser.close()
+
+
+def run_in(browser, base_url: str, username: str, password: str, screenshot=None) -> str:
+    """The flow in a browser already started (the pytest fixture's)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    try:
+        log_in(page, base_url, username, password)
+        fill_rows(page)
+        # Enter in a text field submits the form: the whole grid is saved at once.
+        page.keyboard.press("Shift+Tab")  # back from "as of" to the evidence link field
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        message = page.locator(".messages").inner_text()
+        assert "Saved 3 figures." in message, message
+        assert page.input_value(f"[name={field_name(page, '1.1', 'value')}]") == "3"
+        assert page.input_value(f"[name={field_name(page, '1.3a', 'status')}]") == "not_available"
+        if screenshot:
+            page.screenshot(path=screenshot, full_page=True)
+        return message
+    finally:
+        context.close()
 
 
 def main() -> None:

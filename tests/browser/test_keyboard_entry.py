@@ -1,5 +1,5 @@
-"""Keyboard-only entry in a real browser (see keyboard_entry.py). Skips cleanly without
-Playwright or a Chromium, so ``make test`` runs anywhere."""
+"""Keyboard-only entry in a real browser (see keyboard_entry.py). Without Playwright or a
+Chromium it skips with the reason under ``make test``, and fails in CI (see conftest.py)."""
 
 import io
 
@@ -7,31 +7,22 @@ import pytest
 
 from tests.browser import keyboard_entry
 
-pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_coordinator_fills_and_saves_rows_with_the_keyboard_alone(live_server):
+def test_coordinator_fills_and_saves_rows_with_the_keyboard_alone(live_server, browser):
     from django.core.management import call_command
 
     from cities.models import City, CityCoordinator
     from kpis.models import Measurement
     from tests.cities.factories import UserFactory
 
-    try:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            options = {"executable_path": keyboard_entry.chromium_path()}
-            playwright.chromium.launch(**{k: v for k, v in options.items() if v}).close()
-    except Exception as error:  # no browser to drive
-        pytest.skip(f"no Chromium for Playwright: {error}")
-
     call_command("load_demo", "--no-accounts", stdout=io.StringIO())
     user = UserFactory(username="coordinator-vanersborg", password="keyboard-only-2026")
     CityCoordinator.objects.create(user=user, city=City.objects.get(slug="vanersborg"))
 
-    message = keyboard_entry.run(live_server.url, user.username, "keyboard-only-2026")
+    message = keyboard_entry.run_in(browser, live_server.url, user.username, "keyboard-only-2026")
 
     assert "Saved 3 figures." in message
     figures = Measurement.objects.filter(city__slug="vanersborg", stage="final")

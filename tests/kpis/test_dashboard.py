@@ -195,10 +195,12 @@ def test_summary_counts_each_column_by_status():
         "achieved": 1,
         "on_track": 0,
         "behind": 1,
+        "qualitative": 0,
         "not_available": 1,
+        "not_applicable": 0,
         "no_data": 0,
     }
-    assert "Behind: </span>1" in summary.html
+    assert '<span class="count-word">Behind</span>: 1' in summary.html
 
 
 def test_text_answers_are_escaped_in_the_cells():

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from kpis.models import Measurement
 from kpis.reporting.entry import RowInput, record_measurements
+from kpis.reporting.missing import missing_kpis
 from kpis.reporting.review import approve_stage, reopen_stage, submit_stage
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +37,8 @@ def story(entry_world, coordinator_ravenna, steering_member):
     unit = {"consortium": entry_world.consortium, "city": city, "stage": "final"}
     put(3, 0)
     put(4, 1, note="recounted")
-    submit_stage(user=coordinator_ravenna, **unit)
-    approve_stage(user=steering_member, **unit)
+    submit_stage(user=coordinator_ravenna, **unit, confirm_missing=len(missing_kpis(**unit)))
+    approve_stage(user=steering_member, **unit, confirm_missing=len(missing_kpis(**unit)))
     reopen_stage(user=steering_member, comment="One department was missed", **unit)
     put(5, 5, note="recounted again")
     return Measurement.objects.get(kpi=kpi, city=city)
@@ -66,11 +67,11 @@ def test_public_history_shows_approved_versions_only(client, story, coordinator_
 
     # Approve the corrected figure, so the public may see the measurement again.
     unit = {"consortium": story.kpi.solution.consortium, "city": story.city, "stage": "final"}
-    submit_stage(user=coordinator_ravenna, **unit)
+    submit_stage(user=coordinator_ravenna, **unit, confirm_missing=len(missing_kpis(**unit)))
     from cities.models import SteeringCommitteeMember
 
     approver = SteeringCommitteeMember.objects.get().user
-    approve_stage(user=approver, **unit)
+    approve_stage(user=approver, **unit, confirm_missing=len(missing_kpis(**unit)))
     response = client.get(reverse("measurement-history", args=[story.pk]))
     assert response.status_code == 200
     entries = response.context["entries"]
@@ -143,3 +144,28 @@ def test_changes_page_runs_a_fixed_number_of_queries(
     # review events, nav link (cached roles: 0)
     with django_assert_max_num_queries(12):
         client.get(url)
+
+
+def test_a_review_cycle_is_one_decision_each_not_one_entry_per_figure(
+    client, story, coordinator_ravenna
+):
+    client.force_login(coordinator_ravenna)
+    response = client.get(reverse("city-changes", args=["ravenna"]))
+    entries = response.context["entries"]
+    # The three saves (3, 4 with a note, 5 after the reopen); submit/approve/reopen are decisions.
+    assert [entry.record.version for entry in entries] == [6, 2, 1]
+    assert not any(entry.reason for entry in entries)
+    html = response.content.decode()
+    assert html.index("Review decisions") < html.index("Changed figures")
+    assert html.count('class="change change-decision') == 3
+
+
+@pytest.mark.parametrize(
+    ("kind", "decisions", "figures"), [("decisions", 3, 0), ("figures", 0, 3), ("all", 3, 3)]
+)
+def test_changes_filter_by_kind(client, story, coordinator_ravenna, kind, decisions, figures):
+    client.force_login(coordinator_ravenna)
+    response = client.get(reverse("city-changes", args=["ravenna"]), {"kind": kind})
+    assert len(response.context["events"]) == decisions
+    assert len(response.context["entries"]) == figures
+    assert f'href="?kind={kind}" aria-current="page"' in response.content.decode()

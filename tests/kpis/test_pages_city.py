@@ -77,7 +77,8 @@ def test_evidence_links_and_dates_are_shown(client, sern):
     _response, html = city_page(client, "ravenna")
 
     assert 'href="https://example.org/ravenna-plan.pdf" rel="noopener noreferrer">Evidence' in html
-    assert "as of 30 Nov 2022" in city_page(client, "cervia")[1]  # UPREST's "as of November 22"
+    # UPREST's "as of November 22"
+    assert "as of 30 November 2022" in city_page(client, "cervia")[1]
 
 
 def test_activities_and_their_status(client, sern):

@@ -1,5 +1,6 @@
 """Submitting, approving, returning and reopening a stage (kpis.review), and its web actions."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,9 @@ from kpis.reporting.entry import RowInput, record_measurements
 from kpis.reporting.errors import EntryError, ReviewError
 from kpis.reporting.review import approve_stage, reopen_stage, return_stage, submit_stage
 from tests.kpis.factories import MeasurementFactory
+
+#: Ravenna reports six KPIs; the ``draft`` fixture enters two.
+MISSING = 4
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +49,15 @@ def states(measurements):
 def test_full_cycle_submit_return_submit_approve_reopen(
     entry_world, draft, coordinator_ravenna, steering_member
 ):
-    review = submit_stage(user=coordinator_ravenna, **unit(entry_world))
+    review = submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
     assert review.state == "submitted" and states(draft) == ["submitted"]
 
     review = return_stage(user=steering_member, comment="Add evidence", **unit(entry_world))
     assert review.state == "returned" and review.comment == "Add evidence"
     assert states(draft) == ["draft"]
 
-    submit_stage(user=coordinator_ravenna, **unit(entry_world))
-    review = approve_stage(user=steering_member, **unit(entry_world))
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    review = approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING)
     assert review.state == "approved" and states(draft) == ["approved"]
 
     review = reopen_stage(user=steering_member, comment="Typo in 1.1", **unit(entry_world))
@@ -67,7 +71,7 @@ def test_full_cycle_submit_return_submit_approve_reopen(
 
 
 def test_review_steps_raise_versions_with_history(entry_world, draft, coordinator_ravenna):
-    submit_stage(user=coordinator_ravenna, **unit(entry_world))
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
     figure = draft.get(kpi=entry_world.kpis.count)
     assert figure.version == 2
     latest = figure.history.latest()
@@ -79,8 +83,8 @@ def test_review_steps_raise_versions_with_history(entry_world, draft, coordinato
 def test_approved_figures_lock_until_reopened(
     entry_world, draft, coordinator_ravenna, steering_member
 ):
-    submit_stage(user=coordinator_ravenna, **unit(entry_world))
-    approve_stage(user=steering_member, **unit(entry_world))
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING)
     figure = draft.get(kpi=entry_world.kpis.count)
     change = RowInput.from_measurement(figure, value=Decimal(4))
     with pytest.raises(EntryError) as caught:
@@ -123,19 +127,19 @@ def test_actions_that_do_not_fit_the_state(entry_world, draft, steering_member, 
 
 def test_submit_needs_a_draft_figure(entry_world, coordinator_ravenna):
     with pytest.raises(ReviewError) as caught:
-        submit_stage(user=coordinator_ravenna, **unit(entry_world))
+        submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
     assert caught.value.code == "nothing_to_submit"
 
 
 def test_submitting_twice_is_refused(entry_world, draft, coordinator_ravenna):
-    submit_stage(user=coordinator_ravenna, **unit(entry_world))
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
     with pytest.raises(ReviewError) as caught:
-        submit_stage(user=coordinator_ravenna, **unit(entry_world))
+        submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
     assert caught.value.code == "not_draft"
 
 
 def test_return_and_reopen_need_a_comment(entry_world, draft, coordinator_ravenna, steering_member):
-    submit_stage(user=coordinator_ravenna, **unit(entry_world))
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
     with pytest.raises(ReviewError) as caught:
         return_stage(user=steering_member, comment="  ", **unit(entry_world))
     assert caught.value.code == "comment_required"
@@ -174,7 +178,7 @@ def test_steering_member_without_approval_right_cannot_approve(entry_world, draf
     steering_member.steering_committees.update(can_approve=False)
     StageReview.objects.filter(city=entry_world.ravenna).update(state="submitted")
     with pytest.raises(PermissionDenied):
-        approve_stage(user=steering_member, **unit(entry_world))
+        approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING)
 
 
 # --- Through the web --------------------------------------------------------------------
@@ -188,7 +192,9 @@ def test_coordinator_submits_and_steering_returns_with_a_comment_seen_on_the_gri
     client, entry_world, draft, coordinator_ravenna, steering_member
 ):
     client.force_login(coordinator_ravenna)
-    response = client.post(review_url(), {"action": "submit", "consortium": "test-network"})
+    response = client.post(
+        review_url(), {"action": "submit", "consortium": "test-network", "confirm_missing": "4"}
+    )
     assert response.status_code == 302
     assert StageReview.objects.get(city=entry_world.ravenna).state == "submitted"
     client.force_login(steering_member)
@@ -203,9 +209,15 @@ def test_coordinator_submits_and_steering_returns_with_a_comment_seen_on_the_gri
 
 def test_review_error_is_a_message_not_a_500(client, entry_world, steering_member):
     client.force_login(steering_member)
-    response = client.post(review_url(), {"action": "approve"}, follow=True)
-    assert response.status_code == 200
-    assert "This needs a stage that is Submitted for review" in response.content.decode()
+    response = client.post(review_url(), {"action": "approve"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    # In the unit's review panel, focused, not in a message at the top of the page.
+    assert re.search(
+        r'<p class="error-text review-error"[^>]*autofocus>This needs a stage that is '
+        r"Submitted for review",
+        html,
+    )
 
 
 def test_unknown_review_action_is_a_message(client, entry_world, coordinator_ravenna):
@@ -240,3 +252,89 @@ def test_consortium_figures_are_reviewed_on_their_own(
     review = StageReview.objects.get(city=None)
     assert review.state == "approved"
     assert Measurement.objects.get(city=None).review_state == "approved"
+
+
+# --- Review that cannot slip: missing figures, errors beside the field -----------------------
+
+
+def test_submitting_with_missing_figures_needs_their_number_confirmed(
+    entry_world, draft, coordinator_ravenna
+):
+    with pytest.raises(ReviewError) as caught:
+        submit_stage(user=coordinator_ravenna, **unit(entry_world))
+    assert caught.value.code == "missing_figures" and caught.value.field == "confirm_missing"
+    assert [kpi.code for kpi in caught.value.missing] == ["1.2", "1.4", "1.5", "1.6a"]
+    assert states(draft) == ["draft"]  # nothing moved
+    with pytest.raises(ReviewError):  # a count that no longer matches is asked again
+        submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=5)
+    assert (
+        submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=4).state
+        == "submitted"
+    )
+
+
+def test_approval_asks_again_for_the_missing_figures(
+    entry_world, draft, coordinator_ravenna, steering_member
+):
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    with pytest.raises(ReviewError) as caught:
+        approve_stage(user=steering_member, **unit(entry_world))
+    assert caught.value.code == "missing_figures"
+    assert (
+        approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING).state
+        == "approved"
+    )
+
+
+def test_grid_lists_missing_figures_and_the_confirmation_box(
+    client, entry_world, draft, coordinator_ravenna
+):
+    client.force_login(coordinator_ravenna)
+    html = client.get(reverse("entry-grid", args=["ravenna", "final"])).content.decode()
+    assert "4 figures are still missing:" in html
+    assert 'name="confirm_missing" value="4"' in html
+    assert "Submit with 4 figures missing" in html
+
+
+def test_submit_without_confirmation_shows_the_error_beside_the_box_focused(
+    client, entry_world, draft, coordinator_ravenna
+):
+    client.force_login(coordinator_ravenna)
+    response = client.post(review_url(), {"action": "submit", "consortium": "test-network"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    box = re.search(r'<input type="checkbox"[^>]*name="confirm_missing"[^>]*>', html).group(0)
+    assert "autofocus" in box and 'aria-invalid="true"' in box
+    assert "Confirm that you submit the stage with 4 figures missing" in html
+    assert StageReview.objects.get(city=entry_world.ravenna).state == "draft"
+
+
+def test_return_without_comment_shows_the_error_beside_the_box(
+    client, entry_world, draft, coordinator_ravenna, steering_member
+):
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    client.force_login(steering_member)
+    response = client.post(
+        review_url(), {"action": "return", "consortium": "test-network", "comment": " "}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    textarea = re.search(r'<textarea id="[^"]*-comment"[^>]*>', html).group(0)
+    assert "autofocus" in textarea and 'aria-invalid="true"' in textarea
+    error_id = re.search(r'aria-describedby="([^"]+)"', textarea).group(1)
+    assert re.search(rf'<p class="error-text" id="{error_id}">Say what needs to change.</p>', html)
+    # No fragment in the form's action: the browser would then skip the autofocus.
+    assert 'action="/cities/ravenna/report/final/review/" class="review-form"' in html
+
+
+def test_success_lands_on_the_message_above_the_panels(
+    client, entry_world, draft, coordinator_ravenna
+):
+    client.force_login(coordinator_ravenna)
+    response = client.post(
+        review_url(), {"action": "submit", "consortium": "test-network", "confirm_missing": "4"}
+    )
+    assert response.url.endswith("/cities/ravenna/report/final/#outcome")
+    html = client.get(response.url).content.decode()
+    assert re.search(r'<div role="status" id="outcome"[^>]*><ul class="messages">', html)
+    assert html.index('id="outcome"') < html.index('class="review-panels"')

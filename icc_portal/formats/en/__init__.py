@@ -1,0 +1,1 @@
+"""Formats for this language: see icc_portal/formats/__init__.py."""

@@ -1,0 +1,69 @@
+"""Sending one notice: rendered in the recipient's language, text with an HTML alternative.
+
+A failure to send is logged and never raised: a notice must not undo or fail the action
+that caused it (the review actions send theirs after their transaction commits).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Profile
+
+logger = logging.getLogger("notices")
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    user: object
+    email: str
+    language: str
+
+
+def recipients(users) -> list[Recipient]:
+    """Those of ``users`` who want notices and have an address, with their language (one query)."""
+    users = [user for user in users if user.is_active and user.email]
+    profiles = {
+        profile.user_id: profile
+        for profile in Profile.objects.filter(user__in=[user.pk for user in users])
+    }
+    found = []
+    for user in sorted(users, key=lambda user: user.pk):
+        profile = profiles.get(user.pk) or Profile(user=user)
+        if profile.receives_notices:
+            found.append(Recipient(user, user.email, profile.language or settings.LANGUAGE_CODE))
+    return found
+
+
+def absolute(path: str) -> str:
+    """A link for an e-mail: the portal's address (``PORTAL_URL``) and the path."""
+    return settings.PORTAL_URL.rstrip("/") + path
+
+
+def send(recipient: Recipient, template: str, context: dict) -> bool:
+    """Render ``notices/email/<template>_subject.txt``, ``.txt`` and ``.html`` in the
+    recipient's language and send them. ``True`` when sent; a failure is logged."""
+    context = {**context, "recipient": recipient.user}
+    try:
+        with translation.override(recipient.language):
+            subject = " ".join(
+                render_to_string(f"notices/email/{template}_subject.txt", context).split()
+            )
+            text = render_to_string(f"notices/email/{template}.txt", context)
+            html = render_to_string(f"notices/email/{template}.html", context)
+        message = EmailMultiAlternatives(subject, text, to=[recipient.email])
+        message.attach_alternative(html, "text/html")
+        message.send()
+    except Exception:
+        logger.exception(
+            "notice not sent: template=%s user=%s", template, recipient.user.get_username()
+        )
+        return False
+    logger.info("notice sent: template=%s user=%s", template, recipient.user.get_username())
+    return True

@@ -1,0 +1,92 @@
+"""A user's preferences for notices, and the reminders already sent (one a day each)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City, Consortium
+from kpis.vocabulary import Stage
+
+
+class Profile(models.Model):
+    """What a user chose on their profile page. A user without one gets the defaults:
+    the site's language and notices on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notice_profile",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the portal and of the e-mails you receive."),
+    )
+    receives_notices = models.BooleanField(
+        _("e-mail notices"),
+        default=True,
+        help_text=_(
+            "E-mails when a stage is submitted, returned, approved or reopened, and reminders "
+            "of missing figures."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+def profile_of(user) -> Profile:
+    """The user's profile, or an unsaved one with the defaults (one query)."""
+    return Profile.objects.filter(user=user).first() or Profile(user=user)
+
+
+class ReminderSent(models.Model):
+    """One reminder to one person about one unit's stage on one day: sent at most once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    consortium = models.ForeignKey(
+        Consortium, on_delete=models.CASCADE, related_name="+", verbose_name=_("consortium")
+    )
+    city = models.ForeignKey(
+        City,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("city"),
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    day = models.DateField(_("day"))
+    missing = models.PositiveIntegerField(_("figures missing"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "consortium", "city", "stage", "day"],
+                condition=Q(city__isnull=False),
+                name="reminder_once_a_day_per_city",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "consortium", "stage", "day"],
+                condition=Q(city__isnull=True),
+                name="reminder_once_a_day_per_consortium",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.city or self.consortium} – {self.stage} – {self.day}"
