@@ -45,6 +45,7 @@ class KpiLine:
     code: str
     name: str
     unit: str = ""
+    value_type: str = ""
     target: str = ""
     group_target: bool = False  # the target is per country or consortium-wide
     is_part: bool = False
@@ -226,6 +227,7 @@ def _unit_report(
                 code=kpi.code,
                 name=kpi.name,
                 unit=kpi.unit,
+                value_type=kpi.value_type,
                 target=formatter.target_wording(kpi),
                 group_target=kpi.target_scope != "city" and not consortium_level,
                 is_part=kpi.parent_id is not None,
