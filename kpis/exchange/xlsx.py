@@ -88,6 +88,10 @@ def _text_cell(sheet, row: int, column: int, value, **style):
     return cell
 
 
+#: The row of a maturity sheet's column headings (the header facts and a draft note above).
+HEADER_ROW = 8
+
+
 def maturity_workbook(tables: Sequence[MaturityTable]) -> bytes:
     """One sheet per table, laid out as the deliverable's "Assessment of solution maturity"."""
     workbook = Workbook()
@@ -113,18 +117,10 @@ def write_maturity_sheet(sheet, table: MaturityTable) -> None:
         cell = _text_cell(sheet, offset, 2, value)
         if isinstance(value, datetime.date):
             cell.number_format = "yyyy-mm-dd"
-    row = len(facts) + 2
     if table.has_drafts:
-        _text_cell(
-            sheet,
-            row,
-            1,
-            _("Figures marked as drafts are not approved yet."),
-            font=ITALIC,
-            fill=FILLS["draft"],
-        )
-        row += 1
-    row += 1
+        note = _("Figures marked as drafts are not approved yet.")
+        _text_cell(sheet, len(facts) + 2, 1, note, font=ITALIC, fill=FILLS["draft"])
+    row = HEADER_ROW
     headings = [_("Code"), _("KPI"), _("Target"), *table.stage_headings, _("Notes")]
     for column, heading in enumerate(headings, start=1):
         _text_cell(sheet, row, column, heading, font=BOLD, fill=FILLS["heading"], alignment=WRAP)
