@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cities import access
+from cities.models import Consortium
 from icc_portal.api import Conflict, PayloadTooLarge, error_responses
 from kpis.exchange.imports import ImportChanged, Preview, apply_upload, preview_upload
 from kpis.exchange.reading import FileRefused, check_size
@@ -30,6 +31,8 @@ from .write import VisibleCitySlugField
 
 class VisibleConsortiumSlugField(serializers.SlugRelatedField):
     """A consortium slug; one the caller may not read is no consortium at all."""
+
+    queryset = Consortium.objects.all()
 
     def get_queryset(self):
         request = self.context.get("request")
