@@ -82,6 +82,8 @@ def test_three_rows_one_bad_preview_two_new_one_refused_and_apply_stores_two_dra
     assert not stored.filter(kpi__code="1.3a").exists()
     grid = vanersborg_client.get(response["Location"]).content.decode()
     assert "Stored 2 figures from vanersborg-final.xlsx." in grid
+    kpi_id = stored.get(kpi__code="1.1").kpi_id
+    assert f'name="kpi{kpi_id}-value" value="3"' in grid
     api = client_for(sern_coordinator_vanersborg).get(
         "/api/v1/measurements/", {"city": "vanersborg", "stage": "final", "kpi": "1.1"}
     )

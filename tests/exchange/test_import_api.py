@@ -66,3 +66,20 @@ def test_a_request_without_its_unit_says_so(sern_coordinator_vanersborg, filled)
     assert response.status_code == 400 and "city" in response.json()["errors"]
     unknown = post(api, filled, city="atlantis")
     assert unknown.status_code == 400 and "city" in unknown.json()["errors"]
+
+
+def test_the_consortiums_own_figures_import_with_the_grids_locks(client, sern_steering):
+    """Steering enters the figures SERN reports once; the demo's are approved, so locked."""
+    client.force_login(sern_steering)
+    workbook = workbook_of(client.get("/consortia/sern/report/final/template/xlsx/"))
+    sheet = figures_sheet(workbook)
+    assert sheet["A5"].value == "3.1"
+    sheet["G5"] = 5
+    data = {"file": io.BytesIO(as_bytes(workbook)), "consortium": "sern", "stage": "final"}
+
+    response = client_for(sern_steering).post("/api/v1/imports/", data, format="multipart")
+
+    assert response.status_code == 200
+    row = next(row for row in response.json()["rows"] if row["kpi_code"] == "3.1")
+    assert row["status"] == "refused" and row["code"] == "locked"
+    assert row["message"].startswith("This figure is approved and locked.")
