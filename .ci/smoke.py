@@ -64,6 +64,11 @@ PAGES = (
     Page("/kpis/sern/2.2/", "2.2"),
     Page("/roadmap/", "SERN"),
     Page("/cities/ravenna/report/final/", "Ravenna", {ANONYMOUS: 302}),
+    # Spreadsheets in, deliverables out (kpis/exchange): the upload page, the deliverable
+    # page, and a download (a workbook: a zip whose index names xl/workbook.xml).
+    Page("/cities/ravenna/report/final/import/", "Show the preview", {ANONYMOUS: 302}),
+    Page("/consortia/sern/deliverable/", "Lessons learned"),
+    Page("/consortia/sern/matrix/xlsx/?stage=final", "xl/workbook.xml", portal=False),
     Page(LOGIN, 'name="csrfmiddlewaretoken"'),
     Page("/accounts/api-token/", "/api/v1/", {ANONYMOUS: 302}),
     Page("/accounts/profile/", 'name="receives_notices"', {ANONYMOUS: 302}),

@@ -18,6 +18,9 @@ in-process (no HTTP, no middleware), and reports per page:
   overview shows, rendered from a Python list with no database (rendered after each
   overview render, so both see the same machine load).
 
+Besides the pages, the overview's matrix downloaded as an XLSX workbook ("matrix xlsx",
+``/consortia/bench/matrix/xlsx/``): its median time and size ("HTML kB" is the file's).
+
 Budgets, checked at the end (exit status 1 when broken): the overview within 2× its
 floor, and no query during any template render. Results go to ``bench/results.json``.
 
@@ -150,6 +153,8 @@ def bench_pages(options) -> list[tuple[str, str, str]]:
         ("bench", "solution", "/solutions/bench/1/"),
         ("bench", "kpi", f"/kpis/{bench_kpi.pk}/"),
         ("bench", "roadmap", "/roadmap/?consortium=bench"),
+        # A download, not a page: the overview's matrix as a workbook (kpis/exchange).
+        ("bench", "matrix xlsx", "/consortia/bench/matrix/xlsx/?stage=final"),
     ]
 
 
@@ -168,7 +173,8 @@ def render(path: str, user):
         started = time.perf_counter()
         response = match.func(request, *match.args, **match.kwargs)
         with CaptureQueriesContext(connection) as render_queries:
-            response.render()
+            if hasattr(response, "render"):  # a template response; a download is ready
+                response.render()
         elapsed = time.perf_counter() - started
     if response.status_code != 200:
         raise SystemExit(f"{path}: status {response.status_code}")

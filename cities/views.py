@@ -82,8 +82,8 @@ class CityDetailView(TemplateView):
     """How is this city doing? Its solutions, each KPI's three stages against the target,
     its activities, its three-year plan.
 
-    Queries (fixed): the city; ``city_page_inputs`` (memberships, solutions, KPIs,
-    figures, activities, plans and their targets, commitments) — plus the session, the
+    Queries (fixed): the city; ``city_page_inputs`` (memberships, the tables' solutions,
+    KPIs, figures and activities, plans and their targets, commitments) — plus the session, the
     user and the user's roles when logged in.
     """
 
@@ -106,14 +106,6 @@ class CityDetailView(TemplateView):
             plans=inputs.plans,
             commitments=inputs.commitments,
             stage_labels=[stage_heading(stage) for stage in STAGES],
-            reports=reports.city_report(
-                city=city,
-                solutions=inputs.solutions,
-                lead_solution_ids=inputs.lead_solution_ids,
-                kpis=inputs.kpis,
-                implementing=inputs.implementing,
-                details=inputs.details,
-                activities=inputs.activities,
-            ),
+            reports=reports.city_report(city=city, tables=inputs.tables),
         )
         return context

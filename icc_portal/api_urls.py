@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from cities.api import CityViewSet, ConsortiumViewSet, ProgrammeViewSet
+from kpis.api.imports import ImportView
 from kpis.api.kpis import KPIViewSet
 from kpis.api.measurements import MeasurementViewSet
 from kpis.api.progress import ProgressViewSet
@@ -26,6 +27,7 @@ app_name = "api"
 
 urlpatterns = [
     path("api/v1/health/", HealthView.as_view(), name="health"),
+    path("api/v1/imports/", ImportView.as_view(), name="imports"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script at ?script: no inline script (CSP).

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "cities",
     "solutions",
     "kpis",
+    "kpis.exchange",
     "roadmaps",
     "notices",
 ]

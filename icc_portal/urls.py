@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("solutions.urls")),
     path("", include("kpis.dashboards.urls")),
     path("", include("kpis.reporting.urls")),
+    path("", include("kpis.exchange.urls")),
     path("", include("roadmaps.urls")),
     path("", include("notices.urls")),
 ]

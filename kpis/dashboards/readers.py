@@ -2,8 +2,9 @@
 
 The figures come through the measurements' queryset (:mod:`kpis.managers`), as plain
 tuples straight from the database driver where a page holds thousands of them. Each
-reader returns a typed record (:class:`MatrixInputs`, :class:`CityPageInputs`,
-:class:`KpiPageInputs`) that a view binds and hands on, never a dict read by keys.
+reader returns a typed record (:class:`MatrixInputs`, :class:`StageTableInputs`,
+:class:`CityPageInputs`, :class:`KpiPageInputs`) that a view binds and hands on, never a
+dict read by keys.
 """
 
 from __future__ import annotations
@@ -85,18 +86,33 @@ class MatrixInputs(ConsortiumFrame):
 
 
 @dataclass(frozen=True, slots=True)
-class CityPageInputs:
-    """What a city's page shows: its memberships in the consortia the user may read, the
-    solutions it implements there (``lead_solution_ids``: those it leads), their KPIs and
-    activities, its figures (``managers.DETAIL_FIELDS`` dictionaries), plans, commitments."""
+class StageTableInputs:
+    """What "Assessment of solution maturity" tables are built from: KPIs × the three
+    stages, solution by solution. The one record behind the city page's tables, the
+    exported tables (:mod:`kpis.exchange`) and the deliverable.
 
-    memberships: list[Membership]
+    ``solutions`` with their consortium; ``lead_cities`` and ``implementing``: solution
+    id -> ids of its lead and implementing cities among the cities read; ``kpis`` of the
+    solutions (parts included); ``details`` the figures the user may see
+    (``managers.DETAIL_FIELDS`` dictionaries) of the cities read and the consortium's own;
+    ``activities`` of the solutions.
+    """
+
     solutions: list[Solution]
-    lead_solution_ids: set[int]
+    lead_cities: dict[int, set[int]]
     implementing: dict[int, set[int]]
     kpis: list[KPI]
     details: list[dict]
     activities: list[Activity]
+
+
+@dataclass(frozen=True, slots=True)
+class CityPageInputs:
+    """What a city's page shows: its memberships in the consortia the user may read, the
+    tables of the solutions it implements there, its plans and commitments."""
+
+    memberships: list[Membership]
+    tables: StageTableInputs
     plans: list[ThreeYearPlan]
     commitments: list[Commitment]
 
@@ -186,25 +202,17 @@ def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=Non
     )
 
 
-def city_page_inputs(user, city) -> CityPageInputs:
-    """What a city's page shows, in eight queries whatever the size.
+def city_stage_tables(user, city, consortium_ids) -> StageTableInputs:
+    """The city's tables in these consortia, in four queries whatever the size.
 
-    Memberships in the consortia the user may read; the solutions the city implements
-    there (with whether it leads them); their KPIs; the city's figures and the
-    consortium's for what it reports once; the solutions' activities; the city's
-    three-year plans with their targets (two); its commitments.
+    The solutions the city implements there (with whether it leads them); their KPIs;
+    the city's figures and the consortium's for what it reports once; the activities.
     """
-    memberships = list(
-        Membership.objects.filter(visible_consortia_filter(user, prefix="consortium__"), city=city)
-        .select_related("consortium__programme")
-        .order_by("consortium__name")
-    )
-    consortium_ids = [membership.consortium_id for membership in memberships]
     leads = Solution.lead_cities.through.objects.filter(
         solution_id=models.OuterRef("pk"), city_id=city.pk
     )
     solutions = list(
-        Solution.objects.filter(consortium_id__in=consortium_ids, implementing_cities=city)
+        Solution.objects.filter(consortium_id__in=list(consortium_ids), implementing_cities=city)
         .annotate(is_lead=models.Exists(leads))
         .select_related("consortium")
         .order_by("consortium__name", "number")
@@ -213,6 +221,65 @@ def city_page_inputs(user, city) -> CityPageInputs:
     kpis = list(KPI.objects.filter(solution_id__in=solution_ids).only(*KPI_FIELDS))
     details = list(Measurement.objects.visible_to(user).for_city(city, [kpi.pk for kpi in kpis]))
     activities = list(Activity.objects.filter(solution_id__in=solution_ids).order_by())
+    return StageTableInputs(
+        solutions=solutions,
+        lead_cities={
+            solution.pk: {city.pk} if solution.is_lead else set() for solution in solutions
+        },
+        implementing={solution.pk: {city.pk} for solution in solutions},
+        kpis=kpis,
+        details=details,
+        activities=activities,
+    )
+
+
+def consortium_stage_tables(user, consortium) -> StageTableInputs:
+    """Every member city's tables and the consortium's own, in six queries whatever the size.
+
+    The consortium's solutions; their lead and implementing cities; their KPIs; every
+    figure of them the user may see; their activities.
+    """
+    solutions = list(Solution.objects.filter(consortium=consortium).order_by("number"))
+    for solution in solutions:
+        solution.consortium = consortium
+    solution_ids = [solution.pk for solution in solutions]
+    lead_cities: dict[int, set[int]] = {solution_id: set() for solution_id in solution_ids}
+    implementing: dict[int, set[int]] = {solution_id: set() for solution_id in solution_ids}
+    for pairs, through in (
+        (lead_cities, Solution.lead_cities.through),
+        (implementing, Solution.implementing_cities.through),
+    ):
+        rows = through.objects.filter(solution_id__in=solution_ids).values_list(
+            "solution_id", "city_id"
+        )
+        for solution_id, city_id in rows:
+            pairs[solution_id].add(city_id)
+    kpis = list(KPI.objects.filter(solution_id__in=solution_ids).only(*KPI_FIELDS))
+    details = list(Measurement.objects.visible_to(user).for_kpis([kpi.pk for kpi in kpis]))
+    activities = list(Activity.objects.filter(solution_id__in=solution_ids).order_by())
+    return StageTableInputs(
+        solutions=solutions,
+        lead_cities=lead_cities,
+        implementing=implementing,
+        kpis=kpis,
+        details=details,
+        activities=activities,
+    )
+
+
+def city_page_inputs(user, city) -> CityPageInputs:
+    """What a city's page shows, in eight queries whatever the size.
+
+    Memberships in the consortia the user may read; the city's tables there
+    (:func:`city_stage_tables`: four); the city's three-year plans with their targets
+    (two); its commitments.
+    """
+    memberships = list(
+        Membership.objects.filter(visible_consortia_filter(user, prefix="consortium__"), city=city)
+        .select_related("consortium__programme")
+        .order_by("consortium__name")
+    )
+    consortium_ids = [membership.consortium_id for membership in memberships]
     plans = list(
         ThreeYearPlan.objects.filter(city=city, consortium_id__in=consortium_ids)
         .select_related("consortium")
@@ -225,12 +292,7 @@ def city_page_inputs(user, city) -> CityPageInputs:
     )
     return CityPageInputs(
         memberships=memberships,
-        solutions=solutions,
-        lead_solution_ids={solution.pk for solution in solutions if solution.is_lead},
-        implementing={solution.pk: {city.pk} for solution in solutions},
-        kpis=kpis,
-        details=details,
-        activities=activities,
+        tables=city_stage_tables(user, city, consortium_ids),
         plans=plans,
         commitments=commitments,
     )

@@ -2,7 +2,9 @@
 
 Both are built from the same consortium matrix as the overview (one per stage, from
 :func:`kpis.dashboards.build.build_matrix`), so a figure is judged the same way on every
-page. No ORM here: the views read with :mod:`kpis.dashboards.readers`.
+page. No ORM here: the views read with :mod:`kpis.dashboards.readers` (the tables from one
+record, :class:`~kpis.dashboards.readers.StageTableInputs`, which the exports of
+:mod:`kpis.exchange` read too).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kpis.vocabulary import STAGES, natural_key, needs_baselines, stage_heading
 from . import build
 from .figures import Cell, Formatter
 from .matrix import Column, Matrix
+from .readers import StageTableInputs
 
 
 @dataclass(slots=True)
@@ -42,6 +45,7 @@ class KpiLine:
     code: str
     name: str
     unit: str = ""
+    value_type: str = ""
     target: str = ""
     group_target: bool = False  # the target is per country or consortium-wide
     is_part: bool = False
@@ -153,40 +157,63 @@ def _details_by_unit(details: Iterable[Mapping]) -> dict[tuple, Mapping]:
 
 
 def city_report(
-    *,
-    city,
-    solutions: Sequence,
-    lead_solution_ids: set[int],
-    kpis: Sequence,
-    implementing: Mapping[int, set[int]],
-    details: Sequence[Mapping],
-    activities: Sequence,
-    formatter: Formatter | None = None,
+    *, city, tables: StageTableInputs, formatter: Formatter | None = None
 ) -> list[SolutionReport]:
     """A city's solutions, each with its KPIs' three stages side by side against the target.
 
     Like the seed's "Assessment of solution maturity" tables: the city's own figures, and
     separately the figures the consortium reports once for a solution the city takes
     part in. A city's figure for a KPI whose target is per country or consortium-wide is
-    shown without a judgement of its own (it counts towards that target).
+    shown without a judgement of its own (it counts towards that target). ``tables`` may
+    hold other cities too (a consortium's, :func:`~kpis.dashboards.readers.
+    consortium_stage_tables`): only the solutions this city implements are reported.
     """
-    formatter = formatter or Formatter()
+    solutions = [
+        solution
+        for solution in tables.solutions
+        if city.pk in tables.implementing.get(solution.pk, ())
+    ]
+    return _unit_report(city, solutions, tables, formatter or Formatter())
+
+
+def consortium_report(
+    *, tables: StageTableInputs, formatter: Formatter | None = None
+) -> list[SolutionReport]:
+    """The figures the consortium reports once, solution by solution (those that have any):
+    the seed's UPREST table. Each report's ``consortium_lines`` hold them."""
+    reported_once = {
+        kpi.solution_id for kpi in tables.kpis if kpi.reporting_level == ReportingLevel.CONSORTIUM
+    }
+    solutions = [solution for solution in tables.solutions if solution.pk in reported_once]
+    return _unit_report(None, solutions, tables, formatter or Formatter())
+
+
+def _unit_report(
+    city, solutions: Sequence, tables: StageTableInputs, formatter: Formatter
+) -> list[SolutionReport]:
+    """The reports of one unit: a city (its lines and the consortium's), or ``None`` for
+    the consortium alone."""
+    solution_ids = {solution.pk for solution in solutions}
+    kpis = [kpi for kpi in tables.kpis if kpi.solution_id in solution_ids]
+    unit_ids = {None} if city is None else {None, city.pk}
+    details = [row for row in tables.details if row["city_id"] in unit_ids]
     by_solution: dict[int, list] = {solution.pk: [] for solution in solutions}
     for kpi in kpis:
         by_solution[kpi.solution_id].append(kpi)
     matrices = stage_matrices(
-        cities=[city],
+        cities=[] if city is None else [city],
         solutions=solutions,
         kpis=kpis,
-        implementing={sid: members & {city.pk} for sid, members in implementing.items()},
+        implementing={solution.pk: set() if city is None else {city.pk} for solution in solutions},
         details=details,
         formatter=formatter,
     )
     details_by_unit = _details_by_unit(details)
     cells = _cells_by_kpi(matrices)
     activities_by_solution: dict[int, list] = {solution.pk: [] for solution in solutions}
-    for activity in sorted(activities, key=lambda activity: natural_key(activity.code)):
-        activities_by_solution[activity.solution_id].append(activity)
+    for activity in sorted(tables.activities, key=lambda activity: natural_key(activity.code)):
+        if activity.solution_id in activities_by_solution:
+            activities_by_solution[activity.solution_id].append(activity)
     reports = []
     for solution in solutions:
         city_lines: list[KpiLine] = []
@@ -200,13 +227,14 @@ def city_report(
                 code=kpi.code,
                 name=kpi.name,
                 unit=kpi.unit,
+                value_type=kpi.value_type,
                 target=formatter.target_wording(kpi),
                 group_target=kpi.target_scope != "city" and not consortium_level,
                 is_part=kpi.parent_id is not None,
             )
             if line.kind == "kpi":
                 column = "consortium" if consortium_level else "city"
-                unit = None if consortium_level else city.pk
+                unit = None if consortium_level else getattr(city, "pk", None)
                 line.figures = [
                     _figure(cell, details_by_unit.get((kpi.pk, unit, stage)))
                     if (cell := cells.get((stage, kpi.pk, column))) is not None
@@ -214,10 +242,12 @@ def city_report(
                     for stage in STAGES
                 ]
             (consortium_lines if consortium_level else city_lines).append(line)
+        if city is None:
+            city_lines = []
         reports.append(
             SolutionReport(
                 solution=solution,
-                is_lead=solution.pk in lead_solution_ids,
+                is_lead=city is not None and city.pk in tables.lead_cities.get(solution.pk, ()),
                 city_lines=city_lines,
                 consortium_lines=consortium_lines,
                 activities=activities_by_solution[solution.pk],

@@ -1,0 +1,333 @@
+"""Reading an uploaded template back: is it a file we read, is it this page's template, and
+what do its rows say. No database here.
+
+The whole file is refused (:class:`FileRefused`, with a message and a code) when it cannot
+be this page's template: too large, of another type (told by its first bytes, not its
+name), packed too tightly (a zip bomb), not the portal's template, another unit's or
+stage's, with the figures sheet renamed, merged cells, moved columns, or more rows than
+the page has KPIs. Otherwise every row comes back as its cells (:class:`FileRow`), to be
+read one by one by :mod:`kpis.exchange.imports`, which refuses a row (not the file) for a
+formula, a date typed as text or a number with a decimal comma.
+"""
+
+from __future__ import annotations
+
+import csv as csv_module
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .template import (
+    BY_KEY,
+    COLUMNS,
+    CSV_COLUMNS,
+    FIRST_ROW,
+    HEADER_ROW,
+    META_SHEET,
+    TEMPLATE_KIND,
+)
+
+#: The largest upload read at all; a template of 100 KPIs is some 20 kB.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+#: What an XLSX may unpack to, in all, before openpyxl is let near it.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_ZIP_MEMBERS = 200
+
+XLSX, CSV = "xlsx", "csv"
+
+
+class FileRefused(Exception):
+    """The file is not read at all: ``message`` says why and what to do, ``code`` which rule."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class FileCell:
+    """A cell as the file holds it: ``value`` (str, int, float, bool, date/datetime or
+    None) and whether it is a formula; ``address`` such as "G7" (CSV: "G7" too, the column
+    of the template's order)."""
+
+    value: object
+    address: str
+    is_formula: bool = False
+    is_text_file: bool = False  # a CSV cell: everything is text
+
+
+@dataclass(slots=True)
+class FileRow:
+    number: int
+    cells: dict[str, FileCell] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return all(cell.value in (None, "") for cell in self.cells.values())
+
+
+@dataclass(frozen=True, slots=True)
+class FileRows:
+    kind: str  # "xlsx" or "csv"
+    rows: list[FileRow]
+    unit: dict[str, str]  # what the file says: city, consortium, stage
+
+
+def _megabytes(size: int) -> str:
+    return number_format(round(size / (1024 * 1024), 1), decimal_pos=1)
+
+
+def check_size(size: int) -> None:
+    """Refuse a file too large to be a template, before reading it."""
+    if size > MAX_FILE_BYTES:
+        raise FileRefused(
+            _(
+                "The file is %(size)s MB; the import reads files of up to %(limit)s MB. "
+                "A template holds one row per KPI and is far smaller: download it again "
+                "from this page."
+            )
+            % {"size": _megabytes(size), "limit": _megabytes(MAX_FILE_BYTES)},
+            "too_large",
+        )
+
+
+def read_upload(content: bytes, *, expected: dict[str, str], max_rows: int) -> FileRows:
+    """The rows of an uploaded template, or :class:`FileRefused` saying why not.
+
+    ``expected``: the page's unit (``city``, ``consortium``, ``stage`` as the template
+    writes them); ``max_rows``: the KPIs the page takes.
+    """
+    if not content:
+        raise FileRefused(_("The file is empty."), "empty")
+    check_size(len(content))
+    kind = file_kind(content)
+    if kind == XLSX:
+        rows = read_xlsx(content, expected=expected)
+    else:
+        rows = read_csv(content, expected=expected)
+    filled = [row for row in rows.rows if not row.is_empty()]
+    if len(filled) > max_rows:
+        raise FileRefused(
+            ngettext(
+                "The file has %(rows)s rows of figures, but this page has %(kpis)s KPI: "
+                "use the template downloaded from this page.",
+                "The file has %(rows)s rows of figures, but this page has %(kpis)s KPIs: "
+                "use the template downloaded from this page.",
+                max_rows,
+            )
+            % {"rows": number_format(len(filled), force_grouping=True), "kpis": max_rows},
+            "too_many_rows",
+        )
+    return FileRows(rows.kind, filled, rows.unit)
+
+
+def file_kind(content: bytes) -> str:
+    """XLSX or CSV, told by the first bytes and the zip's contents, never by the name."""
+    wrong = _(
+        "This is not a file the import reads: upload the Excel template (.xlsx) downloaded "
+        "from this page, or a CSV file with its columns."
+    )
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(content))
+            members = archive.infolist()
+        except (zipfile.BadZipFile, ValueError):
+            raise FileRefused(wrong, "wrong_file_type") from None
+        names = {member.filename for member in members}
+        if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+            raise FileRefused(
+                _(
+                    "This is an OpenDocument spreadsheet (.ods): save it as an Excel "
+                    "workbook (.xlsx) and upload that."
+                ),
+                "wrong_file_type",
+            )
+        if "xl/workbook.xml" not in names:
+            raise FileRefused(wrong, "wrong_file_type")
+        unpacked = sum(member.file_size for member in members)
+        if len(members) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES:
+            raise FileRefused(
+                _(
+                    "The workbook unpacks to %(size)s MB, more than the %(limit)s MB the "
+                    "import reads: use the template downloaded from this page."
+                )
+                % {"size": _megabytes(unpacked), "limit": _megabytes(MAX_UNPACKED_BYTES)},
+                "too_large_unpacked",
+            )
+        return XLSX
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused(
+            _(
+                "This is an old Excel file (.xls): save it as an Excel workbook (.xlsx) "
+                "and upload that."
+            ),
+            "wrong_file_type",
+        )
+    if b"\x00" in content[:4096]:
+        raise FileRefused(wrong, "wrong_file_type")
+    return CSV
+
+
+def _not_this_template() -> FileRefused:
+    return FileRefused(
+        _(
+            "This workbook is not a template of the portal: download the template from "
+            "this page, fill it in and upload it."
+        ),
+        "not_a_template",
+    )
+
+
+def _check_unit(found: dict[str, str], expected: dict[str, str]) -> None:
+    if all(found.get(key, "") == value for key, value in expected.items()):
+        return
+    raise FileRefused(
+        _(
+            "This template is for %(found)s, but this page takes the figures of "
+            "%(expected)s: download the template from this page."
+        )
+        % {"found": describe_unit(found), "expected": describe_unit(expected)},
+        "other_unit",
+    )
+
+
+def describe_unit(unit: dict[str, str]) -> str:
+    """A unit as the messages name it: "vanersborg, final" (the file may hold anything)."""
+    from kpis.vocabulary import Stage
+
+    stage = unit.get("stage", "")
+    stage_label = str(Stage(stage).label) if stage in Stage.values else stage or "?"
+    who = unit.get("city") or unit.get("consortium") or "?"
+    return f"{who} ({stage_label})"
+
+
+def read_xlsx(content: bytes, *, expected: dict[str, str]) -> FileRows:
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
+            workbook = load_workbook(
+                io.BytesIO(content), data_only=False, read_only=False, keep_links=False
+            )
+    except Exception:  # openpyxl raises many kinds on a damaged workbook
+        raise FileRefused(
+            _("This workbook could not be read: it may be damaged. Download the template again."),
+            "unreadable",
+        ) from None
+    if META_SHEET not in workbook.sheetnames:
+        raise _not_this_template()
+    facts = {}
+    for key, value in workbook[META_SHEET].iter_rows(min_col=4, max_col=5, values_only=True):
+        if isinstance(key, str):
+            facts[key] = "" if value is None else str(value)
+    if facts.get("kind") != TEMPLATE_KIND:
+        raise _not_this_template()
+    unit = {key: facts.get(key, "") for key in ("city", "consortium", "stage")}
+    _check_unit(unit, expected)
+    title = facts.get("sheet", "")
+    if title not in workbook.sheetnames:
+        others = [name for name in workbook.sheetnames if name != META_SHEET]
+        raise FileRefused(
+            _(
+                "The sheet “%(sheet)s” was renamed or removed (the workbook has: %(names)s): "
+                "give it back its name “%(sheet)s”, or download the template again."
+            )
+            % {"sheet": title, "names": ", ".join(others) or "—"},
+            "renamed_sheet",
+        )
+    sheet = workbook[title]
+    if sheet.merged_cells.ranges:
+        merged = ", ".join(str(cells) for cells in list(sheet.merged_cells.ranges)[:3])
+        raise FileRefused(
+            _(
+                "Cells %(cells)s are merged: the import reads one figure per cell. Unmerge "
+                "them, or download the template again."
+            )
+            % {"cells": merged},
+            "merged_cells",
+        )
+    headers = facts.get("headers", "").split("\t")
+    for column, header in zip(COLUMNS, headers, strict=False):
+        found = sheet[f"{column.letter}{HEADER_ROW}"].value
+        if (found or "") != header:
+            raise FileRefused(
+                _(
+                    "Column %(column)s should be headed “%(header)s”: columns were moved, "
+                    "added or removed. Download the template again."
+                )
+                % {"column": column.letter, "header": header},
+                "moved_columns",
+            )
+    rows = []
+    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_col=len(COLUMNS)):
+        number = cells[0].row
+        row = FileRow(number)
+        for column, cell in zip(COLUMNS, cells, strict=False):
+            row.cells[column.key] = FileCell(
+                value=cell.value,
+                address=f"{column.letter}{number}",
+                is_formula=cell.data_type == "f",
+            )
+        rows.append(row)
+    return FileRows(XLSX, rows, unit)
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRefused(_("The CSV file could not be read as text."), "wrong_file_type")
+
+
+def read_csv(content: bytes, *, expected: dict[str, str]) -> FileRows:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv_module.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip() for name in next(reader, [])]
+    except csv_module.Error:
+        header = []
+    if "kpi_id" not in header or "version" not in header:
+        raise FileRefused(
+            _(
+                "This CSV file does not have the template's columns (kpi_id, version, value, "
+                "status …): download the CSV template from this page."
+            ),
+            "not_a_template",
+        )
+    from openpyxl.utils import get_column_letter
+
+    letters = {name: get_column_letter(index) for index, name in enumerate(header, start=1)}
+    rows, units = [], set()
+    try:
+        for number, values in enumerate(reader, start=2):
+            record = dict(zip(header, values, strict=False))
+            row = FileRow(number)
+            for column in COLUMNS:
+                raw = record.get(column.key)
+                row.cells[column.key] = FileCell(
+                    value=None if raw is None else raw,
+                    address=f"{letters.get(column.key, column.letter)}{number}",
+                    is_formula=(raw or "").lstrip().startswith("="),
+                    is_text_file=True,
+                )
+            if not row.is_empty():
+                units.add(tuple(record.get(key, "") for key in ("city", "consortium", "stage")))
+            rows.append(row)
+    except csv_module.Error:
+        raise FileRefused(_("The CSV file could not be read as text."), "wrong_file_type") from None
+    for city, consortium, stage in units:
+        _check_unit({"city": city, "consortium": consortium, "stage": stage}, expected)
+    return FileRows(CSV, rows, dict(expected))
+
+
+assert CSV_COLUMNS[3:] == tuple(BY_KEY)

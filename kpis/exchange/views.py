@@ -1,0 +1,178 @@
+"""Downloads: the overview matrix (XLSX, CSV), the maturity tables of a city or of the whole
+consortium (XLSX, DOCX, PDF), and the deliverable (a page, DOCX, PDF).
+
+Views stay short: find what was asked for among what the user may read (404 otherwise),
+call a reader (:mod:`kpis.exchange.tables`, :mod:`kpis.exchange.deliverable`, the
+dashboards' matrix), hand the record to a writer and send the file. Labels follow the
+requester's language; drafts appear only for those who may see them, marked as drafts.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+
+from cities.access import visible_consortia, visible_consortia_filter
+from cities.models import City, Membership
+from icc_portal.api import streaming_csv
+from kpis.dashboards import build
+from kpis.dashboards.readers import matrix_inputs
+
+from . import csv, docx, pdf, xlsx
+from .deliverable import read_deliverable
+from .tables import approval_dates, city_table, consortium_tables
+
+MATURITY_FORMATS = ("xlsx", "docx", "pdf")
+MATRIX_FORMATS = ("xlsx", "csv")
+DELIVERABLE_FORMATS = ("docx", "pdf")
+
+
+def attachment(content: bytes, media_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def pdf_unavailable(request) -> HttpResponse:
+    """503: this server cannot make PDFs (WeasyPrint's system libraries are missing)."""
+    return render(request, "exchange/pdf_unavailable.html", {"status": 503}, status=503)
+
+
+def tables_file(request, tables, *, title: str, fmt: str, filename: str) -> HttpResponse:
+    """The maturity tables as one XLSX workbook, DOCX or PDF document."""
+    if fmt == "xlsx":
+        return attachment(xlsx.maturity_workbook(tables), xlsx.XLSX_MEDIA_TYPE, f"{filename}.xlsx")
+    if fmt == "docx":
+        content = docx.maturity_document(tables, title=title)
+        return attachment(content, docx.DOCX_MEDIA_TYPE, f"{filename}.docx")
+    try:
+        content = pdf.render_pdf(
+            "exchange/pdf/maturity.html",
+            {"tables": tables, "title": title, "language": get_language()},
+        )
+    except pdf.PdfUnavailable:
+        return pdf_unavailable(request)
+    return attachment(content, pdf.PDF_MEDIA_TYPE, f"{filename}.pdf")
+
+
+def _format(fmt: str, allowed: tuple[str, ...]) -> str:
+    if fmt not in allowed:
+        raise Http404(_("There is no download in the format “%(format)s”.") % {"format": fmt})
+    return fmt
+
+
+class CityMaturityExport(View):
+    """``/cities/<city>/maturity/<xlsx|docx|pdf>/`` (``?consortium=<slug>`` for a city in
+    several): the city's "Assessment of solution maturity" table.
+
+    Queries (fixed): the city; its memberships in readable consortia; the table
+    (:func:`~kpis.exchange.tables.city_table`: six) — plus session, user and roles.
+    """
+
+    def get(self, request, slug: str, fmt: str):
+        fmt = _format(fmt, MATURITY_FORMATS)
+        city = get_object_or_404(City, slug=slug)
+        memberships = list(
+            Membership.objects.filter(
+                visible_consortia_filter(request.user, prefix="consortium__"), city=city
+            )
+            .select_related("consortium")
+            .order_by("consortium__name")
+        )
+        wanted = request.GET.get("consortium")
+        consortium = next(
+            (m.consortium for m in memberships if not wanted or m.consortium.slug == wanted), None
+        )
+        if consortium is None:
+            raise Http404("The city takes part in no such consortium you may read.")
+        table = city_table(request.user, city, consortium)
+        filename = f"{consortium.slug}-{city.slug}-maturity"
+        return tables_file(request, [table], title=table.title, fmt=fmt, filename=filename)
+
+
+class ConsortiumMaturityExport(View):
+    """``/consortia/<slug>/maturity/<xlsx|docx|pdf>/``: every city's table and the
+    consortium's own (queries: the consortium, then nine for the tables)."""
+
+    def get(self, request, slug: str, fmt: str):
+        fmt = _format(fmt, MATURITY_FORMATS)
+        consortium = get_object_or_404(visible_consortia(request.user), slug=slug)
+        tables = consortium_tables(request.user, consortium)
+        every = [*tables.cities, *([tables.consortium] if tables.consortium.blocks else [])]
+        title = _("Assessment of solution maturity – %(unit)s") % {"unit": consortium.display_name}
+        filename = f"{consortium.slug}-maturity"
+        return tables_file(request, every, title=title, fmt=fmt, filename=filename)
+
+
+class MatrixExport(View):
+    """``/consortia/<slug>/matrix/<xlsx|csv>/?stage=…``: the overview's matrix.
+
+    Queries (fixed): the consortium; ``matrix_inputs`` (memberships, solutions,
+    implementing cities, KPIs, stages with figures, figures, baselines); for XLSX the
+    approval dates (two) — plus session, user and roles.
+    """
+
+    def get(self, request, slug: str, fmt: str):
+        fmt = _format(fmt, MATRIX_FORMATS)
+        consortium = get_object_or_404(visible_consortia(request.user), slug=slug)
+        inputs = matrix_inputs(request.user, consortium, requested_stage=request.GET.get("stage"))
+        matrix = build.consortium_matrix(inputs)
+        filename = f"{consortium.slug}-matrix-{inputs.stage}"
+        if fmt == "csv":
+            rows = csv.matrix_rows(matrix, inputs.kpis)
+            return streaming_csv(csv.MATRIX_COLUMNS, rows, filename=f"{filename}.csv")
+        dates = approval_dates(consortium.pk)
+        approved = ""
+        if dates:
+            approved = _("Figures as approved on %(date)s") % {
+                "date": date_format(max(dates.values()))
+            }
+        content = xlsx.matrix_workbook(
+            matrix,
+            consortium=consortium,
+            kpis=inputs.kpis,
+            approved=approved,
+            exported_on=timezone.localdate(),
+        )
+        return attachment(content, xlsx.XLSX_MEDIA_TYPE, f"{filename}.xlsx")
+
+
+class DeliverableView(View):
+    """``/consortia/<slug>/deliverable/``: the deliverable on a page, with its downloads;
+    ``…/deliverable/<docx|pdf>/`` the document itself.
+
+    Queries (fixed): the consortium with its programme, then
+    :func:`~kpis.exchange.deliverable.read_deliverable`'s thirteen — plus session, user
+    and roles.
+    """
+
+    def get(self, request, slug: str, fmt: str = ""):
+        fmt = _format(fmt, DELIVERABLE_FORMATS) if fmt else ""
+        consortium = get_object_or_404(visible_consortia(request.user), slug=slug)
+        if fmt == "pdf" and not pdf.pdf_available():
+            return pdf_unavailable(request)
+        deliverable = read_deliverable(request.user, consortium)
+        filename = f"{consortium.slug}-deliverable"
+        if fmt == "docx":
+            content = docx.deliverable_document(deliverable)
+            return attachment(content, docx.DOCX_MEDIA_TYPE, f"{filename}.docx")
+        if fmt == "pdf":
+            content = pdf.render_pdf(
+                "exchange/pdf/deliverable.html",
+                {"deliverable": deliverable, "language": get_language()},
+            )
+            return attachment(content, pdf.PDF_MEDIA_TYPE, f"{filename}.pdf")
+        return render(
+            request,
+            "exchange/deliverable.html",
+            {
+                "deliverable": deliverable,
+                "consortium": consortium,
+                "pdf_available": pdf.pdf_available(),
+            },
+        )

@@ -1,0 +1,122 @@
+"""Every export and the import run a fixed number of SQL queries, however large the consortium:
+each is run at the demo size (SERN) and at ten times that size (the generated "big"
+consortium of tests/test_bench_queries.py) under the same bound."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from cities.models import City, Consortium
+from tests.cities.factories import (
+    CityCoordinatorFactory,
+    SteeringCommitteeMemberFactory,
+    UserFactory,
+)
+from tests.test_bench_queries import big  # noqa: F401  (the fixture)
+
+from .conftest import as_bytes, figures_sheet
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("big")]
+
+# A signed-in steering member; each request adds the session, the user and the user's
+# roles (coordinated cities, steering committees, partnerships): five queries.
+LOGGED_IN = 5
+BUDGETS = {
+    # consortium; memberships with cities; solutions; implementing cities; KPIs; stages
+    # with figures; figures of the stage; baselines; approval dates (two)
+    "matrix.xlsx": 10,
+    # the same without the approval dates
+    "matrix.csv": 8,
+    # city; memberships with consortia; solutions; KPIs; figures; activities; approval
+    # dates (two)
+    "city.xlsx": 8,
+    "city.docx": 8,
+    # consortium; solutions; lead cities; implementing cities; KPIs; figures; activities;
+    # members; approval dates (two)
+    "consortium.xlsx": 10,
+    # consortium with programme; ambition statements; themes; the tables' nine; phases;
+    # lessons
+    "deliverable": 14,
+    "deliverable.docx": 14,
+}
+
+
+def urls(consortium: Consortium) -> dict[str, str]:
+    city = City.objects.filter(memberships__consortium=consortium).order_by("name").first()
+    slug = consortium.slug
+    return {
+        "matrix.xlsx": f"/consortia/{slug}/matrix/xlsx/?stage=final",
+        "matrix.csv": f"/consortia/{slug}/matrix/csv/?stage=final",
+        "city.xlsx": f"/cities/{city.slug}/maturity/xlsx/?consortium={slug}",
+        "city.docx": f"/cities/{city.slug}/maturity/docx/?consortium={slug}",
+        "consortium.xlsx": f"/consortia/{slug}/maturity/xlsx/",
+        "deliverable": f"/consortia/{slug}/deliverable/",
+        "deliverable.docx": f"/consortia/{slug}/deliverable/docx/",
+    }
+
+
+def consume(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("export", sorted(BUDGETS))
+@pytest.mark.parametrize("size", ["sern", "big"])
+def test_every_export_runs_a_fixed_number_of_queries(
+    client,
+    django_assert_max_num_queries,
+    export,
+    size,
+):
+    consortium = Consortium.objects.get(slug=size)
+    client.force_login(SteeringCommitteeMemberFactory(consortium=consortium).user)
+    url = urls(consortium)[export]
+    with django_assert_max_num_queries(BUDGETS[export] + LOGGED_IN):
+        response = client.get(url)
+        body = consume(response)
+    assert response.status_code == 200 and len(body) > 1000
+
+
+# The grid's reads: the city; memberships with consortia; KPIs; lead cities; figures;
+# reviews; plus the user's roles (three) with the membership of the coordinated city.
+TEMPLATE = 7
+# The page's unit and grid (seven); the write service's dry run of the three rows: a
+# pass is its own savepoint, the KPIs with their composites, lead and implementing cities
+# (four), the stage review (created and kept in history, within a savepoint: five), the
+# figures locked, each row saved with its history within a savepoint (four a row), the
+# rollback (two). A pass that refuses rows (in "big" two of the three figures are
+# approved, so locked) stops before saving, and the rest is tried again: at most two
+# passes for rows refused by the figure's state. Then forgetting old uploads and keeping
+# this one (two).
+PREVIEW = 43
+
+
+@pytest.mark.parametrize("size", ["sern", "big"])
+def test_the_template_and_the_import_run_a_fixed_number_of_queries(
+    client,
+    django_assert_max_num_queries,
+    size,
+):
+    consortium = Consortium.objects.get(slug=size)
+    city = City.objects.filter(memberships__consortium=consortium).order_by("name").last()
+    user = UserFactory()
+    CityCoordinatorFactory(user=user, city=city)
+    client.force_login(user)
+    base = f"/cities/{city.slug}/report/final/"
+
+    with django_assert_max_num_queries(TEMPLATE + LOGGED_IN):
+        template = client.get(base + "template/xlsx/")
+    workbook = load_workbook(io.BytesIO(template.content))
+    sheet = figures_sheet(workbook)
+    for row in (5, 6, 7):
+        sheet[f"G{row}"] = 9
+        sheet[f"J{row}"] = "Reported"
+    stream = io.BytesIO(as_bytes(workbook))
+    stream.name = "figures.xlsx"
+
+    with django_assert_max_num_queries(PREVIEW + LOGGED_IN):
+        preview = client.post(base + "import/", {"file": stream})
+    assert preview.status_code == 200
+    assert "Preview: nothing is stored yet" in preview.content.decode()

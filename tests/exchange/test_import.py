@@ -1,0 +1,233 @@
+"""Download Vänersborg's final template, fill it in, upload it: a preview first, then Apply
+stores the accepted rows through the entry grid's write service (drafts, history, API)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from cities.models import City
+from kpis.exchange.models import PendingImport
+from kpis.models import Measurement, StageReview
+from tests.api.conftest import client_for
+
+from .conftest import (
+    IMPORT,
+    TEMPLATE,
+    apply_token,
+    as_bytes,
+    figures_sheet,
+    row_of,
+    upload,
+    workbook_of,
+)
+
+pytestmark = pytest.mark.django_db
+History = Measurement.history.model
+
+
+def filled_template(client, values: dict[str, object]) -> bytes:
+    """Vänersborg's final template with ``values`` (KPI code -> value cell) typed in."""
+    workbook = workbook_of(client.get(TEMPLATE))
+    sheet = figures_sheet(workbook)
+    for code, value in values.items():
+        sheet[f"G{row_of(sheet, code)}"] = value
+    return as_bytes(workbook)
+
+
+def counts() -> tuple[int, int, int]:
+    return Measurement.objects.count(), History.objects.count(), StageReview.objects.count()
+
+
+def test_the_template_lists_the_kpis_the_coordinator_enters_with_locked_and_hidden_columns(
+    vanersborg_client,
+):
+    workbook = workbook_of(vanersborg_client.get(TEMPLATE))
+    sheet = figures_sheet(workbook)
+    codes = [sheet.cell(row=row, column=1).value for row in range(5, sheet.max_row + 1)]
+    assert codes[:8] == ["1.1", "1.2", "1.3a", "1.3b", "1.4", "1.5a", "1.5b", "1.5c"]
+    assert "1.3" not in codes  # a composite is reported through its parts
+    assert sheet.protection.sheet and sheet["A5"].protection.locked
+    assert not sheet["G5"].protection.locked
+    assert sheet.column_dimensions["O"].hidden  # the version of each row
+    assert workbook["_template"].sheet_state == "veryHidden"
+    validated = {str(rule.sqref).split(":")[0] for rule in sheet.data_validations.dataValidation}
+    assert {"G5", "H5", "J5", "N5"} <= validated
+
+
+def test_three_rows_one_bad_preview_two_new_one_refused_and_apply_stores_two_drafts(
+    vanersborg_client, sern_coordinator_vanersborg
+):
+    content = filled_template(vanersborg_client, {"1.1": 3, "1.2": 4, "1.3a": -2})
+    before = counts()
+
+    preview = upload(vanersborg_client, content, "vanersborg-final.xlsx")
+
+    assert preview.status_code == 200
+    text = preview.content.decode()
+    assert "2 new figures" in text and "1 refused" in text
+    assert "G7</strong>: A count cannot be negative." in text
+    assert counts() == before  # the dry run stored nothing, history and reviews included
+
+    response = vanersborg_client.post(IMPORT, {"token": apply_token(preview)})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/cities/vanersborg/report/final/"
+    stored = Measurement.objects.filter(city__slug="vanersborg", stage="final")
+    assert sorted(stored.values_list("kpi__code", "value", "review_state")) == [
+        ("1.1", Decimal("3"), "draft"),
+        ("1.2", Decimal("4"), "draft"),
+    ]
+    assert not stored.filter(kpi__code="1.3a").exists()
+    grid = vanersborg_client.get(response["Location"]).content.decode()
+    assert "Stored 2 figures from vanersborg-final.xlsx." in grid
+    kpi_id = stored.get(kpi__code="1.1").kpi_id
+    assert f'name="kpi{kpi_id}-value" value="3"' in grid
+    api = client_for(sern_coordinator_vanersborg).get(
+        "/api/v1/measurements/", {"city": "vanersborg", "stage": "final", "kpi": "1.1"}
+    )
+    assert api.json()["results"][0]["value"] == "3"
+    history = History.objects.filter(city__slug="vanersborg", stage="final")
+    assert history.count() == 2
+    assert {record.history_user for record in history} == {sern_coordinator_vanersborg}
+    assert not PendingImport.objects.exists()  # the kept upload is gone once applied
+
+
+def test_a_row_someone_changed_since_the_download_is_refused_naming_who(
+    vanersborg_client, sern_coordinator_vanersborg
+):
+    from kpis.reporting.entry import RowInput, record_measurements
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    vanersborg = City.objects.get(slug="vanersborg")
+    content = filled_template(vanersborg_client, {"1.1": 3, "1.2": 4})
+    colleague = UserFactory(username="colleague-vanersborg")
+    CityCoordinatorFactory(user=colleague, city=vanersborg)
+    kpi = Measurement._meta.get_field("kpi").related_model.objects.get(
+        solution__consortium__slug="sern", code="1.1"
+    )
+    record_measurements(
+        user=colleague,
+        city=vanersborg,
+        stage="final",
+        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(5), expected_version=0)],
+    )
+
+    preview = upload(vanersborg_client, content).content.decode()
+
+    assert "1 new figure" in preview and "1 refused" in preview
+    assert "colleague-vanersborg saved this figure on" in preview
+    assert Measurement.objects.get(kpi=kpi, city=vanersborg, stage="final").value == 5
+
+
+def test_a_row_left_as_downloaded_is_unchanged_even_if_the_figure_changed_since(
+    vanersborg_client,
+):
+    from kpis.reporting.entry import RowInput, record_measurements
+
+    vanersborg = City.objects.get(slug="vanersborg")
+    content = filled_template(vanersborg_client, {"1.2": 4})
+    kpi = Measurement._meta.get_field("kpi").related_model.objects.get(
+        solution__consortium__slug="sern", code="1.1"
+    )
+    record_measurements(
+        user=_user(vanersborg),
+        city=vanersborg,
+        stage="final",
+        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(5), expected_version=0)],
+    )
+
+    preview = upload(vanersborg_client, content).content.decode()
+
+    assert "1 new figure" in preview and "0 refused" in preview
+
+
+def _user(city):
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    user = UserFactory()
+    CityCoordinatorFactory(user=user, city=city)
+    return user
+
+
+def test_the_csv_template_imports_the_same_way(vanersborg_client):
+    import csv
+    import io
+
+    response = vanersborg_client.get("/cities/vanersborg/report/final/template/csv/")
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["kpi_code"] == "1.1" and rows[0]["city"] == "vanersborg"
+    rows[0]["value"] = "3"
+    rows[1]["value"] = "1,5"  # a count with a decimal: refused by the grid's rule
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+
+    preview = upload(vanersborg_client, stream.getvalue().encode(), "figures.csv")
+
+    text = preview.content.decode()
+    assert "1 new figure" in text and "1 refused" in text
+    assert "A count is a whole number." in text
+
+
+def test_italian_numbers_in_a_csv_are_read_as_the_grid_reads_them(vanersborg_client):
+    import csv
+    import io
+
+    vanersborg_client.cookies["django_language"] = "it"
+    response = vanersborg_client.get("/cities/vanersborg/report/final/template/csv/")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows[0]["value"] = "1.234"  # 1234 in Italian
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    preview = upload(vanersborg_client, stream.getvalue().encode(), "dati.csv")
+    assert preview.status_code == 200
+    vanersborg_client.post(IMPORT, {"token": apply_token(preview)})
+    stored = Measurement.objects.get(city__slug="vanersborg", stage="final", kpi__code="1.1")
+    assert stored.value == 1234
+
+
+def test_apply_refuses_when_the_figures_changed_since_the_preview(vanersborg_client):
+    from kpis.reporting.entry import RowInput, record_measurements
+
+    vanersborg = City.objects.get(slug="vanersborg")
+    preview = upload(vanersborg_client, filled_template(vanersborg_client, {"1.1": 3}))
+    kpi = Measurement._meta.get_field("kpi").related_model.objects.get(
+        solution__consortium__slug="sern", code="1.1"
+    )
+    record_measurements(
+        user=_user(vanersborg),
+        city=vanersborg,
+        stage="final",
+        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(7), expected_version=0)],
+    )
+
+    response = vanersborg_client.post(IMPORT, {"token": apply_token(preview)})
+
+    assert response.status_code == 409
+    assert "nothing was stored" in response.content.decode()
+    assert Measurement.objects.get(kpi=kpi, city=vanersborg, stage="final").value == 7
+
+
+def test_an_unknown_or_foreign_token_applies_nothing(vanersborg_client, sern_coordinator_cervia):
+    preview = upload(vanersborg_client, filled_template(vanersborg_client, {"1.1": 3}))
+    token = apply_token(preview)
+    vanersborg_client.force_login(sern_coordinator_cervia)
+    other = vanersborg_client.post("/cities/cervia/report/final/import/", {"token": token})
+    assert other.status_code == 400
+    forged = vanersborg_client.post("/cities/cervia/report/final/import/", {"token": "x:y"})
+    assert forged.status_code == 400
+    assert not Measurement.objects.filter(city__slug="vanersborg", stage="final").exists()
+
+
+def test_who_may_not_enter_the_figures_may_not_import_them(client, sern_coordinator_cervia):
+    assert client.get(IMPORT).status_code == 302  # to the login page
+    client.force_login(sern_coordinator_cervia)
+    assert client.get(IMPORT).status_code == 403
+    assert client.get(TEMPLATE).status_code == 403
+    assert upload(client, b"anything").status_code == 403
