@@ -50,6 +50,8 @@ class Phase(FieldRules, models.Model):
         help_text=_("The KPI stage whose figures are collected in this phase."),
     )
 
+    constraint_fields = {"phase_end_after_start": "end"}
+
     class Meta:
         ordering = ["consortium", "number"]
         verbose_name = _("journey phase")
