@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from cities.admin_scope import OneConsortiumAdmin, is_autocomplete, referring_match
@@ -68,7 +69,7 @@ class PartInline(ExplainedInline, admin.TabularInline):
     fk_name = "parent"
     formset = PartFormSet
     fields = PART_FIELDS
-    verbose_name = _("part")
+    verbose_name = pgettext_lazy("a row of a composite KPI's parts", "part")
     verbose_name_plural = _("parts of this composite KPI (figures are entered for each part)")
 
 
@@ -124,6 +125,10 @@ class KPIAdmin(OneConsortiumAdmin, ExplainedAdmin):
     autocomplete_fields = ["parent"]
     inlines = [PartInline, FrameworkReferenceInline]
     readonly_fields = ["target_as_read"]
+
+    class Media:
+        css = {"all": ["css/admin-kpi.css"]}
+
     fieldsets = [
         (None, {"fields": ["solution", "parent", "code", "name", "unit", "value_type"]}),
         (

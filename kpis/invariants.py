@@ -91,7 +91,7 @@ def _rollup_errors(kpi, errors: FieldErrors) -> None:
             "rollup_does_not_fit",
             rollup=choices[kpi.rollup],
             value_type=_choice_label(kpi, "value_type").lower(),
-            allowed=", ".join(f"“{choices[value]}”" for value in allowed),
+            allowed=", ".join(_("“%(choice)s”") % {"choice": choices[v]} for v in allowed),
         )
     elif kpi.rollup == "count_met" and kpi.value_type in NUMERIC_TYPES:
         if kpi.target_value is None or kpi.target_scope != "city":

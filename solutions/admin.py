@@ -5,7 +5,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cities.admin_scope import OneConsortiumAdmin, page_consortium_id
-from icc_portal.admin_tools import ExplainedAdmin, ExplainedInline, RulesInlineFormSet
+from icc_portal.admin_tools import ExplainedAdmin, ExplainedInline
+from icc_portal.numbers import plain_number
 from kpis.models import KPI
 
 from .models import Activity, AmbitionStatement, Solution, Theme, solution_city_errors
@@ -16,37 +17,31 @@ class ActivityInline(OneConsortiumAdmin, ExplainedInline, admin.TabularInline):
     fields = ["code", "title", "work_days_per_city", "planned_start", "planned_end", "status"]
 
 
-class KPIInline(OneConsortiumAdmin, ExplainedInline, admin.TabularInline):
-    """The solution's KPIs at a glance; a composite's parts are edited on its own page."""
+class KPIInline(admin.TabularInline):
+    """The solution's KPIs at a glance, each opening on its own page, where every field is
+    explained and a composite KPI's parts are added with it."""
 
     model = KPI
-    formset = RulesInlineFormSet
-    fields = [
-        "code",
-        "name",
-        "parent",
-        "unit",
-        "value_type",
-        "target_value",
-        "target_scope",
-        "direction",
-        "reporting_level",
-        "rollup",
-    ]
+    fields = ["code", "name", "composite", "value_type", "target", "target_scope", "rollup"]
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+    extra = 0
+    verbose_name_plural = _("KPIs (open one to change it; add one with the link above)")
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        parent_field = formset.form.base_fields.get("parent")
-        if parent_field is not None:
-            parent_field.queryset = (
-                KPI.objects.filter(solution=obj, parent__isnull=True).select_related(
-                    "solution__consortium"
-                )
-                if obj is not None and obj.pk
-                else KPI.objects.none()
-            )
-        return formset
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("composite KPI"))
+    def composite(self, kpi) -> str:
+        return kpi.parent.code if kpi.parent_id else "–"
+
+    @admin.display(description=_("target value"))
+    def target(self, kpi) -> str:
+        return plain_number(kpi.target_value) or "–"
 
 
 class SolutionForm(forms.ModelForm):

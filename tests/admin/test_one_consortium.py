@@ -72,9 +72,12 @@ def test_the_solution_page_offers_the_consortiums_cities_and_kpis_only(officer, 
     offered = re.findall(r'<select name="implementing_cities".*?</select>', html, flags=re.S)[0]
     assert "Ravenna" in offered and "Trollhättan" in offered
     assert "Bologna" not in offered
-    kpi_parents = re.findall(r'<select name="kpis-0-parent".*?</select>', html, flags=re.S)[0]
-    assert "SERN · 1.5 Plans implemented" in unescape(kpi_parents)
     assert form["consortium"] == [str(setup_world.sern.pk)]
+    # The KPIs are listed, each opening on its own page; no picker of any consortium's KPIs.
+    assert f'href="/admin/kpis/kpi/{setup_world.sern_part.pk}/change/"' in html
+    assert re.search(r'<td class="field-composite">\s*<p>1.5</p>', html)
+    assert 'name="kpis-0-parent"' not in html
+    assert f'href="/admin/kpis/kpi/add/?solution={solution.pk}"' in html
 
 
 def test_a_solution_add_page_without_a_consortium_says_each_citys_consortia(officer, setup_world):
