@@ -29,7 +29,12 @@ class PlainDecimalField(forms.DecimalField):
         return plain_number(value) if isinstance(value, Decimal) else value
 
 
-DECIMALS = {models.DecimalField: {"form_class": PlainDecimalField}}
+#: Form fields of every project admin: plain numbers; a web address typed without its
+#: scheme read as https (Django 6's default, and what the evidence links are).
+FORM_FIELDS = {
+    models.DecimalField: {"form_class": PlainDecimalField},
+    models.URLField: {"assume_scheme": "https"},
+}
 
 
 def visible_field(form, field: str | None) -> str | None:
@@ -49,7 +54,7 @@ def add_errors(form, error: ValidationError) -> None:
 class ExplainedAdmin(admin.ModelAdmin):
     """A model admin whose database refusals come back as the form with a sentence."""
 
-    formfield_overrides = DECIMALS
+    formfield_overrides = FORM_FIELDS
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -125,6 +130,6 @@ class RulesInlineFormSet(BaseInlineFormSet):
 class ExplainedInline:
     """Mixin for inlines: plain numbers and :class:`RulesInlineFormSet`."""
 
-    formfield_overrides = DECIMALS
+    formfield_overrides = FORM_FIELDS
     formset = RulesInlineFormSet
     extra = 0

@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from cities.admin_scope import OneConsortiumAdmin, is_autocomplete, referring_match
-from icc_portal.admin_tools import DECIMALS, ExplainedAdmin, ExplainedInline, RulesInlineFormSet
+from icc_portal.admin_tools import FORM_FIELDS, ExplainedAdmin, ExplainedInline, RulesInlineFormSet
 from icc_portal.numbers import plain_number
 
 from .dashboards.figures import Formatter
@@ -211,7 +211,7 @@ class AnswerDisplay:
 
 @admin.register(Measurement)
 class MeasurementAdmin(OneConsortiumAdmin, AnswerDisplay, SimpleHistoryAdmin, ExplainedAdmin):
-    formfield_overrides = DECIMALS
+    formfield_overrides = FORM_FIELDS
     list_display = [
         "kpi_code",
         "consortium",

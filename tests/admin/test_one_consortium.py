@@ -151,3 +151,18 @@ def test_the_delete_confirmation_names_the_solutions_city_links(officer, setup_w
     assert "Lead city: Ravenna leads SERN · 1. Digital Transformation Plan" in html
     assert "Implementing city: Trollhättan implements SERN · 1. Digital Transformation Plan" in html
     assert "object (" not in html
+
+
+def test_forms_show_stored_numbers_without_padding_zeros(officer, setup_world):
+    from tests.kpis.factories import KPIFactory, MeasurementFactory
+
+    kpi = KPIFactory(solution=setup_world.sern_solution, code="1.1", target_value=Decimal("5"))
+    figure = MeasurementFactory(
+        kpi=setup_world.sern_part, city=setup_world.cities.ravenna, value=Decimal("12.5")
+    )
+    kpi_page = officer.get(f"/admin/kpis/kpi/{kpi.pk}/change/").content.decode()
+    figure_page = officer.get(f"/admin/kpis/measurement/{figure.pk}/change/").content.decode()
+
+    assert re.search(r'name="target_value" value="5"', kpi_page)
+    assert re.search(r'name="value" value="12.5"', figure_page)
+    assert "5.0000" not in kpi_page and "12.5000" not in figure_page
