@@ -3,7 +3,6 @@
 anywhere."""
 
 import io
-import os
 
 import pytest
 
@@ -13,7 +12,7 @@ pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
 
 @pytest.fixture
-def browser_ready():
+def browser_ready(monkeypatch):
     try:
         from playwright.sync_api import sync_playwright
 
@@ -25,8 +24,9 @@ def browser_ready():
             playwright.chromium.launch(**{k: v for k, v in options.items() if v}).close()
     except Exception as error:  # no browser to drive
         pytest.skip(f"no Chromium for Playwright: {error}")
-    # pytest-django's live server runs in a thread; Playwright's sync API runs an event loop.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Playwright's sync API runs an event loop in this thread, where the test then reads the
+    # database; only for this test (a leftover would reach later tests' subprocesses).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.mark.django_db(transaction=True)
