@@ -15,6 +15,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from django.apps import apps
+from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
 
@@ -148,8 +149,21 @@ def is_autocomplete(request) -> bool:
     return match is not None and match.url_name == "autocomplete"
 
 
+class ShownChoices(ModelChoiceIterator):
+    """A picker's options: the edited consortium's rows (``field.shown_queryset``), while
+    the field still accepts any row, so a row of another consortium, sent all the same, is
+    refused by the models' rules in words ("Ravenna is not a member of Let's GOv…") rather
+    than as "Select a valid choice. 4 is not one of the available choices."."""
+
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        shown = getattr(field, "shown_queryset", None)
+        if shown is not None:
+            self.queryset = shown
+
+
 class OneConsortiumAdmin:
-    """Mixin for model admins and inlines: pickers limited to the edited consortium.
+    """Mixin for model admins and inlines: pickers offer the edited consortium's rows.
 
     ``unscoped_fields`` names pickers that choose among all rows on purpose.
     As an autocomplete's target it also limits the search to the referring page's
@@ -161,24 +175,27 @@ class OneConsortiumAdmin:
     def _page_label(self) -> str:
         return label_of(getattr(self, "parent_model", None) or self.model)
 
-    def _offered(self, db_field, request, kwargs):
+    def _offer(self, db_field, request, formfield):
         related = db_field.related_model
-        if db_field.name in self.unscoped_fields or label_of(related) not in OFFERED:
-            return
-        if "queryset" not in kwargs:
-            queryset = self.get_field_queryset(None, db_field, request)
-            kwargs["queryset"] = queryset if queryset is not None else related._default_manager
-        kwargs["queryset"] = offered(
-            kwargs["queryset"].all(), page_consortium_id(request, self._page_label())
-        )
+        if formfield is None or db_field.name in self.unscoped_fields:
+            return formfield
+        if label_of(related) not in OFFERED or not hasattr(formfield, "queryset"):
+            return formfield
+        formfield.queryset = offered(formfield.queryset, None)  # labels name the consortium
+        consortium_id = page_consortium_id(request, self._page_label())
+        if consortium_id is not None:
+            formfield.iterator = ShownChoices
+            formfield.shown_queryset = offered(formfield.queryset, consortium_id)
+            formfield.widget.choices = formfield.choices
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        self._offered(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return self._offer(db_field, request, formfield)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        self._offered(db_field, request, kwargs)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return self._offer(db_field, request, formfield)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

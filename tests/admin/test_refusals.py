@@ -6,6 +6,7 @@ message in the field's row: never a constraint's name, never a server error.
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 import pytest
@@ -30,6 +31,8 @@ def solution_form(admin_form, officer, world, **changes):
 def test_cities_of_another_consortium_are_refused_as_lead_and_implementing(
     officer, admin_form, setup_world
 ):
+    """The pickers offer Let's GOv's members only; cities of SERN sent all the same (an old
+    page, a second tab) are refused by name, beside the list they were chosen in."""
     cities = setup_world.cities
     form = solution_form(
         admin_form,
@@ -38,41 +41,38 @@ def test_cities_of_another_consortium_are_refused_as_lead_and_implementing(
         lead_cities=[str(cities.ravenna.pk)],
         implementing_cities=[str(cities.trollhattan.pk), str(cities.bologna.pk)],
     )
-    # The pickers offer Let's GOv's members only; a forged choice is refused all the same.
     response = officer.post(f"{ADD_SOLUTION}?consortium={setup_world.letsgov.pk}", form)
 
     html = response.content.decode()
     assert response.status_code == 200
     assert field_errors(html, "lead_cities") == [
-        f"Select a valid choice. {cities.ravenna.pk} is not one of the available choices."
+        "Ravenna is not a member of Let's GOv. Add it to the consortium first, or choose one "
+        "of its member cities."
     ]
     assert field_errors(html, "implementing_cities") == [
-        f"Select a valid choice. {cities.trollhattan.pk} is not one of the available choices."
+        "Trollhättan is not a member of Let's GOv. Add it to the consortium first, or choose "
+        "one of its member cities."
     ]
     assert not Solution.objects.filter(consortium=setup_world.letsgov).exists()
 
 
-def test_a_city_outside_the_consortium_is_refused_with_its_name(setup_world):
-    """The rule itself, as the admin form and the loader ask it, in words."""
+def test_several_outsiders_are_named_together(setup_world):
+    """The rule itself, as the admin form and the loader ask it."""
     from solutions.models import solution_city_errors
 
     cities = setup_world.cities
-    errors = solution_city_errors(
-        setup_world.letsgov, [cities.ravenna], [cities.trollhattan, cities.bologna]
-    )
-    assert [str(message) for error in errors["lead_cities"] for message in error] == [
-        "Ravenna is not a member of Let's GOv. Add it to the consortium first, or choose one "
-        "of its member cities."
-    ]
+    errors = solution_city_errors(setup_world.letsgov, [], [cities.trollhattan, cities.ravenna])
     assert [str(message) for error in errors["implementing_cities"] for message in error] == [
-        "Trollhättan is not a member of Let's GOv. Add it to the consortium first, or choose "
-        "one of its member cities."
+        "Ravenna, Trollhättan are not members of Let's GOv. Add them to the consortium first, "
+        "or choose among its member cities."
     ]
 
 
 def test_solution_form_refuses_non_members_when_the_consortium_is_chosen_in_the_form(
     officer, admin_form, setup_world
 ):
+    """Opened from the solutions list, the form offers every city, each saying its
+    consortia; choosing Let's GOv and a SERN city is refused in words."""
     cities = setup_world.cities
     form = admin_form(officer, ADD_SOLUTION)
     form.update(
@@ -83,11 +83,15 @@ def test_solution_form_refuses_non_members_when_the_consortium_is_chosen_in_the_
         implementing_cities=[str(cities.ravenna.pk)],
     )
     response = officer.post(ADD_SOLUTION, form)
+    html = response.content.decode()
     assert response.status_code == 200
-    assert (
-        "is not one of the available choices"
-        in field_errors(response.content.decode(), "lead_cities")[0]
-    )
+    assert field_errors(html, "lead_cities") == [
+        "Ravenna is not a member of Let's GOv. Add it to the consortium first, or choose one "
+        "of its member cities."
+    ]
+    # The page comes back offering Let's GOv's members.
+    offered = re.findall(r'<select name="lead_cities".*?</select>', html, flags=re.S)[0]
+    assert "Bologna" in offered and "Ravenna" not in offered
 
 
 def test_a_lead_city_that_does_not_implement_the_solution_is_refused(
@@ -281,3 +285,18 @@ def test_a_member_city_still_in_a_solution_cannot_leave_the_consortium(
         in unescape(response.content.decode())
     )
     assert setup_world.sern.memberships.filter(city=setup_world.cities.ravenna).exists()
+
+
+def test_a_part_of_a_composite_in_another_solution_is_refused_beside_the_composite(
+    officer, admin_form, setup_world
+):
+    from tests.solutions.factories import SolutionFactory
+
+    solution = SolutionFactory(consortium=setup_world.letsgov, number=1, title="Energy")
+    form = kpi_form(admin_form, officer, solution, parent=str(setup_world.sern_composite.pk))
+
+    response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
+
+    assert field_errors(response.content.decode(), "parent") == [
+        "A part belongs to the same solution as its composite KPI."
+    ]
