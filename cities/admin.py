@@ -1,8 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from icc_portal.admin_tools import ExplainedAdmin, ExplainedInline, RulesInlineFormSet
+from kpis.framework import FrameworkCopyError, FrameworkSourceForm, copy_framework
+from solutions.models import Solution
+
+from .admin_scope import OneConsortiumAdmin
 from .models import (
     City,
     CityCoordinator,
@@ -12,77 +23,202 @@ from .models import (
     Programme,
     SteeringCommitteeMember,
 )
+from .user_admin import UserWithRolesAdmin
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ExplainedAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipFormSet(RulesInlineFormSet):
+    """A city that leads or implements one of the consortium's solutions stays a member."""
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None:
+            return
+        problems = []
+        for form in self.initial_forms:
+            leaving = self._should_delete_form(form) or "city" in form.changed_data
+            city = City.objects.filter(pk=form.initial.get("city")).first() if leaving else None
+            if city is None:
+                continue
+            solutions = (
+                Solution.objects.filter(consortium=self.instance)
+                .filter(Q(implementing_cities=city) | Q(lead_cities=city))
+                .distinct()
+                .values_list("number", flat=True)
+            )
+            if solutions:
+                problems.append(
+                    ngettext(
+                        "%(city)s still takes part in solution %(numbers)s: take it off that "
+                        "solution's cities first.",
+                        "%(city)s still takes part in solutions %(numbers)s: take it off those "
+                        "solutions' cities first.",
+                        len(solutions),
+                    )
+                    % {"city": city, "numbers": ", ".join(map(str, sorted(solutions)))}
+                )
+        if problems:
+            raise ValidationError(problems)
+
+
+class MembershipInline(ExplainedInline, admin.TabularInline):
     model = Membership
-    extra = 1
+    formset = MembershipFormSet
     autocomplete_fields = ["city"]
+    fields = ["city", "role"]
 
 
-class SteeringCommitteeInline(admin.TabularInline):
+class SteeringCommitteeInline(ExplainedInline, admin.TabularInline):
     model = SteeringCommitteeMember
-    extra = 0
     autocomplete_fields = ["user"]
 
 
-class PartnerInline(admin.TabularInline):
+class PartnerInline(ExplainedInline, admin.TabularInline):
     model = Partner
-    extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Consortium)
-class ConsortiumAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "programme", "is_published"]
+class ConsortiumAdmin(ExplainedAdmin):
+    list_display = ["name", "short_name", "programme", "member_cities", "is_published"]
     list_filter = ["programme", "is_published"]
     list_select_related = ["programme"]
     search_fields = ["name", "short_name", "vision", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["framework"]
+    fieldsets = [
+        (None, {"fields": ["programme", "name", "short_name", "slug", "is_published"]}),
+        (_("Strategy"), {"fields": ["vision", "description"]}),
+        (_("Solutions and KPIs"), {"fields": ["framework"]}),
+    ]
     inlines = [MembershipInline, SteeringCommitteeInline, PartnerInline]
+    actions = ["copy_framework"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("cities")
+
+    @admin.display(description=_("member cities"))
+    def member_cities(self, consortium):
+        return ", ".join(city.name for city in consortium.cities.all()) or "–"
+
+    @admin.display(description=_("solutions"))
+    def framework(self, consortium):
+        """The consortium's solutions, and where to add the next one."""
+        if consortium.pk is None:
+            return _("Save the consortium and its member cities first; then add its solutions.")
+        add_url = reverse("admin:solutions_solution_add") + f"?consortium={consortium.pk}"
+        solutions = format_html_join(
+            "",
+            '<li><a href="{}">{}. {}</a></li>',
+            (
+                (reverse("admin:solutions_solution_change", args=[s.pk]), s.number, s.title)
+                for s in consortium.solutions.all()
+            ),
+        )
+        return format_html(
+            '<ul class="framework-list">{}</ul><a class="addlink" href="{}">{}</a> · {}',
+            solutions,
+            add_url,
+            _("Add a solution to this consortium"),
+            _(
+                "or start from another consortium's solutions, activities and KPIs: choose "
+                "this consortium in the list and the action “Copy another consortium's "
+                "framework into it”."
+            ),
+        )
+
+    @admin.action(description=_("Copy another consortium's framework into it"))
+    def copy_framework(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choose exactly one consortium to copy into."), messages.WARNING
+            )
+            return None
+        target = queryset.get()
+        form = FrameworkSourceForm(request.POST if "copy" in request.POST else None, target=target)
+        if form.is_valid():
+            try:
+                copied = copy_framework(source=form.cleaned_data["source"], target=target)
+            except FrameworkCopyError as error:
+                form.add_error("source", error.message)
+            else:
+                self.message_user(request, copied.summary(), messages.SUCCESS)
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Copy a framework into %(consortium)s") % {"consortium": target},
+            "form": form,
+            "target": target,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/cities/consortium/copy_framework.html", context)
 
 
-class CoordinatorInline(admin.TabularInline):
+class CoordinatorInline(ExplainedInline, admin.TabularInline):
     model = CityCoordinator
-    extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
-    list_display = ["name", "country", "region", "population", "population_year", "programme_role"]
-    list_filter = ["country", "programme_role", "consortia"]
+class CityAdmin(OneConsortiumAdmin, ExplainedAdmin):
+    """As an autocomplete's target, offers the cities of the consortium being edited."""
+
+    list_display = [
+        "name",
+        "country",
+        "region",
+        "member_of",
+        "population",
+        "population_year",
+        "programme_role",
+    ]
+    list_filter = ["consortia", "country", "programme_role"]
     search_fields = ["name", "region"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CoordinatorInline]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("consortia")
+
+    @admin.display(description=_("consortia"))
+    def member_of(self, city):
+        return ", ".join(str(consortium) for consortium in city.consortia.all()) or "–"
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ExplainedAdmin):
     list_display = ["city", "consortium", "role"]
-    list_filter = ["role", "consortium"]
+    list_filter = ["consortium", "role"]
     list_select_related = ["city", "consortium"]
-    search_fields = ["city__name", "consortium__name"]
+    search_fields = ["city__name", "consortium__name", "consortium__short_name"]
+    autocomplete_fields = ["city"]
 
 
 @admin.register(CityCoordinator)
-class CityCoordinatorAdmin(admin.ModelAdmin):
-    list_display = ["user", "city"]
-    list_filter = ["city"]
+class CityCoordinatorAdmin(ExplainedAdmin):
+    list_display = ["user", "city", "consortia"]
+    list_filter = [("city__consortia", admin.RelatedOnlyFieldListFilter), "city"]
     list_select_related = ["user", "city"]
     search_fields = ["user__username", "user__email", "city__name"]
     autocomplete_fields = ["user", "city"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("city__consortia")
+
+    @admin.display(description=_("consortia"))
+    def consortia(self, coordinator):
+        return ", ".join(str(consortium) for consortium in coordinator.city.consortia.all())
+
 
 @admin.register(SteeringCommitteeMember)
-class SteeringCommitteeMemberAdmin(admin.ModelAdmin):
+class SteeringCommitteeMemberAdmin(ExplainedAdmin):
     list_display = ["user", "consortium", "can_approve"]
     list_filter = ["consortium", "can_approve"]
     list_select_related = ["user", "consortium"]
@@ -91,7 +227,7 @@ class SteeringCommitteeMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ExplainedAdmin):
     list_display = ["user", "organisation", "consortium"]
     list_filter = ["consortium"]
     list_select_related = ["user", "consortium"]
@@ -99,32 +235,7 @@ class PartnerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-# Roles on the user page too: which cities a user coordinates, which committees they sit on.
-class UserCoordinatorInline(admin.TabularInline):
-    model = CityCoordinator
-    extra = 0
-    autocomplete_fields = ["city"]
-    verbose_name = _("coordinated city")
-    verbose_name_plural = _("coordinated cities (enters their figures)")
-
-
-class UserSteeringInline(admin.TabularInline):
-    model = SteeringCommitteeMember
-    extra = 0
-    verbose_name_plural = _("steering committees (compare cities, approve stages)")
-
-
-class UserPartnerInline(admin.TabularInline):
-    model = Partner
-    extra = 0
-    verbose_name_plural = _("partnerships (read approved figures)")
-
-
 User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
-
-
-@admin.register(User)
-class UserWithRolesAdmin(UserAdmin):
-    inlines = [*UserAdmin.inlines, UserCoordinatorInline, UserSteeringInline, UserPartnerInline]
+admin.site.register(User, UserWithRolesAdmin)

@@ -4,27 +4,29 @@ The file format is documented in ``data/README.md``. Loading is an upsert by
 natural keys (slugs, numbers, codes): a row is written only when a value
 differs, so loading the same file twice changes nothing — not even the
 measurement history. The whole file loads in one transaction; the first
-problem found raises :class:`DataFileError` naming the file, the entry and
-the problem, and nothing is written.
+problem found raises :class:`DataFileError` naming the file, the line and column,
+the entry and the problem (with the valid choices and the value probably meant),
+and nothing is written. Rows pass the same ``clean()`` rules as in the admin.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
+from kpis.invariants import target_text_warning
 from kpis.models import KPI, FrameworkReference, Measurement
 from roadmaps.loader import load_roadmap
-from solutions.models import Activity, AmbitionStatement, Solution, Theme
+from solutions.models import Activity, AmbitionStatement, Solution, Theme, solution_city_errors
 
+from .loader_base import DataFileError, EntryReader, LoadReport
 from .models import City, Consortium, Membership, Programme
+from .yaml_source import DuplicateKey, Place, did_you_mean, read_document
+
+__all__ = ["DataFileError", "LoadReport", "load_file"]
 
 SECTIONS = {
     "programme",
@@ -53,38 +55,7 @@ KPI_KEYS = {
     "framework_refs",
     "parts",
 }
-
-
-class DataFileError(Exception):
-    """A problem in a data file, worded for the person who edits it."""
-
-    def __init__(self, path: Path, entry: str, problem: str) -> None:
-        self.path, self.entry, self.problem = path, entry, problem
-        super().__init__(f"{path}: {entry}: {problem}")
-
-
-class LoadReport:
-    """Counts of rows created and updated, per model."""
-
-    def __init__(self) -> None:
-        self.created: dict[str, int] = {}
-        self.updated: dict[str, int] = {}
-
-    def record(self, model: type[models.Model] | str, created: bool) -> None:
-        bucket = self.created if created else self.updated
-        name = model if isinstance(model, str) else str(model._meta.verbose_name_plural)
-        bucket[name] = bucket.get(name, 0) + 1
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-    def summary(self) -> str:
-        if not self.changed:
-            return "nothing to change"
-        parts = [f"{count} {name} created" for name, count in sorted(self.created.items())]
-        parts += [f"{count} {name} updated" for name, count in sorted(self.updated.items())]
-        return ", ".join(parts)
+MEASUREMENT_KEYS = {"boolean_value": "boolean", "text_value": "text"}
 
 
 def load_file(path: Path | str) -> LoadReport:
@@ -94,109 +65,24 @@ def load_file(path: Path | str) -> LoadReport:
     except OSError as error:
         raise DataFileError(path, "file", f"cannot be read ({error.strerror})") from error
     try:
-        data = yaml.safe_load(text)
+        document = read_document(text)
+    except DuplicateKey as error:
+        raise DataFileError(path, "file", str(error), error.again) from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "file"
+        place = Place(mark.line + 1, mark.column + 1) if mark else None
         problem = getattr(error, "problem", None) or str(error)
-        raise DataFileError(path, where, f"is not valid YAML: {problem}") from error
-    loader = _Loader(path)
+        raise DataFileError(path, "file", f"is not valid YAML: {problem}", place) from error
+    loader = _Loader(path, document)
     with transaction.atomic():
-        loader.load(data)
+        loader.load(document.data)
     return loader.report
 
 
-class _Loader:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.report = LoadReport()
-        self.cities: dict[str, City] = {}
+class _Loader(EntryReader):
+    def __init__(self, path: Path, document) -> None:
+        super().__init__(path, document)
         self.kpis: dict[str, KPI] = {}
-
-    # -- helpers -----------------------------------------------------------------
-
-    def fail(self, entry: str, problem: str) -> DataFileError:
-        return DataFileError(self.path, entry, problem)
-
-    def mapping(self, value: Any, entry: str, allowed: Iterable[str], required=()) -> dict:
-        if not isinstance(value, dict):
-            raise self.fail(entry, f"expected a mapping, found {type(value).__name__}")
-        unknown = sorted(set(value) - set(allowed))
-        if unknown:
-            raise self.fail(entry, f"unknown key(s): {', '.join(map(str, unknown))}")
-        missing = [key for key in required if value.get(key) in (None, "")]
-        if missing:
-            raise self.fail(entry, f"missing required key(s): {', '.join(missing)}")
-        return value
-
-    def items(self, value: Any, entry: str) -> list:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(entry, f"expected a list, found {type(value).__name__}")
-        return value
-
-    def decimal(self, value: Any, entry: str, key: str) -> Decimal | None:
-        if value is None or value == "":
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-            raise self.fail(entry, f"{key}: {value!r} is not a number")
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise self.fail(entry, f"{key}: {value!r} is not a number") from None
-        if not number.is_finite():
-            raise self.fail(entry, f"{key}: {value!r} is not a finite number")
-        return number
-
-    def date(self, value: Any, entry: str, key: str) -> datetime.date | None:
-        if value is None or value == "":
-            return None
-        if isinstance(value, datetime.date):
-            return value
-        try:
-            return datetime.date.fromisoformat(str(value))
-        except ValueError:
-            raise self.fail(entry, f"{key}: {value!r} is not a date (YYYY-MM-DD)") from None
-
-    def city(self, slug: Any, entry: str) -> City:
-        try:
-            return self.cities[slug]
-        except (KeyError, TypeError):
-            raise self.fail(entry, f"unknown city {slug!r} (not in this file's cities)") from None
-
-    def sync(self, model: type[models.Model], entry: str, lookup: dict, values: dict):
-        """Create or update one row by its natural key; save only what changed."""
-        instance = model.objects.filter(**lookup).first()
-        created = instance is None
-        if created:
-            instance = model(**lookup)
-        changed = created
-        for name, value in values.items():
-            field = model._meta.get_field(name)
-            current = getattr(instance, field.attname)
-            wanted = value.pk if isinstance(value, models.Model) else value
-            if current != wanted or (created and wanted is None):
-                setattr(instance, name, value)
-                changed = True
-        if changed:
-            if not created and hasattr(instance, "version"):
-                instance.version += 1  # keep stale-edit detection true for loaded changes
-            try:
-                instance.full_clean()
-            except ValidationError as error:
-                raise self.fail(entry, _describe(error)) from None
-            instance.save()
-            self.report.record(model, created)
-        return instance
-
-    def sync_m2m(self, manager, wanted: list[models.Model]) -> None:
-        current = set(manager.values_list("pk", flat=True))
-        if current != {item.pk for item in wanted}:
-            manager.set(wanted)
-            self.report.record("solution city lists", created=not current)
-
-    # -- sections ----------------------------------------------------------------
 
     def load(self, data: Any) -> None:
         data = self.mapping(data, "file", SECTIONS, required=["programme", "cities", "consortium"])
@@ -218,6 +104,7 @@ class _Loader:
             "programme",
             {"slug": entry["slug"]},
             {"name": entry["name"], "description": entry.get("description") or ""},
+            source=entry,
         )
 
     def load_cities(self, entries: Any) -> None:
@@ -239,6 +126,7 @@ class _Loader:
                     "population_year": entry.get("population_year"),
                     "programme_role": entry.get("programme_role") or City.ProgrammeRole.CORE,
                 },
+                source=entry,
             )
 
     def load_consortium(self, entry: Any, programme: Programme) -> Consortium:
@@ -256,6 +144,7 @@ class _Loader:
                 "description": entry.get("description") or "",
                 "is_published": bool(entry.get("is_published", False)),
             },
+            source=entry,
         )
         for index, member in enumerate(self.items(entry.get("members"), "consortium.members")):
             label = f"consortium.members[{index}]"
@@ -263,8 +152,12 @@ class _Loader:
             self.sync(
                 Membership,
                 label,
-                {"consortium": consortium, "city": self.city(member["city"], label)},
+                {
+                    "consortium": consortium,
+                    "city": self.city(member["city"], label, (member, "city")),
+                },
                 {"role": member.get("role") or Membership.Role.MEMBER},
+                source=member,
             )
         return consortium
 
@@ -278,6 +171,7 @@ class _Loader:
                 label,
                 {"consortium": consortium, "number": entry["number"]},
                 {"text": entry["text"]},
+                source=entry,
             )
         return statements
 
@@ -291,6 +185,7 @@ class _Loader:
                 label,
                 {"consortium": consortium, "slug": entry["slug"]},
                 {"name": entry["name"]},
+                source=entry,
             )
         return themes
 
@@ -314,28 +209,57 @@ class _Loader:
             label = f"solutions[{index}]"
             entry = self.mapping(entry, label, keys, required=["number", "title"])
             label = f"solution {entry['number']}"
-            theme = entry.get("theme")
-            if theme is not None and theme not in themes:
-                raise self.fail(label, f"unknown theme {theme!r}")
-            statement = entry.get("ambition_statement")
-            if statement is not None and statement not in statements:
-                raise self.fail(label, f"unknown ambition statement {statement!r}")
+            for key, known in (("theme", themes), ("ambition_statement", statements)):
+                chosen = entry.get(key)
+                if chosen is not None and chosen not in known:
+                    listed = ", ".join(map(str, known)) or "none in this file"
+                    raise self.fail(
+                        label,
+                        f"{key}: unknown {key.replace('_', ' ')} {chosen!r} (known: {listed})."
+                        + did_you_mean(chosen, known),
+                        (entry, key),
+                    )
             values = {key: entry.get(key) or "" for key in text_keys}
             values.update(
                 title=entry["title"],
-                theme=themes.get(theme),
-                ambition_statement=statements.get(statement),
-                estimated_cost=self.decimal(entry.get("estimated_cost"), label, "estimated_cost"),
+                theme=themes.get(entry.get("theme")),
+                ambition_statement=statements.get(entry.get("ambition_statement")),
+                estimated_cost=self.decimal(entry, "estimated_cost", label),
             )
             solution = self.sync(
-                Solution, label, {"consortium": consortium, "number": entry["number"]}, values
+                Solution,
+                label,
+                {"consortium": consortium, "number": entry["number"]},
+                values,
+                source=entry,
             )
-            for key in ("lead_cities", "implementing_cities"):
-                cities = [self.city(slug, label) for slug in self.items(entry.get(key), label)]
-                self.sync_m2m(getattr(solution, key), cities)
+            self.load_solution_cities(entry, solution, label)
             self.load_activities(entry.get("activities"), solution, label)
             for kpi_index, kpi_entry in enumerate(self.items(entry.get("kpis"), label)):
                 self.load_kpi(kpi_entry, solution, f"{label}.kpis[{kpi_index}]", parent=None)
+
+    def load_solution_cities(self, entry: dict, solution: Solution, label: str) -> None:
+        """Lead and implementing cities, checked by the rule the admin's form asks too."""
+        chosen = {}
+        for key in ("lead_cities", "implementing_cities"):
+            slugs = self.items(entry.get(key), label, (entry, key))
+            chosen[key] = [
+                self.city(slug, label, (slugs, index)) for index, slug in enumerate(slugs)
+            ]
+        errors = solution_city_errors(
+            solution.consortium, chosen["lead_cities"], chosen["implementing_cities"]
+        )
+        for key, messages in errors.items():
+            problem = " ".join(str(message) for error in messages for message in error)
+            raise self.fail(label, f"{key}: {problem}", (entry, key))
+        for key, cities in chosen.items():
+            self.sync_m2m(getattr(solution, key), cities)
+
+    def sync_m2m(self, manager, wanted: list) -> None:
+        current = set(manager.values_list("pk", flat=True))
+        if current != {item.pk for item in wanted}:
+            manager.set(wanted)
+            self.report.record("solution city lists", created=not current)
 
     def load_activities(self, entries: Any, solution: Solution, parent_label: str) -> None:
         keys = {"code", "title", "description", "work_days_per_city", "resources"}
@@ -351,23 +275,24 @@ class _Loader:
                 {
                     "title": entry["title"],
                     "description": entry.get("description") or "",
-                    "work_days_per_city": self.decimal(
-                        entry.get("work_days_per_city"), label, "work_days_per_city"
-                    ),
+                    "work_days_per_city": self.decimal(entry, "work_days_per_city", label),
                     "resources": entry.get("resources") or "",
-                    "planned_start": self.date(entry.get("planned_start"), label, "planned_start"),
-                    "planned_end": self.date(entry.get("planned_end"), label, "planned_end"),
+                    "planned_start": self.date(entry, "planned_start", label),
+                    "planned_end": self.date(entry, "planned_end", label),
                     "status": entry.get("status") or Activity.Status.PLANNED,
                 },
+                source=entry,
             )
 
     def load_kpi(self, entry: Any, solution: Solution, label: str, parent: KPI | None) -> None:
         allowed = KPI_KEYS - {"parts"} if parent else KPI_KEYS
+        if isinstance(entry, dict) and entry.get("code"):
+            label = f"KPI {entry['code']}"
         entry = self.mapping(entry, label, allowed, required=["code", "name"])
         code = str(entry["code"])
         label = f"KPI {code}"
         if code in self.kpis:
-            raise self.fail(label, "code used twice in this file")
+            raise self.fail(label, "code used twice in this file", (entry, "code"))
         values = {
             key: entry.get(key) or ""
             for key in ("unit", "target_text", "method", "data_source", "means_of_verification")
@@ -376,14 +301,17 @@ class _Loader:
             parent=parent,
             name=entry["name"],
             value_type=entry.get("value_type") or KPI.ValueType.COUNT,
-            target_value=self.decimal(entry.get("target_value"), label, "target_value"),
+            target_value=self.decimal(entry, "target_value", label),
             target_scope=entry.get("target_scope") or KPI.TargetScope.CITY,
             direction=entry.get("direction") or KPI.Direction.HIGHER,
             reporting_level=entry.get("reporting_level") or KPI.ReportingLevel.CITY,
             rollup=entry.get("rollup") or KPI.Rollup.SUM,
         )
-        kpi = self.sync(KPI, label, {"solution": solution, "code": code}, values)
+        kpi = self.sync(KPI, label, {"solution": solution, "code": code}, values, source=entry)
         self.kpis[code] = kpi
+        warning = target_text_warning(kpi)
+        if warning:
+            self.warn(label, warning, (entry, "target_text"))
         for index, ref in enumerate(self.items(entry.get("framework_refs"), label)):
             ref_label = f"{label}.framework_refs[{index}]"
             ref = self.mapping(
@@ -394,6 +322,7 @@ class _Loader:
                 ref_label,
                 {"kpi": kpi, "framework": ref["framework"], "code": str(ref["code"])},
                 {"label": ref.get("label") or ""},
+                source=ref,
             )
         for index, part in enumerate(self.items(entry.get("parts"), label)):
             self.load_kpi(part, solution, f"{label}.parts[{index}]", parent=kpi)
@@ -408,41 +337,45 @@ class _Loader:
             label = f"{label} (KPI {code}, {entry.get('city') or 'consortium'}, {entry['stage']})"
             kpi = self.kpis.get(code)
             if kpi is None:
-                raise self.fail(label, f"unknown KPI code {code!r}")
+                raise self.fail(
+                    label,
+                    f"unknown KPI code {code!r}.{did_you_mean(code, self.kpis)}",
+                    (entry, "kpi"),
+                )
             if kpi.parts.exists():
-                raise self.fail(label, f"KPI {code} is composite: report its parts instead")
-            city = self.city(entry["city"], label) if entry.get("city") else None
+                raise self.fail(
+                    label, f"KPI {code} is composite: report its parts instead", (entry, "kpi")
+                )
+            city = self.city(entry["city"], label, (entry, "city")) if entry.get("city") else None
             if (kpi.reporting_level == KPI.ReportingLevel.CONSORTIUM) != (city is None):
                 expected = "no city" if city else "a city"
-                raise self.fail(label, f"KPI {code} is reported with {expected}")
+                raise self.fail(label, f"KPI {code} is reported with {expected}", entry)
             if city is not None and not kpi.solution.implementing_cities.filter(pk=city.pk):
-                raise self.fail(label, f"{city} does not implement solution {kpi.solution.number}")
+                raise self.fail(
+                    label,
+                    f"{city} does not implement solution {kpi.solution.number}",
+                    (entry, "city"),
+                )
             boolean = entry.get("boolean")
             if boolean is not None and not isinstance(boolean, bool):
-                raise self.fail(label, f"boolean: {boolean!r} is not true or false")
+                problem = f"boolean: {boolean!r} is not true or false"
+                raise self.fail(label, problem, (entry, "boolean"))
             self.sync(
                 Measurement,
                 label,
                 {"kpi": kpi, "city": city, "stage": entry["stage"]},
                 {
                     "status": entry.get("status") or Measurement.Status.REPORTED,
-                    "value": self.decimal(entry.get("value"), label, "value"),
+                    "value": self.decimal(entry, "value", label),
                     "boolean_value": boolean,
                     "text_value": entry.get("text") or "",
                     "reason": entry.get("reason") or "",
                     "note": entry.get("note") or "",
                     "evidence_url": entry.get("evidence_url") or "",
-                    "as_of": self.date(entry.get("as_of"), label, "as_of"),
+                    "as_of": self.date(entry, "as_of", label),
                     # Figures published in a deliverable were approved by the consortium.
                     "review_state": entry.get("review_state") or Measurement.ReviewState.APPROVED,
                 },
+                source=entry,
+                keys=MEASUREMENT_KEYS,
             )
-
-
-def _describe(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "; ".join(
-            f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
-            for field, messages in error.message_dict.items()
-        )
-    return " ".join(error.messages)

@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from icc_portal.validation import FieldRules
 
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Enter an ISO 3166-1 alpha-2 code in capitals, such as IT or SE.")
 )
 
 
+SLUG_HELP = _("The name in web addresses: lower-case letters, digits and hyphens.")
+
+
 class Programme(models.Model):
     """A European city programme: the EU Intelligent Cities Challenge, the EU Cities Mission…"""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        unique=True,
+        help_text=_('For example "Intelligent Cities Challenge".'),
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=SLUG_HELP)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the programme is, in a few sentences.")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -30,25 +42,30 @@ class Programme(models.Model):
         return self.name
 
 
-class City(models.Model):
+class City(FieldRules, models.Model):
     class ProgrammeRole(models.TextChoices):
         CORE = "core", _("Core city")
         MENTOR = "mentor", _("Mentor city")
 
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120, help_text=_("As the city writes it."))
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=SLUG_HELP)
     country = models.CharField(
         _("country"),
         max_length=2,
         validators=[country_code_validator],
         help_text=_("ISO 3166-1 alpha-2 code, e.g. IT, SE."),
     )
-    region = models.CharField(_("region"), max_length=120, blank=True)
-    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    region = models.CharField(
+        _("region"), max_length=120, blank=True, help_text=_("Optional, e.g. Emilia-Romagna.")
+    )
+    population = models.PositiveIntegerField(
+        _("population"), null=True, blank=True, help_text=_("Leave empty when it is not known.")
+    )
     population_year = models.PositiveSmallIntegerField(
         _("population year"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2200)],
         help_text=_("The year the population figure refers to."),
     )
     programme_role = models.CharField(
@@ -56,7 +73,17 @@ class City(models.Model):
         max_length=10,
         choices=ProgrammeRole.choices,
         default=ProgrammeRole.CORE,
+        help_text=_(
+            "Core city: takes part to transform itself. Mentor city: with a proven record, "
+            "supports the core cities."
+        ),
     )
+
+    constraint_fields = {
+        "city_country_iso_alpha2": "country",
+        "city_population_non_negative": "population",
+        "city_population_year_plausible": "population_year",
+    }
 
     class Meta:
         ordering = ["name"]
@@ -66,15 +93,22 @@ class City(models.Model):
             models.CheckConstraint(
                 condition=Q(country__regex=r"^[A-Z][A-Z]$"),
                 name="city_country_iso_alpha2",
+                violation_error_message=_(
+                    "Country: enter a two-letter ISO code in capitals, such as IT or SE."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(population__isnull=True) | Q(population__gte=0),
                 name="city_population_non_negative",
+                violation_error_message=_("Population: a population cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(population_year__isnull=True)
                 | Q(population_year__gte=1800, population_year__lte=2200),
                 name="city_population_year_plausible",
+                violation_error_message=_(
+                    "Population year: enter a year between 1800 and 2200, such as 2021."
+                ),
             ),
         ]
 
@@ -91,12 +125,26 @@ class Consortium(models.Model):
         on_delete=models.PROTECT,
         related_name="consortia",
         verbose_name=_("programme"),
+        help_text=_("The programme the consortium takes part in."),
     )
-    name = models.CharField(_("name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=40, blank=True)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    vision = models.TextField(_("vision"), blank=True)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        help_text=_('The full name, e.g. "Sweden Emilia Romagna Network".'),
+    )
+    short_name = models.CharField(
+        _("short name"),
+        max_length=40,
+        blank=True,
+        help_text=_("Shown wherever space is short and beside every solution and KPI, e.g. SERN."),
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=SLUG_HELP)
+    vision = models.TextField(
+        _("vision"), blank=True, help_text=_("The consortium's vision, as its strategy states it.")
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Who the consortium is and what it works on.")
+    )
     is_published = models.BooleanField(
         _("published"),
         default=False,
@@ -122,7 +170,7 @@ class Consortium(models.Model):
         return self.short_name or self.name
 
 
-class Membership(models.Model):
+class Membership(FieldRules, models.Model):
     class Role(models.TextChoices):
         LEAD = "lead", _("Lead partner")
         MEMBER = "member", _("Member")
@@ -135,18 +183,39 @@ class Membership(models.Model):
         verbose_name=_("consortium"),
     )
     city = models.ForeignKey(
-        City, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("city")
+        City,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("city"),
+        help_text=_("Only member cities can lead or implement the consortium's solutions."),
     )
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(
+        _("role"),
+        max_length=10,
+        choices=Role.choices,
+        default=Role.MEMBER,
+        help_text=_(
+            "Lead partner: coordinates the consortium (one city). Member: takes part. "
+            "Mentor: advises the others."
+        ),
+    )
+
+    constraint_fields = {"membership_unique_city": "city", "membership_role_valid": "role"}
 
     class Meta:
         ordering = ["consortium", "city__name"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["consortium", "city"], name="membership_unique_city"),
+            models.UniqueConstraint(
+                fields=["consortium", "city"],
+                name="membership_unique_city",
+                violation_error_message=_("City: this city is already a member of the consortium."),
+            ),
             models.CheckConstraint(
-                condition=Q(role__in=["lead", "member", "mentor"]), name="membership_role_valid"
+                condition=Q(role__in=["lead", "member", "mentor"]),
+                name="membership_role_valid",
+                violation_error_message=_("Role: choose lead partner, member or mentor."),
             ),
         ]
 
@@ -154,7 +223,7 @@ class Membership(models.Model):
         return f"{self.city} – {self.consortium} ({self.get_role_display()})"
 
 
-class CityCoordinator(models.Model):
+class CityCoordinator(FieldRules, models.Model):
     """A user who enters and corrects KPI values for a city."""
 
     user = models.ForeignKey(
@@ -164,21 +233,31 @@ class CityCoordinator(models.Model):
         verbose_name=_("user"),
     )
     city = models.ForeignKey(
-        City, on_delete=models.CASCADE, related_name="coordinators", verbose_name=_("city")
+        City,
+        on_delete=models.CASCADE,
+        related_name="coordinators",
+        verbose_name=_("city"),
+        help_text=_("The coordinator enters and corrects this city's figures."),
     )
+
+    constraint_fields = {"coordinator_unique_city": "city"}
 
     class Meta:
         verbose_name = _("city coordinator")
         verbose_name_plural = _("city coordinators")
         constraints = [
-            models.UniqueConstraint(fields=["user", "city"], name="coordinator_unique_city"),
+            models.UniqueConstraint(
+                fields=["user", "city"],
+                name="coordinator_unique_city",
+                violation_error_message=_("City: this user already coordinates this city."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.city}"
 
 
-class SteeringCommitteeMember(models.Model):
+class SteeringCommitteeMember(FieldRules, models.Model):
     """A user on a consortium's steering committee: compares cities, approves figures."""
 
     user = models.ForeignKey(
@@ -193,20 +272,32 @@ class SteeringCommitteeMember(models.Model):
         related_name="steering_members",
         verbose_name=_("consortium"),
     )
-    can_approve = models.BooleanField(_("may approve"), default=True)
+    can_approve = models.BooleanField(
+        _("may approve"),
+        default=True,
+        help_text=_("Untick for a member who compares figures but does not approve stages."),
+    )
+
+    constraint_fields = {"steering_unique_member": "consortium"}
 
     class Meta:
         verbose_name = _("steering committee member")
         verbose_name_plural = _("steering committee members")
         constraints = [
-            models.UniqueConstraint(fields=["user", "consortium"], name="steering_unique_member"),
+            models.UniqueConstraint(
+                fields=["user", "consortium"],
+                name="steering_unique_member",
+                violation_error_message=_(
+                    "This user already sits on this consortium's steering committee."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.consortium}"
 
 
-class Partner(models.Model):
+class Partner(FieldRules, models.Model):
     """A data user (agency, university, analyst) who reads a consortium's figures."""
 
     user = models.ForeignKey(
@@ -218,13 +309,24 @@ class Partner(models.Model):
     consortium = models.ForeignKey(
         Consortium, on_delete=models.CASCADE, related_name="partners", verbose_name=_("consortium")
     )
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    organisation = models.CharField(
+        _("organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("The agency, university or company the partner works for."),
+    )
+
+    constraint_fields = {"partner_unique_member": "consortium"}
 
     class Meta:
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
         constraints = [
-            models.UniqueConstraint(fields=["user", "consortium"], name="partner_unique_member"),
+            models.UniqueConstraint(
+                fields=["user", "consortium"],
+                name="partner_unique_member",
+                violation_error_message=_("This user is already a partner of this consortium."),
+            ),
         ]
 
     def __str__(self) -> str:

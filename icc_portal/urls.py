@@ -1,6 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,7 +22,6 @@ handler403 = "icc_portal.errors.permission_denied"
 handler404 = "icc_portal.errors.page_not_found"
 handler500 = "icc_portal.errors.server_error"
 
-admin.site.site_header = "ICC Portal"
-admin.site.site_title = "ICC Portal admin"
-if settings.DEBUG:
-    admin.site.index_title = "Consortium administration"
+admin.site.site_header = _("ICC Portal")
+admin.site.site_title = _("ICC Portal administration")
+admin.site.index_title = _("Consortium administration")

@@ -1,31 +1,112 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from cities.admin_scope import OneConsortiumAdmin, is_autocomplete, referring_match
+from icc_portal.admin_tools import FORM_FIELDS, ExplainedAdmin, ExplainedInline, RulesInlineFormSet
+from icc_portal.numbers import plain_number
+
+from .dashboards.figures import Formatter
+from .invariants import target_text_warning
 from .models import KPI, FrameworkReference, Measurement, StageReview
 
+PART_FIELDS = [
+    "code",
+    "name",
+    "unit",
+    "value_type",
+    "target_value",
+    "target_scope",
+    "direction",
+    "reporting_level",
+    "rollup",
+]
 
-class PartInline(admin.TabularInline):
+
+class PartFormSet(RulesInlineFormSet):
+    """A composite KPI's parts, added with it: they take its solution (and consortium).
+
+    Their codes differ from one another and from the composite's; the unique code
+    within the solution is checked with the solution they take.
+    """
+
+    also_checked = ("solution",)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.solution_id:
+            form.instance.solution = self.instance.solution
+        return form
+
+    def clean(self):
+        super().clean()
+        if self.instance.parent_id and any(form.has_changed() for form in self.forms):
+            raise ValidationError(
+                _("This KPI is itself a part: a part cannot have parts."), code="nested_part"
+            )
+        seen = {self.instance.code}
+        for form in self.forms:
+            if not form.is_valid() or self._should_delete_form(form):
+                continue
+            code = form.cleaned_data.get("code")
+            if code in seen:
+                form.add_error(
+                    "code",
+                    _("Code %(code)s is already used by this KPI or another of its parts.")
+                    % {"code": code},
+                )
+            seen.add(code)
+
+    def save_new(self, form, commit=True):
+        form.instance.solution = self.instance.solution
+        return super().save_new(form, commit)
+
+
+class PartInline(ExplainedInline, admin.TabularInline):
     model = KPI
     fk_name = "parent"
-    extra = 0
-    fields = ["code", "name", "unit", "value_type", "target_value", "target_scope", "rollup"]
-    verbose_name = "part"
-    verbose_name_plural = "parts of this composite KPI"
+    formset = PartFormSet
+    fields = PART_FIELDS
+    verbose_name = pgettext_lazy("a row of a composite KPI's parts", "part")
+    verbose_name_plural = _("parts of this composite KPI (figures are entered for each part)")
 
 
-class FrameworkReferenceInline(admin.TabularInline):
+class FrameworkReferenceInline(ExplainedInline, admin.TabularInline):
     model = FrameworkReference
-    extra = 0
+
+
+class CompositeFilter(admin.SimpleListFilter):
+    title = _("composite KPIs")
+    parameter_name = "composite"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("composite", _("Composite KPIs")),
+            ("part", _("Parts")),
+            ("single", _("Neither")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "composite":
+            return queryset.filter(parts__isnull=False).distinct()
+        if self.value() == "part":
+            return queryset.filter(parent__isnull=False)
+        if self.value() == "single":
+            return queryset.filter(parent__isnull=True, parts__isnull=True)
+        return queryset
 
 
 @admin.register(KPI)
-class KPIAdmin(admin.ModelAdmin):
+class KPIAdmin(OneConsortiumAdmin, ExplainedAdmin):
     list_display = [
         "code",
         "name",
-        "solution",
+        "consortium",
+        "solution_number",
         "value_type",
-        "target_value",
+        "target",
         "target_scope",
         "reporting_level",
         "rollup",
@@ -34,51 +115,128 @@ class KPIAdmin(admin.ModelAdmin):
     list_filter = [
         "solution__consortium",
         "solution",
+        CompositeFilter,
         "value_type",
         "target_scope",
         "reporting_level",
     ]
-    list_select_related = ["solution"]
+    list_select_related = ["solution__consortium"]
     search_fields = ["code", "name", "method", "data_source"]
     autocomplete_fields = ["parent"]
     inlines = [PartInline, FrameworkReferenceInline]
+    readonly_fields = ["target_as_read"]
+
+    class Media:
+        css = {"all": ["css/admin-kpi.css"]}
+
     fieldsets = [
         (None, {"fields": ["solution", "parent", "code", "name", "unit", "value_type"]}),
         (
-            "Target",
+            _("Target"),
             {
                 "fields": [
                     "target_value",
                     "target_scope",
                     "target_text",
+                    "target_as_read",
                     "direction",
                     "reporting_level",
                     "rollup",
                 ]
             },
         ),
-        ("Definition sheet", {"fields": ["method", "data_source", "means_of_verification"]}),
+        (
+            _("Definition sheet"),
+            {"fields": ["method", "data_source", "means_of_verification"]},
+        ),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A composite picker leaves out the KPI being edited itself."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if is_autocomplete(request) and request.GET.get("field_name") == "parent":
+            match = referring_match(request)
+            if match and match.url_name == "kpis_kpi_change":
+                queryset = queryset.exclude(pk=match.kwargs.get("object_id"))
+        return queryset, may_have_duplicates
+
+    def get_inlines(self, request, obj):
+        """A part has no parts of its own."""
+        if obj is not None and obj.parent_id:
+            return [FrameworkReferenceInline]
+        return super().get_inlines(request, obj)
+
+    @admin.display(description=_("consortium"), ordering="solution__consortium__name")
+    def consortium(self, kpi):
+        return kpi.solution.consortium
+
+    @admin.display(description=_("solution"), ordering="solution__number")
+    def solution_number(self, kpi):
+        return kpi.solution.number
+
+    @admin.display(description=_("target value"), ordering="target_value")
+    def target(self, kpi):
+        return plain_number(kpi.target_value) or "–"
+
+    @admin.display(description=_("target as it reads"))
+    def target_as_read(self, kpi):
+        """What the entry grid and the dashboards show as the target, once saved."""
+        if kpi.pk is None:
+            return _("Said from the target value and scope when “target as worded” is empty.")
+        return Formatter().target_wording(kpi) or "–"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warning = target_text_warning(obj)
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
+
+
+class AnswerDisplay:
+    """A figure as words: a plain number, yes or no, or the text."""
+
+    @admin.display(description=_("answer"))
+    def answer(self, measurement):
+        if measurement.status != Measurement.Status.REPORTED:
+            return "–"
+        parts = []
+        if measurement.boolean_value is not None:
+            parts.append(str(_("Yes") if measurement.boolean_value else _("No")))
+        if measurement.value is not None:
+            parts.append(plain_number(measurement.value))
+        if measurement.text_value:
+            parts.append(measurement.text_value[:60])
+        return " · ".join(parts) or "–"
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
+class MeasurementAdmin(OneConsortiumAdmin, AnswerDisplay, SimpleHistoryAdmin, ExplainedAdmin):
+    formfield_overrides = FORM_FIELDS
     list_display = [
-        "kpi",
+        "kpi_code",
+        "consortium",
         "city",
         "stage",
         "status",
-        "value",
+        "answer",
         "review_state",
         "version",
         "entered_by",
         "updated_at",
     ]
-    list_filter = ["stage", "status", "review_state", "kpi__solution__consortium", "city"]
-    list_select_related = ["kpi", "city", "entered_by"]
+    list_filter = ["kpi__solution__consortium", "stage", "status", "review_state", "city"]
+    list_select_related = ["kpi__solution__consortium", "city", "entered_by"]
     search_fields = ["kpi__code", "kpi__name", "city__name", "note", "text_value"]
     autocomplete_fields = ["kpi", "city"]
     readonly_fields = ["version", "entered_by", "created_at", "updated_at"]
+
+    @admin.display(description=_("KPI"), ordering="kpi__code")
+    def kpi_code(self, measurement):
+        return f"{measurement.kpi.code} {measurement.kpi.name}"
+
+    @admin.display(description=_("consortium"), ordering="kpi__solution__consortium__name")
+    def consortium(self, measurement):
+        return measurement.kpi.solution.consortium
 
     def save_model(self, request, obj, form, change):
         """Edits in the admin raise the version too, so an open entry grid sees them as newer."""

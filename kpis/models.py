@@ -8,7 +8,6 @@ the progress rules never need to import the ORM; the stages are
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -16,13 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import City, Consortium
+from icc_portal.validation import FieldErrors, FieldRules
 from solutions.models import Solution
 
+from . import explanations as explain
+from .invariants import kpi_errors, measurement_place_errors
 from .managers import MeasurementQuerySet
 from .vocabulary import Stage
 
 
-class KPI(models.Model):
+class KPI(FieldRules, models.Model):
     class ValueType(models.TextChoices):
         COUNT = "count", _("Count")
         NUMBER = "number", _("Number")
@@ -54,7 +56,11 @@ class KPI(models.Model):
     NUMERIC_TYPES = (ValueType.COUNT, ValueType.NUMBER, ValueType.PERCENT)
 
     solution = models.ForeignKey(
-        Solution, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("solution")
+        Solution,
+        on_delete=models.CASCADE,
+        related_name="kpis",
+        verbose_name=_("solution"),
+        help_text=explain.SOLUTION,
     )
     parent = models.ForeignKey(
         "self",
@@ -62,90 +68,154 @@ class KPI(models.Model):
         null=True,
         blank=True,
         related_name="parts",
+        limit_choices_to={"parent__isnull": True},
         verbose_name=_("composite KPI"),
-        help_text=_("Set on the parts of a composite KPI (1.5a, 1.5b…)."),
+        help_text=explain.PARENT,
     )
-    code = models.CharField(_("code"), max_length=12, help_text=_('For example "2.2" or "1.5a".'))
-    name = models.CharField(_("name"), max_length=300)
-    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    code = models.CharField(
+        _("code"),
+        max_length=12,
+        help_text=explain.CODE,
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=300,
+        help_text=explain.NAME,
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=60,
+        blank=True,
+        help_text=explain.UNIT,
+    )
     value_type = models.CharField(
-        _("value type"), max_length=10, choices=ValueType.choices, default=ValueType.COUNT
+        _("value type"),
+        max_length=10,
+        choices=ValueType.choices,
+        default=ValueType.COUNT,
+        help_text=explain.VALUE_TYPE,
     )
     target_value = models.DecimalField(
-        _("target value"), max_digits=20, decimal_places=4, null=True, blank=True
+        _("target value"),
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=explain.TARGET_VALUE,
     )
     target_scope = models.CharField(
-        _("target scope"), max_length=12, choices=TargetScope.choices, default=TargetScope.CITY
+        _("target scope"),
+        max_length=12,
+        choices=TargetScope.choices,
+        default=TargetScope.CITY,
+        help_text=explain.TARGET_SCOPE,
     )
     target_text = models.CharField(
         _("target as worded"),
         max_length=200,
         blank=True,
-        help_text=_('The target in the charter\'s words, e.g. "2 in each city".'),
+        help_text=explain.TARGET_TEXT,
     )
     direction = models.CharField(
-        _("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER
+        _("direction"),
+        max_length=8,
+        choices=Direction.choices,
+        default=Direction.HIGHER,
+        help_text=explain.DIRECTION,
     )
     reporting_level = models.CharField(
         _("reporting level"),
         max_length=12,
         choices=ReportingLevel.choices,
         default=ReportingLevel.CITY,
+        help_text=explain.REPORTING_LEVEL,
     )
     rollup = models.CharField(
-        _("roll-up rule"), max_length=10, choices=Rollup.choices, default=Rollup.SUM
+        _("roll-up rule"),
+        max_length=10,
+        choices=Rollup.choices,
+        default=Rollup.SUM,
+        help_text=explain.ROLLUP,
     )
-    method = models.TextField(_("method"), blank=True)
-    data_source = models.TextField(_("data source"), blank=True)
-    means_of_verification = models.TextField(_("means of verification"), blank=True)
+    method = models.TextField(_("method"), blank=True, help_text=explain.METHOD)
+    data_source = models.TextField(_("data source"), blank=True, help_text=explain.DATA_SOURCE)
+    means_of_verification = models.TextField(
+        _("means of verification"),
+        blank=True,
+        help_text=explain.MEANS_OF_VERIFICATION,
+    )
+
+    constraint_fields = {
+        "kpi_percent_target_at_most_100": "target_value",
+        "kpi_target_only_for_numbers": "target_value",
+        "kpi_consortium_reporting_has_consortium_target": "target_scope",
+    }
 
     class Meta:
         ordering = ["solution", "code"]
         verbose_name = _("KPI")
         verbose_name_plural = _("KPIs")
         constraints = [
-            models.UniqueConstraint(fields=["solution", "code"], name="kpi_unique_code"),
+            models.UniqueConstraint(
+                fields=["solution", "code"],
+                name="kpi_unique_code",
+                violation_error_message=explain.REFUSED["kpi_unique_code"],
+            ),
             models.CheckConstraint(
                 condition=Q(target_value__isnull=True) | Q(target_value__gte=0),
                 name="kpi_target_non_negative",
+                violation_error_message=explain.REFUSED["kpi_target_non_negative"],
             ),
             models.CheckConstraint(
                 condition=~Q(value_type="percent")
                 | Q(target_value__isnull=True)
                 | Q(target_value__lte=100),
                 name="kpi_percent_target_at_most_100",
+                violation_error_message=explain.REFUSED["kpi_percent_target_at_most_100"],
             ),
             models.CheckConstraint(
                 condition=~Q(value_type__in=["text", "boolean"]) | Q(target_value__isnull=True),
                 name="kpi_target_only_for_numbers",
+                violation_error_message=explain.REFUSED["kpi_target_only_for_numbers"],
             ),
             models.CheckConstraint(
                 condition=Q(value_type__in=["count", "number", "percent", "boolean", "text"]),
                 name="kpi_value_type_valid",
+                violation_error_message=explain.REFUSED["kpi_value_type_valid"],
             ),
             models.CheckConstraint(
                 condition=Q(target_scope__in=["city", "country", "consortium"]),
                 name="kpi_target_scope_valid",
+                violation_error_message=explain.REFUSED["kpi_target_scope_valid"],
             ),
             models.CheckConstraint(
-                condition=Q(direction__in=["higher", "lower"]), name="kpi_direction_valid"
+                condition=Q(direction__in=["higher", "lower"]),
+                name="kpi_direction_valid",
+                violation_error_message=explain.REFUSED["kpi_direction_valid"],
             ),
             models.CheckConstraint(
                 condition=Q(reporting_level__in=["city", "consortium"]),
                 name="kpi_reporting_level_valid",
+                violation_error_message=explain.REFUSED["kpi_reporting_level_valid"],
             ),
             models.CheckConstraint(
                 condition=Q(rollup__in=["sum", "mean", "count_met", "all", "any", "none"]),
                 name="kpi_rollup_valid",
+                violation_error_message=explain.REFUSED["kpi_rollup_valid"],
             ),
             models.CheckConstraint(
                 condition=~Q(reporting_level="consortium") | Q(target_scope="consortium"),
                 name="kpi_consortium_reporting_has_consortium_target",
+                violation_error_message=explain.REFUSED[
+                    "kpi_consortium_reporting_has_consortium_target"
+                ],
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        if not self.solution_id:
+            return f"{self.code} {self.name}"
+        return f"{self.solution.consortium} · {self.code} {self.name}"
 
     def get_absolute_url(self) -> str:
         return reverse("kpi-detail", args=[self.pk])
@@ -154,21 +224,11 @@ class KPI(models.Model):
     def is_numeric(self) -> bool:
         return self.value_type in self.NUMERIC_TYPES
 
-    def clean(self) -> None:
-        if self.parent_id:
-            if self.parent.parent_id:
-                raise ValidationError(
-                    {"parent": _("A part cannot itself be part of another part.")},
-                    code="nested_part",
-                )
-            if self.parent.solution_id != self.solution_id:
-                raise ValidationError(
-                    {"parent": _("A part belongs to the same solution as its composite KPI.")},
-                    code="part_other_solution",
-                )
+    def rule_errors(self) -> FieldErrors:
+        return kpi_errors(self)
 
 
-class FrameworkReference(models.Model):
+class FrameworkReference(FieldRules, models.Model):
     """A KPI's equivalent in a public indicator framework, so consortia compare like with like."""
 
     class Framework(models.TextChoices):
@@ -180,16 +240,25 @@ class FrameworkReference(models.Model):
     kpi = models.ForeignKey(
         KPI, on_delete=models.CASCADE, related_name="framework_refs", verbose_name=_("KPI")
     )
-    framework = models.CharField(_("framework"), max_length=10, choices=Framework.choices)
-    code = models.CharField(_("code"), max_length=40)
-    label = models.CharField(_("label"), max_length=200, blank=True)
+    framework = models.CharField(
+        _("framework"),
+        max_length=10,
+        choices=Framework.choices,
+        help_text=explain.FRAMEWORKREFERENCE_FRAMEWORK,
+    )
+    code = models.CharField(_("code"), max_length=40, help_text=explain.FRAMEWORKREFERENCE_CODE)
+    label = models.CharField(
+        _("label"), max_length=200, blank=True, help_text=explain.FRAMEWORKREFERENCE_LABEL
+    )
 
     class Meta:
         verbose_name = _("framework reference")
         verbose_name_plural = _("framework references")
         constraints = [
             models.UniqueConstraint(
-                fields=["kpi", "framework", "code"], name="framework_ref_unique"
+                fields=["kpi", "framework", "code"],
+                name="framework_ref_unique",
+                violation_error_message=explain.REFUSED["framework_ref_unique"],
             ),
         ]
 
@@ -197,7 +266,7 @@ class FrameworkReference(models.Model):
         return f"{self.get_framework_display()} {self.code}"
 
 
-class Measurement(models.Model):
+class Measurement(FieldRules, models.Model):
     """One KPI figure for one reporting unit (a city, or the consortium) at one stage.
 
     A city-level measurement has ``city`` set; a consortium-level one (the KPI's
@@ -262,6 +331,13 @@ class Measurement(models.Model):
 
     objects = MeasurementQuerySet.as_manager()
 
+    constraint_fields = {
+        "measurement_unique_per_city": "city",
+        "measurement_answer_only_when_reported": "status",
+        "measurement_reported_has_answer": "value",
+        "measurement_not_available_has_reason": "reason",
+    }
+
     class Meta:
         ordering = ["kpi", "city", "stage"]
         verbose_name = _("measurement")
@@ -271,30 +347,36 @@ class Measurement(models.Model):
                 fields=["kpi", "city", "stage"],
                 condition=Q(city__isnull=False),
                 name="measurement_unique_per_city",
+                violation_error_message=explain.REFUSED["measurement_unique_per_city"],
             ),
             models.UniqueConstraint(
                 fields=["kpi", "stage"],
                 condition=Q(city__isnull=True),
                 name="measurement_unique_per_consortium",
+                violation_error_message=explain.REFUSED["measurement_unique_per_consortium"],
             ),
             models.CheckConstraint(
                 condition=Q(stage__in=["baseline", "midway", "final"]),
                 name="measurement_stage_valid",
+                violation_error_message=explain.REFUSED["measurement_stage_valid"],
             ),
             models.CheckConstraint(
                 condition=Q(
                     status__in=["reported", "not_available", "not_applicable", "not_reported"]
                 ),
                 name="measurement_status_valid",
+                violation_error_message=explain.REFUSED["measurement_status_valid"],
             ),
             models.CheckConstraint(
                 condition=Q(review_state__in=["draft", "submitted", "approved"]),
                 name="measurement_review_state_valid",
+                violation_error_message=explain.REFUSED["measurement_review_state_valid"],
             ),
             models.CheckConstraint(
                 condition=Q(status="reported")
                 | Q(value__isnull=True, boolean_value__isnull=True, text_value=""),
                 name="measurement_answer_only_when_reported",
+                violation_error_message=explain.REFUSED["measurement_answer_only_when_reported"],
             ),
             models.CheckConstraint(
                 condition=~Q(status="reported")
@@ -302,29 +384,41 @@ class Measurement(models.Model):
                 | Q(boolean_value__isnull=False)
                 | ~Q(text_value=""),
                 name="measurement_reported_has_answer",
+                violation_error_message=explain.REFUSED["measurement_reported_has_answer"],
             ),
             models.CheckConstraint(
                 condition=~Q(status="not_available") | ~Q(reason=""),
                 name="measurement_not_available_has_reason",
+                violation_error_message=explain.REFUSED["measurement_not_available_has_reason"],
             ),
             models.CheckConstraint(
                 condition=Q(evidence_url="")
                 | Q(evidence_url__startswith="http://")
                 | Q(evidence_url__startswith="https://"),
                 name="measurement_evidence_is_http",
+                violation_error_message=explain.REFUSED["measurement_evidence_is_http"],
             ),
             models.CheckConstraint(
-                condition=Q(version__gte=1), name="measurement_version_positive"
+                condition=Q(version__gte=1),
+                name="measurement_version_positive",
+                violation_error_message=explain.REFUSED["measurement_version_positive"],
             ),
         ]
         indexes = [models.Index(fields=["stage", "review_state"])]
 
     def __str__(self) -> str:
         unit = self.city.name if self.city_id else _("consortium")
-        return f"{self.kpi.code} – {unit} – {self.get_stage_display()}"
+        return f"{self.kpi} – {unit} – {self.get_stage_display()}"
+
+    def rule_errors(self) -> FieldErrors:
+        """The figure's place: checked where the place is chosen (the admin, the loader);
+        the entry grid and the API choose it themselves and leave ``kpi`` and ``city`` out."""
+        if {"kpi", "city"} & getattr(self, "_clean_exclude", set()):
+            return {}
+        return measurement_place_errors(self)
 
 
-class StageReview(models.Model):
+class StageReview(FieldRules, models.Model):
     """The review of one reporting unit's figures at one stage.
 
     A coordinator submits a city's stage; a steering committee member approves it
@@ -379,19 +473,23 @@ class StageReview(models.Model):
                 fields=["consortium", "city", "stage"],
                 condition=Q(city__isnull=False),
                 name="stage_review_unique_per_city",
+                violation_error_message=explain.REFUSED["stage_review_unique_per_city"],
             ),
             models.UniqueConstraint(
                 fields=["consortium", "stage"],
                 condition=Q(city__isnull=True),
                 name="stage_review_unique_per_consortium",
+                violation_error_message=explain.REFUSED["stage_review_unique_per_consortium"],
             ),
             models.CheckConstraint(
                 condition=Q(stage__in=["baseline", "midway", "final"]),
                 name="stage_review_stage_valid",
+                violation_error_message=explain.REFUSED["stage_review_stage_valid"],
             ),
             models.CheckConstraint(
                 condition=Q(state__in=["draft", "submitted", "returned", "approved"]),
                 name="stage_review_state_valid",
+                violation_error_message=explain.REFUSED["stage_review_state_valid"],
             ),
         ]
 

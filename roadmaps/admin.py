@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from cities.admin_scope import OneConsortiumAdmin
+from icc_portal.admin_tools import ExplainedAdmin, ExplainedInline
+
 from .models import (
     Commitment,
     GovernanceBody,
@@ -12,19 +15,18 @@ from .models import (
 
 
 @admin.register(Phase)
-class PhaseAdmin(admin.ModelAdmin):
+class PhaseAdmin(OneConsortiumAdmin, ExplainedAdmin):
     list_display = ["number", "name", "consortium", "start", "end", "measured_stage"]
     list_filter = ["consortium"]
     list_select_related = ["consortium"]
 
 
-class GovernanceRoleInline(admin.TabularInline):
+class GovernanceRoleInline(ExplainedInline, admin.TabularInline):
     model = GovernanceRole
-    extra = 1
 
 
 @admin.register(GovernanceBody)
-class GovernanceBodyAdmin(admin.ModelAdmin):
+class GovernanceBodyAdmin(OneConsortiumAdmin, ExplainedAdmin):
     list_display = ["name", "consortium", "level", "city"]
     list_filter = ["consortium", "level", "city"]
     list_select_related = ["consortium", "city"]
@@ -33,20 +35,19 @@ class GovernanceBodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(OneConsortiumAdmin, ExplainedAdmin):
     list_display = ["text", "kind", "consortium", "country", "city"]
     list_filter = ["consortium", "kind", "country"]
     list_select_related = ["consortium", "city"]
     search_fields = ["text"]
 
 
-class PlanTargetInline(admin.TabularInline):
+class PlanTargetInline(ExplainedInline, admin.TabularInline):
     model = PlanTarget
-    extra = 0
 
 
 @admin.register(ThreeYearPlan)
-class ThreeYearPlanAdmin(admin.ModelAdmin):
+class ThreeYearPlanAdmin(OneConsortiumAdmin, ExplainedAdmin):
     list_display = ["city", "consortium"]
     list_filter = ["consortium"]
     list_select_related = ["city", "consortium"]
@@ -55,7 +56,7 @@ class ThreeYearPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(OneConsortiumAdmin, ExplainedAdmin):
     list_display = ["number", "consortium", "text"]
     list_filter = ["consortium"]
     list_select_related = ["consortium"]

@@ -20,8 +20,9 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
     """Upsert the roadmap section into ``consortium``, through the file's ``loader``.
 
     ``loader`` is :mod:`cities.loader`'s: it reads and checks each entry (``mapping``,
-    ``items``, ``date``, ``city``) and writes a row only when a value differs (``sync``),
-    naming the entry in any problem it finds.
+    ``items``, ``date``, ``city``) and writes a row only when a value differs (``sync``,
+    told the ``source`` entry so a problem points at its line), naming the entry in any
+    problem it finds.
     """
     if entry is None:
         return
@@ -37,18 +38,19 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
             {"consortium": consortium, "number": phase["number"]},
             {
                 "name": phase["name"],
-                "start": loader.date(phase["start"], label, "start"),
-                "end": loader.date(phase["end"], label, "end"),
+                "start": loader.date(phase, "start", label),
+                "end": loader.date(phase, "end", label),
                 "summary": phase.get("summary") or "",
                 "measured_stage": phase.get("measured_stage") or "",
             },
+            source=phase,
         )
     governance = loader.items(entry.get("governance"), "roadmap.governance")
     for position, body in enumerate(governance):
         label = f"roadmap.governance[{position}]"
         keys = {"name", "level", "city", "purpose", "members"}
         body = loader.mapping(body, label, keys, required=["name", "level"])
-        city = loader.city(body["city"], label) if body.get("city") else None
+        city = loader.city(body["city"], label, (body, "city")) if body.get("city") else None
         governance_body = loader.sync(
             GovernanceBody,
             label,
@@ -58,6 +60,7 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
                 "purpose": body.get("purpose") or "",
                 "position": position,
             },
+            source=body,
         )
         for role_position, role in enumerate(loader.items(body.get("members"), label)):
             role_label = f"{label}.members[{role_position}]"
@@ -67,6 +70,7 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
                 role_label,
                 {"body": governance_body, "position": role_position},
                 {"role": role["role"], "group": role.get("group") or ""},
+                source=role,
             )
     commitments = loader.items(entry.get("commitments"), "roadmap.commitments")
     for position, commitment in enumerate(commitments):
@@ -80,9 +84,14 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
             {
                 "kind": commitment["kind"],
                 "country": commitment.get("country") or "",
-                "city": loader.city(commitment["city"], label) if commitment.get("city") else None,
+                "city": (
+                    loader.city(commitment["city"], label, (commitment, "city"))
+                    if commitment.get("city")
+                    else None
+                ),
                 "text": commitment["text"],
             },
+            source=commitment,
         )
     for index, plan in enumerate(loader.items(entry.get("plans"), "roadmap.plans")):
         label = f"roadmap.plans[{index}]"
@@ -91,8 +100,9 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
         three_year_plan = loader.sync(
             ThreeYearPlan,
             label,
-            {"consortium": consortium, "city": loader.city(plan["city"], label)},
+            {"consortium": consortium, "city": loader.city(plan["city"], label, (plan, "city"))},
             {"ambition": plan["ambition"], "steps": plan.get("steps") or ""},
+            source=plan,
         )
         for target_index, target in enumerate(loader.items(plan.get("targets"), label)):
             target_label = f"{label}.targets[{target_index}]"
@@ -103,6 +113,7 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
                 target_label,
                 {"plan": three_year_plan, "number": target["number"]},
                 {"category": target["category"], "commitment": target.get("commitment") or ""},
+                source=target,
             )
     for index, lesson in enumerate(loader.items(entry.get("lessons"), "roadmap.lessons")):
         label = f"roadmap.lessons[{index}]"
@@ -112,4 +123,5 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
             label,
             {"consortium": consortium, "number": lesson["number"]},
             {"text": lesson["text"]},
+            source=lesson,
         )

@@ -330,3 +330,48 @@ def test_plan_target_number_is_unique_in_a_plan():
     plan = ThreeYearPlanFactory()
     PlanTarget.objects.create(plan=plan, number=1, category="Digital maturity")
     refused(PlanTarget.objects.create, plan=plan, number=1, category="Communication")
+
+
+def test_every_constraint_says_what_it_refuses_in_words_and_names_its_field():
+    """When a constraint fires (in validation or in the database), people read a translated
+    sentence beside a field, never Django's "Constraint “…” is violated."."""
+    from django.apps import apps
+    from django.core.exceptions import NON_FIELD_ERRORS
+
+    from icc_portal.validation import blamed_field
+
+    silent, unplaced = [], []
+    for app_label in ("cities", "solutions", "kpis", "roadmaps"):
+        for model in apps.get_app_config(app_label).get_models():
+            for constraint in model._meta.constraints:
+                message = constraint.violation_error_message
+                if message is None or message == constraint.default_violation_error_message:
+                    silent.append(constraint.name)
+                if blamed_field(model, constraint) == NON_FIELD_ERRORS:
+                    unplaced.append(constraint.name)
+    assert not silent, f"constraints without a message of their own: {silent}"
+    assert not unplaced, f"constraints reported on no field: {unplaced}"
+
+
+def test_a_database_refusal_is_read_back_as_the_constraints_sentence():
+    from icc_portal.validation import constraint_refusal
+
+    solution = SolutionFactory()
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        KPI.objects.create(
+            solution=solution, code="1.1", name="X", value_type="text", target_value=Decimal("3")
+        )
+    refusal = constraint_refusal(error.value)
+    assert (refusal.model, refusal.field) == (KPI, "target_value")
+    assert refusal.message == (
+        "Target value: a yes/no or text KPI has no target value; leave it empty."
+    )
+
+    KPIFactory(solution=solution, code="1.2")
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        KPI.objects.create(solution=solution, code="1.2", name="Again")
+    refusal = constraint_refusal(error.value)
+    assert (refusal.field, refusal.message) == (
+        "code",
+        "Code: the solution already has a KPI with this code.",
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from cities import access
 from cities.models import City, Consortium, Membership
 from kpis.models import Measurement, StageReview
 from kpis.vocabulary import Stage
+from solutions.models import Solution
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,12 @@ def reporting_home(user) -> ReportingHome:
             Q(city_id__in=roles.coordinated_city_ids)
             | Q(consortium_id__in=roles.steering_consortium_ids)
         )
+    # A member city that implements none of its consortium's solutions reports nothing
+    # there: listed for its own coordinators only, not as "Not started" for reviewers.
+    implements = Solution.implementing_cities.through.objects.filter(
+        solution__consortium_id=OuterRef("consortium_id"), city_id=OuterRef("city_id")
+    )
+    memberships = memberships.filter(Q(city_id__in=roles.coordinated_city_ids) | Exists(implements))
     memberships = list(memberships)
     consortium_ids = {membership.consortium_id for membership in memberships}
     all_reviews = list(

@@ -135,7 +135,7 @@ def test_a_changed_figure_is_updated_and_its_version_raised(tmp_path):
         (("stage: final", "stage: halfway"), "stage"),
         (('value: "16"', 'value: "sixteen"'), "'sixteen' is not a number"),
         (("city: ravenna", "city: atlantis"), "unknown city 'atlantis'"),
-        (("  - slug: cervia\n", "  - slug: cervia\n    mayor: x\n"), "unknown key(s): mayor"),
+        (("  - slug: cervia\n", "  - slug: cervia\n    mayor: x\n"), "unknown key 'mayor'"),
         (("country: SE", "country: sweden"), "country"),
     ],
 )
@@ -160,7 +160,9 @@ def test_malformed_file_names_file_entry_and_problem_and_writes_nothing(
 def test_invalid_yaml_is_reported_with_its_line(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("programme:\n  slug: icc\n  name: [unclosed\n", encoding="utf-8")
-    with pytest.raises(CommandError, match=r"broken.yaml: line \d+: is not valid YAML"):
+    with pytest.raises(
+        CommandError, match=r"broken.yaml, line 4, column 1: file: is not valid YAML"
+    ):
         load(broken)
 
 

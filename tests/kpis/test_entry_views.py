@@ -367,3 +367,24 @@ def test_draft_and_submitted_figures_are_marked(ravenna_web, entry_world):
     MeasurementFactory(kpi=kpis.count, city=city, stage="final", review_state="draft")
     html = ravenna_web.get(grid_url()).content.decode()
     assert "review-badge-draft" in html and "review-badge-submitted" in html
+
+
+def test_my_reporting_leaves_out_member_cities_in_no_solution_for_reviewers(
+    client, steering_member, coordinator_ravenna, entry_world
+):
+    """A steering member sees the cities that report; a city in no solution is not a
+    row of "Not started · missing" to them, but its own coordinator still finds it."""
+    from cities.models import CityCoordinator
+    from tests.cities.factories import CityFactory, MembershipFactory
+
+    ferrara = CityFactory(name="Ferrara", slug="ferrara")
+    MembershipFactory(consortium=entry_world.consortium, city=ferrara)
+    client.force_login(steering_member)
+
+    html = client.get(reverse("entry-home")).content.decode()
+
+    assert grid_url("ravenna", "final") in html and grid_url("cervia", "final") in html
+    assert "Ferrara" not in html
+    CityCoordinator.objects.create(user=coordinator_ravenna, city=ferrara)
+    client.force_login(coordinator_ravenna)
+    assert "Ferrara" in client.get(reverse("entry-home")).content.decode()

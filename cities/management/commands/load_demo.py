@@ -5,15 +5,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cities.demo_accounts import DemoAccountsRefused, ensure_demo_accounts
 from cities.loader import DataFileError, load_file
+from cities.models import Consortium
+from kpis.framework import FrameworkCopyError, copy_framework
 
-DEFAULT_FILE = Path(settings.BASE_DIR) / "data" / "sern.yaml"
+DATA = Path(settings.BASE_DIR) / "data"
+DEFAULT_FILE = DATA / "sern.yaml"
+#: The demo data: loading these (and only these) offers the demo accounts.
+DEMO_FILES = {DATA / "sern.yaml", DATA / "letsgov.yaml"}
 
 
 class Command(BaseCommand):
     help = (
         "Load a consortium from a YAML data file (default: the SERN demo data). "
-        "Safe to run again: only what differs is written. In debug mode it also "
-        "creates the demo accounts."
+        "Safe to run again: only what differs is written. In debug mode, loading the "
+        "demo files also creates the demo accounts."
     )
 
     def add_arguments(self, parser):
@@ -27,17 +32,35 @@ class Command(BaseCommand):
         accounts.add_argument(
             "--no-accounts", action="store_true", help="do not create the demo accounts"
         )
+        parser.add_argument(
+            "--copy-framework-from",
+            metavar="SLUG",
+            help="after loading, copy this consortium's solutions, activities and KPIs "
+            "(never its figures) into the consortium named by --into",
+        )
+        parser.add_argument(
+            "--into", metavar="SLUG", help="the consortium (with no solutions yet) to copy into"
+        )
 
     def handle(self, *args, paths, accounts, no_accounts, **options):
         if accounts and not settings.DEBUG:
             raise CommandError("Refusing to create demo accounts: DEBUG is off.")
-        for path in paths or [DEFAULT_FILE]:
+        source, target = options["copy_framework_from"], options["into"]
+        if bool(source) != bool(target):
+            raise CommandError("--copy-framework-from and --into go together.")
+        paths = paths or ([] if source else [DEFAULT_FILE])
+        for path in paths:
             try:
                 report = load_file(path)
             except DataFileError as error:
                 raise CommandError(f"{error} — nothing was written.") from error
             self.stdout.write(f"{path}: {report.summary()}")
-        if no_accounts:
+            for warning in report.warnings:
+                self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
+        if source:
+            self.copy_framework(source, target)
+        demo_files = any(Path(path).resolve() in DEMO_FILES for path in paths)
+        if no_accounts or not (accounts or demo_files):
             return
         try:
             created = ensure_demo_accounts()
@@ -53,3 +76,17 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Demo accounts: already there (password {settings.DEMO_PASSWORD}).")
+
+    def copy_framework(self, source_slug: str, target_slug: str) -> None:
+        consortia = {
+            c.slug: c for c in Consortium.objects.filter(slug__in=[source_slug, target_slug])
+        }
+        for slug in (source_slug, target_slug):
+            if slug not in consortia:
+                known = ", ".join(Consortium.objects.values_list("slug", flat=True)) or "none"
+                raise CommandError(f"No consortium {slug!r} (known: {known}).")
+        try:
+            copied = copy_framework(source=consortia[source_slug], target=consortia[target_slug])
+        except FrameworkCopyError as error:
+            raise CommandError(f"{error.message} — nothing was copied.") from error
+        self.stdout.write(f"{source_slug} → {target_slug}: {copied.summary()}")
