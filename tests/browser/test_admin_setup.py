@@ -1,21 +1,22 @@
 """A new consortium's first solution and composite KPI set up in the admin, in a real browser
-(see admin_setup.py). Skips cleanly without Playwright or a Chromium, so ``make test`` runs
-anywhere."""
+(see admin_setup.py). Without Playwright or a Chromium it skips under ``make test`` and fails in
+CI, like every browser test (tests/browser/conftest.py)."""
 
 import io
 
 import pytest
 
 from tests.browser import admin_setup
-
-pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+from tests.browser.conftest import no_browser
 
 
 @pytest.fixture
 def browser_ready(monkeypatch):
     try:
         from playwright.sync_api import sync_playwright
-
+    except ImportError:
+        no_browser("Playwright is not installed (pip install playwright)")
+    try:
         with sync_playwright() as playwright:
             options = {
                 "executable_path": admin_setup.chromium_path(),
@@ -23,7 +24,7 @@ def browser_ready(monkeypatch):
             }
             playwright.chromium.launch(**{k: v for k, v in options.items() if v}).close()
     except Exception as error:  # no browser to drive
-        pytest.skip(f"no Chromium for Playwright: {error}")
+        no_browser(f"no Chromium for Playwright: {error}")
     # Playwright's sync API runs an event loop in this thread, where the test then reads the
     # database; only for this test (a leftover would reach later tests' subprocesses).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
