@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -291,6 +291,16 @@ class PlainDecimalField(serializers.DecimalField):
 
     def to_representation(self, value):
         return plain_decimal(Decimal(value)) if value is not None else None
+
+
+#: How every decimal of the API is declared: a string holding a plain decimal number
+#: (``plain_decimal``), so a generated client never reads it through a binary float.
+DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(?:\.[0-9]+)?$"}
+
+
+@extend_schema_field(DECIMAL_STRING)
+class DecimalStringField(serializers.CharField):
+    """A computed decimal (a roll-up, a ratio) documented as ``format: decimal``."""
 
 
 # --------------------------------------------------------------------------- CSV

@@ -25,6 +25,7 @@ SUMMARY_STATUSES = (
     ProgressStatus.ACHIEVED,
     ProgressStatus.ON_TRACK,
     ProgressStatus.BEHIND,
+    ProgressStatus.INCOMPLETE,
     ProgressStatus.NOT_AVAILABLE,
     ProgressStatus.NO_DATA,
 )

@@ -16,8 +16,9 @@ then, per list:
     measurements as CSV: one streamed select, no count                  = 1
     progress     the consortium; the overview's matrix_inputs: members,
                  solutions, implementing cities, KPIs, stages with figures,
-                 figures, baselines (midway and final)                  = 8
-    progress as CSV: the same reads, no count                           = 8
+                 figures, baselines (midway and final); the whole text
+                 answers                                                = 9
+    progress as CSV: the same reads, no count                           = 9
 An anonymous visitor runs only the per-list queries.
 """
 
@@ -50,8 +51,8 @@ LIST_QUERIES = {
     "kpis/": 4,
     "measurements/": 3,
     "measurements/?format=csv": 1,
-    "progress/?consortium=budget&stage=final": 8,
-    "progress/?consortium=budget&stage=final&format=csv": 8,
+    "progress/?consortium=budget&stage=final": 9,
+    "progress/?consortium=budget&stage=final&format=csv": 9,
 }
 SIZES = {"small": (2, 2), "large": (9, 12)}
 

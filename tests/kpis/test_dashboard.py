@@ -195,6 +195,7 @@ def test_summary_counts_each_column_by_status():
         "achieved": 1,
         "on_track": 0,
         "behind": 1,
+        "incomplete": 0,
         "not_available": 1,
         "no_data": 0,
     }
