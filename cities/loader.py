@@ -20,6 +20,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from changelog import log as changelog
 from kpis.models import KPI, FrameworkReference, Measurement
 from roadmaps.loader import load_roadmap
 from solutions.models import Activity, AmbitionStatement, Solution, Theme
@@ -101,7 +102,7 @@ def load_file(path: Path | str) -> LoadReport:
         problem = getattr(error, "problem", None) or str(error)
         raise DataFileError(path, where, f"is not valid YAML: {problem}") from error
     loader = _Loader(path)
-    with transaction.atomic():
+    with transaction.atomic(), changelog.batch():  # the change log's rows last, in one go
         loader.load(data)
     return loader.report
 

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "solutions",
     "kpis",
     "roadmaps",
+    "changelog",
 ]
 
 MIDDLEWARE = [
@@ -385,6 +386,10 @@ SPECTACULAR_SETTINGS = {
 }
 # Anonymous API readers see approved figures of published consortia; set to 0 to refuse them.
 API_ALLOW_ANONYMOUS = envbool("API_ALLOW_ANONYMOUS", True)
+
+# Partner sync (changelog/): change-log rows older than this many days are dropped by
+# `manage.py prune_changes`; a feed cursor from before them is refused ("do a full pull").
+CHANGES_RETENTION_DAYS = envint("CHANGES_RETENTION_DAYS", 90, minimum=1)
 
 # Shared password of the demo accounts that `load_demo` creates in debug mode only.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "icc-demo-2026")
