@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from cities.api import CityViewSet, ConsortiumViewSet, ProgrammeViewSet
+from kpis.api.changes import ChangesViewSet
 from kpis.api.kpis import KPIViewSet
 from kpis.api.measurements import MeasurementViewSet
 from kpis.api.progress import ProgressViewSet
@@ -21,6 +22,7 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("kpis", KPIViewSet, basename="kpi")
 router.register("measurements", MeasurementViewSet, basename="measurement")
 router.register("progress", ProgressViewSet, basename="progress")
+router.register("changes", ChangesViewSet, basename="change")
 
 app_name = "api"
 

@@ -324,7 +324,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "icc_portal.api_filters.SingleValuedQuery",
         "icc_portal.api_filters.FilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "icc_portal.api_filters.OrderingFilter",
     ],
     # JSON nested deeper than 32 levels is a 400 before it is parsed (icc_portal/api_parsers.py).
     "DEFAULT_PARSER_CLASSES": [
@@ -375,6 +375,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "icc_portal.api_schema.allow_empty_query_values",
+        "icc_portal.api_schema.document_conditional_reads",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {

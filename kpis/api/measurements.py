@@ -10,10 +10,10 @@ save path, rules and messages.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Iterator
 
 import django_filters
-from django.db import connection
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -28,7 +28,6 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from cities import access
-from cities.models import Consortium
 from icc_portal.api import (
     CSV_MEDIA_TYPE,
     READ_ERRORS,
@@ -43,6 +42,7 @@ from icc_portal.api import (
 )
 from icc_portal.api_access import ApiAccess
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
+from icc_portal.api_validators import ConditionalReads, version_for
 from kpis.managers import driver_bool, driver_decimal, driver_rows
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
@@ -51,7 +51,6 @@ from kpis.vocabulary import Stage
 
 from .write import (
     IF_MATCH,
-    IF_NONE_MATCH,
     UPDATE_ERRORS,
     WRITE_ERRORS,
     CanEnterFigure,
@@ -65,6 +64,14 @@ from .write import (
 )
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
+#: How a change says which version it is based on (OpenAPI cannot say "one of these two").
+PRECONDITIONS = (
+    "Say which version your change is based on, in one of two ways: the `If-Match` header "
+    "with the ETag you read, or the `version` you read in the body. Checked in this "
+    "order: `If-Match` first, before the body is read (412 when the figure changed since; "
+    "RFC 9110 13.2.2), then the body (400), then `version` (409 when stale); with "
+    "neither, 428."
+)
 CSV_RESPONSE = OpenApiResponse(
     OpenApiTypes.STR, description="The whole filtered set as CSV, unpaginated, streamed."
 )
@@ -258,6 +265,10 @@ class RawRows:
     def __getitem__(self, window: slice) -> list[tuple]:
         return driver_rows(self.queryset[window])
 
+    def after(self, position: int, limit: int) -> list[tuple]:
+        """The first ``limit`` rows with an id above ``position``, in id order (a cursor page)."""
+        return driver_rows(self.queryset.filter(pk__gt=position).order_by("pk")[:limit])
+
 
 def local_datetime(moment, zone=None) -> str:
     """A timestamp as DRF's DateTimeField writes it: ISO 8601 in the site's time zone.
@@ -273,32 +284,6 @@ def local_datetime(moment, zone=None) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def figures_stamp() -> tuple:
-    """What the visible figures depend on, in one query of index lookups.
-
-    Any saved, created or deleted figure raises a maximum id (figures are saved with
-    history, and new ones get new ids); a KPI created or deleted, or a consortium
-    published or withdrawn, changes the rest. See ``CountCache``.
-    """
-    history = Measurement.history.model._meta
-    tables = {
-        "measurement": Measurement._meta.db_table,
-        "history": history.db_table,
-        "history_id": history.pk.column,
-        "kpi": KPI._meta.db_table,
-        "consortium": Consortium._meta.db_table,
-    }
-    sql = (
-        "SELECT (SELECT MAX(id) FROM {measurement}), (SELECT MAX({history_id}) FROM {history}),"
-        " (SELECT MAX(id) FROM {kpi}), (SELECT COUNT(*) FROM {kpi}),"
-        " (SELECT COUNT(*) FROM {consortium} WHERE is_published = %s),"
-        " (SELECT SUM(id) FROM {consortium} WHERE is_published = %s)"
-    ).format(**{name: connection.ops.quote_name(table) for name, table in tables.items()})
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [True, True])
-        return tuple(cursor.fetchone())
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List measurements",
@@ -312,11 +297,14 @@ def figures_stamp() -> tuple:
     ),
     retrieve=extend_schema(
         summary="One measurement",
-        description="The response carries an `ETag` to send back in `If-Match` when you change it.",
-        parameters=[IF_NONE_MATCH],
+        description="The response carries an `ETag` to send back in `If-Match` when you "
+        "change it (`measurement-<id>-v<version>-…`: the version is what `If-Match` "
+        "compares). As CSV with `?format=csv` or `Accept: text/csv`.",
         responses={
-            200: MeasurementSerializer,
-            304: OpenApiResponse(description="Not modified: your ETag is current."),
+            (200, "application/json"): MeasurementSerializer,
+            (200, CSV_MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.STR, description="The figure as one CSV row under a header."
+            ),
             **error_responses(400, 401, 404, 429),
         },
     ),
@@ -328,30 +316,29 @@ def figures_stamp() -> tuple:
         "already exists with other content gets 409: change it with PUT or PATCH.",
         request=MeasurementCreateSerializer,
         responses={
-            201: MeasurementSerializer,
-            200: MeasurementSerializer,
+            (201, "application/json"): MeasurementSerializer,
+            (200, "application/json"): MeasurementSerializer,
             204: OpenApiResponse(description="Nothing to store."),
             **WRITE_ERRORS,
         },
     ),
     update=extend_schema(
         summary="Replace a figure",
-        description="Every data field is replaced (missing ones read as empty). Send "
-        "`If-Match` with the ETag you read, or the `version` you read in the body.",
+        description="Every data field is replaced (missing ones read as empty). " + PRECONDITIONS,
         parameters=[IF_MATCH],
         request=MeasurementUpdateSerializer,
-        responses={200: MeasurementSerializer, **UPDATE_ERRORS},
+        responses={(200, "application/json"): MeasurementSerializer, **UPDATE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Change some fields of a figure",
-        description="Only the fields sent change. Send `If-Match` with the ETag you read, "
-        "or the `version` you read in the body.",
+        description="Only the fields sent change. " + PRECONDITIONS,
         parameters=[IF_MATCH],
         request=MeasurementUpdateSerializer,
-        responses={200: MeasurementSerializer, **UPDATE_ERRORS},
+        responses={(200, "application/json"): MeasurementSerializer, **UPDATE_ERRORS},
     ),
 )
 class MeasurementViewSet(
+    ConditionalReads,
     CsvListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -379,7 +366,10 @@ class MeasurementViewSet(
         "updated_at",
     ]
     ordering = ["id"]
+    cursor_paging = True
     counts = CountCache("measurements")
+    #: A figure's ETag starts with its id and version, which ``If-Match`` reads.
+    etag_prefix_pattern = re.compile(r"measurement-\d+-v\d+-")
 
     def get_queryset(self):
         visible = Measurement.objects.visible_to(self.request.user)
@@ -412,7 +402,8 @@ class MeasurementViewSet(
                 if name not in SingleValuedQuery.PAGING
             ),
         )
-        return self.counts.count(rows.queryset, question=question, stamp=figures_stamp())
+        stamp = version_for(self.request).position  # read for the validators already
+        return self.counts.count(rows.queryset, question=question, stamp=stamp)
 
     def get_serializer_class(self):
         method = self.request.method if self.request else "GET"
@@ -430,11 +421,10 @@ class MeasurementViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         measurement = self.get_object()
-        etag = etag_of(measurement)
-        held = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
-        if etag in held or "*" in held:
-            return Response(status=304, headers={"ETag": etag})
-        return self.figure_response(measurement)
+        # The read's ETag: the figure's id and version (for If-Match), then the digest.
+        request.etag_prefix = f"measurement-{measurement.pk}-v{measurement.version}-"
+        body = MeasurementSerializer(measurement, context=self.get_serializer_context()).data
+        return Response(body)
 
     def create(self, request, *args, **kwargs):
         serializer = MeasurementCreateSerializer(

@@ -43,7 +43,14 @@ from icc_portal.api import (
     plain_decimal,
     streaming_csv,
 )
-from icc_portal.api_filters import INTEGER_RANGE, QueryTextField, SingleValuedQuery
+from icc_portal.api_filters import (
+    INTEGER_RANGE,
+    SOMETHING_WRITTEN,
+    QueryTextField,
+    SingleValuedQuery,
+    given_values,
+)
+from icc_portal.api_validators import ConditionalReads
 from kpis.dashboards import build
 from kpis.dashboards.readers import matrix_inputs
 from kpis.models import Measurement
@@ -327,7 +334,9 @@ class ProgressRowSerializer(serializers.Serializer):
 class ProgressQuerySerializer(serializers.Serializer):
     """The query parameters of ``/api/v1/progress/``; an empty value means "not given"."""
 
-    consortium = QueryTextField(help_text="Consortium slug (required).")
+    consortium = QueryTextField(
+        help_text="Consortium slug (required).", validators=[SOMETHING_WRITTEN]
+    )
     stage = serializers.ChoiceField(
         choices=STAGE_VIEWS,
         required=False,
@@ -351,6 +360,10 @@ class ProgressQuerySerializer(serializers.Serializer):
     )
 
 
+#: Free-text parameters: spaces alone read as "not given", as django-filter reads them.
+TEXT_PARAMETERS = ("consortium", "kpi", "city", "country")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Progress against targets",
@@ -368,7 +381,7 @@ class ProgressQuerySerializer(serializers.Serializer):
         },
     )
 )
-class ProgressViewSet(viewsets.GenericViewSet):
+class ProgressViewSet(ConditionalReads, viewsets.GenericViewSet):
     """Read-only and computed: progress of a consortium's cities against their targets."""
 
     serializer_class = ProgressRowSerializer
@@ -379,8 +392,7 @@ class ProgressViewSet(viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         SingleValuedQuery().check(request, self)
-        given = {name: value for name, value in request.query_params.items() if value != ""}
-        query = ProgressQuerySerializer(data=given)
+        query = ProgressQuerySerializer(data=given_values(request, TEXT_PARAMETERS))
         query.is_valid(raise_exception=True)
         options = dict(query.validated_data)
         consortium = visible_consortia(request.user).filter(slug=options.pop("consortium")).first()
