@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from cities.api import CityViewSet, ConsortiumViewSet, ProgrammeViewSet
+from kpis.api.bulk import MeasurementBulkView
 from kpis.api.changes import ChangesViewSet
 from kpis.api.kpis import KPIViewSet
 from kpis.api.measurements import MeasurementViewSet
@@ -28,6 +29,8 @@ app_name = "api"
 
 urlpatterns = [
     path("api/v1/health/", HealthView.as_view(), name="health"),
+    # Before the router, whose measurement detail route would take "bulk" for an id.
+    path("api/v1/measurements/bulk/", MeasurementBulkView.as_view(), name="measurement-bulk"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script at ?script: no inline script (CSP).
