@@ -13,6 +13,9 @@ from typing import Any
 
 from django.core import signing
 
+#: What every cursor looks like (signed JSON, base64url); the schema says so.
+PATTERN = r"^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$"
+
 
 class BadCursor(ValueError):
     """The cursor was not made by this site for this list (forged, cut short, mixed up)."""

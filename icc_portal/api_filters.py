@@ -79,7 +79,7 @@ class SingleValuedQuery(BaseFilterBackend):
       dropping it would answer a different question from the one asked. The error
       lists the parameters the view knows.
     * a parameter given twice (``?stage=final&stage=midway``): no parameter of the API
-      takes several values.
+      takes several values, but ``ordering`` (a list: ``a,-b``, or repeated).
 
     Known everywhere: ``format`` (``?format=csv``, the browsable API's ``?format=api``);
     with pagination ``page`` and ``page_size`` (and ``cursor`` for cursor pages); with
@@ -88,6 +88,9 @@ class SingleValuedQuery(BaseFilterBackend):
 
     #: Paging parameters, also left out of a list's count cache key.
     PAGING = frozenset({"page", "page_size", "cursor", "ordering", "format"})
+    #: Parameters that take a list: comma-separated as the schema says, or repeated, as
+    #: some generated clients send a list (``?ordering=a&ordering=-b``).
+    LISTS = frozenset({"ordering"})
 
     def filter_queryset(self, request, queryset, view):
         self.check(request, view)
@@ -122,7 +125,11 @@ class SingleValuedQuery(BaseFilterBackend):
                     for name in unknown
                 },
             )
-        repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1)
+        repeated = sorted(
+            name
+            for name, values in request.query_params.lists()
+            if len(values) > 1 and name not in self.LISTS
+        )
         if repeated:
             raise exceptions.ValidationError(
                 {name: [_("Give this parameter only once.")] for name in repeated}
@@ -137,10 +144,10 @@ class OrderingFilter(BaseOrdering):
     """
 
     def get_ordering(self, request, queryset, view):
-        given = request.query_params.get(self.ordering_param, "")
-        if given.strip() == "":
+        given = ",".join(request.query_params.getlist(self.ordering_param))
+        if given.strip(", ") == "":
             return self.get_default_ordering(view)
-        terms = [term.strip() for term in given.split(",")]
+        terms = [term.strip() for term in given.split(",") if term.strip()]
         allowed = self.allowed(view, queryset, request)
         wrong = [term for term in terms if term not in allowed]
         if wrong:
@@ -205,9 +212,14 @@ class NulSafeCharField(forms.CharField):
 
 
 class QueryTextField(serializers.CharField):
-    """A text query parameter read by a serializer, NUL-safe like ``NulSafeCharField``."""
+    """A text query parameter read by a serializer, NUL-safe like ``NulSafeCharField``.
+
+    Trimmed of the spaces the schema's regular expressions call spaces (ECMAScript's
+    ``\\s``), not of everything Python calls a space (``"\\x1e"`` is text to the schema).
+    """
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
         self.validators = [
             validator
@@ -216,11 +228,23 @@ class QueryTextField(serializers.CharField):
         ]
 
     def to_internal_value(self, data):
-        return super().to_internal_value(data).replace("\x00", "\ufffd")
+        text = super().to_internal_value(data).replace("\x00", "\ufffd")
+        return text.strip(SCHEMA_SPACES)
 
+
+#: What a JSON-schema (ECMAScript) regular expression's ``\\s`` matches.
+SCHEMA_SPACES = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 
 #: A required text parameter must hold more than spaces (the schema says so: a pattern).
-SOMETHING_WRITTEN = RegexValidator(r"\S", _lazy("Enter more than spaces."), code="blank")
+SOMETHING_WRITTEN = RegexValidator(
+    r"[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]",
+    _lazy("Enter more than spaces."),
+    code="blank",
+)
 
 
 def given_values(request, text_parameters=()) -> dict[str, str]:
@@ -229,7 +253,7 @@ def given_values(request, text_parameters=()) -> dict[str, str]:
     return {
         name: value
         for name, value in request.query_params.items()
-        if value != "" and not (name in text_parameters and value.strip() == "")
+        if value != "" and not (name in text_parameters and value.strip(SCHEMA_SPACES) == "")
     }
 
 

@@ -180,7 +180,7 @@ class Pagination(PageNumberPagination):
                     "link of the page before. Cursor pages are in id order and never skip "
                     "or repeat a row while others change; they are the default unless "
                     "`page` or another `ordering` is asked for.",
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "pattern": api_cursors.PATTERN},
                 }
             )
         return parameters

@@ -44,4 +44,7 @@ urlpatterns = [
     path("accounts/api-token/", ApiTokenView.as_view(), name="token"),
     # Anything else under /api/ is a 404 in the API's error shape, not an HTML page.
     re_path(r"^api/[\s\S]*/$", api_not_found),
+    # ... and so is a path with a format suffix no route knows (``/measurements/x.csv``),
+    # rather than a redirect to the same path with a slash.
+    re_path(r"^api/v1/[^/]+(?:/[^/]+)*\.[^/]*$", api_not_found),
 ]

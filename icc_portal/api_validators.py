@@ -15,10 +15,11 @@ The validators are computed *before* anything else is read, from three things:
 ETag = ``"<prefix><digest>"``, the digest an HMAC of all of it under the site's secret,
 so a client can neither guess the ETag of a resource it never read nor forge one. The
 ETag is strong (the same bytes for the same ETag); ``If-None-Match`` compares weakly,
-so ``W/"…"`` (as some proxies send it back) matches too, and ``*`` matches any.
-``If-Modified-Since`` is honoured when no ``If-None-Match`` is sent, at HTTP's one-second
-granularity. A 304 costs the authentication's query (none for anonymous readers) and the
-data version's: nothing else is read.
+so ``W/"…"`` (as some proxies send it back) matches too. A 304 for a current ETag costs
+the authentication's query (none for anonymous readers) and the data version's: nothing
+else is read. ``If-Modified-Since`` is honoured when no ``If-None-Match`` is sent, at
+HTTP's one-second granularity, once the view has answered (a date proves nothing about
+the request it comes with, so the request is read and checked first).
 
 Computed before the response's own reads, an ETag may be older than the data it comes
 with (a change committed in between), never newer: the next conditional read then
@@ -34,8 +35,10 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 from dataclasses import dataclass
 
+from django.http import HttpResponseNotModified
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
@@ -93,8 +96,13 @@ def validators_for(request, version: stamp.Stamp, prefix: str = "") -> Validator
 
 
 def check(request, *, prefix_pattern: re.Pattern[str] | None = None) -> Validators:
-    """The validators of a read, after raising :class:`NotModified` if the client's are current.
+    """The validators of a read, after raising :class:`NotModified` if the client's ETag is
+    current.
 
+    Only an ETag this site gave for this very request (path, query, reader, media type)
+    at this data version matches, so a match also says the request was answered 200
+    then, and is again: nothing else needs reading, nor validating. ``*`` is not
+    honoured (it would need to know the resource exists: a 200 is always right).
     ``prefix_pattern``: the prefixes the view puts in its ETags (e.g. a figure's
     version); a client's ETag whose prefix fits is checked with that prefix, so a view
     can answer 304 without reading the object the prefix describes. The data version
@@ -102,24 +110,31 @@ def check(request, *, prefix_pattern: re.Pattern[str] | None = None) -> Validato
     """
     version = request.data_version = data_version()
     current = validators_for(request, version)
-    held = request.headers.get("If-None-Match", "")
-    if held:
-        for tag in (part.strip() for part in held.split(",")):
-            if tag == "*":
-                raise NotModified(current)
-            match = _TAG.match(tag)
-            if match is None:
-                continue
-            prefix = match["prefix"]
-            if prefix and (prefix_pattern is None or not prefix_pattern.fullmatch(prefix)):
-                continue
-            if constant_time_compare(match["digest"], _digest(request, version, prefix)):
-                raise NotModified(validators_for(request, version, prefix))
-        return current
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    if since is not None and int(version.changed_at.timestamp()) <= since:
-        raise NotModified(current)
+    for tag in (part.strip() for part in request.headers.get("If-None-Match", "").split(",")):
+        match = _TAG.match(tag)
+        if match is None:
+            continue
+        prefix = match["prefix"]
+        if prefix and (prefix_pattern is None or not prefix_pattern.fullmatch(prefix)):
+            continue
+        if constant_time_compare(match["digest"], _digest(request, version, prefix)):
+            raise NotModified(validators_for(request, version, prefix))
     return current
+
+
+def not_modified_since(request, validators: Validators) -> bool:
+    """``If-Modified-Since`` (without ``If-None-Match``): nothing changed since that date.
+
+    Asked once the view has answered 200, so a malformed request or a missing resource
+    still gets its 4xx: a date, unlike an ETag, says nothing of the request it came
+    with. A date in the future is ignored (RFC 9110, 13.1.3).
+    """
+    if request.headers.get("If-None-Match"):
+        return False
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    if since is None or since > time.time():
+        return False
+    return int(validators.last_modified.timestamp()) <= since
 
 
 def version_for(request) -> stamp.Stamp:
@@ -152,5 +167,7 @@ class ConditionalReads:
             prefix = getattr(request, "etag_prefix", "")
             if prefix:
                 validators = validators_for(request, request.data_version, prefix)
+            if not_modified_since(request, validators):
+                response = HttpResponseNotModified()
             validators.apply(response)
         return response

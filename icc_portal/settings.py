@@ -351,21 +351,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ICC Portal API",
-    "DESCRIPTION": (
-        "KPI figures of city consortia: cities, solutions, KPIs, measurements and progress "
-        "against targets.\n\n"
-        "**Authentication.** Send `Authorization: Token <key>`; a signed-in user manages "
-        "their token on the *API access* page (`/accounts/api-token/`). Without a token "
-        "you read approved figures of published consortia (unless the site refuses "
-        "anonymous readers: 401).\n\n"
-        "**Lists** take the filters shown, `ordering`, `page` and `page_size` (at most "
-        "500). Measurements and progress also come as CSV (`?format=csv` or "
-        "`Accept: text/csv`): the whole filtered set, streamed.\n\n"
-        "**Changing a figure.** Send back its `ETag` in `If-Match` (412 when someone "
-        "changed it meanwhile) or the `version` you read (409 when stale).\n\n"
-        '**Errors** always read `{"detail": "...", "code": "...", "errors": '
-        '{"field": ["message"]}}`.'
-    ),
+    # The description on /api/docs/, in Markdown, kept beside the API's code.
+    "DESCRIPTION": (BASE_DIR / "icc_portal" / "api_description.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -376,6 +363,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "icc_portal.api_schema.allow_empty_query_values",
         "icc_portal.api_schema.document_conditional_reads",
+        "icc_portal.api_schema.add_links",
+        "icc_portal.api_schema.add_csv_operations",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {

@@ -114,7 +114,7 @@ class MeasurementBulkView(APIView):
         operation_id="measurements_bulk",
         summary="Enter or change up to 500 figures, all or nothing",
         description=DESCRIPTION,
-        request=BulkRequestSerializer,
+        request={"application/json": BulkRequestSerializer},
         responses={
             (200, "application/json"): BulkResultSerializer,
             **error_responses(400, 401, 403, 409, 413, 429),
@@ -269,6 +269,9 @@ def _keyed_shape_errors(errors) -> dict:
         if name != "figures" or not isinstance(value, dict | list):
             keyed[name] = value
             continue
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            keyed["figures"] = value  # about the list itself: missing, not a list
+            continue
         rows = value.items() if isinstance(value, dict) else enumerate(value)
         for index, row_errors in rows:
             if index == "non_field_errors":
@@ -277,5 +280,5 @@ def _keyed_shape_errors(errors) -> dict:
                 for field, messages in row_errors.items():
                     keyed[f"{index}.{field}"] = messages
             elif row_errors:
-                keyed[f"{index}"] = row_errors
+                keyed[f"{index}"] = row_errors if isinstance(row_errors, list) else [row_errors]
     return keyed

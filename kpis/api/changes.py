@@ -20,7 +20,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -29,6 +34,7 @@ from cities import access
 from icc_portal import api_cursors
 from icc_portal.api import READ_ERRORS, BadRequest, error_responses
 from icc_portal.api_filters import QueryTextField, SingleValuedQuery, given_values
+from icc_portal.api_schema import AutoSchema
 from icc_portal.api_validators import ConditionalReads
 
 from . import feed
@@ -38,8 +44,13 @@ DEFAULT_PAGE_SIZE = 100
 REASONS = [reason for reason in Change.Reason.values if reason != Change.Reason.DEFINITION]
 
 
+@extend_schema_field({"type": "string", "pattern": api_cursors.PATTERN})
+class CursorField(QueryTextField):
+    """An opaque cursor this site gave (checked by the view, which says what to do next)."""
+
+
 class ChangesQuerySerializer(serializers.Serializer):
-    since = QueryTextField(
+    since = CursorField(
         required=False,
         help_text="The `next` cursor of the page before; leave it out to start from the "
         "beginning (a full pull: every figure you may see).",
@@ -83,12 +94,20 @@ ChangesPageSerializer = inline_serializer(
 )
 
 
+class OnePageSchema(AutoSchema):
+    """The feed's list answers one page object, not an array of them."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class CursorRefused(BadRequest):
     """400: a cursor the feed cannot resume from; the client starts a full pull."""
 
 
 @extend_schema_view(
     list=extend_schema(
+        operation_id="changes_list",
         summary="What changed in your view",
         description="Every figure created, changed, approved or withdrawn from your view "
         "since the cursor, in the order the changes were committed; each once per page, "
@@ -106,6 +125,7 @@ class ChangesViewSet(ConditionalReads, viewsets.GenericViewSet):
     """The change feed: figures created, changed and withdrawn in your view."""
 
     serializer_class = ChangeSerializer
+    schema = OnePageSchema()
     filter_backends: list = []
     pagination_class = None
     query_parameters = tuple(ChangesQuerySerializer().fields)

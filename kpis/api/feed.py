@@ -36,7 +36,7 @@ from cities.access import visible_changes_filter
 from kpis.managers import driver_rows
 from kpis.models import Measurement
 
-from .measurements import LIST_LOOKUPS, list_rows
+from .rows import LIST_LOOKUPS, list_rows
 
 CREATED, CHANGED, WITHDRAWN = "created", "changed", "withdrawn"
 

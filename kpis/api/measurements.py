@@ -9,20 +9,18 @@ save path, rules and messages.
 
 from __future__ import annotations
 
-import datetime
 import re
-from collections.abc import Iterable, Iterator
 
 import django_filters
 from django.db.models import Case, IntegerField, Value, When
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
@@ -43,12 +41,12 @@ from icc_portal.api import (
 from icc_portal.api_access import ApiAccess
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
 from icc_portal.api_validators import ConditionalReads, version_for
-from kpis.managers import driver_bool, driver_decimal, driver_rows
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.rules import DATA_FIELDS
 from kpis.vocabulary import Stage
 
+from .rows import LIST_LOOKUPS, RawRows, list_rows, local_datetime
 from .write import (
     IF_MATCH,
     UPDATE_ERRORS,
@@ -205,83 +203,7 @@ class MeasurementFilter(ApiFilterSet):
         return queryset.filter(city__isnull=value == KPI.ReportingLevel.CONSORTIUM)
 
 
-#: A list row's fields and where they are read from, in ``MeasurementSerializer`` order.
-LIST_LOOKUPS = {
-    "id": "id",
-    "consortium": "kpi__solution__consortium__slug",
-    "solution": "kpi__solution__number",
-    "kpi": "kpi_id",
-    "kpi_code": "kpi__code",
-    "city": "city__slug",
-    "country": "city__country",
-    "stage": "stage",
-    "status": "status",
-    "value": "value",
-    "boolean_value": "boolean_value",
-    "text_value": "text_value",
-    "reason": "reason",
-    "note": "note",
-    "evidence_url": "evidence_url",
-    "as_of": "as_of",
-    "review_state": "review_state",
-    "version": "version",
-    "updated_at": "updated_at",
-}
 assert list(LIST_LOOKUPS) == MeasurementSerializer.Meta.fields
-
-
-def list_rows(rows: Iterable[tuple]) -> Iterator[dict]:
-    """``LIST_LOOKUPS`` tuples as the serializer would show them.
-
-    The values may be Django's (``Decimal``, ``date``, aware ``datetime``) or the
-    database driver's own (see ``RawRows``): numbers as int/float/str, yes/no as 0/1,
-    naive timestamps in UTC on SQLite.
-    """
-    zone = timezone.get_current_timezone()
-    for values in rows:
-        row = dict(zip(LIST_LOOKUPS, values, strict=True))
-        row["value"] = plain_decimal(driver_decimal(row["value"]))
-        row["boolean_value"] = driver_bool(row["boolean_value"])
-        as_of = row["as_of"]
-        row["as_of"] = as_of if isinstance(as_of, str) or as_of is None else as_of.isoformat()
-        row["updated_at"] = local_datetime(row["updated_at"], zone)
-        yield row
-
-
-class RawRows:
-    """A values_list queryset paged by the database driver, without Django's conversions.
-
-    A page of 100 rows costs the database half a millisecond and Django's per-value
-    converters three times that; ``list_rows`` reads the driver's values directly
-    (as the dashboards do, ``managers.driver_rows``).
-    """
-
-    def __init__(self, queryset) -> None:
-        self.queryset = queryset
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, window: slice) -> list[tuple]:
-        return driver_rows(self.queryset[window])
-
-    def after(self, position: int, limit: int) -> list[tuple]:
-        """The first ``limit`` rows with an id above ``position``, in id order (a cursor page)."""
-        return driver_rows(self.queryset.filter(pk__gt=position).order_by("pk")[:limit])
-
-
-def local_datetime(moment, zone=None) -> str:
-    """A timestamp as DRF's DateTimeField writes it: ISO 8601 in the site's time zone.
-
-    ``moment`` may also be what SQLite's driver returns: a naive datetime (or its text)
-    in UTC, as Django stores it.
-    """
-    if isinstance(moment, str):
-        moment = datetime.datetime.fromisoformat(moment)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    text = moment.astimezone(zone or timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 @extend_schema_view(
@@ -314,7 +236,7 @@ def local_datetime(moment, zone=None) -> str:
         "201 with the new figure; 200 when the same figure is already stored; 204 when "
         "there is nothing to store (not yet reported, nothing else said). A figure that "
         "already exists with other content gets 409: change it with PUT or PATCH.",
-        request=MeasurementCreateSerializer,
+        request={"application/json": MeasurementCreateSerializer},
         responses={
             (201, "application/json"): MeasurementSerializer,
             (200, "application/json"): MeasurementSerializer,
@@ -326,14 +248,14 @@ def local_datetime(moment, zone=None) -> str:
         summary="Replace a figure",
         description="Every data field is replaced (missing ones read as empty). " + PRECONDITIONS,
         parameters=[IF_MATCH],
-        request=MeasurementUpdateSerializer,
+        request={"application/json": MeasurementUpdateSerializer},
         responses={(200, "application/json"): MeasurementSerializer, **UPDATE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Change some fields of a figure",
         description="Only the fields sent change. " + PRECONDITIONS,
         parameters=[IF_MATCH],
-        request=MeasurementUpdateSerializer,
+        request={"application/json": MeasurementUpdateSerializer},
         responses={(200, "application/json"): MeasurementSerializer, **UPDATE_ERRORS},
     ),
 )
@@ -404,6 +326,30 @@ class MeasurementViewSet(
         )
         stamp = version_for(self.request).position  # read for the validators already
         return self.counts.count(rows.queryset, question=question, stamp=stamp)
+
+    def get_renderers(self):
+        """Writes answer JSON (or the browsable API): CSV is for reading."""
+        renderers = super().get_renderers()
+        if self.request is not None and self.request.method not in SAFE_METHODS:
+            renderers = [item for item in renderers if not isinstance(item, CSVRenderer)]
+        return renderers
+
+    def initial(self, request, *args, **kwargs):
+        suffix = kwargs.get(api_settings.FORMAT_SUFFIX_KWARG)
+        if suffix and request.method not in SAFE_METHODS:
+            self.format_kwarg = suffix
+            if suffix not in {renderer.format for renderer in self.renderer_classes}:
+                raise exceptions.NotFound()  # ``/measurements/0.5/``: no such figure
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+    @property
+    def allowed_methods(self):
+        """``/measurements.csv`` and ``/measurements/<id>.csv`` are read only."""
+        methods = super().allowed_methods
+        if getattr(self, "kwargs", {}).get(api_settings.FORMAT_SUFFIX_KWARG):
+            return [method for method in methods if method in SAFE_METHODS]
+        return methods
 
     def get_serializer_class(self):
         method = self.request.method if self.request else "GET"

@@ -182,3 +182,19 @@ def test_if_none_match_wins_over_if_modified_since(anonymous, sern):
 def test_the_browsable_api_gets_no_validators(anonymous, sern):
     response = anonymous.get("/api/v1/kpis/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200 and not response.has_header("ETag")
+
+
+def test_a_condition_never_hides_a_bad_request_or_a_missing_resource(anonymous, sern):
+    modified = anonymous.get("/api/v1/kpis/")["Last-Modified"]
+    bad = anonymous.get("/api/v1/kpis/?page=-3", HTTP_IF_MODIFIED_SINCE=modified)
+    missing = anonymous.get("/api/v1/kpis/987654/", HTTP_IF_MODIFIED_SINCE=modified)
+    star = anonymous.get("/api/v1/kpis/987654/", HTTP_IF_NONE_MATCH="*")
+    assert (bad.status_code, missing.status_code, star.status_code) == (400, 404, 404)
+    assert anonymous.get("/api/v1/kpis/", HTTP_IF_NONE_MATCH="*").status_code == 200
+
+
+def test_a_date_in_the_future_is_ignored(anonymous, sern):
+    response = anonymous.get(
+        "/api/v1/kpis/", HTTP_IF_MODIFIED_SINCE="Sun, 16 Apr 6406 13:30:58 GMT"
+    )
+    assert response.status_code == 200

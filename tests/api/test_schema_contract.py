@@ -43,9 +43,31 @@ def test_every_csv_body_is_declared_as_a_string(schema):
         for trail, node in walk(schema["paths"])
         if "text/csv" in node and trail and trail[-1] == "content"
     ]
-    assert len(found) == 3  # the measurements list and detail, progress
+    # The measurements list and detail and progress, and the lists' CSV-only twins.
+    assert {trail[0] for trail, _media in found} == {
+        "/api/v1/measurements/",
+        "/api/v1/measurements/{id}/",
+        "/api/v1/progress/",
+        "/api/v1/measurements.csv",
+        "/api/v1/progress.csv",
+    }
     for trail, media in found:
         assert media["schema"] == {"type": "string"}, trail
+    for twin in ("/api/v1/measurements.csv", "/api/v1/progress.csv"):
+        assert set(schema["paths"][twin]) == {"get"}
+        assert set(schema["paths"][twin]["get"]["responses"]["200"]["content"]) == {"text/csv"}
+
+
+def test_a_csv_twin_takes_reads_only_and_an_unknown_suffix_is_a_json_404(ravenna_client, sern):
+    assert ravenna_client.get("/api/v1/measurements.csv")["Content-Type"].startswith("text/csv")
+    refused = ravenna_client.post("/api/v1/measurements.csv", {}, format="json")
+    assert refused.status_code == 405
+    assert "POST" not in ravenna_client.options("/api/v1/measurements.csv")["Allow"]
+    assert_error_shape(ravenna_client.get("/api/v1/measurements/-3.1e-229.csv"), 404)
+    written = ravenna_client.patch("/api/v1/measurements/1/?format=csv", {}, format="json")
+    assert not written["Content-Type"].startswith("text/csv")
+    # "0.5" is no id: a 404, whatever the method (the ".5" is no format either).
+    assert ravenna_client.put("/api/v1/measurements/0.5/", {}, format="json").status_code == 404
 
 
 def test_every_decimal_is_a_string_with_format_decimal(schema):
@@ -130,6 +152,7 @@ def test_changes_document_their_preconditions(schema):
         ("/api/v1/measurements/?stage=%20", 400),  # a choice: spaces are not one
         ("/api/v1/measurements/?solution=%20", 400),
         ("/api/v1/progress/?consortium=%20", 400),  # required: the schema wants a letter
+        ("/api/v1/progress/?consortium=%1E", 200),  # not a space to the schema: no such slug
     ],
 )
 def test_spaces_alone_behave_as_the_schema_says(anonymous, sern, path, status):
