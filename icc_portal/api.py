@@ -11,7 +11,6 @@ request as a whole) and is empty for errors that concern no field (401, 403, 404
 from __future__ import annotations
 
 import csv
-import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -308,9 +307,15 @@ class CsvListMixin:
         # Run the query before the response starts: a database error is still a clean
         # error response here, where half-way through the stream it would cut it off.
         first = next(rows, None)
-        if first is not None:
-            rows = itertools.chain([first], rows)
-        return streaming_csv(self.csv_columns, rows, filename=self.csv_filename)
+
+        def every_row():
+            # ``yield from``: closing the response (a 304 in its place, a client gone)
+            # closes the rows too, and with them the database cursor, there and then.
+            if first is not None:
+                yield first
+                yield from rows
+
+        return streaming_csv(self.csv_columns, every_row(), filename=self.csv_filename)
 
     def list(self, request, *args, **kwargs):
         if self.wants_csv(request):

@@ -145,6 +145,14 @@ def version_for(request) -> stamp.Stamp:
     return version
 
 
+def _let_go(response) -> None:
+    """Close a streamed body that will not be sent, so that its database cursor closes now,
+    inside the request (``response.close()`` would also end the request: it sends
+    ``request_finished``, which closes the database connection)."""
+    for close in getattr(response, "_resource_closers", ()):
+        close()
+
+
 class ConditionalReads:
     """A view mixin: validators on every JSON and CSV read (list, detail), 304 when current.
 
@@ -168,6 +176,7 @@ class ConditionalReads:
             if prefix:
                 validators = validators_for(request, request.data_version, prefix)
             if not_modified_since(request, validators):
+                _let_go(response)
                 response = HttpResponseNotModified()
             validators.apply(response)
         return response

@@ -20,6 +20,11 @@ newest row of the change log, one query: ``icc_portal.api_validators``), and
                  figures, baselines (midway and final); the whole text
                  answers                                                = 1 + 9
     progress as CSV: the same reads, no count                           = 1 + 9
+    changes      from the start: the solutions a coordinator's cities lead
+                 (the cursor's reader digest), the log's next rows, the
+                 figures they touch as the reader sees them             = 1 + 3
+                 from a cursor, also how far the log is pruned and what
+                 the reader could see at the cursor                     = 1 + 5
 A 304 (``If-None-Match`` current) runs the data version's query alone.
 An anonymous visitor runs only the per-list queries.
 """
@@ -56,6 +61,7 @@ LIST_QUERIES = {
     "measurements/?format=csv": VERSION + 1,
     "progress/?consortium=budget&stage=final": VERSION + 9,
     "progress/?consortium=budget&stage=final&format=csv": VERSION + 9,
+    "changes/": VERSION + 3,
 }
 SIZES = {"small": (2, 2), "large": (9, 12)}
 
@@ -157,6 +163,27 @@ def test_a_current_etag_is_answered_304_in_at_most_two_queries(
     assert again.status_code == 304
     assert again["ETag"] == first["ETag"]
     anonymous = client_for(None)
-    tag = anonymous.get(url)["ETag"]
+    fresh = anonymous.get(url)
+    consume(fresh)  # a streamed CSV holds its database cursor until read
+    tag = fresh["ETag"]
     with django_assert_max_num_queries(1):  # anonymous: the data version alone
         assert anonymous.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_page_of_changes_from_a_cursor_costs_a_fixed_number_of_queries(
+    django_assert_max_num_queries, size
+):
+    from kpis.models import Measurement
+
+    coordinator = build(*SIZES[size])
+    client = client_for(coordinator)
+    cursor = client.get("/api/v1/changes/?page_size=500").json()["next"]
+    edited = list(Measurement.objects.all()[:50])
+    for figure in edited:
+        figure.note = "checked"
+        figure.save()
+    with django_assert_max_num_queries(AUTH_QUERIES + VERSION + 5):
+        body = client.get(f"/api/v1/changes/?page_size=500&since={cursor}").json()
+    seen = Measurement.objects.visible_to(coordinator).filter(pk__in=[f.pk for f in edited])
+    assert len(body["results"]) == seen.count() > 0

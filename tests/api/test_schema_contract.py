@@ -59,7 +59,9 @@ def test_every_csv_body_is_declared_as_a_string(schema):
 
 
 def test_a_csv_twin_takes_reads_only_and_an_unknown_suffix_is_a_json_404(ravenna_client, sern):
-    assert ravenna_client.get("/api/v1/measurements.csv")["Content-Type"].startswith("text/csv")
+    twin = ravenna_client.get("/api/v1/measurements.csv")
+    assert twin["Content-Type"].startswith("text/csv")
+    assert b"".join(twin.streaming_content).startswith(b"id,consortium,")
     refused = ravenna_client.post("/api/v1/measurements.csv", {}, format="json")
     assert refused.status_code == 405
     assert "POST" not in ravenna_client.options("/api/v1/measurements.csv")["Allow"]
