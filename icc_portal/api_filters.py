@@ -145,11 +145,11 @@ class OrderingFilter(BaseOrdering):
 
     def get_ordering(self, request, queryset, view):
         given = ",".join(request.query_params.getlist(self.ordering_param))
-        if given.strip(", ") == "":
+        if given == "":
             return self.get_default_ordering(view)
-        terms = [term.strip() for term in given.split(",") if term.strip()]
+        terms = [term.strip() for term in given.split(",")]
         allowed = self.allowed(view, queryset, request)
-        wrong = [term for term in terms if term not in allowed]
+        wrong = [term or '""' for term in terms if term not in allowed]
         if wrong:
             raise exceptions.ValidationError(
                 {
