@@ -7,7 +7,8 @@ bodies draw KPI ids and city slugs from the demo data, and aims PUT/PATCH at tho
 drafts, so the fuzzer reaches the save path instead of stopping at 404.
 
 A well-formed figure can still break its KPI's rule (a negative count, "reported"
-without an answer): for writes, 400 with the field's error is an expected answer.
+without an answer): for writes, 400 with the field's error is an expected answer. The
+reads that take an opaque cursor get cursors made for the user (see below).
 """
 
 import os
@@ -24,10 +25,14 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 
-from kpis.models import KPI  # noqa: E402
+from changelog import stamp  # noqa: E402
+from cities.access import reader_fingerprint  # noqa: E402
+from icc_portal import api_cursors  # noqa: E402
+from kpis.models import KPI, Measurement  # noqa: E402
 from kpis.reporting import entry  # noqa: E402
 
 WRITE_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "412", "428", "429"]
+READ_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "429"]
 
 
 def toml_list(values) -> str:
@@ -58,6 +63,16 @@ def main(username: str) -> None:
         {member.slug for consortium in city.consortia.all() for member in consortium.cities.all()}
     )
     statuses = toml_list(WRITE_STATUSES)
+    cursor_statuses = toml_list(READ_STATUSES)
+    # Cursors are opaque and signed: only ones this site made are valid, and any other
+    # string of their shape is a 400 by design ("do a full pull"). The reads draw their
+    # cursors from ones made for this user; the coverage phase still tries others, so
+    # for these two reads a 400 is an expected answer too.
+    reader = reader_fingerprint(user)
+    positions = range(0, stamp.current().position + 1, 7)
+    since = [api_cursors.make("changes", p=position, r=reader) for position in positions]
+    figure_ids = list(Measurement.objects.order_by("pk").values_list("pk", flat=True)[::5])
+    cursors = [api_cursors.make("measurements", after=pk) for pk in figure_ids]
     print(
         f"""
 [dictionaries.kpis]
@@ -69,6 +84,28 @@ values = {toml_list(cities)}
 [dictionaries.drafts]
 values = {toml_list(drafts)}
 
+[dictionaries.since]
+values = {toml_list(since)}
+
+[dictionaries.cursors]
+values = {toml_list(cursors)}
+
+[[operations]]
+include-path = "/api/v1/changes/"
+include-method = "GET"
+checks.positive_data_acceptance.expected-statuses = {cursor_statuses}
+
+[operations.parameters]
+"query.since" = {{ dictionary = "since" }}
+
+[[operations]]
+include-path = "/api/v1/measurements/"
+include-method = "GET"
+checks.positive_data_acceptance.expected-statuses = {cursor_statuses}
+
+[operations.parameters]
+"query.cursor" = {{ dictionary = "cursors" }}
+
 [[operations]]
 include-path = "/api/v1/measurements/"
 include-method = "POST"
@@ -77,6 +114,11 @@ checks.positive_data_acceptance.expected-statuses = {statuses}
 [operations.parameters]
 "body.kpi" = {{ dictionary = "kpis", probability = 0.9 }}
 "body.city" = {{ dictionary = "cities", probability = 0.9 }}
+
+[[operations]]
+include-path = "/api/v1/measurements/bulk/"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = {statuses}
 
 [[operations]]
 include-path = "/api/v1/measurements/{{id}}/"

@@ -84,6 +84,8 @@ PAGES = (
     Page("/api/schema/", "openapi", portal=False),
     # The browsable API: Django REST framework's own page and static files.
     Page("/api/v1/measurements/?format=api", "Measurement", portal=False),
+    Page("/api/v1/changes/?page_size=5", '"has_more"', portal=False),
+    Page("/api/v1/measurements.csv?stage=final", "id,consortium,", portal=False),
     Page("/api/v1/health/", '"status":"ok"', portal=False),
     Page("/api/v1/health/?deep=1", '"database":"ok"', portal=False),
     Page("/no-such-page/", "", {persona: 404 for persona in PERSONAS}, portal=False),

@@ -148,24 +148,70 @@ def visible_measurements_filter(user) -> Q:
     The lookups (``review_state``, ``city_id``, ``kpi__…``) exist on the historical
     model too, so the same filter applies to ``Measurement.history`` querysets.
     """
+    return _visible_figures(
+        user,
+        consortium="kpi__solution__consortium_id",
+        published="kpi__solution__consortium__is_published",
+        solution="kpi__solution_id",
+    )
+
+
+def visible_changes_filter(user) -> Q:
+    """The same rule for the change log's rows (``changelog.Change``): whether the user
+    could see a figure in the state a row records (its review state, its consortium
+    published or not). A row of a deleted figure is never visible."""
+    return Q(deleted=False) & _visible_figures(
+        user, consortium="consortium_id", published="published", solution="solution_id"
+    )
+
+
+def _visible_figures(user, *, consortium: str, published: str, solution: str) -> Q:
+    """Who sees which figure, for rows that say their consortium, whether it is
+    published, their solution, their city (``city_id``) and review state."""
     roles = roles_of(user)
     if roles.is_admin:
         return Q()
-    readable = visible_consortia_filter(user, prefix="kpi__solution__consortium__")
+    readable = Q(**{published: True}) | Q(**{f"{consortium}__in": roles.reader_consortium_ids})
     approved = Q(review_state="approved") & readable
     if not (roles.steering_consortium_ids or roles.coordinated_city_ids):
         return approved
-    visible = approved | Q(kpi__solution__consortium_id__in=roles.steering_consortium_ids)
+    visible = approved | Q(**{f"{consortium}__in": roles.steering_consortium_ids})
     if roles.coordinated_city_ids:
-        from solutions.models import Solution
-
-        led_solutions = Solution.lead_cities.through.objects.filter(
-            city_id__in=roles.coordinated_city_ids
-        ).values("solution_id")
         visible |= Q(city_id__in=roles.coordinated_city_ids) | Q(
-            city__isnull=True, kpi__solution__in=led_solutions
+            **{"city_id__isnull": True, f"{solution}__in": led_solutions(roles)}
         )
     return visible
+
+
+def led_solutions(roles: Roles):
+    """The solutions led by the cities the user coordinates, as a subquery."""
+    from solutions.models import Solution
+
+    return Solution.lead_cities.through.objects.filter(
+        city_id__in=roles.coordinated_city_ids
+    ).values("solution_id")
+
+
+def reader_fingerprint(user) -> str:
+    """What decides which figures the user sees, as a short digest: it changes when their
+    roles do (a feed cursor from before is then refused). At most one query beyond the
+    roles, for the solutions a coordinator's cities lead."""
+    import hashlib
+
+    roles = roles_of(user)
+    led = (
+        sorted(led_solutions(roles).values_list("solution_id", flat=True))
+        if (roles.coordinated_city_ids and not roles.is_admin)
+        else []
+    )
+    facts = (
+        roles.is_admin,
+        sorted(roles.reader_consortium_ids),
+        sorted(roles.steering_consortium_ids),
+        sorted(roles.coordinated_city_ids),
+        led,
+    )
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
 
 
 # --- Reporting: the entry grid, the review of a stage, history ---------------------------

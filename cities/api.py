@@ -12,6 +12,7 @@ from rest_framework import serializers, viewsets
 
 from icc_portal.api import READ_ERRORS, error_responses
 from icc_portal.api_filters import ApiFilterSet, TextFilter
+from icc_portal.api_validators import ConditionalReads
 
 from .access import visible_consortia, visible_consortia_filter
 from .models import City, Consortium, Membership, Programme
@@ -130,7 +131,7 @@ class CityFilter(ApiFilterSet):
         summary="One programme", responses={200: ProgrammeSerializer, **LIST_ERRORS}
     ),
 )
-class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+class ProgrammeViewSet(ConditionalReads, viewsets.ReadOnlyModelViewSet):
     """Programmes (ICC, EU Cities Mission…) that have a consortium you may see."""
 
     serializer_class = ProgrammeSerializer
@@ -153,7 +154,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
         summary="One consortium", responses={200: ConsortiumSerializer, **LIST_ERRORS}
     ),
 )
-class ConsortiumViewSet(viewsets.ReadOnlyModelViewSet):
+class ConsortiumViewSet(ConditionalReads, viewsets.ReadOnlyModelViewSet):
     """Consortia: published ones, and those you belong to, with their member cities."""
 
     serializer_class = ConsortiumSerializer
@@ -182,7 +183,7 @@ class ConsortiumViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One city", responses={200: CitySerializer, **LIST_ERRORS}),
 )
-class CityViewSet(viewsets.ReadOnlyModelViewSet):
+class CityViewSet(ConditionalReads, viewsets.ReadOnlyModelViewSet):
     """Cities of the consortia you may see."""
 
     serializer_class = CitySerializer

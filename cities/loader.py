@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from changelog import log as changelog
 from kpis.invariants import target_text_warning
 from kpis.models import KPI, FrameworkReference, Measurement
 from roadmaps.loader import load_roadmap
@@ -74,7 +75,7 @@ def load_file(path: Path | str) -> LoadReport:
         problem = getattr(error, "problem", None) or str(error)
         raise DataFileError(path, "file", f"is not valid YAML: {problem}", place) from error
     loader = _Loader(path, document)
-    with transaction.atomic():
+    with transaction.atomic(), changelog.batch():  # the change log's rows last, in one go
         loader.load(document.data)
     return loader.report
 

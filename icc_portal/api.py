@@ -1,4 +1,4 @@
-"""Shared pieces of the REST API: pagination, access, the error shape, CSV, the floor endpoint.
+"""Shared pieces of the REST API: access, the error shape, decimals, CSV (paging: api_pagination).
 
 Every error leaves the API in one shape, whatever raised it::
 
@@ -11,134 +11,26 @@ request as a whole) and is empty for errors that concern no field (401, 403, 404
 from __future__ import annotations
 
 import csv
-import hashlib
-import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from functools import cached_property, partial
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .api_filters import plain_digits
+from .api_pagination import CountCache, Pagination  # noqa: F401 (the API's, named here)
+from .api_validators import NotModified
 from .errors import body_error
 
 CSV_MEDIA_TYPE = "text/csv"
-
-
-def _query_integer(request, name: str) -> int | None:
-    """A positive integer query parameter, None when absent or empty; 400 when malformed."""
-    raw = request.query_params.get(name, "")
-    if raw == "":
-        return None
-    try:
-        number = int(raw) if plain_digits(raw) else 0
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise exceptions.ValidationError({name: ["Enter a whole number of 1 or more."]})
-    return number
-
-
-class CountedPaginator(Paginator):
-    """A paginator told how to count (e.g. from a cache) instead of running ``count()``."""
-
-    def __init__(self, object_list, per_page, *, count_of, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._count_of = count_of
-
-    @cached_property
-    def count(self) -> int:
-        return self._count_of(self.object_list)
-
-
-class Pagination(PageNumberPagination):
-    """Page-number pagination; ``page_size`` above the cap is served at the cap.
-
-    A page or page size that is not a whole number of at least 1 is a 400 (DRF
-    alone would fall back to defaults); a page past the last one is a 404. A view
-    with a ``count_of(queryset)`` method counts through it (see ``CountCache``).
-    """
-
-    page_size_query_param = "page_size"
-    max_page_size = 500
-    last_page_strings = ()
-
-    def paginate_queryset(self, queryset, request, view=None):
-        count_of = getattr(view, "count_of", None)
-        if count_of is not None:
-            self.django_paginator_class = partial(CountedPaginator, count_of=count_of)
-        return super().paginate_queryset(queryset, request, view)
-
-    def check_query(self, request) -> None:
-        """Refuse a malformed page or page size also where nothing is paged (CSV)."""
-        _query_integer(request, self.page_query_param)
-        _query_integer(request, self.page_size_query_param)
-
-    def get_page_size(self, request) -> int:
-        requested = _query_integer(request, self.page_size_query_param)
-        if requested is None:
-            return self.page_size
-        return min(requested, self.max_page_size)
-
-    def get_page_number(self, request, paginator) -> int:
-        return _query_integer(request, self.page_query_param) or 1
-
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [
-            {
-                "name": self.page_query_param,
-                "required": False,
-                "in": "query",
-                "description": "Page number, from 1.",
-                "schema": {"type": "integer", "minimum": 1},
-            },
-            {
-                "name": self.page_size_query_param,
-                "required": False,
-                "in": "query",
-                "description": f"Results per page (default {self.page_size}); "
-                f"larger values are served at the cap of {self.max_page_size}.",
-                "schema": {"type": "integer", "minimum": 1},
-            },
-        ]
-
-
-class CountCache:
-    """Counts of large lists, reused while the data they count is unchanged.
-
-    An exact ``COUNT(*)`` over tens of thousands of visible rows costs more than the
-    page itself. A count is stored under its question (who asks, with which filters)
-    and a *stamp* of the data, read by one cheap query on every request (maximum ids
-    and the like: index lookups); any change to the stamp is a new key, so a stored
-    count is never served for changed data. ``timeout`` bounds how long a count can
-    live if a change ever bypasses the stamp.
-    """
-
-    def __init__(self, name: str, *, timeout: int = 60) -> None:
-        self.name = name
-        self.timeout = timeout
-
-    def count(self, queryset, *, question: Any, stamp: Any) -> int:
-        digest = hashlib.sha256(repr((question, stamp)).encode()).hexdigest()
-        key = f"icc-api-count:{self.name}:{digest}"
-        count = cache.get(key)
-        if count is None:
-            count = queryset.count()
-            cache.set(key, count, self.timeout)
-        return count
 
 
 # --------------------------------------------------------------------------- errors
@@ -209,6 +101,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     answers with ``handler500``: the same body, code ``server_error``
     (:mod:`icc_portal.errors`).
     """
+    if isinstance(exc, NotModified):  # a conditional read: no body, the validators
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        exc.validators.apply(response)
+        return response
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -286,11 +182,22 @@ def plain_decimal(number: Decimal | None) -> str | None:
     return "0" if text in {"-0", ""} else text
 
 
+#: How every decimal of the API is declared: a string holding a plain decimal number
+#: (``plain_decimal``), so a generated client never reads it through a binary float.
+DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(?:\.[0-9]+)?$"}
+
+
+@extend_schema_field(DECIMAL_STRING)
 class PlainDecimalField(serializers.DecimalField):
     """Decimals out as plain strings ("2", "0.5"), never floats, never "2.0000"."""
 
     def to_representation(self, value):
         return plain_decimal(Decimal(value)) if value is not None else None
+
+
+@extend_schema_field(DECIMAL_STRING)
+class DecimalStringField(serializers.CharField):
+    """A computed decimal (a roll-up, a ratio) documented as ``format: decimal``."""
 
 
 # --------------------------------------------------------------------------- CSV
@@ -400,9 +307,15 @@ class CsvListMixin:
         # Run the query before the response starts: a database error is still a clean
         # error response here, where half-way through the stream it would cut it off.
         first = next(rows, None)
-        if first is not None:
-            rows = itertools.chain([first], rows)
-        return streaming_csv(self.csv_columns, rows, filename=self.csv_filename)
+
+        def every_row():
+            # ``yield from``: closing the response (a 304 in its place, a client gone)
+            # closes the rows too, and with them the database cursor, there and then.
+            if first is not None:
+                yield first
+                yield from rows
+
+        return streaming_csv(self.csv_columns, every_row(), filename=self.csv_filename)
 
     def list(self, request, *args, **kwargs):
         if self.wants_csv(request):

@@ -40,13 +40,26 @@ class FailedTokenThrottled(exceptions.Throttled):
     default_detail = _("Too many requests with a wrong API token from your address.")
 
 
+class WrongScheme(exceptions.AuthenticationFailed):
+    default_detail = _("Send your API token as: Authorization: Token <key>.")
+    default_code = "wrong_scheme"
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token authentication, counting wrong tokens per client address."""
+    """DRF's token authentication, counting wrong tokens per client address.
+
+    An ``Authorization`` header of any other scheme (``Bearer …``, ``Basic …``) is a 401,
+    never read as "no credentials": a client that sends its token the wrong way would
+    otherwise be served as an anonymous reader, and see less than it should without
+    being told.
+    """
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header:
             return None
+        if header[0].lower() != self.keyword.lower().encode():
+            raise WrongScheme()
         rate = parse_rate(settings.API_THROTTLE_FAILED_TOKEN)
         if rate is None:
             return super().authenticate(request)

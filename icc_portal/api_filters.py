@@ -1,12 +1,18 @@
 """Query parameters of the API: strict, NUL-safe, and cheap to read.
 
-* ``SingleValuedQuery``: a parameter the API knows, given twice, is a 400.
+* ``SingleValuedQuery``: a parameter the API does not know, or one it knows given twice,
+  is a 400 that lists the parameters it knows.
+* ``OrderingFilter``: ``ordering`` takes the view's fields only (a list, comma-separated,
+  as the schema says); anything else is a 400, not an ignored word.
 * ``FilterBackend``: django-filter, building only the filters a request uses.
 * ``ApiFilterSet`` and its filters: text that a NUL cannot break, whole numbers
   within the database's range, yes/no that is ``true`` or ``false``.
 
 An empty value (``?stage=``) means "not given" everywhere, as in django-filter and
-the browsable API's filter form; the schema says so (``allowEmptyValue``).
+the browsable API's filter form; the schema says so (``allowEmptyValue``). So does a
+value of spaces alone for a text parameter (django-filter trims text): the schema lets
+any text through. For a choice, a number or a date, spaces are not a value the schema
+allows, and the answer is 400.
 
 DRF imports the filter backends while it loads its generic views: this module must
 not import ``rest_framework.views`` or ``rest_framework.generics``.
@@ -17,13 +23,16 @@ from __future__ import annotations
 import django_filters
 import django_filters.utils
 from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.filters import BaseFilterBackend
+from rest_framework.filters import OrderingFilter as BaseOrdering
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -52,33 +61,132 @@ class FilterBackend(DjangoFilterBackend):
         return filterset.qs
 
 
-class SingleValuedQuery(BaseFilterBackend):
-    """Refuse a query parameter of the API given twice (``?stage=final&stage=midway``): 400.
+class UnknownParameters(exceptions.APIException):
+    """400 for query parameters the view does not know; ``errors`` names each of them."""
 
-    No parameter of the API takes several values; silently using the last one would
-    answer a different question from the one asked. Parameters the API does not know
-    are ignored, as everywhere.
+    status_code = 400
+    default_code = "unknown_parameter"
+
+    def __init__(self, detail: str, errors: dict[str, list[str]]) -> None:
+        super().__init__(detail, code=self.default_code)
+        self.errors = errors
+
+
+class SingleValuedQuery(BaseFilterBackend):
+    """Refuse what the API would otherwise ignore in a query string: 400.
+
+    * a parameter the view does not know (``?stage=final&kpi_cod=2.2``): silently
+      dropping it would answer a different question from the one asked. The error
+      lists the parameters the view knows.
+    * a parameter given twice (``?stage=final&stage=midway``): no parameter of the API
+      takes several values, but ``ordering`` (a list: ``a,-b``, or repeated).
+
+    Known everywhere: ``format`` (``?format=csv``, the browsable API's ``?format=api``);
+    with pagination ``page`` and ``page_size`` (and ``cursor`` for cursor pages); with
+    ordering ``ordering``; the view's filters; and its ``query_parameters``.
     """
 
-    PAGING = frozenset({"page", "page_size", "ordering", "format"})
+    #: Paging parameters, also left out of a list's count cache key.
+    PAGING = frozenset({"page", "page_size", "cursor", "ordering", "format"})
+    #: Parameters that take a list: comma-separated as the schema says, or repeated, as
+    #: some generated clients send a list (``?ordering=a&ordering=-b``).
+    LISTS = frozenset({"ordering"})
 
     def filter_queryset(self, request, queryset, view):
         self.check(request, view)
         return queryset
 
-    def check(self, request, view) -> None:
+    @staticmethod
+    def known(view) -> set[str]:
+        known = {"format"}
+        if getattr(view, "pagination_class", None) is not None:
+            known |= {"page", "page_size"}
+            if getattr(view, "cursor_paging", False):
+                known.add("cursor")
+        if any(
+            issubclass(backend, BaseOrdering) for backend in getattr(view, "filter_backends", ())
+        ):
+            known.add("ordering")
         filterset_class = getattr(view, "filterset_class", None)
-        known = self.PAGING | set(filterset_class.base_filters if filterset_class else ())
+        known |= set(filterset_class.base_filters if filterset_class else ())
         known |= set(getattr(view, "query_parameters", ()))
+        return known
+
+    def check(self, request, view) -> None:
+        known = self.known(view)
+        unknown = sorted(name for name in request.query_params if name not in known)
+        if unknown:
+            listed = ", ".join(sorted(known))
+            raise UnknownParameters(
+                _("Unknown query parameter: %(unknown)s. Known here: %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": listed},
+                {
+                    name: [_("Unknown parameter; known here: %(known)s.") % {"known": listed}]
+                    for name in unknown
+                },
+            )
         repeated = sorted(
             name
             for name, values in request.query_params.lists()
-            if len(values) > 1 and name in known
+            if len(values) > 1 and name not in self.LISTS
         )
         if repeated:
             raise exceptions.ValidationError(
-                {name: ["Give this parameter only once."] for name in repeated}
+                {name: [_("Give this parameter only once.")] for name in repeated}
             )
+
+
+class OrderingFilter(BaseOrdering):
+    """DRF's ordering, refusing fields the view does not order by (400 naming the right ones).
+
+    The schema lists the fields as an enum, in a comma-separated list
+    (``style: form, explode: false``): ``?ordering=-value,kpi__code``.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        given = ",".join(request.query_params.getlist(self.ordering_param))
+        if given == "":
+            return self.get_default_ordering(view)
+        terms = [term.strip() for term in given.split(",")]
+        allowed = self.allowed(view, queryset, request)
+        wrong = [term or '""' for term in terms if term not in allowed]
+        if wrong:
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        _("Cannot order by %(wrong)s; use %(allowed)s.")
+                        % {"wrong": ", ".join(wrong), "allowed": ", ".join(allowed)}
+                    ]
+                },
+                code="invalid_ordering",
+            )
+        return terms
+
+    def allowed(self, view, queryset=None, request=None) -> list[str]:
+        fields = [
+            name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
+        ]
+        return [term for name in fields for term in (name, f"-{name}")]
+
+    def get_schema_operation_parameters(self, view):
+        fields = getattr(view, "ordering_fields", None) or []
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Order by these fields, comma-separated; a leading - reverses one.",
+                "style": "form",
+                "explode": False,
+                "schema": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [term for name in fields for term in (name, f"-{name}")],
+                    },
+                },
+            }
+        ]
 
 
 class NulSafeCharField(forms.CharField):
@@ -104,9 +212,14 @@ class NulSafeCharField(forms.CharField):
 
 
 class QueryTextField(serializers.CharField):
-    """A text query parameter read by a serializer, NUL-safe like ``NulSafeCharField``."""
+    """A text query parameter read by a serializer, NUL-safe like ``NulSafeCharField``.
+
+    Trimmed of the spaces the schema's regular expressions call spaces (ECMAScript's
+    ``\\s``), not of everything Python calls a space (``"\\x1e"`` is text to the schema).
+    """
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
         self.validators = [
             validator
@@ -115,7 +228,33 @@ class QueryTextField(serializers.CharField):
         ]
 
     def to_internal_value(self, data):
-        return super().to_internal_value(data).replace("\x00", "\ufffd")
+        text = super().to_internal_value(data).replace("\x00", "\ufffd")
+        return text.strip(SCHEMA_SPACES)
+
+
+#: What a JSON-schema (ECMAScript) regular expression's ``\\s`` matches.
+SCHEMA_SPACES = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+#: A required text parameter must hold more than spaces (the schema says so: a pattern).
+SOMETHING_WRITTEN = RegexValidator(
+    r"[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]",
+    _lazy("Enter more than spaces."),
+    code="blank",
+)
+
+
+def given_values(request, text_parameters=()) -> dict[str, str]:
+    """The query parameters a request gives a value: not empty, and for free text not
+    spaces alone (both read as "not given", as django-filter and the schema read them)."""
+    return {
+        name: value
+        for name, value in request.query_params.items()
+        if value != "" and not (name in text_parameters and value.strip(SCHEMA_SPACES) == "")
+    }
 
 
 class TextFilter(django_filters.CharFilter):

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from cities.api import CityViewSet, ConsortiumViewSet, ProgrammeViewSet
+from kpis.api.bulk import MeasurementBulkView
+from kpis.api.changes import ChangesViewSet
 from kpis.api.imports import ImportView
 from kpis.api.kpis import KPIViewSet
 from kpis.api.measurements import MeasurementViewSet
@@ -22,12 +24,15 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("kpis", KPIViewSet, basename="kpi")
 router.register("measurements", MeasurementViewSet, basename="measurement")
 router.register("progress", ProgressViewSet, basename="progress")
+router.register("changes", ChangesViewSet, basename="change")
 
 app_name = "api"
 
 urlpatterns = [
     path("api/v1/health/", HealthView.as_view(), name="health"),
     path("api/v1/imports/", ImportView.as_view(), name="imports"),
+    # Before the router, whose measurement detail route would take "bulk" for an id.
+    path("api/v1/measurements/bulk/", MeasurementBulkView.as_view(), name="measurement-bulk"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script at ?script: no inline script (CSP).
@@ -41,4 +46,7 @@ urlpatterns = [
     path("accounts/api-token/", ApiTokenView.as_view(), name="token"),
     # Anything else under /api/ is a 404 in the API's error shape, not an HTML page.
     re_path(r"^api/[\s\S]*/$", api_not_found),
+    # ... and so is a path with a format suffix no route knows (``/measurements/x.csv``),
+    # rather than a redirect to the same path with a slash.
+    re_path(r"^api/v1/[^/]+(?:/[^/]+)*\.[^/]*$", api_not_found),
 ]

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "kpis.exchange",
     "roadmaps",
     "notices",
+    "changelog",
 ]
 
 MIDDLEWARE = [
@@ -330,7 +331,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "icc_portal.api_filters.SingleValuedQuery",
         "icc_portal.api_filters.FilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "icc_portal.api_filters.OrderingFilter",
     ],
     # JSON nested deeper than 32 levels is a 400 before it is parsed (icc_portal/api_parsers.py).
     "DEFAULT_PARSER_CLASSES": [
@@ -357,21 +358,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ICC Portal API",
-    "DESCRIPTION": (
-        "KPI figures of city consortia: cities, solutions, KPIs, measurements and progress "
-        "against targets.\n\n"
-        "**Authentication.** Send `Authorization: Token <key>`; a signed-in user manages "
-        "their token on the *API access* page (`/accounts/api-token/`). Without a token "
-        "you read approved figures of published consortia (unless the site refuses "
-        "anonymous readers: 401).\n\n"
-        "**Lists** take the filters shown, `ordering`, `page` and `page_size` (at most "
-        "500). Measurements and progress also come as CSV (`?format=csv` or "
-        "`Accept: text/csv`): the whole filtered set, streamed.\n\n"
-        "**Changing a figure.** Send back its `ETag` in `If-Match` (412 when someone "
-        "changed it meanwhile) or the `version` you read (409 when stale).\n\n"
-        '**Errors** always read `{"detail": "...", "code": "...", "errors": '
-        '{"field": ["message"]}}`.'
-    ),
+    # The description on /api/docs/, in Markdown, kept beside the API's code.
+    "DESCRIPTION": (BASE_DIR / "icc_portal" / "api_description.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -381,6 +369,9 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "icc_portal.api_schema.allow_empty_query_values",
+        "icc_portal.api_schema.document_conditional_reads",
+        "icc_portal.api_schema.add_links",
+        "icc_portal.api_schema.add_csv_operations",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
@@ -392,6 +383,10 @@ SPECTACULAR_SETTINGS = {
 }
 # Anonymous API readers see approved figures of published consortia; set to 0 to refuse them.
 API_ALLOW_ANONYMOUS = envbool("API_ALLOW_ANONYMOUS", True)
+
+# Partner sync (changelog/): change-log rows older than this many days are dropped by
+# `manage.py prune_changes`; a feed cursor from before them is refused ("do a full pull").
+CHANGES_RETENTION_DAYS = envint("CHANGES_RETENTION_DAYS", 90, minimum=1)
 
 # Shared password of the demo accounts that `load_demo` creates in debug mode only.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "icc-demo-2026")

@@ -16,6 +16,7 @@ from cities.access import visible_consortia_filter
 from cities.models import City
 from icc_portal.api import READ_ERRORS, PlainDecimalField, error_responses
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, TextFilter
+from icc_portal.api_validators import ConditionalReads
 
 from .models import Activity, Solution
 
@@ -130,7 +131,7 @@ class ActivityFilter(ApiFilterSet):
         summary="One solution", responses={200: SolutionSerializer, **LIST_ERRORS}
     ),
 )
-class SolutionViewSet(viewsets.ReadOnlyModelViewSet):
+class SolutionViewSet(ConditionalReads, viewsets.ReadOnlyModelViewSet):
     """Solutions (initiative charters) of the consortia you may see."""
 
     serializer_class = SolutionSerializer
@@ -158,7 +159,7 @@ class SolutionViewSet(viewsets.ReadOnlyModelViewSet):
         summary="One activity", responses={200: ActivitySerializer, **LIST_ERRORS}
     ),
 )
-class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
+class ActivityViewSet(ConditionalReads, viewsets.ReadOnlyModelViewSet):
     """Activities of the solutions you may see."""
 
     serializer_class = ActivitySerializer

@@ -20,6 +20,7 @@ from icc_portal.api import (
     error_responses,
 )
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, TextFilter
+from icc_portal.api_validators import ConditionalReads
 from kpis.models import KPI, FrameworkReference
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
@@ -110,7 +111,7 @@ class KPIFilter(ApiFilterSet):
     ),
     retrieve=extend_schema(summary="One KPI", responses={200: KPISerializer, **LIST_ERRORS}),
 )
-class KPIViewSet(viewsets.ReadOnlyModelViewSet):
+class KPIViewSet(ConditionalReads, viewsets.ReadOnlyModelViewSet):
     """KPIs with their targets and definition sheets. Find one by code with ``?code=2.2``."""
 
     serializer_class = KPISerializer

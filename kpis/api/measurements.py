@@ -9,26 +9,23 @@ save path, rules and messages.
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterable, Iterator
+import re
 
 import django_filters
-from django.db import connection
 from django.db.models import Case, IntegerField, Value, When
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from cities import access
-from cities.models import Consortium
 from icc_portal.api import (
     CSV_MEDIA_TYPE,
     READ_ERRORS,
@@ -43,15 +40,15 @@ from icc_portal.api import (
 )
 from icc_portal.api_access import ApiAccess
 from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
-from kpis.managers import driver_bool, driver_decimal, driver_rows
+from icc_portal.api_validators import ConditionalReads, version_for
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.rules import DATA_FIELDS
 from kpis.vocabulary import Stage
 
+from .rows import LIST_LOOKUPS, RawRows, list_rows, local_datetime
 from .write import (
     IF_MATCH,
-    IF_NONE_MATCH,
     UPDATE_ERRORS,
     WRITE_ERRORS,
     CanEnterFigure,
@@ -65,6 +62,14 @@ from .write import (
 )
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
+#: How a change says which version it is based on (OpenAPI cannot say "one of these two").
+PRECONDITIONS = (
+    "Say which version your change is based on, in one of two ways: the `If-Match` header "
+    "with the ETag you read, or the `version` you read in the body. Checked in this "
+    "order: `If-Match` first, before the body is read (412 when the figure changed since; "
+    "RFC 9110 13.2.2), then the body (400), then `version` (409 when stale); with "
+    "neither, 428."
+)
 CSV_RESPONSE = OpenApiResponse(
     OpenApiTypes.STR, description="The whole filtered set as CSV, unpaginated, streamed."
 )
@@ -198,105 +203,7 @@ class MeasurementFilter(ApiFilterSet):
         return queryset.filter(city__isnull=value == KPI.ReportingLevel.CONSORTIUM)
 
 
-#: A list row's fields and where they are read from, in ``MeasurementSerializer`` order.
-LIST_LOOKUPS = {
-    "id": "id",
-    "consortium": "kpi__solution__consortium__slug",
-    "solution": "kpi__solution__number",
-    "kpi": "kpi_id",
-    "kpi_code": "kpi__code",
-    "city": "city__slug",
-    "country": "city__country",
-    "stage": "stage",
-    "status": "status",
-    "value": "value",
-    "boolean_value": "boolean_value",
-    "text_value": "text_value",
-    "reason": "reason",
-    "note": "note",
-    "evidence_url": "evidence_url",
-    "as_of": "as_of",
-    "review_state": "review_state",
-    "version": "version",
-    "updated_at": "updated_at",
-}
 assert list(LIST_LOOKUPS) == MeasurementSerializer.Meta.fields
-
-
-def list_rows(rows: Iterable[tuple]) -> Iterator[dict]:
-    """``LIST_LOOKUPS`` tuples as the serializer would show them.
-
-    The values may be Django's (``Decimal``, ``date``, aware ``datetime``) or the
-    database driver's own (see ``RawRows``): numbers as int/float/str, yes/no as 0/1,
-    naive timestamps in UTC on SQLite.
-    """
-    zone = timezone.get_current_timezone()
-    for values in rows:
-        row = dict(zip(LIST_LOOKUPS, values, strict=True))
-        row["value"] = plain_decimal(driver_decimal(row["value"]))
-        row["boolean_value"] = driver_bool(row["boolean_value"])
-        as_of = row["as_of"]
-        row["as_of"] = as_of if isinstance(as_of, str) or as_of is None else as_of.isoformat()
-        row["updated_at"] = local_datetime(row["updated_at"], zone)
-        yield row
-
-
-class RawRows:
-    """A values_list queryset paged by the database driver, without Django's conversions.
-
-    A page of 100 rows costs the database half a millisecond and Django's per-value
-    converters three times that; ``list_rows`` reads the driver's values directly
-    (as the dashboards do, ``managers.driver_rows``).
-    """
-
-    def __init__(self, queryset) -> None:
-        self.queryset = queryset
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, window: slice) -> list[tuple]:
-        return driver_rows(self.queryset[window])
-
-
-def local_datetime(moment, zone=None) -> str:
-    """A timestamp as DRF's DateTimeField writes it: ISO 8601 in the site's time zone.
-
-    ``moment`` may also be what SQLite's driver returns: a naive datetime (or its text)
-    in UTC, as Django stores it.
-    """
-    if isinstance(moment, str):
-        moment = datetime.datetime.fromisoformat(moment)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    text = moment.astimezone(zone or timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def figures_stamp() -> tuple:
-    """What the visible figures depend on, in one query of index lookups.
-
-    Any saved, created or deleted figure raises a maximum id (figures are saved with
-    history, and new ones get new ids); a KPI created or deleted, or a consortium
-    published or withdrawn, changes the rest. See ``CountCache``.
-    """
-    history = Measurement.history.model._meta
-    tables = {
-        "measurement": Measurement._meta.db_table,
-        "history": history.db_table,
-        "history_id": history.pk.column,
-        "kpi": KPI._meta.db_table,
-        "consortium": Consortium._meta.db_table,
-    }
-    sql = (
-        "SELECT (SELECT MAX(id) FROM {measurement}), (SELECT MAX({history_id}) FROM {history}),"
-        " (SELECT MAX(id) FROM {kpi}), (SELECT COUNT(*) FROM {kpi}),"
-        " (SELECT COUNT(*) FROM {consortium} WHERE is_published = %s),"
-        " (SELECT SUM(id) FROM {consortium} WHERE is_published = %s)"
-    ).format(**{name: connection.ops.quote_name(table) for name, table in tables.items()})
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [True, True])
-        return tuple(cursor.fetchone())
 
 
 @extend_schema_view(
@@ -312,11 +219,14 @@ def figures_stamp() -> tuple:
     ),
     retrieve=extend_schema(
         summary="One measurement",
-        description="The response carries an `ETag` to send back in `If-Match` when you change it.",
-        parameters=[IF_NONE_MATCH],
+        description="The response carries an `ETag` to send back in `If-Match` when you "
+        "change it (`measurement-<id>-v<version>-…`: the version is what `If-Match` "
+        "compares). As CSV with `?format=csv` or `Accept: text/csv`.",
         responses={
-            200: MeasurementSerializer,
-            304: OpenApiResponse(description="Not modified: your ETag is current."),
+            (200, "application/json"): MeasurementSerializer,
+            (200, CSV_MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.STR, description="The figure as one CSV row under a header."
+            ),
             **error_responses(400, 401, 404, 429),
         },
     ),
@@ -326,32 +236,31 @@ def figures_stamp() -> tuple:
         "201 with the new figure; 200 when the same figure is already stored; 204 when "
         "there is nothing to store (not yet reported, nothing else said). A figure that "
         "already exists with other content gets 409: change it with PUT or PATCH.",
-        request=MeasurementCreateSerializer,
+        request={"application/json": MeasurementCreateSerializer},
         responses={
-            201: MeasurementSerializer,
-            200: MeasurementSerializer,
+            (201, "application/json"): MeasurementSerializer,
+            (200, "application/json"): MeasurementSerializer,
             204: OpenApiResponse(description="Nothing to store."),
             **WRITE_ERRORS,
         },
     ),
     update=extend_schema(
         summary="Replace a figure",
-        description="Every data field is replaced (missing ones read as empty). Send "
-        "`If-Match` with the ETag you read, or the `version` you read in the body.",
+        description="Every data field is replaced (missing ones read as empty). " + PRECONDITIONS,
         parameters=[IF_MATCH],
-        request=MeasurementUpdateSerializer,
-        responses={200: MeasurementSerializer, **UPDATE_ERRORS},
+        request={"application/json": MeasurementUpdateSerializer},
+        responses={(200, "application/json"): MeasurementSerializer, **UPDATE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Change some fields of a figure",
-        description="Only the fields sent change. Send `If-Match` with the ETag you read, "
-        "or the `version` you read in the body.",
+        description="Only the fields sent change. " + PRECONDITIONS,
         parameters=[IF_MATCH],
-        request=MeasurementUpdateSerializer,
-        responses={200: MeasurementSerializer, **UPDATE_ERRORS},
+        request={"application/json": MeasurementUpdateSerializer},
+        responses={(200, "application/json"): MeasurementSerializer, **UPDATE_ERRORS},
     ),
 )
 class MeasurementViewSet(
+    ConditionalReads,
     CsvListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -379,7 +288,10 @@ class MeasurementViewSet(
         "updated_at",
     ]
     ordering = ["id"]
+    cursor_paging = True
     counts = CountCache("measurements")
+    #: A figure's ETag starts with its id and version, which ``If-Match`` reads.
+    etag_prefix_pattern = re.compile(r"measurement-\d+-v\d+-")
 
     def get_queryset(self):
         visible = Measurement.objects.visible_to(self.request.user)
@@ -412,7 +324,32 @@ class MeasurementViewSet(
                 if name not in SingleValuedQuery.PAGING
             ),
         )
-        return self.counts.count(rows.queryset, question=question, stamp=figures_stamp())
+        stamp = version_for(self.request).position  # read for the validators already
+        return self.counts.count(rows.queryset, question=question, stamp=stamp)
+
+    def get_renderers(self):
+        """Writes answer JSON (or the browsable API): CSV is for reading."""
+        renderers = super().get_renderers()
+        if self.request is not None and self.request.method not in SAFE_METHODS:
+            renderers = [item for item in renderers if not isinstance(item, CSVRenderer)]
+        return renderers
+
+    def initial(self, request, *args, **kwargs):
+        suffix = kwargs.get(api_settings.FORMAT_SUFFIX_KWARG)
+        if suffix and request.method not in SAFE_METHODS:
+            self.format_kwarg = suffix
+            if suffix not in {renderer.format for renderer in self.renderer_classes}:
+                raise exceptions.NotFound()  # ``/measurements/0.5/``: no such figure
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+    @property
+    def allowed_methods(self):
+        """``/measurements.csv`` and ``/measurements/<id>.csv`` are read only."""
+        methods = super().allowed_methods
+        if getattr(self, "kwargs", {}).get(api_settings.FORMAT_SUFFIX_KWARG):
+            return [method for method in methods if method in SAFE_METHODS]
+        return methods
 
     def get_serializer_class(self):
         method = self.request.method if self.request else "GET"
@@ -430,11 +367,10 @@ class MeasurementViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         measurement = self.get_object()
-        etag = etag_of(measurement)
-        held = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
-        if etag in held or "*" in held:
-            return Response(status=304, headers={"ETag": etag})
-        return self.figure_response(measurement)
+        # The read's ETag: the figure's id and version (for If-Match), then the digest.
+        request.etag_prefix = f"measurement-{measurement.pk}-v{measurement.version}-"
+        body = MeasurementSerializer(measurement, context=self.get_serializer_context()).data
+        return Response(body)
 
     def create(self, request, *args, **kwargs):
         serializer = MeasurementCreateSerializer(

@@ -9,8 +9,13 @@ test compares them cell by cell. This module only flattens the matrix into rows:
   together where the target is per country, the consortium where it is judged;
   a city that does not implement a solution has no row, not an empty one;
 * ``ratio`` is the true ratio (value / target, or from the baseline), never capped;
-* ``boolean`` is the yes/no answer a yes/no cell was judged on (the progress rules
-  make "yes" the target when higher is better, "no" when lower is better).
+* every answer is carried: ``value`` (a number), ``boolean`` (a yes/no answer) and
+  ``text`` (a text answer, whole), with ``value_kind`` saying which one the cell is
+  judged on ("number", "yes_no", "text", or null for a cell without a figure): UPREST's
+  3.5 reads ``"To be performed in 2023"``, the 3.2 survey its yes, 160 and its words;
+* ``reported``/``expected`` say how many units a cell rests on; for a roll-up of a
+  target per unit (per city, per country), ``units_at_target`` of ``units`` meet their
+  own target, and the cell is achieved only when all do (:mod:`kpis.progress`).
 
 The matrix is built in English, so notes read the same whatever the Accept-Language.
 """
@@ -33,15 +38,24 @@ from icc_portal.api import (
     CSV_MEDIA_TYPE,
     READ_ERRORS,
     CSVRenderer,
+    DecimalStringField,
     error_responses,
     plain_decimal,
     streaming_csv,
 )
-from icc_portal.api_filters import INTEGER_RANGE, QueryTextField, SingleValuedQuery
+from icc_portal.api_filters import (
+    INTEGER_RANGE,
+    SOMETHING_WRITTEN,
+    QueryTextField,
+    SingleValuedQuery,
+    given_values,
+)
+from icc_portal.api_validators import ConditionalReads
 from kpis.dashboards import build
 from kpis.dashboards.readers import matrix_inputs
-from kpis.progress import Direction, ProgressStatus
-from kpis.vocabulary import STAGE_VIEWS, STAGES
+from kpis.models import Measurement
+from kpis.progress import ProgressStatus
+from kpis.vocabulary import LATEST, STAGE_VIEWS, STAGES, stages_to_read
 
 LEVELS = ("city", "country", "consortium")
 PROGRESS_COLUMNS = [
@@ -57,14 +71,20 @@ PROGRESS_COLUMNS = [
     "city",
     "country",
     "status",
+    "value_kind",
     "value",
     "boolean",
+    "text",
     "target",
     "ratio",
+    "reported",
+    "expected",
+    "units_at_target",
+    "units",
     "review_state",
     "note",
 ]
-_YES_NO_JUDGED = {ProgressStatus.ACHIEVED, ProgressStatus.ON_TRACK, ProgressStatus.BEHIND}
+VALUE_KINDS = ("number", "yes_no", "text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +105,8 @@ class ProgressTable:
     stage: str
     refs: list[CellRef]
     kpis: dict[int, Any]
+    #: The whole text answer of each figure shown: (KPI id, city id or None, stage) -> text.
+    texts: dict[tuple, str]
 
     def filter(
         self,
@@ -122,6 +144,14 @@ class ProgressTable:
         column = ref.column
         kpi = self.kpis[ref.row.kpi_id]
         has_figure = cell.status != ProgressStatus.NO_DATA
+        text = ""
+        own_figure = column.kind == "city" or kpi.reporting_level == "consortium"
+        if own_figure and cell.reported:
+            unit = column.key if column.kind == "city" else None
+            stage = (cell.stage or "final") if self.stage == LATEST else self.stage
+            text = self.texts.get((ref.row.kpi_id, unit, stage), "")
+        boolean = cell.boolean if kpi.value_type == "boolean" else None
+        units_at_target, units = cell.at_target or (None, None)
         return {
             "consortium": self.consortium,
             "stage": self.stage,
@@ -135,10 +165,16 @@ class ProgressTable:
             "city": column.slug if column.kind == "city" else None,
             "country": column.country or None,
             "status": str(cell.status),
+            "value_kind": value_kind(cell.value, boolean, text),
             "value": plain_decimal(cell.value),
-            "boolean": yes_no_answer(kpi, cell.status, cell.value),
+            "boolean": boolean,
+            "text": text,
             "target": plain_decimal(cell.target_value),
             "ratio": plain_decimal(cell.ratio),
+            "reported": cell.reported,
+            "expected": cell.expected,
+            "units_at_target": units_at_target,
+            "units": units,
             "review_state": (cell.review or "approved") if has_figure else None,
             "note": cell.note,
         }
@@ -147,12 +183,14 @@ class ProgressTable:
         return (self.row(ref) for ref in refs)
 
 
-def yes_no_answer(kpi, status: str, value) -> bool | None:
-    """The answer a yes/no cell was judged on, from its judgement (see module docstring)."""
-    if kpi.value_type != "boolean" or kpi.rollup == "count_met" or status not in _YES_NO_JUDGED:
-        return None
-    achieved = status == ProgressStatus.ACHIEVED
-    return achieved if kpi.direction == Direction.HIGHER else not achieved
+def value_kind(value, boolean: bool | None, text: str) -> str | None:
+    """Which answer a cell holds: a yes/no first (it may carry a number and words beside
+    it), then a number, then words; ``None`` for a cell without a figure."""
+    if boolean is not None:
+        return "yes_no"
+    if value is not None:
+        return "number"
+    return "text" if text else None
 
 
 def progress_table(user, consortium, *, stage: str | None) -> ProgressTable:
@@ -170,7 +208,23 @@ def progress_table(user, consortium, *, stage: str | None) -> ProgressTable:
         stage=matrix.stage,
         refs=cell_refs(matrix),
         kpis={kpi.pk: kpi for kpi in inputs.kpis},
+        texts=text_answers(user, [kpi.pk for kpi in inputs.kpis], matrix.stage),
     )
+
+
+def text_answers(user, kpi_ids: list[int], stage: str) -> dict[tuple, str]:
+    """Every text answer the user may see of these KPIs at the stage(s) shown; one query.
+
+    The matrix keeps only the first words of an answer, and none beside a number.
+    """
+    rows = (
+        Measurement.objects.visible_to(user)
+        .filter(kpi_id__in=kpi_ids, stage__in=stages_to_read(stage), status="reported")
+        .exclude(text_value="")
+        .order_by()
+        .values_list("kpi_id", "city_id", "stage", "text_value")
+    )
+    return {(kpi_id, city_id, row_stage): text for kpi_id, city_id, row_stage, text in rows}
 
 
 #: The cell references of the last few matrices. ``build_matrix`` hands back the same
@@ -229,20 +283,42 @@ class ProgressRowSerializer(serializers.Serializer):
     )
     city = serializers.CharField(allow_null=True, help_text="City slug, for a city's cell")
     country = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(choices=[status.value for status in ProgressStatus])
-    value = serializers.CharField(
+    status = serializers.ChoiceField(
+        choices=[status.value for status in ProgressStatus],
+        help_text="incomplete: a roll-up that missing figures could still change "
+        "(see `reported` of `expected`).",
+    )
+    value_kind = serializers.ChoiceField(
+        choices=VALUE_KINDS,
+        allow_null=True,
+        help_text="Which answer the cell holds: a number (`value`), a yes/no (`boolean`, "
+        "maybe with a number beside it) or words (`text`); null for a cell without a figure.",
+    )
+    value = DecimalStringField(
         allow_null=True, help_text="The figure (or roll-up) judged, a plain decimal string."
     )
     boolean = serializers.BooleanField(
         allow_null=True, help_text="The answer of a yes/no KPI's cell."
     )
-    target = serializers.CharField(
+    text = serializers.CharField(
+        allow_blank=True, help_text="A text answer, whole; empty for roll-ups and numbers alone."
+    )
+    target = DecimalStringField(
         allow_null=True, help_text="The target this unit answers to, a plain decimal string."
     )
-    ratio = serializers.CharField(
+    ratio = DecimalStringField(
         allow_null=True,
-        help_text="Progress towards the target (1 = met), never capped; a decimal string.",
+        help_text="Progress towards the target (1 = met), never capped; a decimal string. "
+        "Null for a roll-up of a target per unit: its verdict comes from its units.",
     )
+    reported = serializers.IntegerField(help_text="Units whose figure the cell rests on.")
+    expected = serializers.IntegerField(help_text="Units the KPI applies to.")
+    units_at_target = serializers.IntegerField(
+        allow_null=True,
+        help_text="For a roll-up of a target per city or per country: the units at their "
+        "own target (achieved only when all `units` are).",
+    )
+    units = serializers.IntegerField(allow_null=True, help_text="See `units_at_target`.")
     review_state = serializers.ChoiceField(
         choices=["approved", "draft", "submitted", "mixed"],
         allow_null=True,
@@ -258,7 +334,9 @@ class ProgressRowSerializer(serializers.Serializer):
 class ProgressQuerySerializer(serializers.Serializer):
     """The query parameters of ``/api/v1/progress/``; an empty value means "not given"."""
 
-    consortium = QueryTextField(help_text="Consortium slug (required).")
+    consortium = QueryTextField(
+        help_text="Consortium slug (required).", validators=[SOMETHING_WRITTEN]
+    )
     stage = serializers.ChoiceField(
         choices=STAGE_VIEWS,
         required=False,
@@ -282,6 +360,10 @@ class ProgressQuerySerializer(serializers.Serializer):
     )
 
 
+#: Free-text parameters: spaces alone read as "not given", as django-filter reads them.
+TEXT_PARAMETERS = ("consortium", "kpi", "city", "country")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Progress against targets",
@@ -299,7 +381,7 @@ class ProgressQuerySerializer(serializers.Serializer):
         },
     )
 )
-class ProgressViewSet(viewsets.GenericViewSet):
+class ProgressViewSet(ConditionalReads, viewsets.GenericViewSet):
     """Read-only and computed: progress of a consortium's cities against their targets."""
 
     serializer_class = ProgressRowSerializer
@@ -310,8 +392,7 @@ class ProgressViewSet(viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         SingleValuedQuery().check(request, self)
-        given = {name: value for name, value in request.query_params.items() if value != ""}
-        query = ProgressQuerySerializer(data=given)
+        query = ProgressQuerySerializer(data=given_values(request, TEXT_PARAMETERS))
         query.is_valid(raise_exception=True)
         options = dict(query.validated_data)
         consortium = visible_consortia(request.user).filter(slug=options.pop("consortium")).first()

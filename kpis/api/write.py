@@ -6,10 +6,12 @@ only translates: JSON in, ``RowInput`` to the service, its outcome or typed erro
 an HTTP answer in the API's error shape.
 
 Conflicts
-    A measurement's ETag is ``"measurement-<id>-v<version>"``. PUT/PATCH with
-    ``If-Match`` that no longer matches gets 412; without ``If-Match`` the body's
-    ``version`` is the version the change is based on, and a stale one gets 409;
-    with neither, 428. Nothing is ever overwritten silently.
+    A measurement's ETag is ``"measurement-<id>-v<version>"`` after a write, and the
+    same followed by ``-<digest>`` on a read (:mod:`icc_portal.api_validators`); either
+    works in ``If-Match``, which compares the version. PUT/PATCH with ``If-Match``
+    that no longer matches gets 412 (checked first, before the body: RFC 9110 13.2.2);
+    without ``If-Match`` the body's ``version`` is the version the change is based on,
+    and a stale one gets 409; with neither, 428. Nothing is ever overwritten silently.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ from kpis.reporting.rules import DATA_FIELDS, NOT_A_NUMBER, parse_plain_decimal
 from kpis.vocabulary import Stage
 
 NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
-ETAG_PATTERN = re.compile(r'^"measurement-(?P<pk>\d+)-v(?P<version>\d+)"$')
+#: A figure's ETag: its id and version, and on a read a digest of the reader's view
+#: (see ``icc_portal.api_validators``). ``If-Match`` compares the id and version.
+ETAG_PATTERN = re.compile(r'^"measurement-(?P<pk>\d+)-v(?P<version>\d+)(?:-[0-9a-f]+)?"$')
 
 
 # --------------------------------------------------------------------------- errors
@@ -278,12 +282,6 @@ IF_MATCH = OpenApiParameter(
     description='The ETag you read (e.g. "measurement-12-v3"): a stale one gets 412. '
     "Without it, send the version you read in the body.",
 )
-IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="The ETag you hold: 304 Not Modified while it is still current.",
-)
 
 
 class CanEnterFigure(BasePermission):
@@ -317,7 +315,11 @@ def if_match_version(request, measurement: Measurement) -> int | None:
     if not header:
         return None
     current = etag_of(measurement)
-    if header != "*" and current not in [tag.strip() for tag in header.split(",")]:
+    if header != "*" and not any(
+        (match := ETAG_PATTERN.match(tag.strip()))
+        and (int(match["pk"]), int(match["version"])) == (measurement.pk, measurement.version)
+        for tag in header.split(",")
+    ):
         raise PreconditionFailed(
             _("The figure was changed since you read it (its ETag is now %(etag)s).")
             % {"etag": current},

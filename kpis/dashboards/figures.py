@@ -28,6 +28,7 @@ STATUS_LABELS = {
     ProgressStatus.NOT_AVAILABLE: gettext_lazy("Not available"),
     ProgressStatus.NOT_APPLICABLE: gettext_lazy("Not applicable"),
     ProgressStatus.QUALITATIVE: gettext_lazy("Reported"),
+    ProgressStatus.INCOMPLETE: gettext_lazy("Incomplete"),
 }
 REVIEW_LABELS = {
     "draft": gettext_lazy("Draft"),
@@ -48,7 +49,11 @@ class Cell:
     unapproved figures); ``stage`` is set where the figure comes from another stage
     than the page's (the "latest" view); ``note`` says what a roll-up rests on.
     ``ratio`` is the true ratio; :attr:`bar` caps it for drawing, never for reading;
-    ``value`` and ``target_value`` are the unformatted figure and target, for charts.
+    ``value`` and ``target_value`` are the unformatted figure and target, for charts;
+    ``boolean`` and ``text`` the yes/no and text answer judged (the text as the matrix
+    read it, see ``managers.MATRIX_TEXT_LENGTH``); ``reported``/``expected`` how many
+    units a roll-up rests on and ``at_target`` (units at their own target, units) for a
+    roll-up of a target per unit.
     """
 
     status: str
@@ -60,6 +65,11 @@ class Cell:
     value: Decimal | None = None
     target_value: Decimal | None = None
     is_text: bool = False  # the figure is an answer in words
+    boolean: bool | None = None
+    text: str = ""
+    reported: int = 0
+    expected: int = 0
+    at_target: tuple[int, int] | None = None
     review: str = ""
     stage: str = ""
     note: str = ""
@@ -157,6 +167,27 @@ class Formatter:
             return _("%(amount)s per country") % {"amount": amount}
         return _("%(amount)s for the consortium") % {"amount": amount}
 
+    def units_at_target(self, kpi, assessment: Assessment) -> str:
+        """ "1 of 2 countries at their target": how a roll-up of a target per unit stands."""
+        values = {"met": assessment.units_at_target, "units": assessment.unit_count}
+        if kpi.target_scope == TargetScope.COUNTRY:
+            return (
+                ngettext(
+                    "%(met)s of %(units)s country at its target",
+                    "%(met)s of %(units)s countries at their target",
+                    assessment.unit_count,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "%(met)s of %(units)s city at its target",
+                "%(met)s of %(units)s cities at their target",
+                assessment.unit_count,
+            )
+            % values
+        )
+
     def cell(
         self,
         kpi,
@@ -173,20 +204,25 @@ class Formatter:
         if assessment.reported_count:
             value_type = "count" if count_met else kpi.value_type
             figure = self.answer(value_type, assessment.value, assessment.boolean, assessment.text)
+        notes = []
         if count_met:
             target = self.number(assessment.target)
             if assessment.reported_count:
-                note = ngettext(
-                    "city at its target", "cities at their target", int(assessment.value or 0)
+                notes.append(
+                    ngettext(
+                        "city at its target", "cities at their target", int(assessment.value or 0)
+                    )
                 )
         elif status is not ProgressStatus.QUALITATIVE:
             target = self.target(kpi, assessment.target)
+        if assessment.units_at_target is not None and not count_met:
+            notes.append(self.units_at_target(kpi, assessment))
         if rollup and assessment.expected_count and not assessment.is_complete:
-            reported = _("%(reported)s of %(expected)s reported") % {
-                "reported": assessment.reported_count,
-                "expected": assessment.expected_count,
-            }
-            note = f"{note}; {reported}" if note else reported
+            notes.append(
+                _("%(reported)s of %(expected)s reported")
+                % {"reported": assessment.reported_count, "expected": assessment.expected_count}
+            )
+        note = "; ".join(notes)
         percent = self.percent(assessment.ratio)
         # Numbers need no escaping: digits, separators, "%" and spaces only.
         html = self._open_total_html[status] if rollup else self._open_html[status]
@@ -218,6 +254,15 @@ class Formatter:
             value=assessment.value,
             target_value=assessment.target,
             is_text=bool(figure) and assessment.value is None and assessment.boolean is None,
+            boolean=assessment.boolean,
+            text=assessment.text if assessment.reported_count else "",
+            reported=assessment.reported_count,
+            expected=assessment.expected_count,
+            at_target=(
+                (assessment.units_at_target, assessment.unit_count)
+                if assessment.units_at_target is not None
+                else None
+            ),
             review=review,
             stage=stage,
             note=note,

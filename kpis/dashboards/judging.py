@@ -306,6 +306,10 @@ def _group_cell(
         if baseline is not None:
             baselines[city] = baseline
     baseline = _group_baseline(rule, baselines, members, stage, figures)
+    # Each city's own baseline, to judge a target per unit city by city.
+    own_baselines = (
+        {} if stage == "baseline" else {c: figures.decimal(raw) for c, raw in baselines.items()}
+    )
     if kind == "country":
         assessment = progress.assess_country(
             rule,
@@ -315,6 +319,7 @@ def _group_cell(
             implementing=members,
             stage=stage,
             baseline=baseline,
+            baselines_by_city=own_baselines,
         )
     else:
         assessment = progress.assess_consortium(
@@ -324,6 +329,7 @@ def _group_cell(
             stage=stage,
             countries_by_city=layout.countries_by_city,
             baseline=baseline,
+            baselines_by_city=own_baselines,
         )
     return formatter.cell(
         kpi,

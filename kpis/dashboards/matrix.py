@@ -27,6 +27,7 @@ SUMMARY_STATUSES = (
     ProgressStatus.ON_TRACK,
     ProgressStatus.BEHIND,
     ProgressStatus.QUALITATIVE,
+    ProgressStatus.INCOMPLETE,
     ProgressStatus.NOT_AVAILABLE,
     ProgressStatus.NOT_APPLICABLE,
     ProgressStatus.NO_DATA,

@@ -35,6 +35,7 @@ STATUS_FILLS = {
     "not_available": "FDF1D8",
     "not_applicable": "EEF0F3",
     "qualitative": "EFE8F8",
+    "incomplete": "EEF0F3",
 }
 DRAFT_FILL = "FFF4CC"
 HEADING_FILL = "DCE6F0"

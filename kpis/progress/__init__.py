@@ -16,8 +16,9 @@ Inputs
     numbers are Decimal (int is accepted, float refused).
 
 Output
-    ``Assessment``  one cell: result status, figure, target, uncapped ratio, and how many
-                    units were reported out of how many expected.
+    ``Assessment``  one cell: result status, figure, target, uncapped ratio, how many
+                    units were reported out of how many expected, and for a target per
+                    unit how many units meet it.
 
 Public API
     progress_ratio(value, target, *, direction, baseline=None) -> Decimal | None
@@ -30,12 +31,14 @@ Public API
     assess(rule, reading, *, stage, baseline=None) -> Assessment
     assess_city(rule, reading, *, implements, stage, baseline=None) -> Assessment | None
     roll_up(rule, readings) -> RollUp
+    per_unit_target(rule, level) -> TargetScope | None       the unit a roll-up is judged by
     group_target(rule, *, level, city_count, country_count=1) -> Decimal | None
     group_baseline(rule, baselines_by_city, members) -> Decimal | None
     assess_country(rule, readings_by_city, *, country, countries_by_city, implementing,
-                   stage, baseline=None) -> Assessment | None
+                   stage, baseline=None, baselines_by_city=None) -> Assessment | None
     assess_consortium(rule, readings_by_city, *, implementing, stage, consortium_reading=None,
-                      countries_by_city=None, baseline=None) -> Assessment | None
+                      countries_by_city=None, baseline=None, baselines_by_city=None)
+                      -> Assessment | None
     assess_parts(parts, readings_by_part, *, stage) -> list[tuple[str, Assessment]]
     latest_reading(readings_by_stage) -> tuple[Stage, Reading] | None
     summarise(assessments) -> dict[ProgressStatus, int]
@@ -73,6 +76,28 @@ Rules decided here (DESIGN.md leaves them open)
       target and the target is every expected city. A target stated for a larger unit
       than the one assessed is not applied. A consortium-level reading is judged against
       the KPI's target as stated.
+    * **One rule for targets per unit** (DESIGN.md, *Progress*): a target stated per city
+      or per country, judged at a larger unit (``sum``, ``mean`` or ``count_met``), is met
+      there only when every implementing unit meets its own target. The larger cell still
+      shows the summed (or mean, or counted) figure against the scaled target, but its
+      status is its weakest unit's: *achieved* when every unit is, *behind* as soon as one
+      unit is behind, else *on track*; ``units_at_target`` of ``unit_count`` says how many
+      units are there ("1 of 2 countries at their target": KPI 2.2 at final is behind
+      though Italy alone has 16 of the 4 datasets). Its ratio is ``None`` (the sum's ratio
+      says nothing of the verdict), except for ``count_met``, whose figure is the share.
+      Each unit is judged as its own cell is: a city against its own baseline, a country
+      by the roll-up of its cities.
+    * **Missing figures never make a roll-up look better than it may be**: when some
+      units have no figure to add (not yet reported, not available, an answer with no
+      number), the rolled-up status stands only if no value of the missing figures could
+      change it; otherwise the cell is ``incomplete`` ("n of m reported"). The missing
+      figures are tried at both ends of their range (0 and as large as a figure can be
+      for counts, 0 and 100 for percentages, any sign for plain numbers, "no" and "yes"
+      for answers): a higher-is-better sum already at its target stays *achieved*, a
+      lower-is-better sum of 2,100 against 5,000 with one of two cities not available is
+      *incomplete*, not achieved. For targets per unit the same holds unit by unit: a
+      unit without a judged figure makes the group incomplete unless another unit is
+      already behind.
     * A country's or the consortium's baseline is its cities' baselines rolled up by
       ``sum`` or ``mean``, and only when every member city has one; other roll-ups
       have none.
@@ -95,7 +120,14 @@ from .figure import (
     unreported_status,
     yes_no_status,
 )
-from .rollup import assess_consortium, assess_country, group_baseline, group_target, roll_up
+from .rollup import (
+    assess_consortium,
+    assess_country,
+    group_baseline,
+    group_target,
+    per_unit_target,
+    roll_up,
+)
 from .terms import (
     DISPLAY_CAP,
     EXPECTED_FRACTION,
@@ -146,6 +178,7 @@ __all__ = [
     "group_baseline",
     "group_target",
     "latest_reading",
+    "per_unit_target",
     "progress_ratio",
     "roll_up",
     "stage_status",

@@ -127,6 +127,151 @@ def _group_value_type(rule: KpiRule) -> ValueType:
     return rule.value_type
 
 
+def per_unit_target(rule: KpiRule, level: TargetScope | str) -> TargetScope | None:
+    """The unit whose own target a roll-up at ``level`` is judged by, or ``None``.
+
+    ``count_met`` counts cities at their own target; a ``sum`` or ``mean`` of a target
+    stated per city or per country, seen at a larger unit, is judged unit by unit too.
+    """
+    level = TargetScope(level)
+    if rule.rollup is Rollup.COUNT_MET:
+        return TargetScope.CITY
+    if (
+        rule.target_value is not None
+        and rule.rollup in (Rollup.SUM, Rollup.MEAN)
+        and _LEVEL_RANK[rule.target_scope] < _LEVEL_RANK[level]
+    ):
+        return rule.target_scope
+    return None
+
+
+#: Larger than any figure a unit can hold (the entry rules stop at 10^12), for the
+#: "as large as it could be" end of a missing figure's range.
+_AS_LARGE_AS_CAN_BE = Decimal(10**18)
+#: What a missing figure of each value type could turn out to be: (lowest, highest).
+_FIGURE_RANGE = {
+    ValueType.COUNT: (Decimal(0), _AS_LARGE_AS_CAN_BE),
+    ValueType.PERCENT: (Decimal(0), Decimal(100)),
+    ValueType.NUMBER: (-_AS_LARGE_AS_CAN_BE, _AS_LARGE_AS_CAN_BE),
+    ValueType.BOOLEAN: (Decimal(0), _AS_LARGE_AS_CAN_BE),  # the number beside an answer
+}
+_JUDGED = (ProgressStatus.BEHIND, ProgressStatus.ON_TRACK, ProgressStatus.ACHIEVED)
+
+
+def _weakest_unit(statuses: Iterable[ProgressStatus]) -> ProgressStatus:
+    """A group of units is as far as its weakest unit: achieved only when every unit is.
+
+    A unit without a judged figure (missing, not available, text only, itself
+    incomplete) could be anything: the group is incomplete unless a judged unit is
+    already behind, which no missing figure can undo.
+    """
+    statuses = [status for status in statuses if status is not ProgressStatus.NOT_APPLICABLE]
+    if ProgressStatus.BEHIND in statuses:
+        return ProgressStatus.BEHIND
+    if any(status not in _JUDGED for status in statuses):
+        return ProgressStatus.INCOMPLETE
+    if all(status is ProgressStatus.ACHIEVED for status in statuses):
+        return ProgressStatus.ACHIEVED
+    return ProgressStatus.ON_TRACK
+
+
+def _unit_verdicts(
+    rule: KpiRule,
+    readings_by_city: Mapping[CityKey, Reading | None],
+    applicable: list[CityKey],
+    unit: TargetScope,
+    *,
+    countries_by_city: Mapping[CityKey, str] | None,
+    stage: Stage,
+    baselines_by_city: Mapping[CityKey, Decimal | None],
+) -> list[Assessment]:
+    """Each unit (city or country) judged against its own target, as its own cell is."""
+    if unit is TargetScope.CITY:
+        return [
+            assess(
+                rule,
+                readings_by_city.get(city),
+                stage=stage,
+                baseline=baselines_by_city.get(city),
+            )
+            for city in applicable
+        ]
+    if countries_by_city is None:
+        raise ValueError("countries_by_city is needed to judge a per-country target")
+    countries = dict.fromkeys(countries_by_city[city] for city in applicable)
+    verdicts = []
+    for country in countries:
+        members = [city for city in applicable if countries_by_city[city] == country]
+        cell = assess_country(
+            rule,
+            readings_by_city,
+            country=country,
+            countries_by_city=countries_by_city,
+            implementing=members,
+            stage=stage,
+            baseline=group_baseline(rule, baselines_by_city, members),
+        )
+        if cell is not None:
+            verdicts.append(cell)
+    return verdicts
+
+
+def _certain_status(
+    rule: KpiRule,
+    cell: Assessment,
+    readings: list[Reading],
+    *,
+    value_type: ValueType,
+    target: Decimal | None,
+    stage: Stage,
+    baseline: Decimal | None,
+) -> ProgressStatus:
+    """The cell's status if no missing figure could change it, else ``incomplete``.
+
+    The missing figures (not reported, not available, or with no usable answer) are
+    tried at both ends of what they could be: nothing and as large as a figure can be
+    (0 and 100 for percentages, below zero too for plain numbers), "no" and "yes". The
+    status only moves one way as a total grows, so two equal ends settle it.
+    """
+    if cell.status not in _JUDGED:
+        return cell.status
+    applicable = [r for r in readings if r.status is not MeasurementStatus.NOT_APPLICABLE]
+    if rule.rollup in (Rollup.ALL, Rollup.ANY):
+        answers = [r.boolean for r in applicable if r.is_reported and r.boolean is not None]
+        missing = len(applicable) - len(answers)
+        if not missing:
+            return cell.status
+        combine = all if rule.rollup is Rollup.ALL else any
+        ends = [
+            Reading(MeasurementStatus.REPORTED, boolean=combine([*answers, end]))
+            for end in (False, True)
+        ]
+    else:
+        values = [r.value for r in applicable if r.is_reported and r.value is not None]
+        missing = len(applicable) - len(values)
+        if not missing:
+            return cell.status
+        lowest, highest = _FIGURE_RANGE.get(rule.value_type, _FIGURE_RANGE[ValueType.NUMBER])
+        ends = []
+        for end in (lowest, highest):
+            total = sum(values, Decimal(0)) + end * missing
+            if rule.rollup is Rollup.MEAN:
+                total = _round(total / (len(values) + missing))
+            ends.append(Reading(MeasurementStatus.REPORTED, value=total))
+    statuses = {
+        _judge(
+            end,
+            value_type=value_type,
+            target=target,
+            direction=rule.direction,
+            stage=stage,
+            baseline=baseline,
+        ).status
+        for end in ends
+    }
+    return cell.status if statuses == {cell.status} else ProgressStatus.INCOMPLETE
+
+
 def _assess_group(
     rule: KpiRule,
     readings_by_city: Mapping[CityKey, Reading | None],
@@ -136,7 +281,9 @@ def _assess_group(
     countries_by_city: Mapping[CityKey, str] | None,
     stage: Stage | str,
     baseline: Decimal | None,
+    baselines_by_city: Mapping[CityKey, Decimal | None] | None,
 ) -> Assessment:
+    stage = Stage(stage)
     readings = [readings_by_city.get(city) or MISSING for city in cities]
     rolled = roll_up(rule, readings)
     applicable = [
@@ -152,15 +299,42 @@ def _assess_group(
     target = group_target(
         rule, level=level, city_count=len(applicable), country_count=country_count
     )
+    value_type = _group_value_type(rule)
     cell = _judge(
         rolled.reading,
-        value_type=_group_value_type(rule),
+        value_type=value_type,
         target=target,
         direction=Direction.HIGHER if rule.rollup is Rollup.COUNT_MET else rule.direction,
-        stage=Stage(stage),
+        stage=stage,
         baseline=baseline,
     )
-    return replace(cell, reported_count=rolled.reported_count, expected_count=rolled.expected_count)
+    cell = replace(cell, reported_count=rolled.reported_count, expected_count=rolled.expected_count)
+    if not rolled.reported_count:
+        return cell
+    unit = per_unit_target(rule, level)
+    if unit is not None:
+        verdicts = _unit_verdicts(
+            rule,
+            readings_by_city,
+            applicable,
+            unit,
+            countries_by_city=countries_by_city,
+            stage=stage,
+            baselines_by_city=baselines_by_city or {},
+        )
+        return replace(
+            cell,
+            status=_weakest_unit(verdict.status for verdict in verdicts),
+            # The sum's ratio to the summed target says nothing of the verdict; the
+            # share of cities at target (count_met) does.
+            ratio=cell.ratio if rule.rollup is Rollup.COUNT_MET else None,
+            units_at_target=sum(v.status is ProgressStatus.ACHIEVED for v in verdicts),
+            unit_count=len(verdicts),
+        )
+    status = _certain_status(
+        rule, cell, readings, value_type=value_type, target=target, stage=stage, baseline=baseline
+    )
+    return replace(cell, status=status)
 
 
 def assess_country(
@@ -172,8 +346,13 @@ def assess_country(
     implementing: Collection[CityKey],
     stage: Stage | str,
     baseline: Decimal | None = None,
+    baselines_by_city: Mapping[CityKey, Decimal | None] | None = None,
 ) -> Assessment | None:
-    """The roll-up of a country's implementing cities, or ``None`` when it has no cell."""
+    """The roll-up of a country's implementing cities, or ``None`` when it has no cell.
+
+    ``baselines_by_city``: each city's own baseline, to judge a per-city target city by
+    city as the city's own cell is judged.
+    """
     if rule.reporting_level is ReportingLevel.CONSORTIUM:
         return None
     cities = [city for city in implementing if countries_by_city[city] == country]
@@ -187,6 +366,7 @@ def assess_country(
         countries_by_city=countries_by_city,
         stage=stage,
         baseline=baseline,
+        baselines_by_city=baselines_by_city,
     )
 
 
@@ -199,10 +379,12 @@ def assess_consortium(
     consortium_reading: Reading | None = None,
     countries_by_city: Mapping[CityKey, str] | None = None,
     baseline: Decimal | None = None,
+    baselines_by_city: Mapping[CityKey, Decimal | None] | None = None,
 ) -> Assessment | None:
     """The consortium's cell: its own reading when it reports once, else the cities' roll-up.
 
-    ``countries_by_city`` is only needed to scale a per-country target for a ``sum``.
+    ``countries_by_city`` is needed for a per-country target (to scale it for a ``sum``
+    and to judge each country); ``baselines_by_city`` as for :func:`assess_country`.
     """
     if rule.reporting_level is ReportingLevel.CONSORTIUM:
         return assess(rule, consortium_reading, stage=stage, baseline=baseline)
@@ -216,4 +398,5 @@ def assess_consortium(
         countries_by_city=countries_by_city,
         stage=stage,
         baseline=baseline,
+        baselines_by_city=baselines_by_city,
     )

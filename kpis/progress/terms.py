@@ -71,6 +71,7 @@ class ProgressStatus(StrEnum):
     NOT_AVAILABLE = "not_available"
     NOT_APPLICABLE = "not_applicable"
     QUALITATIVE = "qualitative"
+    INCOMPLETE = "incomplete"
 
 
 STAGE_ORDER: tuple[Stage, ...] = (Stage.BASELINE, Stage.MIDWAY, Stage.FINAL)
@@ -151,7 +152,9 @@ class Assessment:
     ``value`` and ``ratio`` are the true figures, never capped; ``display_ratio`` and
     ``display_percent`` are for drawing bars. For a single unit ``reported_count`` is 0 or 1
     and ``expected_count`` 1 (0 when not applicable); for a roll-up they say how many units
-    the figure rests on.
+    the figure rests on. A roll-up of a target stated per unit (per city, per country) also
+    says how many of its units meet their own target: ``units_at_target`` of ``unit_count``
+    (``None`` and 0 for every other cell).
     """
 
     status: ProgressStatus
@@ -162,6 +165,8 @@ class Assessment:
     ratio: Decimal | None = None
     reported_count: int = 0
     expected_count: int = 1
+    units_at_target: int | None = None
+    unit_count: int = 0
 
     @property
     def display_ratio(self) -> Decimal | None:

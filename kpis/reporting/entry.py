@@ -37,7 +37,9 @@ Rules
       review or approved (see :mod:`kpis.reporting.review`); a row identical to the stored one is
       never refused.
     * Each change raises the figure's ``version``, records ``entered_by`` and leaves a
-      history entry (who, when, every field), via django-simple-history.
+      history entry (who, when, every field), via django-simple-history, and a row in
+      the change log the partners' feed reads (:mod:`changelog.log`), in the same
+      transaction.
     * Rows are locked with ``SELECT … FOR UPDATE`` after the unit's stage review, so a
       concurrent save or review waits instead of slipping in between.
     * The rules of a single figure are :func:`kpis.reporting.rules.validate_row` (pure, no
@@ -57,6 +59,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from changelog import log as changelog
 from cities import access
 from cities.models import City, Consortium
 from kpis.models import KPI, Measurement, StageReview
@@ -210,7 +213,8 @@ def record_measurements(
         for field, message, code in validate_row(row, value_type=kpis[row.kpi_id].value_type):
             problems.add(row.row_key, field, message, code)
 
-    with transaction.atomic():
+    # The change log's rows are written as the batch ends, after every other lock.
+    with transaction.atomic(), changelog.batch():
         units = {_unit_of(kpis[row.kpi_id], city) for row in rows}
         reviews = {unit: lock_stage_review(*unit, stage=stage) for unit in sorted(units, key=str)}
         current = _lock_measurements(rows, kpis, city=city, stage=stage)
@@ -257,11 +261,12 @@ def record_measurements(
             outcomes.append(RowOutcome(row.row_key, kpi.pk, change, measurement))
         problems.raise_if_any()
 
+        # No savepoint per figure: an IntegrityError leaves this transaction, which the
+        # EntryError raised here rolls back whole (two queries a figure fewer).
         for measurement in to_save:
             measurement._history_user = measurement.entered_by
             try:
-                with transaction.atomic():
-                    measurement.save()
+                measurement.save()
             except IntegrityError as error:  # a check the rules above should have caught
                 key = next(o.key for o in outcomes if o.measurement is measurement)
                 problems.add(key, NON_FIELD, _("This figure could not be stored."), "integrity")

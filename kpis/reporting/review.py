@@ -26,9 +26,10 @@ Raises ``django.core.exceptions.PermissionDenied`` for the wrong user and
 :class:`~kpis.reporting.errors.ReviewError` (``code``: ``invalid_stage``, ``not_member``,
 ``not_draft``, ``nothing_to_submit``, ``not_submitted``, ``not_approved``,
 ``comment_required``, ``missing_figures``) when the action does not fit the stage's state.
-Figures whose review state changes get a new version and a history entry with the action
-as its change reason. Each action sends :data:`~kpis.reporting.signals.stage_reviewed`
-inside its transaction (the e-mail notices go out once it commits).
+Figures whose review state changes get a new version, a history entry with the action as
+its change reason, and a row in the change log (:mod:`changelog.log`) with the same reason.
+Each action sends :data:`~kpis.reporting.signals.stage_reviewed` inside its transaction
+(the e-mail notices go out once it commits).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
+from changelog import log as changelog
 from cities import access
 from cities.models import City, Consortium, Membership
 from kpis.models import KPI, Measurement, StageReview
@@ -92,7 +94,7 @@ def submit_stage(
     lead_city_ids = consortium_lead_city_ids(consortium) if city is None else ()
     if not access.can_submit_stage(user, consortium, city, lead_city_ids):
         raise PermissionDenied(_("You may not submit these figures."))
-    with transaction.atomic():
+    with transaction.atomic(), changelog.batch():
         review = lock_stage_review(consortium.pk, _pk(city), stage=stage)
         if review.state not in (State.DRAFT, State.RETURNED):
             raise ReviewError(
@@ -122,7 +124,7 @@ def approve_stage(
     confirm_missing: int | None = None,
 ) -> StageReview:
     _check_reviewer(user, consortium, city, stage)
-    with transaction.atomic():
+    with transaction.atomic(), changelog.batch():
         review = lock_stage_review(consortium.pk, _pk(city), stage=stage)
         _require_state(review, State.SUBMITTED, "not_submitted")
         missing = _confirmed_missing(consortium, city, stage, confirm_missing, "approve")
@@ -143,7 +145,7 @@ def return_stage(
 ) -> StageReview:
     _check_reviewer(user, consortium, city, stage)
     comment = _required_comment(comment, _("Say what needs to change."))
-    with transaction.atomic():
+    with transaction.atomic(), changelog.batch():
         review = lock_stage_review(consortium.pk, _pk(city), stage=stage)
         _require_state(review, State.SUBMITTED, "not_submitted")
         _move(consortium, city, stage, ReviewState.SUBMITTED, ReviewState.DRAFT, user, "returned")
@@ -155,7 +157,7 @@ def reopen_stage(
 ) -> StageReview:
     _check_reviewer(user, consortium, city, stage)
     comment = _required_comment(comment, _("Say why the approved figures need to change."))
-    with transaction.atomic():
+    with transaction.atomic(), changelog.batch():
         review = lock_stage_review(consortium.pk, _pk(city), stage=stage)
         changed = _move(
             consortium, city, stage, ReviewState.APPROVED, ReviewState.DRAFT, user, "reopened"
@@ -233,6 +235,11 @@ def _move(consortium, city, stage, from_states, to_state, user, reason: str) -> 
             default_user=user,
             default_change_reason=reason,
             default_date=now,
+        )
+        # A bulk update sends no signals: the change log is told here (partners see an
+        # approved stage appear, a reopened one withdrawn).
+        changelog.record_figures(
+            changelog.FigureState(m.pk, reason, m.kpi_id, m.city_id, to_state) for m in measurements
         )
     return len(measurements)
 

@@ -126,6 +126,49 @@ def test_unknown_api_url_takes_writes_without_csrf_as_404(sern_partner):
     assert_error_shape(client.put("/api/v1/nothing-here/abc/", {}, format="json"), 404)
 
 
-def test_unknown_parameters_are_ignored_even_when_repeated(anonymous, sern):
-    response = anonymous.get(f"{API}measurements/?utm=a&utm=b")
-    assert response.status_code == 200
+@pytest.mark.parametrize(
+    "path",
+    [
+        "measurements/?kpi_cod=2.2",
+        "measurements/?utm=a&utm=b",
+        "measurements/1/?stagee=final",
+        "progress/?consortium=sern&levl=city",
+        "changes/?since_=x",
+        "kpis/?cursor=x",  # cursor pages are the measurements' alone
+        "progress/?consortium=sern&ordering=kpi",  # progress has no ordering
+        "health/?probe=1",
+    ],
+)
+def test_unknown_parameters_are_a_400_that_lists_the_known_ones(anonymous, sern, path):
+    body = assert_error_shape(anonymous.get(f"{API}{path}"), 400)
+    assert body["code"] == "unknown_parameter"
+    assert "Known here:" in body["detail"] and "format" in body["detail"]
+    unknown = path.split("?")[1].split("&")[-1].split("=")[0]
+    assert list(body["errors"]) == [unknown]
+
+
+def test_the_known_parameters_of_a_list_are_all_accepted(anonymous, sern):
+    query = "ordering=id&page=1&page_size=5&format=json&stage=final&kpi=2.2&city=ravenna"
+    assert anonymous.get(f"{API}measurements/?{query}").status_code == 200
+    assert anonymous.get(f"{API}measurements/?format=api").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("measurements/?ordering=secret", "Cannot order by secret"),
+        ("measurements/?ordering=id,-nope", "Cannot order by -nope"),
+        ("cities/?ordering=", None),
+        ("cities/?ordering=,,,,", 'Cannot order by "", "", "", "", ""'),
+        ("cities/?ordering=name&ordering=-slug", None),  # a list, as some clients send it
+    ],
+)
+def test_ordering_takes_only_the_fields_it_knows(anonymous, sern, path, message):
+    response = anonymous.get(f"{API}{path}")
+    if message is None:
+        assert response.status_code == 200
+        return
+    body = assert_error_shape(response, 400, "ordering")
+    assert body["errors"]["ordering"][0].startswith(message)
+    allowed = "-updated_at" if path.startswith("measurements") else "-population"
+    assert allowed in body["errors"]["ordering"][0]

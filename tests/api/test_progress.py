@@ -140,7 +140,52 @@ def test_yes_no_cells_carry_the_answer(anonymous, sern):
     rows = anonymous.get(URL, {"consortium": "sern", "kpi": "3.2", "stage": "final"}).json()
     (row,) = rows["results"]
     assert row["level"] == "consortium"
-    assert row["boolean"] is (row["status"] == "achieved")
+    assert row["boolean"] is True and row["status"] == "achieved"
+    # The survey's number and its words travel with the answer.
+    assert (row["value_kind"], row["value"]) == ("yes_no", "160")
+    assert row["text"].startswith("yes--> targeted survey")
+
+
+@pytest.mark.parametrize(
+    ("code", "city", "text"),
+    [
+        ("3.5", None, "To be performed in 2023"),
+        ("3.6", None, "To be performed in 2023"),
+        ("1.5a", "cervia", "nr 1 area of the agenda"),
+    ],
+)
+def test_text_answers_are_carried_whole(anonymous, sern, code, city, text):
+    rows = anonymous.get(URL, {"consortium": "sern", "kpi": code, "stage": "final"}).json()
+    row = next(row for row in rows["results"] if row["city"] == city)
+    assert row["value_kind"] == "text"
+    assert row["value"] is None
+    assert row["text"].startswith(text)
+    assert row["status"] == "qualitative"
+
+
+def test_latest_view_carries_the_text_of_the_stage_the_figure_comes_from(anonymous, sern):
+    rows = anonymous.get(URL, {"consortium": "sern", "kpi": "3.5", "stage": "latest"}).json()
+    (row,) = rows["results"]
+    assert row["text"] == "To be performed in 2023"
+
+
+def test_roll_up_of_a_target_per_country_says_how_many_countries_are_there(anonymous, sern):
+    rows = anonymous.get(URL, {"consortium": "sern", "kpi": "2.2", "stage": "final"}).json()
+    cells = {(row["level"], row["country"] or row["city"]): row for row in rows["results"]}
+    consortium = cells[("consortium", None)]
+    assert (consortium["status"], consortium["value"], consortium["target"]) == (
+        "behind",
+        "16",
+        "4",
+    )
+    assert (consortium["units_at_target"], consortium["units"]) == (1, 2)
+    assert consortium["ratio"] is None
+    assert consortium["note"] == "1 of 2 countries at their target; 2 of 3 reported"
+    assert (cells[("country", "IT")]["status"], cells[("country", "SE")]["status"]) == (
+        "achieved",
+        "behind",
+    )
+    assert cells[("country", "IT")]["text"] == ""  # roll-ups carry no words
 
 
 def test_pagination(anonymous, sern):
@@ -206,12 +251,25 @@ def test_progress_as_csv(anonymous, sern):
         "city",
         "country",
         "status",
+        "value_kind",
         "value",
         "boolean",
+        "text",
         "target",
         "ratio",
+        "reported",
+        "expected",
+        "units_at_target",
+        "units",
         "review_state",
         "note",
     ]
+    by_code = {(row["kpi_code"], row["level"], row["city"]): row for row in rows}
+    uprest = by_code[("3.5", "consortium", "")]
+    assert (uprest["value_kind"], uprest["text"]) == ("text", "To be performed in 2023")
+    survey = by_code[("3.2", "consortium", "")]
+    assert (survey["value_kind"], survey["boolean"], survey["value"]) == ("yes_no", "true", "160")
+    assert survey["text"].startswith("yes--> targeted survey")
+    assert by_code[("2.2", "consortium", "")]["status"] == "behind"
     accept = anonymous.get(URL, {"consortium": "sern"}, HTTP_ACCEPT="text/csv")
     assert accept["Content-Type"] == "text/csv; charset=utf-8"

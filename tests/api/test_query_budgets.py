@@ -4,20 +4,28 @@ Queries counted for a coordinator using a token:
     1   token and user (TokenAuthentication)
     4   roles: coordinated cities, steering seats, partnerships, memberships of the
         coordinated cities (``roles_of``, once per request)
-then, per list:
-    programmes   count, page                                            = 2
-    consortia    count, page, memberships+cities                        = 3
-    cities       count, page, visible memberships+consortia             = 3
-    solutions    count, page, lead cities, implementing cities          = 4
-    activities   count, page                                            = 2
-    kpis         count, page, parts, framework references               = 4
-    measurements stamp of the figures, count (reused while the stamp is unchanged),
-                 page (KPI, solution, consortium, city joined)          = 3
-    measurements as CSV: one streamed select, no count                  = 1
+then, per list, the data version its ETag and Last-Modified are computed from (the
+newest row of the change log, one query: ``icc_portal.api_validators``), and
+    programmes   count, page                                            = 1 + 2
+    consortia    count, page, memberships+cities                        = 1 + 3
+    cities       count, page, visible memberships+consortia             = 1 + 3
+    solutions    count, page, lead cities, implementing cities          = 1 + 4
+    activities   count, page                                            = 1 + 2
+    kpis         count, page, parts, framework references               = 1 + 4
+    measurements count (reused while the data version is unchanged),
+                 page (KPI, solution, consortium, city joined)          = 1 + 2
+    measurements as CSV: one streamed select, no count                  = 1 + 1
     progress     the consortium; the overview's matrix_inputs: members,
                  solutions, implementing cities, KPIs, stages with figures,
-                 figures, baselines (midway and final)                  = 8
-    progress as CSV: the same reads, no count                           = 8
+                 figures, baselines (midway and final); the whole text
+                 answers                                                = 1 + 9
+    progress as CSV: the same reads, no count                           = 1 + 9
+    changes      from the start: the solutions a coordinator's cities lead
+                 (the cursor's reader digest), the log's next rows, the
+                 figures they touch as the reader sees them             = 1 + 3
+                 from a cursor, also how far the log is pruned and what
+                 the reader could see at the cursor                     = 1 + 5
+A 304 (``If-None-Match`` current) runs the data version's query alone.
 An anonymous visitor runs only the per-list queries.
 """
 
@@ -41,17 +49,19 @@ from tests.solutions.factories import ActivityFactory, SolutionFactory
 pytestmark = pytest.mark.django_db
 
 AUTH_QUERIES = 1 + 4
+VERSION = 1
 LIST_QUERIES = {
-    "programmes/": 2,
-    "consortia/": 3,
-    "cities/": 3,
-    "solutions/": 4,
-    "activities/": 2,
-    "kpis/": 4,
-    "measurements/": 3,
-    "measurements/?format=csv": 1,
-    "progress/?consortium=budget&stage=final": 8,
-    "progress/?consortium=budget&stage=final&format=csv": 8,
+    "programmes/": VERSION + 2,
+    "consortia/": VERSION + 3,
+    "cities/": VERSION + 3,
+    "solutions/": VERSION + 4,
+    "activities/": VERSION + 2,
+    "kpis/": VERSION + 4,
+    "measurements/": VERSION + 2,
+    "measurements/?format=csv": VERSION + 1,
+    "progress/?consortium=budget&stage=final": VERSION + 9,
+    "progress/?consortium=budget&stage=final&format=csv": VERSION + 9,
+    "changes/": VERSION + 3,
 }
 SIZES = {"small": (2, 2), "large": (9, 12)}
 
@@ -120,9 +130,60 @@ def test_the_large_size_really_is_larger(db):
 
 
 def test_a_repeated_measurements_list_reuses_its_count(django_assert_num_queries):
-    """stamp and page only: the count of the same question over the same data is kept."""
+    """data version and page only: the count of the same question over the same data is kept."""
     build(*SIZES["small"])
     client = client_for(None)
     consume(client.get("/api/v1/measurements/?page_size=5"))
     with django_assert_num_queries(2):
         consume(client.get("/api/v1/measurements/?page_size=5&page=2"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "programmes/",
+        "measurements/",
+        "measurements/?format=csv",
+        "progress/?consortium=budget&stage=final",
+    ],
+)
+def test_a_current_etag_is_answered_304_in_at_most_two_queries(
+    django_assert_max_num_queries, size, path
+):
+    """Token and user (1) and the data version (1); nothing of the list is read."""
+    coordinator = build(*SIZES[size])
+    client = client_for(coordinator)
+    separator = "&" if "?" in path else "?"
+    url = f"/api/v1/{path}{separator}page_size=500"
+    first = client.get(url)
+    consume(first)
+    with django_assert_max_num_queries(2):
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+    anonymous = client_for(None)
+    fresh = anonymous.get(url)
+    consume(fresh)  # a streamed CSV holds its database cursor until read
+    tag = fresh["ETag"]
+    with django_assert_max_num_queries(1):  # anonymous: the data version alone
+        assert anonymous.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_page_of_changes_from_a_cursor_costs_a_fixed_number_of_queries(
+    django_assert_max_num_queries, size
+):
+    from kpis.models import Measurement
+
+    coordinator = build(*SIZES[size])
+    client = client_for(coordinator)
+    cursor = client.get("/api/v1/changes/?page_size=500").json()["next"]
+    edited = list(Measurement.objects.all()[:50])
+    for figure in edited:
+        figure.note = "checked"
+        figure.save()
+    with django_assert_max_num_queries(AUTH_QUERIES + VERSION + 5):
+        body = client.get(f"/api/v1/changes/?page_size=500&since={cursor}").json()
+    seen = Measurement.objects.visible_to(coordinator).filter(pk__in=[f.pk for f in edited])
+    assert len(body["results"]) == seen.count() > 0

@@ -196,6 +196,7 @@ def test_summary_counts_each_column_by_status():
         "on_track": 0,
         "behind": 1,
         "qualitative": 0,
+        "incomplete": 0,
         "not_available": 1,
         "not_applicable": 0,
         "no_data": 0,

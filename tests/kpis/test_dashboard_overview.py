@@ -103,12 +103,30 @@ def test_trollhattan_kpi_1_1_final_10_against_2_per_city_is_achieved(client, ser
     assert "Achieved" in cell.text and "500 %" in cell.text
 
 
-def test_consortium_policy_processes_influenced_kpi_2_4_is_behind_its_target_of_4(client, sern):
+def test_consortium_policy_processes_influenced_kpi_2_4_is_incomplete_without_ravenna(client, sern):
     cell = overview(client, stage="final")[("2.4", "Consortium")]
 
+    # Trollhättan 0 + Cervia 1 against 4; Ravenna's figure is not available and could
+    # still make up the rest: incomplete, not behind.
+    assert cell.status == "incomplete"
+    assert cell.text.startswith("1 / 4")
+    assert "Incomplete" in cell.text and "2 of 3 reported" in cell.text
+
+
+def test_consortium_datasets_collected_kpi_2_2_is_behind_at_one_of_two_countries(client, sern):
+    cell = overview(client, stage="final")[("2.2", "Consortium")]
+
     assert cell.status == "behind"
-    assert cell.text.startswith("1 / 4")  # Trollhättan 0 + Cervia 1; Ravenna N/A
-    assert "Behind" in cell.text
+    assert cell.text.startswith("16 / 4")  # the summed figure is still shown
+    assert "1 of 2 countries at their target" in cell.text
+
+
+def test_consortium_departments_kpi_1_1_is_incomplete_without_vanersborg(client, sern):
+    cell = overview(client, stage="final")[("1.1", "Consortium")]
+
+    assert cell.status == "incomplete"
+    assert cell.text.startswith("3 / 4")
+    assert "cities at their target" in cell.text and "3 of 4 reported" in cell.text
 
 
 def test_cervia_datasets_collected_kpi_2_2_is_not_available_never_0_or_behind(client, sern):
@@ -196,7 +214,7 @@ def test_latest_takes_each_citys_latest_figure_and_says_which_stage(client, sern
     assert "Midway" not in cells[("2.2", "Ravenna")].text
     assert cells[("1.1", "Ravenna")].text.startswith("3 / 2")
     assert "Midway" in cells[("1.1", "Ravenna")].text  # only the midway figure is left
-    assert cells[("2.4", "Consortium")].status == "behind"
+    assert cells[("2.4", "Consortium")].status == "incomplete"  # Ravenna: not available
 
 
 def test_unknown_stage_falls_back_to_the_default(client, sern):

@@ -471,7 +471,8 @@ def test_country_with_mixed_reported_and_missing_cities_sums_the_reported_ones()
     assert (cell.value, cell.target) == (Decimal(1), Decimal(2))
     assert (cell.reported_count, cell.expected_count) == (1, 2)
     assert not cell.is_complete
-    assert cell.status == ProgressStatus.BEHIND
+    # Cervia's missing figure could still bring Italy to its 2: not "behind" yet.
+    assert cell.status == ProgressStatus.INCOMPLETE
 
 
 def test_country_without_implementing_cities_has_no_cell() -> None:
@@ -687,16 +688,21 @@ def test_sern_trollhattan_kpi_1_1_final_is_achieved_five_times_over() -> None:
     assert cell.ratio == Decimal(5)
 
 
-def test_sern_policy_making_processes_influenced_consortium_wide_is_behind() -> None:
+def test_sern_policy_making_processes_influenced_is_incomplete_without_ravenna() -> None:
     rule = count_rule(4, scope=TargetScope.CONSORTIUM)
     readings = {"trollhattan": reported(0), "cervia": reported(1), "ravenna": NOT_AVAILABLE}
 
     cell = assess_consortium(rule, readings, implementing=SERN_CITIES, stage=Stage.FINAL)
+    complete = assess_consortium(
+        rule, {**readings, "ravenna": reported(2)}, implementing=SERN_CITIES, stage=Stage.FINAL
+    )
 
-    assert cell is not None
+    assert cell is not None and complete is not None
     assert (cell.value, cell.target) == (Decimal(1), Decimal(4))
-    assert cell.status == ProgressStatus.BEHIND
+    # Ravenna's figure, not available, could be 3 or more: the verdict is open.
+    assert cell.status == ProgressStatus.INCOMPLETE
     assert (cell.reported_count, cell.expected_count) == (2, 3)
+    assert complete.status == ProgressStatus.BEHIND
 
 
 def test_sern_cervia_datasets_collected_not_available_is_never_zero_or_behind() -> None:
@@ -767,3 +773,179 @@ def test_group_baseline_lets_a_consortium_count_progress_from_its_start() -> Non
     assert baseline == 2
     assert cell.ratio == Decimal("0.5")  # (3 - 2) / (4 - 2), not 3 / 4
     assert cell.status == ProgressStatus.ON_TRACK
+
+
+# One rule for targets per unit; missing figures never make a roll-up look better
+
+
+def test_sern_datasets_collected_at_final_is_behind_one_of_two_countries() -> None:
+    """KPI 2.2, 2 per country: Italy 16 (Cervia not available), Sweden 0."""
+    rule = count_rule(2, scope=TargetScope.COUNTRY)
+    readings = {"ravenna": reported(16), "cervia": NOT_AVAILABLE, "trollhattan": reported(0)}
+
+    cell = assess_consortium(
+        rule,
+        readings,
+        implementing=SERN_CITIES,
+        countries_by_city=SERN_COUNTRIES,
+        stage=Stage.FINAL,
+    )
+
+    assert cell is not None
+    assert (cell.value, cell.target) == (Decimal(16), Decimal(4))  # the sum is still shown
+    assert cell.status == ProgressStatus.BEHIND
+    assert (cell.units_at_target, cell.unit_count) == (1, 2)
+    assert cell.ratio is None
+
+
+def test_per_city_target_summed_is_achieved_only_when_every_city_is() -> None:
+    rule = count_rule(2)
+    everyone = {"trollhattan": reported(2), "ravenna": reported(3), "cervia": reported(2)}
+    one_short = {**everyone, "trollhattan": reported(1), "ravenna": reported(30)}
+
+    def consortium(readings, stage=Stage.FINAL):
+        return assess_consortium(rule, readings, implementing=SERN_CITIES, stage=stage)
+
+    assert consortium(everyone).status == ProgressStatus.ACHIEVED
+    assert (consortium(everyone).units_at_target, consortium(everyone).unit_count) == (3, 3)
+    assert consortium(one_short).value == Decimal(33)  # far above 6 in sum, yet:
+    assert consortium(one_short).status == ProgressStatus.BEHIND
+    # At midway a city at half its target is on track, so the group is on track.
+    assert consortium(one_short, Stage.MIDWAY).status == ProgressStatus.ON_TRACK
+
+
+def test_count_met_follows_the_same_rule_as_a_sum_of_per_city_targets() -> None:
+    """KPI 1.1, 2 in each city: three cities at their target, Vänersborg silent."""
+    countries = {**SERN_COUNTRIES, "vanersborg": "SE"}
+    cities = [*SERN_CITIES, "vanersborg"]
+    readings = {"trollhattan": reported(10), "ravenna": reported(3), "cervia": reported(4)}
+    counted = count_rule(2, rollup=Rollup.COUNT_MET)
+    summed = count_rule(2)
+
+    def consortium(rule, readings):
+        return assess_consortium(
+            rule, readings, implementing=cities, countries_by_city=countries, stage=Stage.FINAL
+        )
+
+    for rule in (counted, summed):
+        assert consortium(rule, readings).status == ProgressStatus.INCOMPLETE
+        assert consortium(rule, {**readings, "vanersborg": reported(0)}).status == "behind"
+        assert consortium(rule, {**readings, "vanersborg": reported(2)}).status == "achieved"
+    cell = consortium(counted, readings)
+    assert (cell.value, cell.target, cell.ratio) == (Decimal(3), Decimal(4), Decimal("0.75"))
+    assert (cell.units_at_target, cell.unit_count) == (3, 4)
+
+
+def test_a_unit_already_behind_decides_the_group_whatever_is_missing() -> None:
+    rule = count_rule(2)
+    readings = {"trollhattan": reported(0), "ravenna": reported(5), "cervia": NOT_AVAILABLE}
+
+    cell = assess_consortium(rule, readings, implementing=SERN_CITIES, stage=Stage.FINAL)
+
+    assert cell.status == ProgressStatus.BEHIND
+    assert (cell.reported_count, cell.expected_count) == (2, 3)
+
+
+def test_units_are_judged_from_their_own_baselines() -> None:
+    rule = count_rule(10)
+    readings = {"ravenna": reported(6), "cervia": reported(6)}
+    italy = ["ravenna", "cervia"]
+
+    without = assess_consortium(rule, readings, implementing=italy, stage=Stage.MIDWAY)
+    # Ravenna started at 4: 6 is a third of the way to 10, behind at midway.
+    started = assess_consortium(
+        rule,
+        readings,
+        implementing=italy,
+        stage=Stage.MIDWAY,
+        baselines_by_city={"ravenna": Decimal(4), "cervia": Decimal(0)},
+    )
+
+    assert without.status == ProgressStatus.ON_TRACK
+    assert started.status == ProgressStatus.BEHIND
+
+
+def test_lower_is_better_sum_with_a_city_not_available_is_incomplete_not_achieved() -> None:
+    rule = count_rule(5000, scope=TargetScope.CONSORTIUM, direction=LOWER)
+    readings = {"ravenna": reported(2100), "cervia": NOT_AVAILABLE}
+
+    cell = assess_consortium(rule, readings, implementing=["ravenna", "cervia"], stage="final")
+
+    assert cell.value == Decimal(2100)
+    assert cell.ratio == Decimal("2.381")  # the partial figure's ratio, still shown
+    assert cell.status == ProgressStatus.INCOMPLETE
+    assert (cell.reported_count, cell.expected_count) == (1, 2)
+
+
+def test_higher_is_better_sum_already_at_target_stays_achieved_with_a_city_missing() -> None:
+    rule = count_rule(4, scope=TargetScope.CONSORTIUM)
+
+    cell = assess_consortium(
+        rule, {"ravenna": reported(5)}, implementing=SERN_CITIES, stage=Stage.FINAL
+    )
+
+    assert cell.status == ProgressStatus.ACHIEVED
+    assert not cell.is_complete
+
+
+def test_lower_is_better_sum_already_past_its_limit_stays_behind() -> None:
+    rule = count_rule(100, scope=TargetScope.CONSORTIUM, direction=LOWER)
+
+    cell = assess_consortium(
+        rule, {"ravenna": reported(900)}, implementing=["ravenna", "cervia"], stage="final"
+    )
+
+    assert cell.status == ProgressStatus.BEHIND
+
+
+def test_missing_percentages_are_bounded_by_a_hundred() -> None:
+    rule = KpiRule(ValueType.PERCENT, Decimal(40), TargetScope.CONSORTIUM, rollup=Rollup.MEAN)
+    high = {"ravenna": reported(90), "cervia": reported(90)}
+
+    settled = assess_consortium(rule, high, implementing=[*high, "bologna"], stage="final")
+    open_ = assess_consortium(
+        rule, {"ravenna": reported(50)}, implementing=["ravenna", "cervia"], stage="final"
+    )
+
+    # Even a missing 0 % keeps the mean at 60 %: achieved.
+    assert settled.status == ProgressStatus.ACHIEVED
+    assert open_.status == ProgressStatus.INCOMPLETE
+
+
+def test_plain_numbers_can_fall_below_zero_so_a_missing_one_leaves_the_sum_open() -> None:
+    rule = KpiRule(ValueType.NUMBER, Decimal(10), TargetScope.CONSORTIUM)
+
+    cell = assess_consortium(
+        rule, {"ravenna": reported(50)}, implementing=["ravenna", "cervia"], stage="final"
+    )
+
+    assert cell.status == ProgressStatus.INCOMPLETE
+
+
+def test_yes_no_roll_ups_are_settled_only_when_no_missing_answer_could_change_them() -> None:
+    every = KpiRule(ValueType.BOOLEAN, target_scope=TargetScope.CONSORTIUM, rollup=Rollup.ALL)
+    some = KpiRule(ValueType.BOOLEAN, target_scope=TargetScope.CONSORTIUM, rollup=Rollup.ANY)
+    cities = ["ravenna", "cervia", "bologna"]
+
+    def judged(rule, readings):
+        return assess_consortium(rule, readings, implementing=cities, stage="final").status
+
+    assert judged(every, {"ravenna": NO}) == ProgressStatus.BEHIND
+    assert judged(every, {"ravenna": YES, "cervia": YES}) == ProgressStatus.INCOMPLETE
+    assert judged(some, {"ravenna": YES}) == ProgressStatus.ACHIEVED
+    assert judged(some, {"ravenna": NO, "cervia": NO}) == ProgressStatus.INCOMPLETE
+
+
+def test_a_roll_up_with_nothing_reported_keeps_its_own_status() -> None:
+    rule = count_rule(2, scope=TargetScope.COUNTRY)
+
+    cell = assess_consortium(
+        rule,
+        {"ravenna": NOT_AVAILABLE},
+        implementing=SERN_CITIES,
+        countries_by_city=SERN_COUNTRIES,
+        stage="final",
+    )
+
+    assert cell.status == ProgressStatus.NOT_AVAILABLE
+    assert cell.units_at_target is None

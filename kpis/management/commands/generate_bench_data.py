@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from changelog import log as changelog
 from cities.models import City, Consortium, Membership, Programme
 from kpis.models import KPI, Measurement
 from kpis.vocabulary import Stage
@@ -73,7 +74,7 @@ class Command(BaseCommand):
     def handle(self, *args, cities, solutions, kpis, slug, seed, replace, **options):
         if min(cities, solutions, kpis) < 1:
             raise CommandError("--cities, --solutions and --kpis must be at least 1.")
-        with transaction.atomic():
+        with transaction.atomic(), changelog.batch():
             if Consortium.objects.filter(slug=slug).exists():
                 if not replace:
                     self.stdout.write(f"Consortium {slug!r} exists; use --replace to rebuild it.")
@@ -185,7 +186,13 @@ def build_bench_consortium(
     )
     measurements = _measurements(kpi_objects, implementing, rng)
     for start in range(0, len(measurements), BATCH):
-        Measurement.objects.bulk_create(measurements[start : start + BATCH])
+        created = Measurement.objects.bulk_create(measurements[start : start + BATCH])
+        # bulk_create sends no signals: the change log is told here.
+        changelog.record_figures(
+            changelog.FigureState(m.pk, "created", m.kpi_id, m.city_id, m.review_state)
+            for m in created
+        )
+    changelog.record_definition()
     _roadmap(consortium, city_objects)
     analyze()
     return {

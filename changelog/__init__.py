@@ -1,0 +1,1 @@
+"""The change log: one ordered row per change to what the API shows (the partners' feed)."""

@@ -1,0 +1,33 @@
+"""The data version: the newest row of the change log, read in one query.
+
+Every change the API shows writes a row (:mod:`changelog.log`), in commit order, so the
+highest ``id`` changes whenever anything a response shows may have changed, and its
+time is when that happened. The API's ETags and ``Last-Modified`` are computed from it
+(:mod:`icc_portal.api_validators`). One version for the whole portal for now: a change
+in one consortium also renews the validators of the others (a per-consortium version
+can take its place behind :func:`current` without the callers noticing).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from .models import Change
+
+#: ``changed_at`` of a database with no change at all.
+BEGINNING = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    position: int
+    changed_at: datetime.datetime
+
+
+def current() -> Stamp:
+    """The newest change: its position and when it was recorded. One query."""
+    row = Change.objects.order_by("-id").values_list("id", "recorded_at").first()
+    if row is None:
+        return Stamp(0, BEGINNING)
+    return Stamp(*row)

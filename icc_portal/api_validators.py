@@ -1,0 +1,182 @@
+"""Conditional reads: an ETag and ``Last-Modified`` on every JSON and CSV read, and 304.
+
+The validators are computed *before* anything else is read, from three things:
+
+* the data version (:func:`changelog.stamp.current`, one query): every change to what
+  the API shows writes a row to the change log in commit order, so its newest position
+  moves whenever any response may have changed, and its time is ``Last-Modified``;
+* who asks: the reader (a user id, or anonymous). Whatever decides what a reader sees
+  (their roles, whether a consortium is published) is itself a change in the log, so
+  the version and the reader together pin down the reader's view;
+* what was asked: the path and query string, the media type (JSON and CSV of one
+  resource have different ETags), the language, and a *prefix* a view may add in
+  front, such as ``measurement-12-v3-`` on a figure, whose version ``If-Match`` reads.
+
+ETag = ``"<prefix><digest>"``, the digest an HMAC of all of it under the site's secret,
+so a client can neither guess the ETag of a resource it never read nor forge one. The
+ETag is strong (the same bytes for the same ETag); ``If-None-Match`` compares weakly,
+so ``W/"…"`` (as some proxies send it back) matches too. A 304 for a current ETag costs
+the authentication's query (none for anonymous readers) and the data version's: nothing
+else is read. ``If-Modified-Since`` is honoured when no ``If-None-Match`` is sent, at
+HTTP's one-second granularity, once the view has answered (a date proves nothing about
+the request it comes with, so the request is read and checked first).
+
+Computed before the response's own reads, an ETag may be older than the data it comes
+with (a change committed in between), never newer: the next conditional read then
+simply gets a 200.
+
+The browsable API's HTML (a CSRF token in every page) gets no validators.
+
+Everything here goes through :func:`data_version`: a per-consortium version can later
+take the global one's place without the views noticing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import time
+from dataclasses import dataclass
+
+from django.http import HttpResponseNotModified
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import get_language
+from rest_framework import exceptions, status
+
+from changelog import stamp
+
+#: Media types that get validators (not the browsable API's HTML).
+VALIDATED_MEDIA = ("application/json", "text/csv")
+DIGEST_LENGTH = 24
+_TAG = re.compile(r'^(?:W/)?"(?P<prefix>[^"]*?)(?P<digest>[0-9a-f]{24})"$')
+
+
+class NotModified(exceptions.APIException):
+    """304: the client's copy is current. Answered without a body (see the handler)."""
+
+    status_code = status.HTTP_304_NOT_MODIFIED
+    default_detail = ""
+
+    def __init__(self, validators: Validators) -> None:
+        super().__init__()
+        self.validators = validators
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    etag: str
+    last_modified: datetime.datetime
+
+    def apply(self, response) -> None:
+        response["ETag"] = self.etag
+        response["Last-Modified"] = http_date(self.last_modified.timestamp())
+
+
+def data_version() -> stamp.Stamp:
+    """The version everything the API shows is at (one query)."""
+    return stamp.current()
+
+
+def wants_validators(request) -> bool:
+    media = getattr(request, "accepted_media_type", "") or ""
+    return request.method in ("GET", "HEAD") and media.startswith(VALIDATED_MEDIA)
+
+
+def _digest(request, version: stamp.Stamp, prefix: str) -> str:
+    user = getattr(request, "user", None)
+    reader = user.pk if user is not None and user.is_authenticated else 0
+    media = (getattr(request, "accepted_media_type", "") or "").split(";")[0]
+    facts = repr((version.position, reader, media, get_language(), request.get_full_path(), prefix))
+    return salted_hmac("icc-portal.api.etag", facts, algorithm="sha256").hexdigest()[:DIGEST_LENGTH]
+
+
+def validators_for(request, version: stamp.Stamp, prefix: str = "") -> Validators:
+    return Validators(f'"{prefix}{_digest(request, version, prefix)}"', version.changed_at)
+
+
+def check(request, *, prefix_pattern: re.Pattern[str] | None = None) -> Validators:
+    """The validators of a read, after raising :class:`NotModified` if the client's ETag is
+    current.
+
+    Only an ETag this site gave for this very request (path, query, reader, media type)
+    at this data version matches, so a match also says the request was answered 200
+    then, and is again: nothing else needs reading, nor validating. ``*`` is not
+    honoured (it would need to know the resource exists: a 200 is always right).
+    ``prefix_pattern``: the prefixes the view puts in its ETags (e.g. a figure's
+    version); a client's ETag whose prefix fits is checked with that prefix, so a view
+    can answer 304 without reading the object the prefix describes. The data version
+    read is kept as ``request.data_version`` for the view's own use.
+    """
+    version = request.data_version = data_version()
+    current = validators_for(request, version)
+    for tag in (part.strip() for part in request.headers.get("If-None-Match", "").split(",")):
+        match = _TAG.match(tag)
+        if match is None:
+            continue
+        prefix = match["prefix"]
+        if prefix and (prefix_pattern is None or not prefix_pattern.fullmatch(prefix)):
+            continue
+        if constant_time_compare(match["digest"], _digest(request, version, prefix)):
+            raise NotModified(validators_for(request, version, prefix))
+    return current
+
+
+def not_modified_since(request, validators: Validators) -> bool:
+    """``If-Modified-Since`` (without ``If-None-Match``): nothing changed since that date.
+
+    Asked once the view has answered 200, so a malformed request or a missing resource
+    still gets its 4xx: a date, unlike an ETag, says nothing of the request it came
+    with. A date in the future is ignored (RFC 9110, 13.1.3).
+    """
+    if request.headers.get("If-None-Match"):
+        return False
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    if since is None or since > time.time():
+        return False
+    return int(validators.last_modified.timestamp()) <= since
+
+
+def version_for(request) -> stamp.Stamp:
+    """The data version this request's validators were computed from (read if none were)."""
+    version = getattr(request, "data_version", None)
+    if version is None:
+        version = request.data_version = data_version()
+    return version
+
+
+def _let_go(response) -> None:
+    """Close a streamed body that will not be sent, so that its database cursor closes now,
+    inside the request (``response.close()`` would also end the request: it sends
+    ``request_finished``, which closes the database connection)."""
+    for close in getattr(response, "_resource_closers", ()):
+        close()
+
+
+class ConditionalReads:
+    """A view mixin: validators on every JSON and CSV read (list, detail), 304 when current.
+
+    ``etag_prefix_pattern`` as for :func:`check`; a view whose ETags carry a prefix sets
+    ``request.etag_prefix`` while it answers.
+    """
+
+    etag_prefix_pattern: re.Pattern[str] | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        request.validators = request.data_version = None
+        if wants_validators(request):
+            request.validators = check(request, prefix_pattern=self.etag_prefix_pattern)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        validators = getattr(request, "validators", None)
+        if validators is not None and response.status_code == status.HTTP_200_OK:
+            prefix = getattr(request, "etag_prefix", "")
+            if prefix:
+                validators = validators_for(request, request.data_version, prefix)
+            if not_modified_since(request, validators):
+                _let_go(response)
+                response = HttpResponseNotModified()
+            validators.apply(response)
+        return response

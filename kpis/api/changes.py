@@ -1,0 +1,196 @@
+"""``/api/v1/changes/``: the change feed a partner keeps a copy in sync with.
+
+What a page holds is :mod:`kpis.api.feed`. This module reads the query, checks the
+cursor and writes the page.
+
+The cursor (``since``) is opaque: the position read up to, and a digest of what decides
+the reader's view (``access.reader_fingerprint``: their roles), signed with the site's
+secret (:mod:`icc_portal.api_cursors`), so it survives restarts. It is refused with 400,
+asking for a full pull (the feed from the start, without ``since``), when
+
+* it does not verify (``cursor_invalid``: forged, cut short, from another list);
+* it is older than the retention (``cursor_expired``): ``manage.py prune_changes`` drops
+  rows older than ``CHANGES_RETENTION_DAYS`` (90 by default), and a reader resuming
+  from before the newest row dropped might have missed a change;
+* the reader's roles changed since (``cursor_reader_changed``): figures that became
+  visible or hidden by that change are in no row of the log.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from changelog.models import Change
+from cities import access
+from icc_portal import api_cursors
+from icc_portal.api import READ_ERRORS, BadRequest, error_responses
+from icc_portal.api_filters import QueryTextField, SingleValuedQuery, given_values
+from icc_portal.api_schema import AutoSchema
+from icc_portal.api_validators import ConditionalReads
+
+from . import feed
+from .measurements import MeasurementSerializer
+
+DEFAULT_PAGE_SIZE = 100
+REASONS = [reason for reason in Change.Reason.values if reason != Change.Reason.DEFINITION]
+
+
+@extend_schema_field({"type": "string", "pattern": api_cursors.PATTERN})
+class CursorField(QueryTextField):
+    """An opaque cursor this site gave (checked by the view, which says what to do next)."""
+
+
+class ChangesQuerySerializer(serializers.Serializer):
+    since = CursorField(
+        required=False,
+        help_text="The `next` cursor of the page before; leave it out to start from the "
+        "beginning (a full pull: every figure you may see).",
+    )
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=f"Changes read per page (default {DEFAULT_PAGE_SIZE}); larger values are "
+        "served at the cap of 500. A page may name fewer figures than that.",
+    )
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One figure that changed in your view (documentation of the items)."""
+
+    id = serializers.IntegerField(help_text="The figure's (measurement's) id.")
+    change = serializers.ChoiceField(
+        choices=[feed.CREATED, feed.CHANGED, feed.WITHDRAWN],
+        help_text="created: new to you (entered, approved, published); changed: you held "
+        "it and it changed; withdrawn: no longer yours to see (reopened, deleted, its "
+        "consortium withdrawn): delete your copy.",
+    )
+    reason = serializers.ChoiceField(choices=REASONS, help_text="What happened to it last.")
+    measurement = MeasurementSerializer(
+        allow_null=True,
+        help_text="The figure as `/api/v1/measurements/` shows it now; null when withdrawn.",
+    )
+
+
+ChangesPageSerializer = inline_serializer(
+    "ChangesPage",
+    {
+        "next": serializers.CharField(
+            help_text="Send it back as `since` to read on; also when nothing changed."
+        ),
+        "has_more": serializers.BooleanField(
+            help_text="More changes are already waiting: read on at once."
+        ),
+        "results": ChangeSerializer(many=True),
+    },
+)
+
+
+class OnePageSchema(AutoSchema):
+    """The feed's list answers one page object, not an array of them."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
+class CursorRefused(BadRequest):
+    """400: a cursor the feed cannot resume from; the client starts a full pull."""
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="changes_list",
+        summary="What changed in your view",
+        description="Every figure created, changed, approved or withdrawn from your view "
+        "since the cursor, in the order the changes were committed; each once per page, "
+        "as you may see it now. Start without `since` (a full pull: every figure you may "
+        "see), store `next`, and send it as `since` next time; while `has_more` is true "
+        "read on at once. A cursor that is forged, older than the retention "
+        "(`CHANGES_RETENTION_DAYS`, 90 days by default) or from before your roles "
+        "changed is refused with 400 (`cursor_invalid`, `cursor_expired`, "
+        "`cursor_reader_changed`): start again without `since`.",
+        parameters=[ChangesQuerySerializer],
+        responses={200: ChangesPageSerializer, **error_responses(*READ_ERRORS)},
+    )
+)
+class ChangesViewSet(ConditionalReads, viewsets.GenericViewSet):
+    """The change feed: figures created, changed and withdrawn in your view."""
+
+    serializer_class = ChangeSerializer
+    schema = OnePageSchema()
+    filter_backends: list = []
+    pagination_class = None
+    query_parameters = tuple(ChangesQuerySerializer().fields)
+
+    def list(self, request, *args, **kwargs):
+        SingleValuedQuery().check(request, self)
+        query = ChangesQuerySerializer(data=given_values(request, ("since",)))
+        query.is_valid(raise_exception=True)
+        limit = min(query.validated_data.get("page_size", DEFAULT_PAGE_SIZE), 500)
+        reader = access.reader_fingerprint(request.user)
+        since = self.resume_from(query.validated_data.get("since", ""), reader)
+        page = feed.read_page(request.user, since=since, limit=limit)
+        return Response(
+            {
+                "next": api_cursors.make("changes", p=page.position, r=reader),
+                "has_more": page.has_more,
+                "results": [
+                    {
+                        "id": item.id,
+                        "change": item.change,
+                        "reason": item.reason,
+                        "measurement": item.measurement,
+                    }
+                    for item in page.items
+                ],
+            }
+        )
+
+    def resume_from(self, cursor: str, reader: str) -> int:
+        """The position a cursor holds; 400 (see the module docstring) when it cannot be used."""
+        if cursor == "":
+            return 0
+        try:
+            payload = api_cursors.read("changes", cursor)
+        except api_cursors.BadCursor:
+            payload = {}
+        position = payload.get("p")
+        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+            raise self.refused(
+                _(
+                    "This cursor was not made by this site: start again with a full pull "
+                    "(leave out since)."
+                ),
+                "cursor_invalid",
+            )
+        if payload.get("r") != reader:
+            raise self.refused(
+                _(
+                    "Your access changed since this cursor was made, so figures may have "
+                    "appeared or gone without a change: start again with a full pull "
+                    "(leave out since)."
+                ),
+                "cursor_reader_changed",
+            )
+        if 0 < position < feed.pruned_through():
+            raise self.refused(
+                _(
+                    "This cursor is older than the changes kept (%(days)s days): start again "
+                    "with a full pull (leave out since)."
+                )
+                % {"days": settings.CHANGES_RETENTION_DAYS},
+                "cursor_expired",
+            )
+        return position
+
+    @staticmethod
+    def refused(message: str, code: str) -> CursorRefused:
+        return CursorRefused(message, code=code, errors={"since": [message]})

@@ -1,0 +1,205 @@
+"""ETag and Last-Modified on every read of the API, and 304 while they are current.
+
+Every list, detail, progress and CSV response carries a strong ETag (different for
+the JSON and the CSV of one resource) and Last-Modified; If-None-Match compares weakly
+(``W/"…"`` matches), If-Modified-Since is honoured, and a validator changes when
+anything the response shows changes for that reader.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils.http import http_date, parse_http_date
+
+from kpis.models import KPI, Measurement
+from kpis.reporting import review
+from tests.api.conftest import client_for
+from tests.cities.factories import SteeringCommitteeMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+READS = [
+    "/api/v1/programmes/",
+    "/api/v1/programmes/icc/",
+    "/api/v1/consortia/",
+    "/api/v1/consortia/sern/",
+    "/api/v1/cities/",
+    "/api/v1/cities/ravenna/",
+    "/api/v1/solutions/",
+    "/api/v1/activities/",
+    "/api/v1/kpis/",
+    "/api/v1/measurements/",
+    "/api/v1/measurements/?format=csv",
+    "/api/v1/progress/?consortium=sern",
+    "/api/v1/progress/?consortium=sern&format=csv",
+    "/api/v1/changes/",
+]
+
+
+def body_of(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("path", READS)
+def test_every_read_has_validators_and_answers_304_while_they_hold(anonymous, sern, path):
+    response = anonymous.get(path)
+    assert response.status_code == 200
+    assert body_of(response)  # read it all: a streamed CSV holds a database cursor open
+    etag, modified = response["ETag"], response["Last-Modified"]
+    assert etag.startswith('"') and etag.endswith('"') and not etag.startswith("W/")
+    assert parse_http_date(modified) <= parse_http_date(http_date())
+
+    same = anonymous.get(path, HTTP_IF_NONE_MATCH=etag)
+    weak = anonymous.get(path, HTTP_IF_NONE_MATCH=f'"other", W/{etag}')
+    since = anonymous.get(path, HTTP_IF_MODIFIED_SINCE=modified)
+    for answer in (same, weak, since):
+        assert answer.status_code == 304
+        assert answer.content == b""
+        assert answer["ETag"] == etag and answer["Last-Modified"] == modified
+    other = anonymous.get(path, HTTP_IF_NONE_MATCH='"other"')
+    assert other.status_code == 200 and body_of(other)
+
+
+def test_a_detail_of_every_kind_has_validators(anonymous, sern):
+    solution = anonymous.get("/api/v1/solutions/").json()["results"][0]["id"]
+    activity = anonymous.get("/api/v1/activities/").json()["results"][0]["id"]
+    kpi = anonymous.get("/api/v1/kpis/").json()["results"][0]["id"]
+    figure = Measurement.objects.first().pk
+    for path in (
+        f"/api/v1/solutions/{solution}/",
+        f"/api/v1/activities/{activity}/",
+        f"/api/v1/kpis/{kpi}/",
+        f"/api/v1/measurements/{figure}/",
+        f"/api/v1/measurements/{figure}/?format=csv",
+    ):
+        response = anonymous.get(path)
+        assert response.status_code == 200 and response["ETag"], path
+        assert anonymous.get(path, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_json_and_csv_of_one_resource_have_different_etags(anonymous, sern):
+    figure = Measurement.objects.first().pk
+    for path in ("/api/v1/measurements/", f"/api/v1/measurements/{figure}/", "/api/v1/progress/"):
+        query = {"consortium": "sern"} if "progress" in path else {}
+        as_json = anonymous.get(path, query)["ETag"]
+        csv_response = anonymous.get(path, {**query, "format": "csv"})
+        as_csv = csv_response["ETag"]
+        by_accept = anonymous.get(path, query, HTTP_ACCEPT="text/csv")
+        assert by_accept["Content-Type"].startswith("text/csv")
+        assert body_of(csv_response) == body_of(by_accept)
+        assert as_json != as_csv
+        again = anonymous.get(path, query, HTTP_IF_NONE_MATCH=as_csv)
+        assert again.status_code == 200 and body_of(again)
+
+
+def test_a_changed_figure_changes_the_validators_of_what_shows_it(anonymous, sern, ravenna):
+    paths = ["/api/v1/measurements/", "/api/v1/progress/?consortium=sern"]
+    before = {path: anonymous.get(path)["ETag"] for path in paths}
+    figure = Measurement.objects.get(kpi__code="2.2", city=ravenna, stage="final")
+    figure.value = Decimal(18)
+    figure.version += 1
+    figure.save()
+    for path in paths:
+        response = anonymous.get(path, HTTP_IF_NONE_MATCH=before[path])
+        assert response.status_code == 200
+        assert response["ETag"] != before[path]
+
+
+def test_a_changed_target_changes_the_progress_validator(anonymous, sern):
+    path = "/api/v1/progress/?consortium=sern"
+    etag = anonymous.get(path)["ETag"]
+    kpi = KPI.objects.get(solution__consortium=sern, code="2.4")
+    kpi.target_value = Decimal(3)
+    kpi.save()
+    assert anonymous.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_readers_never_share_a_validator(sern, sern_partner, sern_steering, anonymous):
+    path = "/api/v1/measurements/"
+    tags = {
+        client_for(sern_partner).get(path)["ETag"],
+        client_for(sern_steering).get(path)["ETag"],
+        anonymous.get(path)["ETag"],
+    }
+    assert len(tags) == 3
+    partner_tag = client_for(sern_partner).get(path)["ETag"]
+    assert client_for(sern_steering).get(path, HTTP_IF_NONE_MATCH=partner_tag).status_code == 200
+
+
+def test_a_new_role_changes_the_readers_validators(sern, sern_partner, ravenna, sern_steering):
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Check"
+    )
+    client = client_for(sern_partner)
+    etag = client.get("/api/v1/measurements/")["ETag"]
+    SteeringCommitteeMemberFactory(user=sern_partner, consortium=sern)  # now sees drafts
+    response = client.get("/api/v1/measurements/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response.json()["count"] == 84
+
+
+def test_a_figures_read_etag_works_in_if_match(ravenna_client, sern, ravenna):
+    kpi = KPI.objects.get(solution__consortium=sern, code="2.2")
+    draft = Measurement.objects.create(
+        kpi=kpi, city=ravenna, stage="baseline", status="reported", value=Decimal(1)
+    )
+    etag = ravenna_client.get(f"/api/v1/measurements/{draft.pk}/")["ETag"]
+    assert etag.startswith(f'"measurement-{draft.pk}-v1-')
+    changed = ravenna_client.patch(
+        f"/api/v1/measurements/{draft.pk}/", {"value": "2"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert changed.status_code == 200, changed.content
+    stale = ravenna_client.patch(
+        f"/api/v1/measurements/{draft.pk}/", {"value": "3"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert stale.status_code == 412
+
+
+def test_a_made_up_etag_never_answers_304(anonymous, sern):
+    figure = Measurement.objects.first()
+    path = f"/api/v1/measurements/{figure.pk}/"
+    real = anonymous.get(path)["ETag"]
+    forged = f'"measurement-{figure.pk}-v{figure.version}-{"0" * 24}"'
+    other_version = real.replace(f"-v{figure.version}-", f"-v{figure.version + 1}-")
+    for tag in (forged, other_version, '"measurement-1-v1"'):
+        assert anonymous.get(path, HTTP_IF_NONE_MATCH=tag).status_code == 200
+
+
+def test_an_old_if_modified_since_gets_the_page(anonymous, sern):
+    response = anonymous.get(
+        "/api/v1/kpis/", HTTP_IF_MODIFIED_SINCE="Sat, 01 Jan 2000 00:00:00 GMT"
+    )
+    assert response.status_code == 200
+
+
+def test_if_none_match_wins_over_if_modified_since(anonymous, sern):
+    response = anonymous.get("/api/v1/kpis/")
+    answer = anonymous.get(
+        "/api/v1/kpis/",
+        HTTP_IF_NONE_MATCH='"other"',
+        HTTP_IF_MODIFIED_SINCE=response["Last-Modified"],
+    )
+    assert answer.status_code == 200
+
+
+def test_the_browsable_api_gets_no_validators(anonymous, sern):
+    response = anonymous.get("/api/v1/kpis/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200 and not response.has_header("ETag")
+
+
+def test_a_condition_never_hides_a_bad_request_or_a_missing_resource(anonymous, sern):
+    modified = anonymous.get("/api/v1/kpis/")["Last-Modified"]
+    bad = anonymous.get("/api/v1/kpis/?page=-3", HTTP_IF_MODIFIED_SINCE=modified)
+    missing = anonymous.get("/api/v1/kpis/987654/", HTTP_IF_MODIFIED_SINCE=modified)
+    star = anonymous.get("/api/v1/kpis/987654/", HTTP_IF_NONE_MATCH="*")
+    assert (bad.status_code, missing.status_code, star.status_code) == (400, 404, 404)
+    assert anonymous.get("/api/v1/kpis/", HTTP_IF_NONE_MATCH="*").status_code == 200
+
+
+def test_a_date_in_the_future_is_ignored(anonymous, sern):
+    response = anonymous.get(
+        "/api/v1/kpis/", HTTP_IF_MODIFIED_SINCE="Sun, 16 Apr 6406 13:30:58 GMT"
+    )
+    assert response.status_code == 200
