@@ -236,10 +236,14 @@ def test_many_changes_in_a_row_leave_every_copy_equal_to_a_full_pull(
         lambda: reopen_ravenna_final(sern, sern_steering, ravenna),
         lambda: Measurement.objects.filter(city=ravenna, stage="final", kpi__code="2.1").delete(),
         lambda: review.submit_stage(
-            user=sern_coordinator_ravenna, consortium=sern, city=ravenna, stage="final"
+            user=sern_coordinator_ravenna,
+            consortium=sern,
+            city=ravenna,
+            stage="final",
+            confirm_missing=1,
         ),
         lambda: review.approve_stage(
-            user=sern_steering, consortium=sern, city=ravenna, stage="final"
+            user=sern_steering, consortium=sern, city=ravenna, stage="final", confirm_missing=1
         ),
         lambda: Consortium.objects.filter(pk=sern.pk).get().__class__,  # a read: no change
         lambda: publish(sern, False),

@@ -77,7 +77,8 @@ def test_the_review_of_a_stage_writes_its_reason(entry_world, coordinator_ravenn
         (review.reopen_stage, steering_member),
     ):
         before = stamp.current().position
-        kwargs = {"comment": "Again"} if action is review.reopen_stage else {}
+        # Only one of the world's KPIs has a figure: the other four are confirmed as missing.
+        kwargs = {"comment": "Again"} if action is review.reopen_stage else {"confirm_missing": 5}
         action(user=user, **unit, **kwargs)
         (row,) = rows_after(before)
         assert row.measurement_id == figure.pk
