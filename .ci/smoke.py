@@ -76,7 +76,7 @@ PAGES = (
     Page("/admin/login/", "csrfmiddlewaretoken", {ADMIN: 302}, portal=False),
     Page(
         "/admin/",
-        "Site administration",
+        "Consortium administration",
         {ANONYMOUS: 302, COORDINATOR: 302, STEERING: 302},
         portal=False,
     ),
