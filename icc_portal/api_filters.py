@@ -20,6 +20,8 @@ not import ``rest_framework.views`` or ``rest_framework.generics``.
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 import django_filters.utils
 from django import forms
@@ -273,11 +275,20 @@ def plain_digits(text: str) -> bool:
     return text.isascii() and "_" not in text
 
 
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
 class PlainIntegerField(forms.IntegerField):
-    """Django's whole-number field, refusing what :func:`plain_digits` refuses."""
+    """A whole number written as the schema's ``integer`` is: ASCII digits with an optional
+    minus. Django's own field also reads ``1.0`` (and, through ``int()``, ``１`` and
+    ``1_000``); a client that sends those gets a 400, as the grid would refuse them."""
 
     def to_python(self, value):
-        if isinstance(value, str) and not plain_digits(value):
+        if (
+            isinstance(value, str)
+            and value.strip()
+            and not (plain_digits(value) and WHOLE_NUMBER.fullmatch(value.strip()))
+        ):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 

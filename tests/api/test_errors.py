@@ -74,12 +74,29 @@ def test_unacceptable_media_type_is_406(anonymous, sern):
         ("page=0", "page"),
         ("page=abc", "page"),
         ("solution=0.5", "solution"),
+        ("solution=0.0", "solution"),
+        ("solution=1.0", "solution"),
         ("stage=final&stage=midway", "stage"),
         ("page_size=5&page_size=6", "page_size"),
     ],
 )
 def test_malformed_paging_and_repeated_parameters_are_400(anonymous, sern, query, field):
     assert_error_shape(anonymous.get(f"{API}measurements/?{query}"), 400, field)
+
+
+@pytest.mark.parametrize("number", ["0.0", "1.0", "1e0", " 1.", "1_0"])
+def test_the_csv_twin_refuses_a_solution_that_is_no_whole_number(anonymous, sern, number):
+    # The fuzzer's find: Django's integer field reads "0.0" as 0, the schema says integer.
+    response = anonymous.get(f"{API}measurements.csv", {"solution": number})
+    assert_error_shape(response, 400, "solution")
+
+
+def test_a_whole_solution_number_still_filters_the_csv(anonymous, sern):
+    response = anonymous.get(f"{API}measurements.csv", {"solution": "2"})
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0].startswith("id,consortium,solution,")
+    assert len(lines) > 1
+    assert {line.split(",")[2] for line in lines[1:]} == {"2"}
 
 
 def test_yes_no_filter_takes_true_or_false_only(anonymous, sern):
