@@ -7,12 +7,13 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from kpis.dashboards import build, reports
-from kpis.dashboards.readers import city_page_inputs, matrix_inputs
+from kpis.dashboards import build, reports, versioned
+from kpis.dashboards.readers import city_page_inputs, matrix_inputs, visible_memberships
 from kpis.models import KPI
-from kpis.vocabulary import STAGE_CHOICES, STAGES, stage_heading
+from kpis.vocabulary import STAGE_CHOICES, STAGE_VIEWS, STAGES, stage_heading
 from solutions.models import Solution
 
 from .access import visible_consortia
@@ -47,12 +48,15 @@ def choose_consortium(consortia: list, slug: str | None):
     return next((item for item in consortia if item.has_kpis), consortia[0] if consortia else None)
 
 
-class OverviewView(TemplateView):
+class OverviewView(versioned.ConditionalPage, TemplateView):
     """Where does the consortium stand? Cities across, KPIs down, one stage.
 
-    Queries (fixed, whatever the size): consortia; then ``matrix_inputs``: memberships
-    with cities, solutions, implementing cities, KPIs, stages with figures, figures,
-    baselines — plus the session, the user and the user's roles when logged in.
+    Queries: consortia; the consortium's data version (:mod:`kpis.dashboards.versioned`)
+    — plus the session, the user and the user's roles when logged in. The judged part
+    (members, solutions, stage picker, matrix) is kept rendered under that version; only
+    when it is not kept yet, ``matrix_inputs`` reads (fixed, whatever the size):
+    memberships with cities, solutions, implementing cities, KPIs, stages with figures,
+    figures, baselines. ``matrix`` and ``inputs`` are in the context only then.
     """
 
     template_name = "cities/overview.html"
@@ -62,29 +66,45 @@ class OverviewView(TemplateView):
         user = self.request.user
         consortia = consortia_for_overview(user)
         consortium = choose_consortium(consortia, self.request.GET.get("consortium"))
-        context.update(consortia=consortia, consortium=consortium)
+        context.update(consortia=consortia, consortium=consortium, matrix=None)
         if consortium is None:
             return context
-        inputs = matrix_inputs(user, consortium, requested_stage=self.request.GET.get("stage"))
-        city_url = build.link_maker("city-detail")
-        context.update(
-            members=[(city, city_url(city.slug)) for city in inputs.cities],
-            solutions=inputs.solutions,
-            stage=inputs.stage,
-            default_stage=inputs.default_stage if inputs.has_figures else "",
-            stage_choices=STAGE_CHOICES,
-            matrix=build.consortium_matrix(inputs),
-        )
+        asked = self.request.GET.get("stage")
+        asked = asked if asked in STAGE_VIEWS else None
+        shown = tuple((item.pk, item.slug) for item in consortia)
+        key = versioned.page_key("overview", self.request, [consortium.pk], asked, shown)
+
+        def render_body() -> tuple[str, str]:
+            inputs = matrix_inputs(user, consortium, requested_stage=asked)
+            city_url = build.link_maker("city-detail")
+            body = dict(
+                consortia=consortia,
+                consortium=consortium,
+                members=[(city, city_url(city.slug)) for city in inputs.cities],
+                solutions=inputs.solutions,
+                stage=inputs.stage,
+                default_stage=inputs.default_stage if inputs.has_figures else "",
+                stage_choices=STAGE_CHOICES,
+                matrix=build.consortium_matrix(inputs),
+            )
+            context.update(body)
+            return render_to_string("cities/_overview_body.html", body), inputs.stage
+
+        overview_body, stage = versioned.kept(key, render_body)
+        context.update(overview_body=mark_safe(overview_body), stage=stage)  # noqa: S308
         return context
 
 
-class CityDetailView(TemplateView):
+class CityDetailView(versioned.ConditionalPage, TemplateView):
     """How is this city doing? Its solutions, each KPI's three stages against the target,
     its activities, its three-year plan.
 
-    Queries (fixed): the city; ``city_page_inputs`` (memberships, the tables' solutions,
-    KPIs, figures and activities, plans and their targets, commitments) — plus the session, the
-    user and the user's roles when logged in.
+    Queries: the city; its memberships in the consortia the user may read; their data
+    version — plus the session, the user and the user's roles when logged in, and the
+    entry links' query for a steering member. The tables, plans and commitments are kept
+    rendered under that version (:mod:`kpis.dashboards.versioned`); only when they are
+    not kept yet, ``city_page_inputs`` reads (fixed): the tables' solutions, KPIs,
+    figures and activities, plans and their targets, commitments.
     """
 
     template_name = "cities/city_detail.html"
@@ -92,8 +112,9 @@ class CityDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         city = get_object_or_404(City, slug=kwargs["slug"])
-        inputs = city_page_inputs(self.request.user, city)
-        if not inputs.memberships:
+        user = self.request.user
+        memberships = visible_memberships(user, city)
+        if not memberships:
             raise Http404("The city takes part in no consortium you may read.")
         context.update(
             city=city,
@@ -102,10 +123,20 @@ class CityDetailView(TemplateView):
             city_links=render_to_string(
                 "kpis/entry/_city_links.html", {"city": city}, request=self.request
             ),
-            memberships=inputs.memberships,
-            plans=inputs.plans,
-            commitments=inputs.commitments,
-            stage_labels=[stage_heading(stage) for stage in STAGES],
-            reports=reports.city_report(city=city, tables=inputs.tables),
+            memberships=memberships,
         )
+        consortium_ids = [membership.consortium_id for membership in memberships]
+        key = versioned.page_key("city", self.request, consortium_ids, city.pk)
+
+        def render_body() -> str:
+            inputs = city_page_inputs(user, city, memberships)
+            context.update(
+                plans=inputs.plans,
+                commitments=inputs.commitments,
+                stage_labels=[stage_heading(stage) for stage in STAGES],
+                reports=reports.city_report(city=city, tables=inputs.tables),
+            )
+            return render_to_string("cities/_city_body.html", context)
+
+        context["city_body"] = mark_safe(versioned.kept(key, render_body))  # noqa: S308
         return context

@@ -386,9 +386,14 @@ class ProgressViewSet(ConditionalReads, viewsets.GenericViewSet):
 
     serializer_class = ProgressRowSerializer
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+    cache_answers = True  # a page of judged cells, kept under its ETag (api_validators)
     filter_backends: list = []
     query_parameters = tuple(ProgressQuerySerializer().fields)
     csv_filename = "progress.csv"
+
+    def version_scope(self, request) -> str | None:
+        """One consortium's cells: its data version (a change elsewhere keeps the ETag)."""
+        return request.query_params.get("consortium", "").strip() or None
 
     def list(self, request, *args, **kwargs):
         SingleValuedQuery().check(request, self)

@@ -5,24 +5,29 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from cities.access import visible_consortia_filter
 from kpis.models import KPI
 from kpis.vocabulary import STAGES, stage_heading
 
-from . import build, reports
+from . import build, reports, versioned
 from .figures import Formatter
 from .readers import kpi_page_inputs
 
 
-class KpiDetailView(TemplateView):
+class KpiDetailView(versioned.ConditionalPage, TemplateView):
     """``/kpis/<id>/``, ``/kpis/<consortium>/<code>/`` or ``/kpis/<code>/?consortium=<slug>``.
 
     A bare code (``/kpis/2.2/``) finds the KPI when one consortium the user may read has
-    it; otherwise the page lists the consortia that do. Queries (fixed): the KPI with its
-    solution, consortium and programme; ``kpi_page_inputs`` (parts, framework references,
-    member cities, implementing cities, figures) — plus session, user and roles.
+    it; otherwise the page lists the consortia that do. Queries: the KPI with its
+    solution, consortium and programme; the consortium's data version — plus session,
+    user and roles. The body is kept rendered under that version
+    (:mod:`kpis.dashboards.versioned`); only when it is not kept yet,
+    ``kpi_page_inputs`` reads (fixed): parts, framework references, member cities,
+    implementing cities, figures.
     """
 
     template_name = "kpis/kpi_detail.html"
@@ -50,24 +55,30 @@ class KpiDetailView(TemplateView):
         context = super().get_context_data(**kwargs)
         kpi = self.kpi
         solution = kpi.solution
-        inputs = kpi_page_inputs(self.request.user, kpi)
-        lines = reports.kpi_report(
-            kpi=kpi,
-            solution=solution,
-            cities=inputs.cities,
-            implementing=inputs.implementing,
-            details=inputs.details,
-            city_url=build.link_maker("city-detail"),
-        )
-        context.update(
-            kpi=kpi,
-            solution=solution,
-            consortium=solution.consortium,
-            parts=inputs.parts,
-            references=inputs.references,
-            lines=lines,
-            stage_labels=[stage_heading(stage) for stage in STAGES],
-            target=Formatter().target_wording(kpi),
-            chart=reports.chart_data(kpi, lines),
-        )
+        context.update(kpi=kpi, solution=solution, consortium=solution.consortium)
+        key = versioned.page_key("kpi", self.request, [solution.consortium_id], kpi.pk)
+
+        def render_body() -> tuple[str, bool]:
+            inputs = kpi_page_inputs(self.request.user, kpi)
+            lines = reports.kpi_report(
+                kpi=kpi,
+                solution=solution,
+                cities=inputs.cities,
+                implementing=inputs.implementing,
+                details=inputs.details,
+                city_url=build.link_maker("city-detail"),
+            )
+            context.update(
+                parts=inputs.parts,
+                references=inputs.references,
+                lines=lines,
+                stage_labels=[stage_heading(stage) for stage in STAGES],
+                target=Formatter().target_wording(kpi),
+                chart=reports.chart_data(kpi, lines),
+            )
+            body = render_to_string("kpis/_kpi_body.html", context)
+            return body, bool(context["chart"] and not inputs.parts)
+
+        kpi_body, chart_script = versioned.kept(key, render_body)
+        context.update(kpi_body=mark_safe(kpi_body), chart_script=chart_script)  # noqa: S308
         return context
