@@ -6,51 +6,78 @@ a membership, a solution, an activity, the roadmap, a role…) writes a *definit
 without one. So what a consortium's pages show can only have changed when a row of that
 consortium, or a definition row, was written: the newer of the two is the consortium's
 version. A change in SERN's figures leaves the other consortia at their versions; a
-definition change moves every consortium's (coarse, but never stale).
+definition change moves every consortium's (coarse, but never stale). The definition
+rows alone are the version of what is not one consortium's (the list of consortia).
 
-One query, two index lookups (``change_consortium_idx``: ``consortium_id, id``), read
-before anything else the version guards. Rows are numbered in commit order, so a reader
-that sees version n sees every change up to n, and whatever it reads afterwards is at
-least as new: a cache entry keyed by the version can be newer than its key, never older.
-A figure whose consortium the log could not tell (its KPI deleted in the same
-transaction) is written without one, as a definition row is: it moves every version.
+One query, index lookups only (``change_consortium_idx``: ``consortium_id, id``), read
+before anything else the version guards; plain SQL, as it runs on every page. Rows are
+numbered in commit order, so a reader that sees version n sees every change up to n, and
+whatever it reads afterwards is at least as new: a cache entry keyed by the version can
+be newer than its key, never older. A figure whose consortium the log could not tell
+(its KPI deleted in the same transaction) is written without one, as a definition row
+is: it moves every version.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.apps import apps
-from django.db.models import Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db import connection
 
 from .models import Change
 from .stamp import BEGINNING, Stamp
 
 
-def _newest(**lookup) -> Coalesce:
-    rows = Change.objects.filter(**lookup).order_by("-id").values("id")[:1]
-    return Coalesce(Subquery(rows), Value(0))
+@cache
+def _sql() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    table = quote(Change._meta.db_table)
+    consortia = quote(apps.get_model("cities", "Consortium")._meta.db_table)
+    newest = f"SELECT id FROM {table} WHERE consortium_id {{}} ORDER BY id DESC LIMIT 1"
+    definitions = f"COALESCE(({newest.format('IS NULL')}), 0)"
+
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"  # SQLite: max(a, b)
+
+    def version_of(condition: str) -> str:
+        mine = f"COALESCE(({newest.format(condition)}), 0)"
+        return f"SELECT id, recorded_at FROM {table} WHERE id = {greatest}({mine}, {definitions})"
+
+    return {
+        "one": version_of("= %s"),
+        "slug": version_of(f"= (SELECT id FROM {consortia} WHERE slug = %s)"),
+        "definitions": f"SELECT id, recorded_at FROM {table} WHERE id = {definitions}",
+    }
+
+
+def _stamp(sql: str, params: list) -> Stamp:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return Stamp(*row) if row is not None else Stamp(0, BEGINNING)
 
 
 def consortium_version(consortium_id: int) -> Stamp:
     """The version of one consortium's pages and API reads: position and time. One query."""
-    newest = Greatest(_newest(consortium_id=consortium_id), _newest(consortium_id__isnull=True))
-    row = Change.objects.filter(id=newest).values_list("id", "recorded_at").first()
-    return Stamp(*row) if row is not None else Stamp(0, BEGINNING)
+    return _stamp(_sql()["one"], [consortium_id])
 
 
 def consortium_version_by_slug(slug: str) -> Stamp:
     """:func:`consortium_version` of the consortium with this slug, in the same one query
     (an unknown slug: the definition rows' version)."""
-    Consortium = apps.get_model("cities", "Consortium")
-    consortium_id = Subquery(Consortium.objects.filter(slug=slug).values("pk")[:1])
-    newest = Greatest(_newest(consortium_id=consortium_id), _newest(consortium_id__isnull=True))
-    row = Change.objects.filter(id=newest).values_list("id", "recorded_at").first()
-    return Stamp(*row) if row is not None else Stamp(0, BEGINNING)
+    return _stamp(_sql()["slug"], [slug])
 
 
 def consortia_version(consortium_ids) -> Stamp:
-    """The newest of several consortia's versions (a city page spans its consortia)."""
-    ids = list(consortium_ids)
-    newest = Greatest(_newest(consortium_id__in=ids), _newest(consortium_id__isnull=True))
-    row = Change.objects.filter(id=newest).values_list("id", "recorded_at").first()
-    return Stamp(*row) if row is not None else Stamp(0, BEGINNING)
+    """The newest of several consortia's versions (a city page spans its consortia): one
+    query per consortium (a city takes part in one or two)."""
+    ids = sorted(set(consortium_ids))
+    if not ids:
+        return definitions_version()
+    return max((consortium_version(pk) for pk in ids), key=lambda stamp: stamp.position)
+
+
+def definitions_version() -> Stamp:
+    """The newest definition row: the version of what is no one consortium's (the list of
+    consortia, their sizes, who may read them). One query."""
+    return _stamp(_sql()["definitions"], [])

@@ -16,7 +16,7 @@ from kpis.models import KPI
 from kpis.vocabulary import STAGE_CHOICES, STAGE_VIEWS, STAGES, stage_heading
 from solutions.models import Solution
 
-from .access import visible_consortia
+from .access import roles_of, visible_consortia
 from .models import City, Membership
 
 
@@ -51,7 +51,8 @@ def choose_consortium(consortia: list, slug: str | None):
 class OverviewView(versioned.ConditionalPage, TemplateView):
     """Where does the consortium stand? Cities across, KPIs down, one stage.
 
-    Queries: consortia; the consortium's data version (:mod:`kpis.dashboards.versioned`)
+    Queries: the definitions' version, and the consortia (with their sizes) when not
+    kept under it yet; the consortium's data version (:mod:`kpis.dashboards.versioned`)
     — plus the session, the user and the user's roles when logged in. The judged part
     (members, solutions, stage picker, matrix) is kept rendered under that version; only
     when it is not kept yet, ``matrix_inputs`` reads (fixed, whatever the size):
@@ -64,7 +65,10 @@ class OverviewView(versioned.ConditionalPage, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        consortia = consortia_for_overview(user)
+        roles = roles_of(user)
+        readers = "all" if roles.is_admin else sorted(roles.reader_consortium_ids)
+        consortia_key = versioned.definitions_key("consortia", self.request, readers)
+        consortia = versioned.kept(consortia_key, lambda: consortia_for_overview(user))
         consortium = choose_consortium(consortia, self.request.GET.get("consortium"))
         context.update(consortia=consortia, consortium=consortium, matrix=None)
         if consortium is None:
@@ -99,33 +103,37 @@ class CityDetailView(versioned.ConditionalPage, TemplateView):
     """How is this city doing? Its solutions, each KPI's three stages against the target,
     its activities, its three-year plan.
 
-    Queries: the city; its memberships in the consortia the user may read; their data
-    version — plus the session, the user and the user's roles when logged in, and the
-    entry links' query for a steering member. The tables, plans and commitments are kept
-    rendered under that version (:mod:`kpis.dashboards.versioned`); only when they are
-    not kept yet, ``city_page_inputs`` reads (fixed): the tables' solutions, KPIs,
-    figures and activities, plans and their targets, commitments.
+    Queries: the definitions' version, and the city with its memberships in the
+    consortia the user may read when not kept under it yet; their data version — plus
+    the session, the user and the user's roles when logged in. The tables, plans and
+    commitments are kept rendered under that version (:mod:`kpis.dashboards.versioned`);
+    only when they are not kept yet, ``city_page_inputs`` reads (fixed): the tables'
+    solutions, KPIs, figures and activities, plans and their targets, commitments.
     """
 
     template_name = "cities/city_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        city = get_object_or_404(City, slug=kwargs["slug"])
         user = self.request.user
-        memberships = visible_memberships(user, city)
+        roles = roles_of(user)
+        readers = "all" if roles.is_admin else sorted(roles.reader_consortium_ids)
+        key = versioned.definitions_key("city", self.request, readers, kwargs["slug"])
+        city, memberships = versioned.kept(key, lambda: self.read_city(kwargs["slug"]))
         if not memberships:
             raise Http404("The city takes part in no consortium you may read.")
+        consortium_ids = [membership.consortium_id for membership in memberships]
         context.update(
             city=city,
             # The entry grid's links (another module) may query: render them here, not
             # while the page's template renders.
             city_links=render_to_string(
-                "kpis/entry/_city_links.html", {"city": city}, request=self.request
+                "kpis/entry/_city_links.html",
+                {"city": city, "consortium_ids": consortium_ids},
+                request=self.request,
             ),
             memberships=memberships,
         )
-        consortium_ids = [membership.consortium_id for membership in memberships]
         key = versioned.page_key("city", self.request, consortium_ids, city.pk)
 
         def render_body() -> str:
@@ -140,3 +148,9 @@ class CityDetailView(versioned.ConditionalPage, TemplateView):
 
         context["city_body"] = mark_safe(versioned.kept(key, render_body))  # noqa: S308
         return context
+
+    def read_city(self, slug: str) -> tuple[City, list]:
+        """The city and its memberships in the consortia the user may read (two queries);
+        kept under the definitions' version, as cities and memberships are definitions."""
+        city = get_object_or_404(City, slug=slug)
+        return city, visible_memberships(self.request.user, city)

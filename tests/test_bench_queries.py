@@ -24,24 +24,25 @@ from tests.cities.factories import SteeringCommitteeMemberFactory
 pytestmark = pytest.mark.django_db
 
 # Anonymous visitor. A logged-in user adds three: the session, the user, and the user's
-# roles (one query: coordinated cities, steering committees, partnerships, memberships);
-# on the city page a steering member adds one more: the entry grid's links read the
-# city's consortia.
+# roles (one query: coordinated cities, steering committees, partnerships, memberships).
+# The city page hands the entry grid's links the consortia it read (they read them no more).
 LOGGED_IN = 3
-ENTRY_LINKS = {"city": 1}
+ENTRY_LINKS: dict[str, int] = {}
 BUDGETS = {
-    # consortia; the data version; memberships with cities; solutions; implementing
-    # cities; KPIs; stages with figures; figures of the stage; baselines
-    "overview": 9,
-    # city; memberships with consortia; the data version; solutions; KPIs; figures;
-    # activities; three-year plans; their targets; commitments
-    "city": 10,
+    # the definitions' version; consortia; the data version; memberships with cities;
+    # solutions; implementing cities; KPIs; stages with figures; figures of the stage;
+    # baselines
+    "overview": 10,
+    # the definitions' version; city; memberships with consortia; the data version;
+    # solutions; KPIs; figures; activities; three-year plans; their targets; commitments
+    "city": 11,
     # consortium; solution with theme and ambition; lead cities; activities; memberships
     # with cities; implementing cities; KPIs; stages with figures; figures; baselines
     "solution": 10,
-    # KPI with solution, consortium, programme and parent; the data version; parts;
-    # framework references; memberships with cities; implementing cities; figures
-    "kpi": 7,
+    # the definitions' version; KPI with solution, consortium, programme and parent; the
+    # data version; parts; framework references; memberships with cities; implementing
+    # cities; figures
+    "kpi": 8,
     # consortia; phases; activities with solutions; governance bodies with cities; their
     # roles; commitments with cities; lessons
     "roadmap": 7,
@@ -50,9 +51,9 @@ BUDGETS = {
 
 #: The same pages once their judged part is kept: what decides the key, nothing more.
 KEPT = {
-    "overview": 2,  # consortia; the data version
-    "city": 3,  # city; memberships with consortia; the data version
-    "kpi": 2,  # KPI with solution, consortium, programme and parent; the data version
+    "overview": 2,  # the definitions' version (the consortia are kept); the data version
+    "city": 2,  # the definitions' version (city and memberships are kept); the data version
+    "kpi": 2,  # the definitions' version (the KPI is kept); the data version
 }
 
 

@@ -106,3 +106,13 @@ def conditional_page(request, response):
     response["ETag"] = f'"{tag}"'
     patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+def definitions_key(kind: str, request, *facts) -> str:
+    """The key of what is no one consortium's (the list of consortia): the definition
+    rows' version, the language and ``facts`` (what decides who sees what of it)."""
+    version = getattr(request, "_definitions_version", None)
+    if version is None:
+        version = request._definitions_version = versions.definitions_version()
+    digest = hashlib.sha256(repr((get_language(), facts)).encode()).hexdigest()[:32]
+    return f"defs:{kind}:{version.position}:{digest}"

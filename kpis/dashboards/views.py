@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from cities.access import visible_consortia_filter
+from cities.access import roles_of, visible_consortia_filter
 from kpis.models import KPI
 from kpis.vocabulary import STAGES, stage_heading
 
@@ -42,12 +42,26 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def candidates(self, *, pk=None, consortium=None, code=None) -> list[KPI]:
+        """The KPIs the address names among those the user may read; kept under the
+        definitions' version (a KPI, its solution or consortium, and who may read which,
+        are definitions), so a page read again asks the database nothing for them."""
+        roles = roles_of(self.request.user)
+        readers = "all" if roles.is_admin else sorted(roles.reader_consortium_ids)
+        consortium = consortium or self.request.GET.get("consortium")
+        facts = (readers, pk, consortium, code)
+        key = versioned.definitions_key("kpi-candidates", self.request, *facts)
+        found = versioned.kept(key, lambda: self.read_candidates(pk, consortium, code))
+        if found is None:
+            raise Http404("No such KPI in a consortium you may read.")
+        return found
+
+    def read_candidates(self, pk, consortium, code) -> list[KPI] | None:
         kpis = KPI.objects.filter(
             visible_consortia_filter(self.request.user, prefix="solution__consortium__")
         ).select_related("solution__consortium__programme", "parent")
         if pk is not None:
-            return [get_object_or_404(kpis, pk=pk)]
-        consortium = consortium or self.request.GET.get("consortium")
+            found = kpis.filter(pk=pk).first()
+            return None if found is None else [found]
         lookup = Q(code=code) & (Q(solution__consortium__slug=consortium) if consortium else Q())
         return list(kpis.filter(lookup).order_by("solution__consortium__name", "solution__number"))
 
