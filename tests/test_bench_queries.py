@@ -36,9 +36,10 @@ BUDGETS = {
     # the definitions' version; city; memberships with consortia; the data version;
     # solutions; KPIs; figures; activities; three-year plans; their targets; commitments
     "city": 11,
-    # consortium; solution with theme and ambition; lead cities; activities; memberships
-    # with cities; implementing cities; KPIs; stages with figures; figures; baselines
-    "solution": 10,
+    # consortium; solution with theme and ambition; lead cities; activities; the data
+    # version; memberships with cities; implementing cities; KPIs; stages with figures;
+    # figures; baselines
+    "solution": 11,
     # the definitions' version; KPI with solution, consortium, programme and parent; the
     # data version; parts; framework references; memberships with cities; implementing
     # cities; figures
@@ -54,6 +55,8 @@ KEPT = {
     "overview": 2,  # the definitions' version (the consortia are kept); the data version
     "city": 2,  # the definitions' version (city and memberships are kept); the data version
     "kpi": 2,  # the definitions' version (the KPI is kept); the data version
+    # consortium; solution with theme and ambition; lead cities; activities; the data version
+    "solution": 5,
 }
 
 
