@@ -70,6 +70,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from rest_framework.authtoken.models import Token
 from cities.models import Consortium, Partner, SteeringCommitteeMember
+from kpis.management.commands.generate_bench_data import analyze
+analyze()  # the planner's statistics, as the database keeps them in time on its own
 User = get_user_model()
 reader, _ = User.objects.get_or_create(username="bench-steering")
 partner, _ = User.objects.get_or_create(username="bench-partner")

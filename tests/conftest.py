@@ -4,7 +4,8 @@ from django.core.management import call_command
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (throttle counters, kept pages and answers).
+    """Each test starts with an empty cache (throttle counters, kept pages and answers,
+    and the progress tables a process keeps).
 
     Kept pages are keyed by the change log's position, and a test's rows are rolled
     back with it: on SQLite the next test numbers its rows from the same position again,
@@ -13,9 +14,13 @@ def _fresh_cache():
     """
     from django.core.cache import cache
 
+    from kpis.api.progress import forget_tables
+
     cache.clear()
+    forget_tables()
     yield
     cache.clear()
+    forget_tables()
 
 
 class _Discard:

@@ -233,6 +233,11 @@ _TABLES: OrderedDict[tuple, ProgressTable] = OrderedDict()
 _TABLES_KEPT = 8
 
 
+def forget_tables() -> None:
+    """Drop the tables kept in this process (tests: a rolled-back test's positions recur)."""
+    _TABLES.clear()
+
+
 def kept_table(user, consortium, *, stage: str | None, version: int | None) -> ProgressTable:
     """:func:`progress_table`, kept in this process under the consortium's data version."""
     if version is None:
