@@ -34,23 +34,29 @@ def _sql() -> dict[str, str]:
     quote = connection.ops.quote_name
     table = quote(Change._meta.db_table)
     consortia = quote(apps.get_model("cities", "Consortium")._meta.db_table)
-    newest = f"SELECT id FROM {table} WHERE consortium_id {{}} ORDER BY id DESC LIMIT 1"
-    definitions = f"COALESCE(({newest.format('IS NULL')}), 0)"
-
+    # The consortium as a range, not an equality, and ordered as the index is: the
+    # planner then walks the index from the consortium's end. (With ``= X``, it drops the
+    # constant from the ordering and may walk the whole log backwards by id looking for
+    # an old consortium's newest row, when X is a subquery's answer it cannot estimate.)
+    newest = (
+        f"SELECT id FROM {table} WHERE {{}} ORDER BY consortium_id DESC, id DESC LIMIT 1"
+    )
+    definitions = f"COALESCE(({newest.format('consortium_id IS NULL')}), 0)"
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"  # SQLite: max(a, b)
 
-    def version_of(condition: str) -> str:
+    def version_of(consortium: str) -> str:
+        condition = f"consortium_id >= {consortium} AND consortium_id <= {consortium}"
         mine = f"COALESCE(({newest.format(condition)}), 0)"
         return f"SELECT id, recorded_at FROM {table} WHERE id = {greatest}({mine}, {definitions})"
 
     return {
-        "one": version_of("= %s"),
-        "slug": version_of(f"= (SELECT id FROM {consortia} WHERE slug = %s)"),
+        "one": version_of("%(id)s"),
+        "slug": version_of(f"(SELECT id FROM {consortia} WHERE slug = %(slug)s)"),
         "definitions": f"SELECT id, recorded_at FROM {table} WHERE id = {definitions}",
     }
 
 
-def _stamp(sql: str, params: list) -> Stamp:
+def _stamp(sql: str, params: list | dict) -> Stamp:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -59,13 +65,13 @@ def _stamp(sql: str, params: list) -> Stamp:
 
 def consortium_version(consortium_id: int) -> Stamp:
     """The version of one consortium's pages and API reads: position and time. One query."""
-    return _stamp(_sql()["one"], [consortium_id])
+    return _stamp(_sql()["one"], {"id": consortium_id})
 
 
 def consortium_version_by_slug(slug: str) -> Stamp:
     """:func:`consortium_version` of the consortium with this slug, in the same one query
     (an unknown slug: the definition rows' version)."""
-    return _stamp(_sql()["slug"], [slug])
+    return _stamp(_sql()["slug"], {"slug": slug})
 
 
 def consortia_version(consortium_ids) -> Stamp:
