@@ -38,9 +38,7 @@ def _sql() -> dict[str, str]:
     # planner then walks the index from the consortium's end. (With ``= X``, it drops the
     # constant from the ordering and may walk the whole log backwards by id looking for
     # an old consortium's newest row, when X is a subquery's answer it cannot estimate.)
-    newest = (
-        f"SELECT id FROM {table} WHERE {{}} ORDER BY consortium_id DESC, id DESC LIMIT 1"
-    )
+    newest = f"SELECT id FROM {table} WHERE {{}} ORDER BY consortium_id DESC, id DESC LIMIT 1"
     definitions = f"COALESCE(({newest.format('consortium_id IS NULL')}), 0)"
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"  # SQLite: max(a, b)
 

@@ -30,12 +30,13 @@ simply gets a 200.
 
 The browsable API's HTML (a CSRF token in every page) gets no validators.
 
-Answers kept (a view's ``cache_answers``): the JSON body of a 200 is kept in Django's
-cache (shared by every worker when ``CACHE_URL`` points at Redis) under its ETag, which
-holds the data version, the reader, the language, the media type and the request, plus
-the host and scheme its links are made from. A later read with the same ETag is answered
-from the cache without running the view; a change moves the version, so no kept answer
-outlives it (see :mod:`changelog.versions` for why an answer is never older than its key).
+Answers kept (a view's ``cache_answers``): the JSON body of a 200 (its bytes, as sent)
+is kept in Django's cache (shared by every worker when ``CACHE_URL`` points at Redis)
+under its ETag, which holds the data version, the reader, the language, the media type
+and the request, plus the host and scheme its links are made from. A later read with the
+same ETag is answered from the cache without running the view; a change moves the
+version, so no kept answer outlives it (see :mod:`changelog.versions` for why an answer
+is never older than its key).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
@@ -215,9 +216,10 @@ class ConditionalReads:
                 kept = cache.get(request.answer_key)
                 if kept is not None:
                     request.answer_key = None  # nothing to keep again
+                    content, content_type = kept
 
                     def answer(*args, **kwargs):
-                        return Response(kept)
+                        return HttpResponse(content, content_type=content_type)
 
                     self.get = self.head = answer
 
@@ -225,8 +227,9 @@ class ConditionalReads:
         response = super().finalize_response(request, response, *args, **kwargs)
         validators = getattr(request, "validators", None)
         key = getattr(request, "answer_key", None)
-        if key and response.status_code == status.HTTP_200_OK and hasattr(response, "data"):
-            cache.set(key, response.data, ANSWER_TIMEOUT)
+        if key and response.status_code == status.HTTP_200_OK and isinstance(response, Response):
+            response.render()  # kept as the bytes sent: a read from the cache renders nothing
+            cache.set(key, (response.content, response["Content-Type"]), ANSWER_TIMEOUT)
         if validators is not None and response.status_code == status.HTTP_200_OK:
             prefix = getattr(request, "etag_prefix", "")
             if prefix:
