@@ -15,7 +15,7 @@ from kpis.vocabulary import STAGE_CHOICES, STAGE_VIEWS, natural_key
 from .models import Activity, Solution
 
 
-class SolutionDetailView(TemplateView):
+class SolutionDetailView(versioned.ConditionalPage, TemplateView):
     """The charter (what, why, ambition, lead, team, risks, funding, cost), the activities
     with their resources, and each KPI compared across the implementing cities.
 

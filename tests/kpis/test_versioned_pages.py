@@ -194,3 +194,15 @@ def test_a_page_read_again_at_the_same_version_is_answered_304(steering_client, 
     after = steering_client.get("/?consortium=sern", headers={"if-none-match": etag})
     assert after.status_code == 200
     assert after["ETag"] != etag
+
+
+@pytest.mark.parametrize("url", ["/cities/ravenna/", "/kpis/sern/2.2/", "/solutions/sern/2/"])
+def test_every_kept_page_answers_a_current_etag_with_304(steering_client, sern, url):
+    etag = steering_client.get(url)["ETag"]
+    assert steering_client.get(url, headers={"if-none-match": etag}).status_code == 304
+
+
+def test_another_reader_never_gets_a_304_for_my_etag(client, steering_client, sern, sern_partner):
+    etag = steering_client.get("/?consortium=sern")["ETag"]
+    client.force_login(sern_partner)
+    assert client.get("/?consortium=sern", headers={"if-none-match": etag}).status_code == 200
