@@ -73,13 +73,18 @@ check-deploy: setup
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Median server time and query count of every dashboard page at benchmark size (200
-# cities, 5 solutions x 20 KPIs), against a bare-table floor: bench/results.json.
+# cities, 5 solutions x 20 KPIs), against a bare-table floor; then the pages and API lists
+# over HTTP (gunicorn, 2 workers, wrk -t2 -c16) beside a bare view and bare template
+# tables served by the same processes: bench/results.json. The HTTP part needs wrk, the
+# Debian package (apt-get install wrk); without it, it says so and stops.
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/http_bench.py $(BENCH_HTTP_ARGS)
 
 # The REST API: its OpenAPI schema must generate without a warning; schemathesis fuzzes
 # the running app against it (a few minutes, on a throw-away database: .ci/fuzz-api);
-# bench-api measures the API lists at benchmark size against a trivial DRF endpoint.
+# bench-api measures the API lists at benchmark size against a trivial DRF endpoint with
+# locust (make bench measures them with wrk, beside the pages).
 .PHONY: schema-check fuzz bench-api
 schema-check: setup
 	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
@@ -89,8 +94,6 @@ fuzz: setup
 
 bench-api: setup
 	$(BIN)/python bench/api_bench.py $(BENCH_API_ARGS)
-
-bench: bench-api
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -9,7 +9,7 @@ times as a steering committee member, calling the view and rendering its templat
 in-process (no HTTP, no middleware), and reports per page:
 
 * the median server time (view, queries and template), and the first render's, made
-  with the dashboards' memos of judged cells and built matrices empty;
+  with the cache of pages kept by data version empty (later renders read it);
 * the number of SQL queries (the session and user lookups a real request adds on
   top are not included);
 * the queries run while the template renders, which must be 0: every page
@@ -77,13 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     ensure_bench_data(options)
     user = steering_user()
     results = {"environment": environment(options), "floor": None, "pages": []}
-    from kpis.dashboards.build import MATRIX_MEMO
-    from kpis.dashboards.judging import CELL_MEMO
+    from django.core.cache import cache
 
     floor = None
     for size, label, path in bench_pages(options):
-        CELL_MEMO.clear()  # so "first ms" is a cold render
-        MATRIX_MEMO.clear()
+        cache.clear()  # so "first ms" is a cold render (pages are kept by data version)
         with_floor = size == "bench" and label == "overview"
         result, page_floor = measure(path, user, options.repeat, with_floor=with_floor)
         floor = page_floor or floor

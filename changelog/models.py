@@ -49,7 +49,11 @@ class Change(models.Model):
     class Meta:
         verbose_name = _("change")
         verbose_name_plural = _("changes")
-        indexes = [models.Index(fields=["measurement_id", "id"], name="change_figure_idx")]
+        indexes = [
+            models.Index(fields=["measurement_id", "id"], name="change_figure_idx"),
+            # A consortium's data version: its newest row, one index lookup (versions.py).
+            models.Index(fields=["consortium_id", "id"], name="change_consortium_idx"),
+        ]
 
     def __str__(self) -> str:
         subject = f"figure {self.measurement_id}" if self.measurement_id else "definitions"

@@ -6,7 +6,8 @@
   each of their figures, whose visibility or representation changed with them.
 * Anything else the API shows (programmes, consortia, memberships, cities, solutions and
   their city lists, activities, themes, ambition statements, KPIs, framework references,
-  the roles of users): a definition row, for the ETags' data version.
+  the roles of users, the roadmap and the cities' plans): a definition row, for the data
+  versions the ETags and the pages' cache keys are made from (:mod:`changelog.versions`).
 
 Bulk writes send no signals: the review of a stage (``bulk_update_with_history``) and
 ``bulk_create`` call :func:`changelog.log.record_figures` themselves.
@@ -36,6 +37,15 @@ DEFINITION_MODELS = (
     "solutions.Activity",
     "kpis.KPI",
     "kpis.FrameworkReference",
+    # The roadmap and the city pages' plans: no API resource, but the pages' cached parts
+    # follow the data versions (changelog.versions), which these rows move too.
+    "roadmaps.Phase",
+    "roadmaps.GovernanceBody",
+    "roadmaps.GovernanceRole",
+    "roadmaps.Commitment",
+    "roadmaps.ThreeYearPlan",
+    "roadmaps.PlanTarget",
+    "roadmaps.Lesson",
 )
 
 #: Fields whose change changes the figures below a row: (model, fields, figures' lookup).

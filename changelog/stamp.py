@@ -2,10 +2,10 @@
 
 Every change the API shows writes a row (:mod:`changelog.log`), in commit order, so the
 highest ``id`` changes whenever anything a response shows may have changed, and its
-time is when that happened. The API's ETags and ``Last-Modified`` are computed from it
-(:mod:`icc_portal.api_validators`). One version for the whole portal for now: a change
-in one consortium also renews the validators of the others (a per-consortium version
-can take its place behind :func:`current` without the callers noticing).
+time is when that happened. The ETags and ``Last-Modified`` of the API's lists across
+consortia are computed from it (:mod:`icc_portal.api_validators`); a read of one
+consortium, and the pages, use that consortium's version instead
+(:mod:`changelog.versions`), which a change elsewhere leaves alone.
 """
 
 from __future__ import annotations

@@ -6,15 +6,18 @@ figure of it and approves stages; a *partner* reads approved figures; an
 *admin* (superuser) does everything; anonymous visitors read approved figures
 of published consortia.
 
-The role ids are read once per request (at most four small queries) and cached
-on the user object; every check after that is a set lookup.
+The role ids are read once per request (one query) and cached on the user object, which
+lives for the request (the session's user, or the token's); every check after that is
+a set lookup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from .models import (
@@ -57,34 +60,77 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_icc_roles", None)
     if cached is not None:
         return cached
-    coordinated = frozenset(
-        CityCoordinator.objects.filter(user=user).values_list("city_id", flat=True)
-    )
-    steering = list(
-        SteeringCommitteeMember.objects.filter(user=user).values_list(
-            "consortium_id", "can_approve"
-        )
-    )
-    roles = Roles(
-        coordinated_city_ids=coordinated,
-        steering_consortium_ids=frozenset(consortium_id for consortium_id, _ in steering),
-        approving_consortium_ids=frozenset(
-            consortium_id for consortium_id, can_approve in steering if can_approve
-        ),
-        partner_consortium_ids=frozenset(
-            Partner.objects.filter(user=user).values_list("consortium_id", flat=True)
-        ),
-        coordinated_consortium_ids=frozenset(
-            Membership.objects.filter(city_id__in=coordinated).values_list(
-                "consortium_id", flat=True
-            )
-        )
-        if coordinated
-        else frozenset(),
-        is_admin=bool(user.is_superuser),
-    )
+    roles = _read_roles(user)
     user._icc_roles = roles
     return roles
+
+
+@cache
+def _roles_sql() -> str:
+    """The four role tables as one ``UNION ALL`` of (kind, id, may approve) rows: plain SQL
+    built once, as it runs on every signed-in request."""
+    quote = connection.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    coordinator, steering = table(CityCoordinator), table(SteeringCommitteeMember)
+    user = column(CityCoordinator, "user")
+    city = column(CityCoordinator, "city")
+    coordinated = f"SELECT {city} FROM {coordinator} WHERE {user} = %s"
+    return " UNION ALL ".join(
+        [
+            f"SELECT 'city', {city}, 0 FROM {coordinator} WHERE {user} = %s",
+            f"SELECT 'steering', {column(SteeringCommitteeMember, 'consortium')}, "
+            f"CASE WHEN {column(SteeringCommitteeMember, 'can_approve')} THEN 1 ELSE 0 END "
+            f"FROM {steering} WHERE {column(SteeringCommitteeMember, 'user')} = %s",
+            f"SELECT 'partner', {column(Partner, 'consortium')}, 0 FROM {table(Partner)} "
+            f"WHERE {column(Partner, 'user')} = %s",
+            f"SELECT 'member', {column(Membership, 'consortium')}, 0 FROM {table(Membership)} "
+            f"WHERE {column(Membership, 'city')} IN ({coordinated})",
+        ]
+    )
+
+
+def _read_roles(user) -> Roles:
+    """Every role of the user in one query (:func:`_roles_sql`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_roles_sql(), [user.pk] * 4)
+        rows = cursor.fetchall()
+    ids: dict[str, set[int]] = {"city": set(), "steering": set(), "partner": set(), "member": set()}
+    approving = set()
+    for kind, pk, approves in rows:
+        ids[kind].add(pk)
+        if approves:
+            approving.add(pk)
+    return Roles(
+        coordinated_city_ids=frozenset(ids["city"]),
+        steering_consortium_ids=frozenset(ids["steering"]),
+        approving_consortium_ids=frozenset(approving),
+        partner_consortium_ids=frozenset(ids["partner"]),
+        coordinated_consortium_ids=frozenset(ids["member"]),
+        is_admin=bool(user.is_superuser),
+    )
+
+
+def visibility_class(user, consortium_id: int) -> str:
+    """Which of a consortium's figures the user sees, as a word a cache key can hold.
+
+    ``all`` (admins, its steering committee), ``cities:<ids>`` (coordinators: the
+    approved figures and those of their cities and led solutions), or ``approved``
+    (everyone else who may read it). Readers of one class see the same figures of the
+    consortium; who holds which role is itself a change in the log, so a cache key with
+    the consortium's data version and this class pins down what a page shows.
+    """
+    roles = roles_of(user)
+    if roles.is_admin or consortium_id in roles.steering_consortium_ids:
+        return "all"
+    if roles.coordinated_city_ids:
+        return "cities:" + ",".join(map(str, sorted(roles.coordinated_city_ids)))
+    return "approved"
 
 
 def can_edit_city(user, city: City) -> bool:

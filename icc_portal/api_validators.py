@@ -2,9 +2,12 @@
 
 The validators are computed *before* anything else is read, from three things:
 
-* the data version (:func:`changelog.stamp.current`, one query): every change to what
-  the API shows writes a row to the change log in commit order, so its newest position
-  moves whenever any response may have changed, and its time is ``Last-Modified``;
+* the data version (one query): every change to what the API shows writes a row to the
+  change log in commit order, so its newest position moves whenever any response may
+  have changed, and its time is ``Last-Modified``. A read of one consortium (a view's
+  :meth:`ConditionalReads.version_scope`, e.g. ``/progress/?consortium=sern``) uses that
+  consortium's version (:mod:`changelog.versions`), which a change elsewhere leaves
+  alone; the lists across consortia use the whole log's (:func:`changelog.stamp.current`);
 * who asks: the reader (a user id, or anonymous). Whatever decides what a reader sees
   (their roles, whether a consortium is published) is itself a change in the log, so
   the version and the reader together pin down the reader's view;
@@ -27,8 +30,13 @@ simply gets a 200.
 
 The browsable API's HTML (a CSRF token in every page) gets no validators.
 
-Everything here goes through :func:`data_version`: a per-consortium version can later
-take the global one's place without the views noticing.
+Answers kept (a view's ``cache_answers``): the JSON body of a 200 (its bytes, as sent)
+is kept in Django's cache (shared by every worker when ``CACHE_URL`` points at Redis)
+under its ETag, which holds the data version, the reader, the language, the media type
+and the request, plus the host and scheme its links are made from. A later read with the
+same ETag is answered from the cache without running the view; a change moves the
+version, so no kept answer outlives it (see :mod:`changelog.versions` for why an answer
+is never older than its key).
 """
 
 from __future__ import annotations
@@ -38,13 +46,16 @@ import re
 import time
 from dataclasses import dataclass
 
-from django.http import HttpResponseNotModified
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 
-from changelog import stamp
+from changelog import stamp, versions
 
 #: Media types that get validators (not the browsable API's HTML).
 VALIDATED_MEDIA = ("application/json", "text/csv")
@@ -73,8 +84,11 @@ class Validators:
         response["Last-Modified"] = http_date(self.last_modified.timestamp())
 
 
-def data_version() -> stamp.Stamp:
-    """The version everything the API shows is at (one query)."""
+def data_version(consortium: str | None = None) -> stamp.Stamp:
+    """The version everything the API shows is at, or with ``consortium`` (a slug) the
+    version of that consortium's data (one query either way)."""
+    if consortium:
+        return versions.consortium_version_by_slug(consortium)
     return stamp.current()
 
 
@@ -95,7 +109,9 @@ def validators_for(request, version: stamp.Stamp, prefix: str = "") -> Validator
     return Validators(f'"{prefix}{_digest(request, version, prefix)}"', version.changed_at)
 
 
-def check(request, *, prefix_pattern: re.Pattern[str] | None = None) -> Validators:
+def check(
+    request, *, prefix_pattern: re.Pattern[str] | None = None, scope: str | None = None
+) -> Validators:
     """The validators of a read, after raising :class:`NotModified` if the client's ETag is
     current.
 
@@ -105,10 +121,11 @@ def check(request, *, prefix_pattern: re.Pattern[str] | None = None) -> Validato
     honoured (it would need to know the resource exists: a 200 is always right).
     ``prefix_pattern``: the prefixes the view puts in its ETags (e.g. a figure's
     version); a client's ETag whose prefix fits is checked with that prefix, so a view
-    can answer 304 without reading the object the prefix describes. The data version
-    read is kept as ``request.data_version`` for the view's own use.
+    can answer 304 without reading the object the prefix describes. ``scope``: the slug
+    of the one consortium the read is about (its version instead of the whole log's).
+    The data version read is kept as ``request.data_version`` for the view's own use.
     """
-    version = request.data_version = data_version()
+    version = request.data_version = data_version(scope)
     current = validators_for(request, version)
     for tag in (part.strip() for part in request.headers.get("If-None-Match", "").split(",")):
         match = _TAG.match(tag)
@@ -153,24 +170,66 @@ def _let_go(response) -> None:
         close()
 
 
+def answer_key(request, validators: Validators) -> str:
+    """Where a JSON answer is kept: its ETag (version, reader, request…), host and scheme."""
+    facts = repr((validators.etag, request.get_host(), request.scheme))
+    digest = salted_hmac("icc-portal.api.answer", facts, algorithm="sha256").hexdigest()
+    return f"api-answer:{digest[:32]}"
+
+
+#: Seconds a kept answer may stay unread (it can never be stale: see the module docstring).
+ANSWER_TIMEOUT = getattr(settings, "VERSIONED_CACHE_TIMEOUT", 3600)
+
+
 class ConditionalReads:
     """A view mixin: validators on every JSON and CSV read (list, detail), 304 when current.
 
     ``etag_prefix_pattern`` as for :func:`check`; a view whose ETags carry a prefix sets
-    ``request.etag_prefix`` while it answers.
+    ``request.etag_prefix`` while it answers. ``cache_answers``: keep each 200 JSON body
+    under its ETag and answer the same read of a list from the cache (module docstring).
     """
 
     etag_prefix_pattern: re.Pattern[str] | None = None
+    cache_answers = False
+
+    def version_scope(self, request) -> str | None:
+        """The slug of the one consortium this read is about, if it is about one."""
+        return None
+
+    def keeps_answer(self, request) -> bool:
+        """Lists only: a detail's ETag carries the figure's version, set as it answers."""
+        return (
+            self.cache_answers
+            and getattr(self, "action", None) == "list"
+            and request.accepted_media_type.startswith("application/json")
+        )
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        request.validators = request.data_version = None
+        request.validators = request.data_version = request.answer_key = None
         if wants_validators(request):
-            request.validators = check(request, prefix_pattern=self.etag_prefix_pattern)
+            request.validators = check(
+                request, prefix_pattern=self.etag_prefix_pattern, scope=self.version_scope(request)
+            )
+            if self.keeps_answer(request):
+                request.answer_key = answer_key(request, request.validators)
+                kept = cache.get(request.answer_key)
+                if kept is not None:
+                    request.answer_key = None  # nothing to keep again
+                    content, content_type = kept
+
+                    def answer(*args, **kwargs):
+                        return HttpResponse(content, content_type=content_type)
+
+                    self.get = self.head = answer
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         validators = getattr(request, "validators", None)
+        key = getattr(request, "answer_key", None)
+        if key and response.status_code == status.HTTP_200_OK and isinstance(response, Response):
+            response.render()  # kept as the bytes sent: a read from the cache renders nothing
+            cache.set(key, (response.content, response["Content-Type"]), ANSWER_TIMEOUT)
         if validators is not None and response.status_code == status.HTTP_200_OK:
             prefix = getattr(request, "etag_prefix", "")
             if prefix:

@@ -256,6 +256,9 @@ CACHE_URL_VARIABLE = next(
 if CACHE_URL_VARIABLE:
     CACHES["default"] = cache_from_url(CACHE_URL_VARIABLE, os.environ[CACHE_URL_VARIABLE].strip())
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "icc-portal")
+# Seconds a page or API answer kept by data version may stay unread (never stale: its key
+# holds the version; kpis/dashboards/versioned.py).
+VERSIONED_CACHE_TIMEOUT = int(os.environ.get("VERSIONED_CACHE_TIMEOUT", "3600"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

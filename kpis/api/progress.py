@@ -33,7 +33,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers, viewsets
 from rest_framework.settings import api_settings
 
-from cities.access import visible_consortia
+from cities.access import visibility_class, visible_consortia
 from icc_portal.api import (
     CSV_MEDIA_TYPE,
     READ_ERRORS,
@@ -201,7 +201,6 @@ def progress_table(user, consortium, *, stage: str | None) -> ProgressTable:
     """
     inputs = matrix_inputs(user, consortium, requested_stage=stage)
     with translation.override("en"):
-        # The overview's own links, so the API and the page share one memoized matrix.
         matrix = build.consortium_matrix(inputs)
     return ProgressTable(
         consortium=consortium.slug,
@@ -227,20 +226,34 @@ def text_answers(user, kpi_ids: list[int], stage: str) -> dict[tuple, str]:
     return {(kpi_id, city_id, row_stage): text for kpi_id, city_id, row_stage, text in rows}
 
 
-#: The cell references of the last few matrices. ``build_matrix`` hands back the same
-#: matrix object while its inputs are unchanged, and a matrix is never changed once
-#: built, so its references can be kept with it (the entry holds the matrix, so its
-#: id cannot be reused while the entry lives).
-_REFS: OrderedDict[int, tuple[Any, list[CellRef]]] = OrderedDict()
-_REFS_KEPT = 8
+#: The tables built lately in this process, by (consortium, data version, stage asked,
+#: the reader's view): the pages of one table and its filters read it without building
+#: it again. The key holds the version, so a change is a new key, never a stale table.
+_TABLES: OrderedDict[tuple, ProgressTable] = OrderedDict()
+_TABLES_KEPT = 8
+
+
+def forget_tables() -> None:
+    """Drop the tables kept in this process (tests: a rolled-back test's positions recur)."""
+    _TABLES.clear()
+
+
+def kept_table(user, consortium, *, stage: str | None, version: int | None) -> ProgressTable:
+    """:func:`progress_table`, kept in this process under the consortium's data version."""
+    if version is None:
+        return progress_table(user, consortium, stage=stage)
+    key = (consortium.pk, version, stage, visibility_class(user, consortium.pk))
+    table = _TABLES.get(key)
+    if table is None:
+        table = _TABLES[key] = progress_table(user, consortium, stage=stage)
+        while len(_TABLES) > _TABLES_KEPT:
+            _TABLES.popitem(last=False)
+    _TABLES.move_to_end(key)
+    return table
 
 
 def cell_refs(matrix) -> list[CellRef]:
     """Where each cell of the matrix sits, in matrix order (no-cell slots left out)."""
-    kept = _REFS.get(id(matrix))
-    if kept is not None and kept[0] is matrix:
-        _REFS.move_to_end(id(matrix))
-        return kept[1]
     refs: list[CellRef] = []
     solution = 0
     columns = matrix.columns
@@ -255,9 +268,6 @@ def cell_refs(matrix) -> list[CellRef]:
             for index, cell in enumerate(row.cells)
             if cell.status != "none"
         )
-    _REFS[id(matrix)] = (matrix, refs)
-    while len(_REFS) > _REFS_KEPT:
-        _REFS.popitem(last=False)
     return refs
 
 
@@ -386,9 +396,14 @@ class ProgressViewSet(ConditionalReads, viewsets.GenericViewSet):
 
     serializer_class = ProgressRowSerializer
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+    cache_answers = True  # a page of judged cells, kept under its ETag (api_validators)
     filter_backends: list = []
     query_parameters = tuple(ProgressQuerySerializer().fields)
     csv_filename = "progress.csv"
+
+    def version_scope(self, request) -> str | None:
+        """One consortium's cells: its data version (a change elsewhere keeps the ETag)."""
+        return request.query_params.get("consortium", "").strip() or None
 
     def list(self, request, *args, **kwargs):
         SingleValuedQuery().check(request, self)
@@ -399,7 +414,13 @@ class ProgressViewSet(ConditionalReads, viewsets.GenericViewSet):
         if consortium is None:
             table, refs = None, []
         else:
-            table = progress_table(request.user, consortium, stage=options.pop("stage", None))
+            version = getattr(request, "data_version", None)
+            table = kept_table(
+                request.user,
+                consortium,
+                stage=options.pop("stage", None),
+                version=version.position if version is not None else None,
+            )
             refs = table.filter(**options)
         if request.accepted_renderer.format == "csv":
             self.paginator.check_query(request)

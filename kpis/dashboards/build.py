@@ -6,14 +6,16 @@ rules the API and the exports share); :mod:`kpis.dashboards.matrix` holds the re
 rows and cells that the templates only print, so no query runs while one renders.
 
 Speed: an overview can hold 200 cities × 100 KPIs. Measurement rows arrive as plain
-tuples; judged cells are kept between requests (``judging.CellMemo``); a whole
-matrix is reused while the figures and definitions read for it are unchanged
-(:class:`MatrixMemo`); each row's cells are joined into one piece of HTML.
+tuples; equal cells are judged once per build (``judging.JudgedCells``); each row's cells
+are joined into one piece of HTML. Nothing here outlives the request: the pages keep
+their rendered matrix, and the progress API its built one, under the consortium's data
+version (:mod:`kpis.dashboards.versioned`), so a request whose version is unchanged
+builds nothing.
 """
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any
@@ -26,9 +28,9 @@ from kpis.progress import ReportingLevel
 from kpis.vocabulary import natural_key
 
 from .figures import STATUS_LABELS, Formatter
-from .judging import Figures, Layout, kpi_cells
+from .judging import Figures, JudgedCells, Layout, kpi_cells
 from .matrix import SUMMARY_STATUSES, Column, Matrix, Row, Summary, matrix_columns
-from .readers import KPI_FIELDS, MatrixInputs
+from .readers import MatrixInputs
 
 
 def link_maker(view_name: str, *, numeric: bool = False) -> Callable[[Any], str]:
@@ -42,40 +44,6 @@ def ordered_kpis(kpis: Iterable, solutions: Sequence) -> list:
     """KPIs by solution number, then code in natural order; parts follow their composite."""
     number_of = {solution.pk: solution.number for solution in solutions}
     return sorted(kpis, key=lambda kpi: (number_of.get(kpi.solution_id, 0), natural_key(kpi.code)))
-
-
-class MatrixMemo:
-    """Built matrices, reused while everything they were built from is equal.
-
-    The assembly is a pure function of what the view read (figures, baselines, KPI
-    definitions, cities, implementing cities), the stage, the language and the link
-    patterns. The view still reads the figures on every request and a matrix is only
-    reused when those inputs compare equal, so nothing can go stale: a changed figure,
-    target or city name is a different input. Keeps the last ``size`` matrices.
-    """
-
-    def __init__(self, size: int = 8) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple, tuple[tuple, Matrix]] = OrderedDict()
-
-    def get(self, key: tuple, inputs: tuple) -> Matrix | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] != inputs:
-            return None
-        self._entries.move_to_end(key)
-        return entry[1]
-
-    def put(self, key: tuple, inputs: tuple, matrix: Matrix) -> None:
-        self._entries[key] = (inputs, matrix)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-MATRIX_MEMO = MatrixMemo()
 
 
 def build_matrix(
@@ -98,38 +66,18 @@ def build_matrix(
     value)`` of the reported baselines, where :func:`kpis.vocabulary.needs_baselines`. A
     city that does not implement a KPI's solution has no cell (``NO_CELL``), never a red one.
     """
-    rows, baselines = list(rows), list(baselines)
-    memo_key = inputs = None
-    if formatter is None:  # the default formatting: the matrix may come from the memo
-        memo_key = (get_language(), stage, tuple(solution.pk for solution in solutions))
-        inputs = (
-            rows,
-            baselines,
-            [tuple(getattr(kpi, name) for name in KPI_FIELDS) for kpi in kpis],
-            [(city.pk, city.name, city.slug, city.country) for city in cities],
-            [(solution.pk, solution.number, solution.title) for solution in solutions],
-            {solution_id: frozenset(members) for solution_id, members in implementing.items()},
-            city_url("-") if city_url else None,
-            kpi_url(0) if kpi_url else None,
-        )
-        matrix = MATRIX_MEMO.get(memo_key, inputs)
-        if matrix is not None:
-            return matrix
-    matrix = _build_matrix(
+    return _build_matrix(
         cities=cities,
         solutions=solutions,
         kpis=kpis,
         implementing=implementing,
-        rows=rows,
+        rows=list(rows),
         stage=stage,
-        baselines=baselines,
+        baselines=list(baselines),
         formatter=formatter or Formatter(),
         city_url=city_url,
         kpi_url=kpi_url,
     )
-    if memo_key is not None:
-        MATRIX_MEMO.put(memo_key, inputs, matrix)
-    return matrix
 
 
 def consortium_matrix(inputs: MatrixInputs) -> Matrix:
@@ -162,6 +110,7 @@ def _build_matrix(
     kpi_url: Callable[[int], str] | None,
 ) -> Matrix:
     figures = Figures(rows, baselines, stage)
+    judged = JudgedCells()
     ordered = ordered_kpis(kpis, solutions)
     composite_ids = {kpi.parent_id for kpi in ordered if kpi.parent_id}
     columns = matrix_columns(
@@ -194,7 +143,9 @@ def _build_matrix(
             target=formatter.target_wording(kpi),
             is_part=kpi.parent_id is not None,
         )
-        row.cells = kpi_cells(kpi, columns, layouts[kpi.solution_id], figures, formatter, language)
+        row.cells = kpi_cells(
+            kpi, columns, layouts[kpi.solution_id], figures, formatter, language, judged
+        )
         if kpi.reporting_level == ReportingLevel.CONSORTIUM and columns[-1].kind == "consortium":
             row.reported_once = reported_once
         matrix_rows.append(row)

@@ -1,9 +1,8 @@
 """Measurement rows judged into matrix cells, city by city and for the totals.
 
 Every figure is judged by :mod:`kpis.progress` and formatted by
-:mod:`kpis.dashboards.figures`. Within a KPI's row, equal inputs give one judged cell, kept
-between requests (:class:`CellMemo`): the rules are pure, so a cell is a function
-of its inputs.
+:mod:`kpis.dashboards.figures`. Within a matrix, equal inputs give one judged cell
+(:class:`JudgedCells`): the rules are pure, so a cell is a function of its inputs.
 
 Stages: one stage, or ``latest``, where each city's cell holds its latest figure
 (``progress.latest_reading``) judged against what that figure's own stage expects,
@@ -120,19 +119,20 @@ class Figures:
         return rows[stage], stage, None if stage == "baseline" else baseline
 
 
-class CellMemo:
-    """Judged city cells, kept between requests.
+class JudgedCells:
+    """Judged cells of one matrix being built: equal inputs are judged once.
 
-    The progress rules are pure, so a city's cell is a function of its inputs: the
-    KPI's rule (value type, target, scope, direction, roll-up, reporting level), the
-    stage, the baseline, the reading, its review state, and the language it is written
-    in. A table per (language, rule, view) maps the rest of the inputs to the cell, so
-    nothing can go stale: a changed figure or target is a different key. The tables are
-    dropped wholesale when they hold more than ``limit`` cells.
+    The progress rules are pure, so a cell is a function of its inputs: the KPI's rule
+    (value type, target, scope, direction, roll-up, reporting level), the stage, the
+    baseline, the reading, its review state, and the language it is written in. A table
+    per (language, rule, view) maps the rest of the inputs to the cell: the hundreds of
+    empty or equal cells of a large matrix are judged once. Lives for one build only;
+    what outlives a request is the rendered page or answer, kept by data version
+    (:mod:`kpis.dashboards.versioned`), so nothing here compares raw inputs across
+    requests or grows with the process.
     """
 
-    def __init__(self, limit: int = 200_000) -> None:
-        self.limit = limit
+    def __init__(self) -> None:
         self._tables: dict[tuple, dict[tuple, tuple[Cell, Reading | None]]] = {}
 
     def table(self, language: str, rule: KpiRule, view: Any) -> dict:
@@ -140,16 +140,8 @@ class CellMemo:
         key = (language, rule, view)
         table = self._tables.get(key)
         if table is None:
-            if sum(len(table) for table in self._tables.values()) > self.limit:
-                self._tables.clear()
             table = self._tables[key] = {}
         return table
-
-    def clear(self) -> None:
-        self._tables.clear()
-
-
-CELL_MEMO = CellMemo()
 
 
 class Layout:
@@ -186,10 +178,12 @@ def kpi_cells(
     figures: Figures,
     formatter: Formatter,
     language,
+    judged_cells: JudgedCells | None = None,
 ) -> list[Cell]:
-    """One KPI's cells. Equal inputs share one judged cell, kept between requests (see
-    :class:`CellMemo`): a city's cell is keyed by its stage, baseline and row, a roll-up by
-    its members and their countries, rows and baselines."""
+    """One KPI's cells. Equal inputs share one judged cell within the build (see
+    :class:`JudgedCells`): a city's cell is keyed by its stage, baseline and row, a roll-up
+    by its members and their countries, rows and baselines."""
+    judged_cells = judged_cells if judged_cells is not None else JudgedCells()
     rule = rule_for(kpi)
     kpi_id = kpi.pk
     latest = figures.stage == LATEST
@@ -200,7 +194,7 @@ def kpi_cells(
                 cells[index] = _consortium_reading_cell(kpi, rule, figures, formatter)
         return cells
 
-    judged = CELL_MEMO.table(language, rule, figures.stage)
+    judged = judged_cells.table(language, rule, figures.stage)
     judged_get = judged.get
     shown_get = figures.shown.get(kpi_id, _EMPTY).get
     baseline_get = figures.baseline.get(kpi_id, _EMPTY).get
@@ -248,7 +242,7 @@ def kpi_cells(
         return cells
 
     group_stage = _group_stage(figures.stage, keys.values())
-    groups = CELL_MEMO.table(language, rule, (figures.stage, "groups"))
+    groups = judged_cells.table(language, rule, (figures.stage, "groups"))
     for index, kind, unit in layout.group_slots:
         if kind == "country":
             if rule.target_scope is not TargetScope.COUNTRY:

@@ -267,18 +267,25 @@ def consortium_stage_tables(user, consortium) -> StageTableInputs:
     )
 
 
-def city_page_inputs(user, city) -> CityPageInputs:
-    """What a city's page shows, in eight queries whatever the size.
+def visible_memberships(user, city) -> list[Membership]:
+    """The city's memberships in the consortia the user may read, by name; one query."""
+    return list(
+        Membership.objects.filter(visible_consortia_filter(user, prefix="consortium__"), city=city)
+        .select_related("consortium__programme")
+        .order_by("consortium__name")
+    )
+
+
+def city_page_inputs(user, city, memberships: list[Membership] | None = None) -> CityPageInputs:
+    """What a city's page shows, in eight queries whatever the size (seven when the
+    ``memberships`` of :func:`visible_memberships` are given).
 
     Memberships in the consortia the user may read; the city's tables there
     (:func:`city_stage_tables`: four); the city's three-year plans with their targets
     (two); its commitments.
     """
-    memberships = list(
-        Membership.objects.filter(visible_consortia_filter(user, prefix="consortium__"), city=city)
-        .select_related("consortium__programme")
-        .order_by("consortium__name")
-    )
+    if memberships is None:
+        memberships = visible_memberships(user, city)
     consortium_ids = [membership.consortium_id for membership in memberships]
     plans = list(
         ThreeYearPlan.objects.filter(city=city, consortium_id__in=consortium_ids)

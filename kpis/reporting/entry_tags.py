@@ -71,11 +71,12 @@ def reporting_nav(context):
 
 
 @register.inclusion_tag("kpis/entry/_city_links_list.html", takes_context=True)
-def city_entry_links(context, city):
+def city_entry_links(context, city, consortium_ids=None):
     """Links about a city's figures that the current user may follow.
 
-    Queries: the user's roles (at most four, cached for the request) and the city's
-    consortia (one). Everyone gets the recent changes; coordinators of the city and
+    Queries: the user's roles (one, cached for the request) and, for a steering member,
+    the city's consortia (one) unless ``consortium_ids`` (those the user may read) are
+    given. Everyone gets the recent changes; coordinators of the city and
     steering committee members of its consortia get the grid per stage and the
     missing lists.
     """
@@ -88,7 +89,8 @@ def city_entry_links(context, city):
         if roles.is_admin or city.pk in roles.coordinated_city_ids:
             may_report = True
         elif roles.steering_consortium_ids:
-            consortium_ids = city.memberships.values_list("consortium_id", flat=True)
+            if not consortium_ids:
+                consortium_ids = city.memberships.values_list("consortium_id", flat=True)
             may_report = access.can_view_city_reporting(user, city, list(consortium_ids))
     if may_report:
         for stage in Stage.ordered():

@@ -2,10 +2,11 @@
 
 Queries counted for a coordinator using a token:
     1   token and user (TokenAuthentication)
-    4   roles: coordinated cities, steering seats, partnerships, memberships of the
-        coordinated cities (``roles_of``, once per request)
+    1   roles: coordinated cities, steering seats, partnerships, memberships of the
+        coordinated cities in one UNION ALL (``roles_of``, once per request)
 then, per list, the data version its ETag and Last-Modified are computed from (the
-newest row of the change log, one query: ``icc_portal.api_validators``), and
+newest row of the change log, one query: ``icc_portal.api_validators``; for progress
+the consortium's: ``changelog.versions``), and
     programmes   count, page                                            = 1 + 2
     consortia    count, page, memberships+cities                        = 1 + 3
     cities       count, page, visible memberships+consortia             = 1 + 3
@@ -25,8 +26,9 @@ newest row of the change log, one query: ``icc_portal.api_validators``), and
                  figures they touch as the reader sees them             = 1 + 3
                  from a cursor, also how far the log is pruned and what
                  the reader could see at the cursor                     = 1 + 5
-A 304 (``If-None-Match`` current) runs the data version's query alone.
-An anonymous visitor runs only the per-list queries.
+A 304 (``If-None-Match`` current) runs the data version's query alone, and so does a
+read of a measurements or progress page already answered at this version (its JSON is
+kept under its ETag). An anonymous visitor runs only the per-list queries.
 """
 
 from decimal import Decimal
@@ -48,7 +50,7 @@ from tests.solutions.factories import ActivityFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
 
-AUTH_QUERIES = 1 + 4
+AUTH_QUERIES = 1 + 1
 VERSION = 1
 LIST_QUERIES = {
     "programmes/": VERSION + 2,
@@ -127,6 +129,20 @@ def test_the_large_size_really_is_larger(db):
     assert Measurement.objects.count() == 9 * 12 * 2 * 2
     cells = client_for(None).get("/api/v1/progress/?consortium=budget&stage=final").json()
     assert cells["count"] == 9 * 12 * 2 + 12 * 2  # every city, and the consortium
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    "path", ["measurements/?page_size=5", "progress/?consortium=budget&stage=final"]
+)
+def test_a_page_read_again_is_answered_from_the_cache(django_assert_max_num_queries, size, path):
+    build(*SIZES[size])
+    client = client_for(UserFactory(is_superuser=True))
+    first = client.get(f"/api/v1/{path}")
+    with django_assert_max_num_queries(AUTH_QUERIES + VERSION):
+        again = client.get(f"/api/v1/{path}")
+    assert again.json() == first.json()
+    assert again["ETag"] == first["ETag"]
 
 
 def test_a_repeated_measurements_list_reuses_its_count(django_assert_num_queries):

@@ -5,13 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from types import SimpleNamespace
 
-import pytest
 from django.utils import translation
 
 from kpis import vocabulary
 from kpis.dashboards import build
 from kpis.dashboards.figures import Formatter
-from kpis.dashboards.judging import CELL_MEMO
 from kpis.dashboards.readers import Member
 from kpis.managers import driver_bool, driver_decimal
 from tests.kpis.factories import KPIFactory
@@ -229,14 +227,6 @@ def test_ratio_is_shown_uncapped():
     assert built.cell("1.1", "Trollhättan").bar == 150  # only a bar is capped
 
 
-@pytest.fixture
-def memo():
-    CELL_MEMO.clear()
-    build.MATRIX_MEMO.clear()
-    yield
-    build.MATRIX_MEMO.clear()
-
-
 def build_with_memo(kpis, rows):
     return build.build_matrix(
         cities=CITIES,
@@ -248,19 +238,21 @@ def build_with_memo(kpis, rows):
     )
 
 
-def test_a_matrix_is_reused_only_while_its_inputs_are_equal(memo):
+def test_a_matrix_is_built_from_its_inputs_alone():
+    """Nothing is kept between builds (pages are kept by data version instead)."""
     first = build_with_memo([kpi(1)], [row(1, 1, value=3)])
 
-    assert build_with_memo([kpi(1)], [row(1, 1, value=3)]) is first
-    assert build_with_memo([kpi(1)], [row(1, 1, value=1)]) is not first
+    assert build_with_memo([kpi(1)], [row(1, 1, value=3)]) is not first
+    assert build_with_memo([kpi(1)], [row(1, 1, value=1)]).cell("1.1", "Trollhättan") != (
+        first.cell("1.1", "Trollhättan")
+    )
     changed_target = build_with_memo([kpi(1, target_value=Decimal(5))], [row(1, 1, value=3)])
     assert changed_target.cell("1.1", "Trollhättan").status == "behind"
 
 
-def test_remembered_cells_follow_the_target_and_the_language(memo):
+def test_judged_cells_follow_the_target_and_the_language():
     first = build_with_memo([kpi(1)], [row(1, 1, value=3)])
     assert first.cell("1.1", "Trollhättan").status == "achieved"
-    build.MATRIX_MEMO.clear()
 
     raised = build_with_memo([kpi(1, target_value=Decimal(4))], [row(1, 1, value=3)])
     assert raised.cell("1.1", "Trollhättan").status == "behind"

@@ -1,0 +1,89 @@
+"""A consortium's data version: the newest change-log row that can touch its pages.
+
+Every change writes its change-log row in its own transaction (:mod:`changelog.log`):
+a figure's row carries its consortium, and any other change (a KPI, its target, a city,
+a membership, a solution, an activity, the roadmap, a role…) writes a *definition* row
+without one. So what a consortium's pages show can only have changed when a row of that
+consortium, or a definition row, was written: the newer of the two is the consortium's
+version. A change in SERN's figures leaves the other consortia at their versions; a
+definition change moves every consortium's (coarse, but never stale). The definition
+rows alone are the version of what is not one consortium's (the list of consortia).
+
+One query, index lookups only (``change_consortium_idx``: ``consortium_id, id``), read
+before anything else the version guards; plain SQL, as it runs on every page. Rows are
+numbered in commit order, so a reader that sees version n sees every change up to n, and
+whatever it reads afterwards is at least as new: a cache entry keyed by the version can
+be newer than its key, never older. A figure whose consortium the log could not tell
+(its KPI deleted in the same transaction) is written without one, as a definition row
+is: it moves every version.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.apps import apps
+from django.db import connection
+
+from .models import Change
+from .stamp import BEGINNING, Stamp
+
+
+@cache
+def _sql() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    table = quote(Change._meta.db_table)
+    consortia = quote(apps.get_model("cities", "Consortium")._meta.db_table)
+    # The consortium as a range, not an equality, and ordered as the index is: the
+    # planner then walks the index from the consortium's end. (With ``= X``, it drops the
+    # constant from the ordering and may walk the whole log backwards by id looking for
+    # an old consortium's newest row, when X is a subquery's answer it cannot estimate.)
+    newest = f"SELECT id FROM {table} WHERE {{}} ORDER BY consortium_id DESC, id DESC LIMIT 1"
+    definitions = f"COALESCE(({newest.format('consortium_id IS NULL')}), 0)"
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"  # SQLite: max(a, b)
+
+    def version_of(consortium: str) -> str:
+        condition = f"consortium_id >= {consortium} AND consortium_id <= {consortium}"
+        mine = f"COALESCE(({newest.format(condition)}), 0)"
+        return f"SELECT id, recorded_at FROM {table} WHERE id = {greatest}({mine}, {definitions})"
+
+    return {
+        "one": version_of("%(id)s"),
+        "slug": version_of(f"(SELECT id FROM {consortia} WHERE slug = %(slug)s)"),
+        "definitions": f"SELECT id, recorded_at FROM {table} WHERE id = {definitions}",
+    }
+
+
+def _stamp(sql: str, params: list | dict) -> Stamp:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return Stamp(*row) if row is not None else Stamp(0, BEGINNING)
+
+
+def consortium_version(consortium_id: int) -> Stamp:
+    """The version of one consortium's pages and API reads: position and time. One query."""
+    return _stamp(_sql()["one"], {"id": consortium_id})
+
+
+def consortium_version_by_slug(slug: str) -> Stamp:
+    """:func:`consortium_version` of the consortium with this slug, in the same one query
+    (an unknown slug: the definition rows' version)."""
+    if "\x00" in slug:  # no slug holds one, and PostgreSQL refuses it in a query
+        return definitions_version()
+    return _stamp(_sql()["slug"], {"slug": slug})
+
+
+def consortia_version(consortium_ids) -> Stamp:
+    """The newest of several consortia's versions (a city page spans its consortia): one
+    query per consortium (a city takes part in one or two)."""
+    ids = sorted(set(consortium_ids))
+    if not ids:
+        return definitions_version()
+    return max((consortium_version(pk) for pk in ids), key=lambda stamp: stamp.position)
+
+
+def definitions_version() -> Stamp:
+    """The newest definition row: the version of what is no one consortium's (the list of
+    consortia, their sizes, who may read them). One query."""
+    return _stamp(_sql()["definitions"], [])
