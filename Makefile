@@ -94,3 +94,10 @@ bench: bench-api
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Mutation score of the rule modules (progress, entry rules, access, review): mutmut, one
+# module at a time against the tests that cover it; table in mutation-score.txt. Slow
+# (tens of minutes on one core), so not part of .ci/run. MUTATION_ARGS="--only access".
+.PHONY: mutation
+mutation: setup
+	$(BIN)/python .ci/mutation.py $(MUTATION_ARGS)
