@@ -1,0 +1,152 @@
+"""``count_met`` for each direction and for yes/no KPIs, with every figure written out.
+
+The roll-up counts the cities at their own per-city target; the consortium's cell judges
+that count as "more is better" whatever the KPI's own direction (a lower-is-better KPI
+still wants every city at its target), so its target is the number of cities expected.
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from kpis.progress import (
+    MISSING,
+    Direction,
+    KpiRule,
+    ProgressStatus,
+    Reading,
+    assess_consortium,
+    roll_up,
+)
+
+D = Decimal
+
+
+def number(value):
+    return Reading("reported", value=D(value))
+
+
+def yes_no(answer):
+    return Reading("reported", boolean=answer)
+
+
+def count_met(direction, value_type="number", target="10"):
+    return KpiRule(
+        value_type=value_type,
+        target_value=None if value_type == "boolean" else D(target),
+        target_scope="city",
+        direction=direction,
+        rollup="count_met",
+    )
+
+
+@pytest.mark.parametrize(
+    ("direction", "values", "met"),
+    [
+        # At the target counts for both directions; one step past it only for one.
+        ("higher", ["10", "9.99", "10.01", "3"], 2),
+        ("lower", ["10", "9.99", "10.01", "3"], 3),
+        ("higher", ["0", "0", "0", "0"], 0),
+        ("lower", ["0", "0", "0", "0"], 4),
+        ("higher", ["5", "20", "30", "40"], 3),
+        ("lower", ["5", "20", "30", "40"], 1),
+    ],
+)
+def test_count_met_counts_cities_at_their_own_target(direction, values, met):
+    rolled = roll_up(count_met(direction), [number(v) for v in values])
+    assert rolled.reading.status == "reported"
+    assert rolled.reading.value == D(met)
+    assert rolled.reading.boolean is None
+    assert (rolled.reported_count, rolled.expected_count) == (4, 4)
+
+
+@pytest.mark.parametrize(
+    ("direction", "answers", "met"),
+    [
+        ("higher", [True, True, False], 2),
+        ("lower", [True, True, False], 1),
+        ("higher", [False, False, False], 0),
+        ("lower", [False, False, False], 3),
+    ],
+)
+def test_count_met_on_yes_no_kpis_counts_the_wanted_answer(direction, answers, met):
+    rolled = roll_up(count_met(direction, "boolean"), [yes_no(a) for a in answers])
+    assert rolled.reading.value == D(met)
+    assert rolled.reading.boolean is None
+    assert (rolled.reported_count, rolled.expected_count) == (3, 3)
+
+
+def test_count_met_leaves_out_what_is_not_reported_and_what_does_not_apply():
+    readings = [
+        number("12"),
+        number("8"),
+        Reading("reported", text="see the annex"),  # no figure: not at target
+        Reading("not_available", text="survey late"),
+        Reading("not_applicable"),
+        None,
+        MISSING,
+    ]
+    rolled = roll_up(count_met("higher"), readings)
+    assert rolled.reading.value == D(1)
+    # Reported: 12, 8 and the text; expected: all but the one that does not apply.
+    assert (rolled.reported_count, rolled.expected_count) == (3, 6)
+
+
+def test_count_met_of_a_yes_no_kpi_without_an_answer_is_not_met():
+    rolled = roll_up(
+        count_met("higher", "boolean"), [Reading("reported", value=D(3)), yes_no(True)]
+    )
+    assert rolled.reading.value == D(1)
+
+
+def test_count_met_without_a_target_meets_nothing():
+    rule = KpiRule(value_type="number", direction="higher", rollup="count_met")
+    assert roll_up(rule, [number("1"), number("100")]).reading.value == D(0)
+
+
+CITIES = ("ravenna", "cervia", "forli")
+
+
+@pytest.mark.parametrize(
+    ("direction", "values", "value", "ratio", "status", "at_target"),
+    [
+        # Lower is better, target 10 per city: only 5 meets it. The consortium's figure is
+        # 1 city of 3; the ratio is 1/3 (never 3/1, as "lower" would read it).
+        ("lower", ["5", "20", "30"], 1, "0.3333", "behind", 1),
+        ("higher", ["5", "20", "30"], 2, "0.6667", "behind", 2),
+        ("lower", ["1", "10", "2"], 3, "1", "achieved", 3),
+        ("higher", ["10", "11", "99"], 3, "1", "achieved", 3),
+    ],
+)
+def test_consortium_cell_of_count_met_is_judged_as_more_is_better(
+    direction, values, value, ratio, status, at_target
+):
+    rule = count_met(direction)
+    cell = assess_consortium(
+        rule,
+        {city: number(v) for city, v in zip(CITIES, values, strict=True)},
+        implementing=CITIES,
+        stage="final",
+    )
+    assert cell.status == ProgressStatus(status)
+    assert cell.value == D(value)
+    assert cell.target == D(3)
+    assert cell.ratio == D(ratio)
+    assert (cell.reported_count, cell.expected_count) == (3, 3)
+    assert (cell.units_at_target, cell.unit_count) == (at_target, 3)
+
+
+def test_consortium_cell_of_count_met_with_a_city_missing_is_incomplete_or_behind():
+    rule = count_met(Direction.HIGHER)
+    incomplete = assess_consortium(
+        rule, {"ravenna": number("10"), "cervia": number("12")}, implementing=CITIES, stage="final"
+    )
+    assert incomplete.status == ProgressStatus.INCOMPLETE
+    assert (incomplete.value, incomplete.target) == (D(2), D(3))
+    assert (incomplete.reported_count, incomplete.expected_count) == (2, 3)
+    behind = assess_consortium(
+        rule, {"ravenna": number("9"), "cervia": number("12")}, implementing=CITIES, stage="final"
+    )
+    # Ravenna is behind already: no figure from Forlì can make every city meet its target.
+    assert behind.status == ProgressStatus.BEHIND
+    assert (behind.value, behind.units_at_target, behind.unit_count) == (D(1), 1, 3)
