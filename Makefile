@@ -101,3 +101,9 @@ clean:
 .PHONY: mutation
 mutation: setup
 	$(BIN)/python .ci/mutation.py $(MUTATION_ARGS)
+
+# Every single change to a figure, text, status or KPI rule of data/sern.yaml must make the
+# seed tests fail (tests/kpis/test_seed_mutations.py; a few minutes, not in .ci/run).
+.PHONY: seed-mutations
+seed-mutations: setup
+	ICC_SEED_MUTATIONS=1 $(BIN)/python -m pytest tests/kpis/test_seed_mutations.py -q --no-migrations
