@@ -273,3 +273,46 @@ def test_progress_as_csv(anonymous, sern):
     assert by_code[("2.2", "consortium", "")]["status"] == "behind"
     accept = anonymous.get(URL, {"consortium": "sern"}, HTTP_ACCEPT="text/csv")
     assert accept["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def cell(status, value, target, ratio, review_state="approved"):
+    return {
+        "status": status,
+        "value": value,
+        "target": target,
+        "ratio": ratio,
+        "review_state": review_state,
+    }
+
+
+#: Final-stage cells worked out by hand from the seed's figures and DESIGN.md's rules,
+#: never by the code that serves them (the comparison above holds the rest to the page).
+FINAL_BY_HAND = {
+    # 1.1 count_met, 2 per city: Trollhättan 10, Ravenna 3, Cervia 4 meet it; Vänersborg
+    # implements solution 1 but reported nothing, so 3 of 4 and the verdict is open.
+    ("1.1", "city", "trollhattan"): cell("achieved", "10", "2", "5"),
+    ("1.1", "city", "ravenna"): cell("achieved", "3", "2", "1.5"),
+    ("1.1", "city", "cervia"): cell("achieved", "4", "2", "2"),
+    ("1.1", "city", "vanersborg"): cell("no_data", None, "2", None, None),
+    ("1.1", "consortium", None): cell("incomplete", "3", "4", "0.75"),
+    # 1.2 sum, 2 per country: Italy 1 + 1 = 2, Sweden 6 (+ Vänersborg's missing figure,
+    # which cannot take a sum of counts below 6); the consortium: 8 against 2 x 2 countries.
+    ("1.2", "city", "trollhattan"): cell("qualitative", "6", None, None),
+    ("1.2", "country", "IT"): cell("achieved", "2", "2", "1"),
+    ("1.2", "country", "SE"): cell("achieved", "6", "2", "3"),
+    ("1.2", "consortium", None): cell("achieved", "8", "4", None),
+    # 2.1 sum, 4 for the consortium: 2 + 1 + 1.
+    ("2.1", "city", "trollhattan"): cell("qualitative", "2", None, None),
+    ("2.1", "consortium", None): cell("achieved", "4", "4", "1"),
+    # 2.3 text, "N/A" in the seed.
+    ("2.3", "city", "ravenna"): cell("not_available", None, None, None),
+    # UPREST, reported once: 3 of 6, yes (160 respondents), 48 of 45.
+    ("3.1", "consortium", None): cell("behind", "3", "6", "0.5"),
+    ("3.2", "consortium", None): cell("achieved", "160", None, None),
+    ("3.4", "consortium", None): cell("achieved", "48", "45", "1.0667"),
+}
+
+
+def test_final_cells_match_the_figures_worked_out_by_hand(anonymous, sern):
+    api = api_cells(anonymous, "final")
+    assert {key: api.get(key) for key in FINAL_BY_HAND} == FINAL_BY_HAND
