@@ -112,9 +112,30 @@ def test_default_stage_is_the_latest_with_figures(anonymous, sern):
 
 
 def test_latest_view_says_where_a_figure_comes_from(anonymous, sern):
+    from cities.models import City
+
+    vanersborg = City.objects.get(slug="vanersborg")
+    kpi = KPI.objects.get(solution__consortium=sern, code="1.1")
+    MeasurementFactory(kpi=kpi, city=vanersborg, stage="baseline", value=Decimal(1))
+    MeasurementFactory(kpi=kpi, city=vanersborg, stage="midway", value=Decimal(5))
     rows = anonymous.get(URL, {"consortium": "sern", "stage": "latest", "page_size": 500})
-    from_stages = {row["from_stage"] for row in rows.json()["results"]}
-    assert from_stages <= {None, "baseline", "midway"}
+    by_unit = {
+        (row["kpi_code"], row["level"], row["city"] or row["country"]): row
+        for row in rows.json()["results"]
+    }
+    # Vänersborg's latest figure is its midway 5 (not the baseline 1); every other figure
+    # of the demo data is a final one, said by no from_stage at all.
+    midway = by_unit[("1.1", "city", "vanersborg")]
+    assert (midway["from_stage"], midway["value"], midway["status"]) == (
+        "midway",
+        "5",
+        "achieved",
+    )
+    assert by_unit[("1.1", "city", "ravenna")]["from_stage"] is None
+    assert by_unit[("1.1", "city", "ravenna")]["value"] == "3"
+    others = {key: row["from_stage"] for key, row in by_unit.items() if row is not midway}
+    assert set(others.values()) == {None}
+    assert len(others) == 61  # the demo data's 62 cells, less Vänersborg's
 
 
 @pytest.mark.parametrize(
