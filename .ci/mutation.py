@@ -40,7 +40,13 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "access": (
         ["cities/access.py"],
-        ["tests/cities/test_access.py", "tests/test_permissions.py"],
+        [
+            "tests/cities/test_access.py",
+            "tests/test_permissions.py",
+            "tests/changelog/test_log.py",
+            "tests/kpis/test_changes_visibility.py",
+            "tests/kpis/test_history.py",
+        ],
     ),
     "review": (
         ["kpis/reporting/review.py"],
