@@ -150,3 +150,36 @@ def test_consortium_cell_of_count_met_with_a_city_missing_is_incomplete_or_behin
     # Ravenna is behind already: no figure from Forlì can make every city meet its target.
     assert behind.status == ProgressStatus.BEHIND
     assert (behind.value, behind.units_at_target, behind.unit_count) == (D(1), 1, 3)
+
+
+# --- Plain values in, rounding out ----------------------------------------------------
+
+
+def test_numbers_are_decimal_or_int_never_float_or_bool():
+    assert Reading("reported", value=3).value == D(3)
+    assert KpiRule(value_type="count", target_value=2).target_value == D(2)
+    assert Reading("reported").value is None
+    for wrong, name in ((1.5, "float"), (True, "bool")):
+        with pytest.raises(TypeError) as raised:
+            Reading("reported", value=wrong)
+        assert str(raised.value) == f"expected Decimal, int or None, got {name}"
+
+
+def test_ratios_round_half_up_to_four_places():
+    from kpis.progress import progress_ratio
+
+    # 1/32 = 0.03125: half up is 0.0313 (half even would say 0.0312).
+    assert progress_ratio(D(1), D(32), direction="higher") == D("0.0313")
+    assert progress_ratio(D(2), D(3), direction="higher") == D("0.6667")
+    assert progress_ratio(D(32), D(1), direction="lower") == D("0.0313")
+
+
+def test_display_percent_rounds_half_up_and_caps():
+    from kpis.progress import display_percent
+
+    assert display_percent(D("0.125")) == 13
+    assert display_percent(D("0.005")) == 1
+    assert display_percent(D("0.0049")) == 0
+    assert display_percent(D("9")) == 150
+    assert display_percent(D("-1")) == 0
+    assert display_percent(None) is None
