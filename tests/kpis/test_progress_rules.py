@@ -183,3 +183,101 @@ def test_display_percent_rounds_half_up_and_caps():
     assert display_percent(D("9")) == 150
     assert display_percent(D("-1")) == 0
     assert display_percent(None) is None
+
+
+# --- A total with figures missing: settled, or incomplete ---------------------------------
+
+
+def consortium_rule(value_type, rollup, target=None, direction="higher"):
+    return KpiRule(
+        value_type=value_type,
+        target_value=None if target is None else D(target),
+        target_scope="consortium",
+        direction=direction,
+        rollup=rollup,
+    )
+
+
+def consortium_cell(rule, readings):
+    units = ("a", "b", "c")[: len(readings)]
+    return assess_consortium(
+        rule, dict(zip(units, readings, strict=True)), implementing=units, stage="final"
+    )
+
+
+TEXT_ONLY = Reading("reported", text="see the annex")
+NOT_APPLICABLE = Reading("not_applicable")
+
+
+@pytest.mark.parametrize(
+    ("rule", "readings", "status", "value"),
+    [
+        # sum of counts, 10 for the consortium: a missing count adds 0 or more.
+        (consortium_rule("count", "sum", "10"), [number("6"), number("5"), None], "achieved", "11"),
+        (consortium_rule("count", "sum", "10"), [number("3"), None], "incomplete", "3"),
+        (consortium_rule("count", "sum", "10"), [number("3"), TEXT_ONLY], "incomplete", "3"),
+        (
+            consortium_rule("count", "sum", "10"),
+            [number("6"), number("5"), NOT_APPLICABLE],
+            "achieved",
+            "11",
+        ),
+        # lower is better: a sum already above 10 stays above it.
+        (consortium_rule("count", "sum", "10", "lower"), [number("12"), None], "behind", "12"),
+        (consortium_rule("count", "sum", "10", "lower"), [number("3"), None], "incomplete", "3"),
+        # a plain number can be negative: 11 and a missing one may still fall below 10.
+        (
+            consortium_rule("number", "sum", "10"),
+            [number("6"), number("5"), None],
+            "incomplete",
+            "11",
+        ),
+        # mean of percentages, 50: a missing one lies between 0 and 100.
+        (
+            consortium_rule("percent", "mean", "50"),
+            [number("100"), number("100"), None],
+            "achieved",
+            "100",
+        ),
+        (consortium_rule("percent", "mean", "50"), [number("60"), None], "incomplete", "60"),
+        (
+            consortium_rule("percent", "mean", "50", "lower"),
+            [number("0"), number("0"), None],
+            "achieved",
+            "0",
+        ),
+        (
+            consortium_rule("percent", "mean", "50", "lower"),
+            [number("90"), number("90"), None],
+            "behind",
+            "90",
+        ),
+    ],
+)
+def test_a_total_with_missing_figures(rule, readings, status, value):
+    cell = consortium_cell(rule, readings)
+    assert cell.status == ProgressStatus(status)
+    assert cell.value == D(value)
+
+
+@pytest.mark.parametrize(
+    ("rollup", "answers", "status", "answer"),
+    [
+        ("all", [True, True, None], "incomplete", True),
+        ("all", [False, None], "behind", False),
+        ("all", [True, True], "achieved", True),
+        ("any", [True, None], "achieved", True),
+        ("any", [False, None], "incomplete", False),
+        ("any", [False, False], "behind", False),
+    ],
+)
+def test_yes_no_totals_with_missing_answers(rollup, answers, status, answer):
+    rule = consortium_rule("boolean", rollup)
+    readings = [None if a is None else yes_no(a) for a in answers]
+    cell = consortium_cell(rule, readings)
+    assert cell.status == ProgressStatus(status)
+    assert cell.boolean is answer
+    assert (cell.reported_count, cell.expected_count) == (
+        sum(a is not None for a in answers),
+        len(answers),
+    )
