@@ -50,7 +50,11 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "review": (
         ["kpis/reporting/review.py"],
-        ["tests/kpis/test_review.py", "tests/kpis/test_history.py"],
+        [
+            "tests/kpis/test_review.py",
+            "tests/kpis/test_review_rules.py",
+            "tests/kpis/test_history.py",
+        ],
     ),
 }
 

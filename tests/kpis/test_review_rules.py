@@ -1,0 +1,152 @@
+"""The review workflow's refusals word for word, what it tells its listeners, and its
+helpers (kpis/reporting/review.py); expected values written out."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import translation
+
+from kpis.models import Measurement, StageReview
+from kpis.reporting import review
+from kpis.reporting.entry import RowInput, record_measurements
+from kpis.reporting.errors import ReviewError
+from kpis.reporting.review import approve_stage, reopen_stage, return_stage, submit_stage
+from kpis.reporting.signals import stage_reviewed
+from tests.kpis.test_review import MISSING, unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def draft(entry_world, coordinator_ravenna):
+    """Two draft figures of Ravenna at the final stage (as in test_review.py)."""
+    kpis = entry_world.kpis
+    record_measurements(
+        user=coordinator_ravenna,
+        city=entry_world.ravenna,
+        stage="final",
+        rows=[
+            RowInput(kpi=kpis.count, status="reported", expected_version=0, value=3),
+            RowInput(kpi=kpis.percent, status="reported", expected_version=0, value=40),
+        ],
+    )
+    return Measurement.objects.filter(city=entry_world.ravenna, stage="final")
+
+
+@pytest.fixture
+def heard():
+    """What the stage_reviewed signal carried, one dict per action."""
+    calls = []
+
+    def listen(sender, **kwargs):
+        calls.append(
+            {key: kwargs[key] for key in ("action", "missing", "user")}
+            | {"state": kwargs["review"].state}
+        )
+
+    stage_reviewed.connect(listen, weak=False)
+    yield calls
+    stage_reviewed.disconnect(listen)
+
+
+def test_each_action_tells_its_listeners_with_the_missing_count(
+    entry_world, draft, coordinator_ravenna, steering_member, heard
+):
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    return_stage(user=steering_member, comment="Add evidence", **unit(entry_world))
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING)
+    reopen_stage(user=steering_member, comment="Typo", **unit(entry_world))
+    assert heard == [
+        {"action": "submitted", "missing": 4, "user": coordinator_ravenna, "state": "submitted"},
+        {"action": "returned", "missing": 0, "user": steering_member, "state": "returned"},
+        {"action": "submitted", "missing": 4, "user": coordinator_ravenna, "state": "submitted"},
+        {"action": "approved", "missing": 4, "user": steering_member, "state": "approved"},
+        {"action": "reopened", "missing": 0, "user": steering_member, "state": "draft"},
+    ]
+
+
+def test_every_figure_moves_with_a_new_version_and_history(
+    entry_world, draft, coordinator_ravenna, steering_member
+):
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING)
+    for figure in draft:
+        assert (figure.review_state, figure.version) == ("approved", 3)
+        reasons = list(
+            figure.history.order_by("history_id").values_list("history_change_reason", flat=True)
+        )
+        assert reasons[-2:] == ["submitted", "approved"]
+        assert figure.history.latest().history_user == steering_member
+        assert figure.updated_at == figure.history.latest().history_date
+    review_row = StageReview.objects.get(city=entry_world.ravenna, stage="final")
+    assert (review_row.state, review_row.changed_by) == ("approved", steering_member)
+
+
+def test_refusals_say_why(entry_world, draft, coordinator_ravenna, steering_member):
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    with pytest.raises(ReviewError) as caught:
+        submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    assert str(caught.value) == "The stage is already Submitted for review."
+    with pytest.raises(ReviewError) as caught:
+        reopen_stage(user=steering_member, comment="x", **unit(entry_world))
+    assert (caught.value.code, str(caught.value)) == (
+        "not_approved",
+        "Only an approved stage can be reopened.",
+    )
+    with pytest.raises(ReviewError) as caught:
+        approve_stage(user=steering_member, **unit(entry_world))
+    assert str(caught.value) == (
+        "4 figures are still missing. Confirm that you approve the stage with 4 figures "
+        "missing, or return it."
+    )
+    approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING)
+    with pytest.raises(ReviewError) as caught:
+        return_stage(user=steering_member, comment="x", **unit(entry_world))
+    assert (caught.value.code, str(caught.value)) == (
+        "not_submitted",
+        "This needs a stage that is Submitted for review; it is Approved.",
+    )
+    with pytest.raises(PermissionDenied) as denied:
+        approve_stage(user=coordinator_ravenna, **unit(entry_world))
+    assert str(denied.value) == "Only the steering committee may review these figures."
+
+
+def test_submit_refusals_say_why(entry_world, coordinator_ravenna, coordinator_cervia):
+    with pytest.raises(ReviewError) as caught:
+        submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    assert str(caught.value) == ("There is nothing new to submit: enter at least one figure first.")
+    with pytest.raises(PermissionDenied) as denied:
+        submit_stage(user=coordinator_cervia, **unit(entry_world))
+    assert str(denied.value) == "You may not submit these figures."
+    with pytest.raises(ReviewError) as caught:
+        submit_stage(user=coordinator_ravenna, **(unit(entry_world) | {"stage": "later"}))
+    assert str(caught.value) == "There is no stage “later”."
+    with pytest.raises(ReviewError) as caught:
+        submit_stage(
+            user=coordinator_ravenna, **(unit(entry_world) | {"city": entry_world.bologna})
+        )
+    assert str(caught.value) == "Bologna is not a member of TN."
+
+
+def test_city_consortium_is_the_one_named_or_the_only_one(entry_world):
+    ravenna, bologna = entry_world.ravenna, entry_world.bologna
+    assert review.city_consortium(ravenna) == entry_world.consortium
+    assert review.city_consortium(ravenna, entry_world.consortium.slug) == entry_world.consortium
+    assert review.city_consortium(ravenna, "other-network") is None
+    assert review.city_consortium(bologna) == entry_world.other_consortium
+    from tests.cities.factories import MembershipFactory
+
+    MembershipFactory(consortium=entry_world.other_consortium, city=ravenna)
+    assert review.city_consortium(ravenna) is None  # two: say which
+    assert review.city_consortium(ravenna, "other-network") == entry_world.other_consortium
+
+
+def test_lead_cities_of_consortium_level_kpis(entry_world):
+    assert review.consortium_lead_city_ids(entry_world.consortium) == {entry_world.cervia.pk}
+    assert review.consortium_lead_city_ids(entry_world.other_consortium) == set()
