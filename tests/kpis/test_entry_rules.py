@@ -338,3 +338,59 @@ def test_matches_snapshot_compares_text_stripped():
     assert matches_snapshot(
         Row(status="not_reported", note="  "), snapshot_of(Row(status="not_reported"))
     )
+
+
+# --- reading numbers: the corners ----------------------------------------------------------
+
+ITALIAN = {"decimal_separator": ",", "thousand_separator": "."}
+NO_GROUPING_SAID = {"decimal_separator": ","}
+ENGLISH = {"decimal_separator": ".", "thousand_separator": ","}
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "expected"),
+    [
+        ("1.234", NO_GROUPING_SAID, "1234"),  # a comma language groups with points
+        ("1,234", {"decimal_separator": "."}, "1234"),
+        ("1.2345", ITALIAN, "1.2345"),  # one point before four digits: the decimal mark
+        ("1.23", ITALIAN, "1.23"),
+        ("1'234,5", ITALIAN, "1234.5"),  # Swiss grouping
+        ("\u20133", ITALIAN, "-3"),  # an en dash for minus
+        ("0012", ITALIAN, "12"),
+        ("1.234.567,89", ITALIAN, "1234567.89"),
+        ("1,234,567.5", ENGLISH, "1234567.5"),
+    ],
+)
+def test_numbers_read_at_the_corners(typed, language, expected):
+    from kpis.reporting.rules import parse_localized_decimal
+
+    assert parse_localized_decimal(typed, **language) == D(expected)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [None, "-", "+", ".5", "1.", "12,34.5", "1.23.4", "1,5a", "1..2", "1.234,", "12.34,5"],
+)
+def test_not_numbers_at_the_corners(typed):
+    from kpis.reporting.rules import parse_localized_decimal
+
+    with pytest.raises(ValueError):
+        parse_localized_decimal(typed, **ITALIAN)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(" 12 ", "12"), ("+1", "1"), ("-0.5", "-0.5"), (".5", "0.5"), ("007", "7")],
+)
+def test_plain_numbers(text, expected):
+    from kpis.reporting.rules import parse_plain_decimal
+
+    assert parse_plain_decimal(text) == D(expected)
+
+
+@pytest.mark.parametrize("text", ["1.", "1,5", "1e3", "１２", "1_000", "NaN", "", "--1"])
+def test_not_plain_numbers(text):
+    from kpis.reporting.rules import parse_plain_decimal
+
+    with pytest.raises(ValueError):
+        parse_plain_decimal(text)
