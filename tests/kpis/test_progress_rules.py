@@ -281,3 +281,72 @@ def test_yes_no_totals_with_missing_answers(rollup, answers, status, answer):
         sum(a is not None for a in answers),
         len(answers),
     )
+
+
+# --- Targets per unit, judged unit by unit ---------------------------------------------------
+
+
+def test_each_city_is_judged_from_its_own_baseline():
+    rule = KpiRule(value_type="count", target_value=D(10), target_scope="city", rollup="sum")
+    readings = {"a": number("5"), "b": number("12")}
+    # a: (5 - 2) / (10 - 2) = 0.375 at midway, behind; without its baseline 5/10 = 0.5.
+    with_baselines = assess_consortium(
+        rule,
+        readings,
+        implementing=("a", "b"),
+        stage="midway",
+        baselines_by_city={"a": D(2), "b": D(1)},
+    )
+    assert with_baselines.status == ProgressStatus.BEHIND
+    assert (with_baselines.units_at_target, with_baselines.unit_count) == (1, 2)
+    assert (with_baselines.value, with_baselines.target, with_baselines.ratio) == (
+        D(17),
+        D(20),
+        None,
+    )
+    plain = assess_consortium(rule, readings, implementing=("a", "b"), stage="midway")
+    assert plain.status == ProgressStatus.ON_TRACK
+
+
+COUNTRIES = {"a": "IT", "b": "IT", "c": "SE"}
+
+
+def test_a_per_country_mean_is_judged_country_by_country():
+    rule = KpiRule(value_type="percent", target_value=D(50), target_scope="country", rollup="mean")
+    readings = {"a": number("60"), "b": number("40"), "c": number("30")}
+    cell = assess_consortium(
+        rule, readings, implementing=("a", "b", "c"), stage="final", countries_by_city=COUNTRIES
+    )
+    # Italy (60 + 40) / 2 = 50 meets 50; Sweden 30 does not.
+    assert cell.status == ProgressStatus.BEHIND
+    assert (cell.units_at_target, cell.unit_count) == (1, 2)
+    assert (cell.value, cell.target) == (D("43.3333"), D(50))
+    readings["c"] = number("70")
+    cell = assess_consortium(
+        rule, readings, implementing=("a", "b", "c"), stage="final", countries_by_city=COUNTRIES
+    )
+    assert cell.status == ProgressStatus.ACHIEVED
+    assert (cell.units_at_target, cell.unit_count) == (2, 2)
+
+
+def test_a_per_country_target_needs_the_countries():
+    mean = KpiRule(value_type="percent", target_value=D(50), target_scope="country", rollup="mean")
+    with pytest.raises(ValueError) as raised:
+        assess_consortium(mean, {"a": number("60")}, implementing=("a",), stage="final")
+    assert str(raised.value) == "countries_by_city is needed to judge a per-country target"
+    total = KpiRule(value_type="count", target_value=D(2), target_scope="country", rollup="sum")
+    with pytest.raises(ValueError) as raised:
+        assess_consortium(total, {"a": number("6")}, implementing=("a",), stage="final")
+    assert str(raised.value) == "countries_by_city is needed to scale a per-country target"
+
+
+def test_a_per_country_sum_counts_only_countries_whose_cities_apply():
+    rule = KpiRule(value_type="count", target_value=D(2), target_scope="country", rollup="sum")
+    readings = {"a": number("3"), "b": number("1"), "c": Reading("not_applicable")}
+    cell = assess_consortium(
+        rule, readings, implementing=("a", "b", "c"), stage="final", countries_by_city=COUNTRIES
+    )
+    # Sweden's one city does not apply: one country, target 2, Italy's 4 meets it.
+    assert (cell.status, cell.value, cell.target) == (ProgressStatus.ACHIEVED, D(4), D(2))
+    assert (cell.units_at_target, cell.unit_count) == (1, 1)
+    assert (cell.reported_count, cell.expected_count) == (2, 2)
