@@ -95,10 +95,14 @@ def run_module(name: str, children: str) -> dict[str, list[str]]:
         match = RESULT.match(line)
         if match:
             by_status.setdefault(match.group(2).strip(), []).append(match.group(1))
-    keep = ROOT / ".mutation" / name.replace(" ", "-")
-    shutil.rmtree(keep, ignore_errors=True)
+    # The survivors' diffs, to judge which are equivalent: .mutation/<module>.txt.
+    diffs = [
+        mutmut("show", mutant, capture_output=True, text=True).stdout
+        for mutant in sorted(by_status.get("survived", []))
+    ]
+    keep = ROOT / ".mutation" / f"{name.replace(' ', '-')}.txt"
     keep.parent.mkdir(exist_ok=True)
-    (keep.parent / f"{keep.name}.txt").write_text(listing)
+    keep.write_text(listing + "\n" + "\n".join(diffs))
     return by_status
 
 
