@@ -350,3 +350,80 @@ def test_a_per_country_sum_counts_only_countries_whose_cities_apply():
     assert (cell.status, cell.value, cell.target) == (ProgressStatus.ACHIEVED, D(4), D(2))
     assert (cell.units_at_target, cell.unit_count) == (1, 1)
     assert (cell.reported_count, cell.expected_count) == (2, 2)
+
+
+# --- One figure ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "direction", "baseline", "ratio"),
+    [
+        ("5", "10", "higher", "10", "0.5"),  # a baseline at the target is ignored
+        ("5", "10", "higher", "12", "0.5"),  # and one already past it
+        ("6", "10", "higher", "2", "0.5"),  # (6 - 2) / (10 - 2)
+        ("15", "10", "lower", "10", "0.6667"),  # 10 / 15
+        ("15", "10", "lower", "8", "0.6667"),
+        ("15", "10", "lower", "30", "0.75"),  # (30 - 15) / (30 - 10)
+        ("3", "0", "higher", None, None),
+        ("0", "10", "lower", None, None),
+    ],
+)
+def test_progress_ratio_with_and_without_a_baseline(value, target, direction, baseline, ratio):
+    from kpis.progress import progress_ratio
+
+    got = progress_ratio(
+        D(value), D(target), direction=direction, baseline=None if baseline is None else D(baseline)
+    )
+    assert got == (None if ratio is None else D(ratio))
+
+
+def test_an_unreported_cell_keeps_its_reason_and_counts_as_expected_unless_it_does_not_apply():
+    from kpis.progress import assess
+
+    rule = KpiRule(value_type="count", target_value=D(2))
+    late = assess(rule, Reading("not_available", text="survey late"), stage="final")
+    assert (late.status, late.text, late.target, late.expected_count, late.reported_count) == (
+        ProgressStatus.NOT_AVAILABLE,
+        "survey late",
+        D(2),
+        1,
+        0,
+    )
+    skipped = assess(rule, Reading("not_applicable"), stage="final")
+    assert (skipped.status, skipped.expected_count) == (ProgressStatus.NOT_APPLICABLE, 0)
+    missing = assess(rule, None, stage="final")
+    assert (missing.status, missing.text, missing.expected_count) == (ProgressStatus.NO_DATA, "", 1)
+
+
+def test_a_city_cell_only_where_the_city_implements_a_kpi_it_reports():
+    from kpis.progress import assess_city
+
+    rule = KpiRule(value_type="count", target_value=D(2))
+    cell = assess_city(rule, number("3"), implements=True, stage="final", baseline=D(1))
+    assert (cell.status, cell.value, cell.ratio) == (ProgressStatus.ACHIEVED, D(3), D(2))
+    behind = assess_city(rule, number("1"), implements=True, stage="final")
+    assert (behind.status, behind.ratio) == (ProgressStatus.BEHIND, D("0.5"))
+    assert assess_city(rule, number("3"), implements=False, stage="final") is None
+    once = KpiRule(value_type="count", target_value=D(2), reporting_level="consortium")
+    assert assess_city(once, number("3"), implements=True, stage="final") is None
+
+
+@pytest.mark.parametrize(
+    ("scope", "rollup", "level", "target"),
+    [
+        ("city", "sum", "country", "6"),  # 2 x 3 cities
+        ("city", "sum", "consortium", "6"),
+        ("country", "sum", "consortium", "8"),  # 2 x 4 countries
+        ("country", "sum", "country", "2"),
+        ("consortium", "sum", "country", None),  # a larger unit's target is not applied
+        ("city", "mean", "consortium", "2"),
+        ("city", "none", "consortium", None),
+        ("city", "count_met", "consortium", "3"),
+    ],
+)
+def test_group_target(scope, rollup, level, target):
+    from kpis.progress import group_target
+
+    rule = KpiRule(value_type="count", target_value=D(2), target_scope=scope, rollup=rollup)
+    got = group_target(rule, level=level, city_count=3, country_count=4)
+    assert got == (None if target is None else D(target))
