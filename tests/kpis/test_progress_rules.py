@@ -427,3 +427,111 @@ def test_group_target(scope, rollup, level, target):
     rule = KpiRule(value_type="count", target_value=D(2), target_scope=scope, rollup=rollup)
     got = group_target(rule, level=level, city_count=3, country_count=4)
     assert got == (None if target is None else D(target))
+
+
+# --- roll_up for every rule ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("readings", "status", "expected"),
+    [
+        ([Reading("not_applicable"), Reading("not_applicable")], "not_applicable", 0),
+        ([Reading("not_applicable"), Reading("not_available", text="x"), None], "not_available", 2),
+        ([Reading("not_applicable"), None], "not_reported", 1),
+        ([], "not_reported", 0),
+    ],
+)
+def test_nothing_reported(readings, status, expected):
+    rolled = roll_up(KpiRule(value_type="count", rollup="sum"), readings)
+    assert rolled.reading.status == status
+    assert (rolled.reading.value, rolled.reading.boolean) == (None, None)
+    assert (rolled.reported_count, rolled.expected_count) == (0, expected)
+
+
+@pytest.mark.parametrize(
+    ("rollup", "value", "boolean"),
+    [
+        ("sum", "6", None),
+        ("mean", "2", None),
+        ("all", None, False),
+        ("any", None, True),
+        ("none", None, None),
+    ],
+)
+def test_roll_up_rules(rollup, value, boolean):
+    readings = [
+        Reading("reported", value=D(1), boolean=True),
+        Reading("reported", value=D(2), boolean=False),
+        Reading("reported", value=D(3)),
+        Reading("reported", text="words only"),
+    ]
+    rolled = roll_up(KpiRule(value_type="number", rollup=rollup), readings)
+    assert rolled.reading.status == "reported"
+    assert rolled.reading.value == (None if value is None else D(value))
+    assert rolled.reading.boolean is boolean
+    assert (rolled.reported_count, rolled.expected_count) == (4, 4)
+
+
+def test_a_mean_is_rounded_half_up_to_four_places():
+    rule = KpiRule(value_type="number", rollup="mean")
+    readings = [number("0.0001"), number("0"), number("0"), number("0"), number("0.0001")]
+    # 0.0002 / 5 = 0.00004 -> 0.0000; 0.0005 / 2 = 0.00025 -> 0.0003
+    assert roll_up(rule, readings).reading.value == D("0.0000")
+    assert roll_up(rule, [number("0.0005"), number("0")]).reading.value == D("0.0003")
+    assert roll_up(rule, [number("1"), number("2"), number("2")]).reading.value == D("1.6667")
+
+
+def test_which_groups_have_a_cell():
+    from kpis.progress import assess_country
+
+    rule = KpiRule(value_type="count", target_value=D(2), target_scope="country", rollup="sum")
+    readings = {"a": number("1"), "b": number("2"), "c": number("5")}
+    italy = assess_country(
+        rule,
+        readings,
+        country="IT",
+        countries_by_city=COUNTRIES,
+        implementing=("a", "b", "c"),
+        stage="final",
+    )
+    assert (italy.status, italy.value, italy.target) == (ProgressStatus.ACHIEVED, D(3), D(2))
+    assert (italy.reported_count, italy.expected_count) == (2, 2)
+    assert (
+        assess_country(
+            rule,
+            readings,
+            country="IT",
+            countries_by_city=COUNTRIES,
+            implementing=("c",),
+            stage="final",
+        )
+        is None
+    )
+    once = KpiRule(value_type="count", target_value=D(6), reporting_level="consortium")
+    assert (
+        assess_country(
+            once,
+            readings,
+            country="IT",
+            countries_by_city=COUNTRIES,
+            implementing=("a",),
+            stage="final",
+        )
+        is None
+    )
+    assert assess_consortium(rule, readings, implementing=(), stage="final") is None
+    # A KPI the consortium reports once is judged on its own reading, from its baseline.
+    cell = assess_consortium(
+        once,
+        readings,
+        implementing=("a",),
+        stage="midway",
+        consortium_reading=number("4"),
+        baseline=D(2),
+    )
+    assert (cell.status, cell.value, cell.target, cell.ratio) == (
+        ProgressStatus.ON_TRACK,
+        D(4),
+        D(6),
+        D("0.5"),
+    )
