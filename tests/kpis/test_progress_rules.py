@@ -535,3 +535,71 @@ def test_which_groups_have_a_cell():
         D(6),
         D("0.5"),
     )
+
+
+@pytest.mark.parametrize(
+    ("rule", "readings", "stage", "status"),
+    [
+        # lower is better, 10, midway: 30 and 30 are behind (10/30); a missing 0 would
+        # bring the mean to 20 (10/20 = 0.5, on track), a missing 100 keeps it behind.
+        (
+            consortium_rule("percent", "mean", "10", "lower"),
+            ["30", "30", None],
+            "midway",
+            "incomplete",
+        ),
+        # two missing percentages: (0 + 0 + 0) / 3 is behind, (0 + 100 + 100) / 3 is met.
+        (consortium_rule("percent", "mean", "60"), ["0", None, None], "final", "incomplete"),
+        (consortium_rule("percent", "mean", "60"), ["90", "90", None], "final", "achieved"),
+    ],
+)
+def test_both_ends_of_missing_percentages(rule, readings, stage, status):
+    units = ("a", "b", "c")
+    cell = assess_consortium(
+        rule,
+        {u: None if v is None else number(v) for u, v in zip(units, readings, strict=True)},
+        implementing=units,
+        stage=stage,
+    )
+    assert cell.status == ProgressStatus(status)
+
+
+def test_countries_are_judged_from_their_cities_baselines():
+    rule = KpiRule(value_type="count", target_value=D(10), target_scope="country", rollup="sum")
+    readings = {"a": number("3"), "b": number("4"), "c": number("12")}
+    baselines = {"a": D(3), "b": D(3), "c": D(1)}
+    cell = assess_consortium(
+        rule,
+        readings,
+        implementing=("a", "b", "c"),
+        stage="midway",
+        countries_by_city=COUNTRIES,
+        baselines_by_city=baselines,
+    )
+    # Italy: 7 from a baseline of 6 towards 10 is (7 - 6) / (10 - 6) = 0.25, behind at
+    # midway (without the baseline 0.7 would be on track); Sweden's 12 meets 10.
+    assert cell.status == ProgressStatus.BEHIND
+    assert (cell.units_at_target, cell.unit_count) == (1, 2)
+
+
+def test_a_countrys_own_baseline():
+    from kpis.progress import assess_country
+
+    rule = KpiRule(value_type="count", target_value=D(10), target_scope="country", rollup="sum")
+    cell = assess_country(
+        rule,
+        {"a": number("3"), "b": number("4")},
+        country="IT",
+        countries_by_city=COUNTRIES,
+        implementing=("a", "b"),
+        stage="midway",
+        baseline=D(6),
+    )
+    assert (cell.status, cell.value, cell.ratio) == (ProgressStatus.BEHIND, D(7), D("0.25"))
+
+
+def test_group_target_counts_one_country_unless_told():
+    from kpis.progress import group_target
+
+    rule = KpiRule(value_type="count", target_value=D(2), target_scope="country", rollup="sum")
+    assert group_target(rule, level="consortium", city_count=3) == D(2)
