@@ -603,3 +603,20 @@ def test_group_target_counts_one_country_unless_told():
 
     rule = KpiRule(value_type="count", target_value=D(2), target_scope="country", rollup="sum")
     assert group_target(rule, level="consortium", city_count=3) == D(2)
+
+
+def test_a_country_judges_its_cities_from_their_own_baselines():
+    from kpis.progress import assess_country
+
+    rule = KpiRule(value_type="count", target_value=D(10), target_scope="city", rollup="sum")
+    arguments = {
+        "country": "IT",
+        "countries_by_city": COUNTRIES,
+        "implementing": ("a", "b"),
+        "stage": "midway",
+    }
+    readings = {"a": number("5"), "b": number("12")}
+    # a: (5 - 2) / (10 - 2) = 0.375, behind at midway; 5 / 10 = 0.5 without its baseline.
+    cell = assess_country(rule, readings, baselines_by_city={"a": D(2), "b": D(1)}, **arguments)
+    assert (cell.status, cell.units_at_target, cell.unit_count) == (ProgressStatus.BEHIND, 1, 2)
+    assert assess_country(rule, readings, **arguments).status == ProgressStatus.ON_TRACK
