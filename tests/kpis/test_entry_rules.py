@@ -394,3 +394,29 @@ def test_not_plain_numbers(text):
 
     with pytest.raises(ValueError):
         parse_plain_decimal(text)
+
+
+def test_minus_zero_reads_as_zero():
+    assert format_number(D("-0")) == "0"
+    assert format_number(D("-0.00"), "percent") == "0 %"
+
+
+def test_a_missing_text_matches_an_empty_one():
+    stored = snapshot_of(Row(value=D("3")))
+    row = Row(value=D("3"))
+    row.note = None
+    assert matches_snapshot(row, stored)
+    row.note = " x"
+    assert not matches_snapshot(row, stored)
+
+
+@pytest.mark.parametrize("typed", ["12abc", "1,2,3", "1.23.4", "-", "1,5a", "1."])
+def test_the_refusal_carries_what_was_typed(typed):
+    from kpis.reporting.rules import parse_localized_decimal, parse_plain_decimal
+
+    with pytest.raises(ValueError) as raised:
+        parse_localized_decimal(typed, **ITALIAN)
+    assert raised.value.args == (typed,)
+    with pytest.raises(ValueError) as raised:
+        parse_plain_decimal(typed)
+    assert raised.value.args == (typed,)
