@@ -150,3 +150,45 @@ def test_city_consortium_is_the_one_named_or_the_only_one(entry_world):
 def test_lead_cities_of_consortium_level_kpis(entry_world):
     assert review.consortium_lead_city_ids(entry_world.consortium) == {entry_world.cervia.pk}
     assert review.consortium_lead_city_ids(entry_world.other_consortium) == set()
+
+
+def test_the_change_log_records_each_figure_moved(
+    entry_world, draft, coordinator_ravenna, steering_member
+):
+    from changelog.models import Change
+
+    start = Change.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    rows = Change.objects.filter(id__gt=start).order_by("measurement_id")
+    figures = sorted(draft, key=lambda figure: figure.pk)
+    assert [
+        (row.measurement_id, row.reason, row.city_id, row.review_state, row.consortium_id)
+        for row in rows
+    ] == [
+        (figure.pk, "submitted", entry_world.ravenna.pk, "submitted", entry_world.consortium.pk)
+        for figure in figures
+    ]
+    assert [row.solution_id for row in rows] == [f.kpi.solution_id for f in figures]
+
+
+def test_reviewers_are_refused_a_city_of_another_consortium(entry_world, steering_member):
+    for action in (approve_stage, return_stage, reopen_stage):
+        with pytest.raises(ReviewError) as caught:
+            action(
+                user=steering_member,
+                comment="x",
+                **(unit(entry_world) | {"city": entry_world.bologna}),
+            )
+        assert (caught.value.code, str(caught.value)) == (
+            "not_member",
+            "Bologna is not a member of TN.",
+        )
+
+
+def test_a_review_without_a_comment_stores_none(
+    entry_world, draft, coordinator_ravenna, steering_member
+):
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING)
+    stored = StageReview.objects.get(city=entry_world.ravenna, stage="final")
+    assert (stored.state, stored.comment) == ("approved", "")
