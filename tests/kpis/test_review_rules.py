@@ -192,3 +192,49 @@ def test_a_review_without_a_comment_stores_none(
     approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING)
     stored = StageReview.objects.get(city=entry_world.ravenna, stage="final")
     assert (stored.state, stored.comment) == ("approved", "")
+
+
+def test_one_missing_figure_is_said_in_the_singular(
+    entry_world, draft, coordinator_ravenna, steering_member
+):
+    from kpis.models import KPI
+
+    consortium = entry_world.consortium
+    record_measurements(
+        user=coordinator_ravenna,
+        city=entry_world.ravenna,
+        stage="final",
+        rows=[
+            RowInput(
+                kpi=KPI.objects.get(solution__consortium=consortium, code=code),
+                status="not_applicable",
+                expected_version=0,
+            )
+            for code in ("1.2", "1.4", "1.5")
+        ],
+    )
+    with pytest.raises(ReviewError) as caught:
+        submit_stage(user=coordinator_ravenna, **unit(entry_world))
+    assert [kpi.code for kpi in caught.value.missing] == ["1.6a"]
+    assert str(caught.value) == (
+        "1 figure is still missing. Confirm that you submit the stage with 1 figure missing, "
+        "or enter it first."
+    )
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=1)
+    stored = StageReview.objects.get(city=entry_world.ravenna, stage="final")
+    assert (stored.state, stored.comment) == ("submitted", "")
+    with pytest.raises(ReviewError) as caught:
+        approve_stage(user=steering_member, **unit(entry_world))
+    assert str(caught.value) == (
+        "1 figure is still missing. Confirm that you approve the stage with 1 figure missing, "
+        "or return it."
+    )
+
+
+def test_many_missing_figures_when_submitting(entry_world, draft, coordinator_ravenna):
+    with pytest.raises(ReviewError) as caught:
+        submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=3)
+    assert str(caught.value) == (
+        "4 figures are still missing. Confirm that you submit the stage with 4 figures "
+        "missing, or enter them first."
+    )
