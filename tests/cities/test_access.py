@@ -223,3 +223,41 @@ def test_names_are_shown_to_signed_in_users_only(partner_user):
     assert access.can_see_names(partner_user) is True
     assert access.can_see_names(AnonymousUser()) is False
     assert access.can_see_names(None) is False
+
+
+def test_the_fingerprint_follows_the_solutions_a_coordinators_city_leads(
+    entry_world, coordinator_ravenna, site_admin
+):
+    from tests.cities.factories import CityCoordinatorFactory
+    from tests.solutions.factories import SolutionFactory
+
+    before = access.reader_fingerprint(coordinator_ravenna)
+    admin_before = access.reader_fingerprint(site_admin)
+    CityCoordinatorFactory(user=site_admin, city=entry_world.cervia)
+    del site_admin._icc_roles
+    admin_coordinating = access.reader_fingerprint(site_admin)
+    solution = SolutionFactory(consortium=entry_world.consortium, number=9, title="New")
+    solution.lead_cities.set([entry_world.ravenna, entry_world.cervia])
+    # Ravenna now leads one more solution: its coordinator sees its consortium figures.
+    assert access.reader_fingerprint(coordinator_ravenna) != before
+    # An admin sees everything: leading solutions changes nothing of what they see.
+    assert access.reader_fingerprint(site_admin) == admin_coordinating
+    assert admin_coordinating != admin_before  # (the coordinated city is part of it)
+
+
+def test_roles_of_a_partner_take_three_queries(
+    entry_world, partner_user, django_assert_num_queries
+):
+    with django_assert_num_queries(3):  # coordinated cities, steering, partner: no memberships
+        access.roles_of(partner_user)
+
+
+def test_a_coordinator_belongs_to_their_citys_consortia(entry_world):
+    from cities.models import Membership
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    user = UserFactory(username="coord-bologna", password=None)
+    CityCoordinatorFactory(user=user, city=entry_world.bologna)
+    membership = Membership.objects.get(city=entry_world.bologna)
+    assert membership.pk != entry_world.other_consortium.pk  # ids that cannot be confused
+    assert access.roles_of(user).coordinated_consortium_ids == {entry_world.other_consortium.pk}
