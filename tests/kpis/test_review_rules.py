@@ -49,9 +49,9 @@ def heard():
             | {"state": kwargs["review"].state}
         )
 
-    stage_reviewed.connect(listen, weak=False)
+    stage_reviewed.connect(listen, sender=StageReview, weak=False)
     yield calls
-    stage_reviewed.disconnect(listen)
+    stage_reviewed.disconnect(listen, sender=StageReview)
 
 
 def test_each_action_tells_its_listeners_with_the_missing_count(
@@ -238,3 +238,48 @@ def test_many_missing_figures_when_submitting(entry_world, draft, coordinator_ra
         "4 figures are still missing. Confirm that you submit the stage with 4 figures "
         "missing, or enter them first."
     )
+
+
+def test_return_and_approval_keep_who_and_why(
+    entry_world, draft, coordinator_ravenna, steering_member
+):
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    return_stage(user=steering_member, comment="Add evidence", **unit(entry_world))
+    for figure in draft:
+        latest = figure.history.latest()
+        assert (latest.history_change_reason, latest.history_user) == ("returned", steering_member)
+        assert (latest.review_state, latest.version) == ("draft", 3)
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    approve_stage(
+        user=steering_member, comment=" Fine ", **unit(entry_world), confirm_missing=MISSING
+    )
+    stored = StageReview.objects.get(city=entry_world.ravenna, stage="final")
+    assert (stored.state, stored.comment) == ("approved", "Fine")
+
+
+def test_only_the_units_own_figures_move(entry_world, draft, coordinator_ravenna):
+    from tests.cities.factories import MembershipFactory
+    from tests.kpis.factories import MeasurementFactory
+
+    kpis = entry_world.kpis
+    own = [figure.pk for figure in draft]
+    midway = MeasurementFactory(
+        kpi=kpis.count, city=entry_world.ravenna, stage="midway", review_state="draft"
+    )
+    cervia = MeasurementFactory(
+        kpi=kpis.count, city=entry_world.cervia, stage="final", review_state="draft"
+    )
+    consortium_level = MeasurementFactory(
+        kpi=kpis.consortium, city=None, stage="final", review_state="draft"
+    )
+    MembershipFactory(consortium=entry_world.other_consortium, city=entry_world.ravenna)
+    # Ravenna also in the other network, with a draft there: another unit.
+    elsewhere = MeasurementFactory(
+        kpi=kpis.other, city=entry_world.ravenna, stage="final", review_state="draft"
+    )
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    moved = Measurement.objects.filter(pk__in=own).values_list("review_state", flat=True)
+    assert list(moved) == ["submitted", "submitted"]
+    for figure in (midway, cervia, consortium_level, elsewhere):
+        figure.refresh_from_db()
+        assert (figure.review_state, figure.version) == ("draft", 1)
