@@ -97,3 +97,16 @@ bench-api: setup
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Mutation score of the rule modules (progress, entry rules, access, review): mutmut, one
+# module at a time against the tests that cover it; table in mutation-score.txt. Slow
+# (tens of minutes on one core), so not part of .ci/run. MUTATION_ARGS="--only access".
+.PHONY: mutation
+mutation: setup
+	$(BIN)/python .ci/mutation.py $(MUTATION_ARGS)
+
+# Every single change to a figure, text, status or KPI rule of data/sern.yaml must make the
+# seed tests fail (tests/kpis/test_seed_mutations.py; a few minutes, not in .ci/run).
+.PHONY: seed-mutations
+seed-mutations: setup
+	ICC_SEED_MUTATIONS=1 $(BIN)/python -m pytest tests/kpis/test_seed_mutations.py -q --no-migrations

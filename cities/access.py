@@ -158,14 +158,6 @@ def can_approve(user, consortium: Consortium) -> bool:
     return roles.is_admin or consortium.pk in roles.approving_consortium_ids
 
 
-def can_see_unapproved(user, consortium: Consortium, city: City | None = None) -> bool:
-    """See draft and submitted figures: steering, admins, and a city's own coordinators."""
-    roles = roles_of(user)
-    if roles.is_admin or consortium.pk in roles.steering_consortium_ids:
-        return True
-    return city is not None and city.pk in roles.coordinated_city_ids
-
-
 def visible_consortia_filter(user, prefix: str = "") -> Q:
     """Consortia whose approved figures the user may read."""
     roles = roles_of(user)
@@ -281,11 +273,6 @@ def can_view_city_reporting(user, city: City, consortium_ids: Iterable[int]) -> 
     )
 
 
-def can_view_consortium_reporting(user, consortium: Consortium, lead_city_ids=()) -> bool:
-    """Open the grid of the figures a consortium reports once: whoever may report them."""
-    return can_report_for_consortium(user, consortium, lead_city_ids)
-
-
 def can_submit_stage(user, consortium: Consortium, city: City | None, lead_city_ids=()) -> bool:
     """Send a unit's stage for review: whoever may enter its figures."""
     if city is None:
@@ -296,11 +283,6 @@ def can_submit_stage(user, consortium: Consortium, city: City | None, lead_city_
 def can_review_stage(user, consortium: Consortium) -> bool:
     """Approve, return or reopen a stage of any unit of the consortium."""
     return can_approve(user, consortium)
-
-
-def can_see_review_comments(user, consortium: Consortium, city: City | None) -> bool:
-    """Read review decisions and their comments: the same people who see drafts."""
-    return can_see_unapproved(user, consortium, city)
 
 
 def can_see_names(user) -> bool:

@@ -10,7 +10,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from kpis.models import KPI, Measurement
-from kpis.reporting import entry, rules
 from tests.api.conftest import assert_error_shape, client_for
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +142,13 @@ def test_another_citys_draft_is_not_even_visible(cervia_client, draft):
 
 
 def test_admin_may_enter_any_citys_figure(admin_client_api):
-    assert admin_client_api.post(URL, new_figure(), format="json").status_code == 201
+    response = admin_client_api.post(URL, new_figure(note="by the admin"), format="json")
+    assert response.status_code == 201
+    stored = Measurement.objects.get(pk=response.json()["id"])
+    assert (stored.kpi.code, stored.city.slug, stored.stage) == ("2.1", "ravenna", "baseline")
+    assert (stored.status, stored.value, stored.note) == ("reported", Decimal(3), "by the admin")
+    assert (stored.review_state, stored.version) == ("draft", 1)
+    assert response.json()["value"] == "3"
 
 
 def test_session_writes_need_the_csrf_token(sern_coordinator_ravenna):
@@ -237,11 +242,9 @@ def test_a_value_that_breaks_a_kpi_rule_is_400(ravenna_client, changes, field, c
 def test_the_api_says_what_the_entry_grid_says(ravenna_client):
     """Same save path, same words: the message is the entry service's own."""
     response = ravenna_client.post(URL, new_figure(value="-2"), format="json")
-    row = entry.RowInput(
-        kpi=kpi("2.1").pk, status="reported", expected_version=0, value=Decimal(-2)
-    )
-    expected = rules.validate_row(row, value_type="count")
-    assert response.json()["errors"]["value"] == [message for _f, message, _c in expected]
+    assert response.status_code == 400
+    assert response.json()["errors"]["value"] == ["A count cannot be negative."]
+    assert not Measurement.objects.filter(stage="baseline").exists()
 
 
 # ----------------------------------------------------------------- changing: ETag, 409, 412, 428
@@ -357,7 +360,11 @@ def test_each_change_is_kept_in_history(ravenna_client, draft):
 
 def test_writes_from_a_fresh_token_client(sern_coordinator_ravenna, sern):
     client = client_for(sern_coordinator_ravenna)
-    assert client.post(URL, new_figure(), format="json").status_code == 201
+    response = client.post(URL, new_figure(value="7"), format="json")
+    assert response.status_code == 201
+    stored = Measurement.objects.get(pk=response.json()["id"])
+    assert (stored.city.slug, stored.stage, stored.value) == ("ravenna", "baseline", Decimal(7))
+    assert stored.history.get().history_user == sern_coordinator_ravenna
 
 
 def test_the_list_count_follows_every_change(ravenna_client, steering_client, sern, ravenna):

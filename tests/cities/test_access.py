@@ -124,3 +124,140 @@ def test_reporting_role_link_costs_at_most_one_query(
         assert access.has_reporting_role(coordinator_ravenna)  # cached on the user
     with django_assert_num_queries(1):
         assert not access.has_reporting_role(partner_user)
+
+
+def test_every_role_read_into_its_own_set(
+    entry_world, coordinator_ravenna, steering_member, partner_user, site_admin
+):
+    consortium = entry_world.consortium.pk
+    assert access.roles_of(coordinator_ravenna) == access.Roles(
+        coordinated_city_ids=frozenset({entry_world.ravenna.pk}),
+        steering_consortium_ids=frozenset(),
+        approving_consortium_ids=frozenset(),
+        partner_consortium_ids=frozenset(),
+        coordinated_consortium_ids=frozenset({consortium}),
+        is_admin=False,
+    )
+    steering = access.roles_of(steering_member)
+    assert steering.steering_consortium_ids == {consortium}
+    assert steering.approving_consortium_ids == {consortium}  # may approve by default
+    assert steering.coordinated_city_ids == steering.coordinated_consortium_ids == frozenset()
+    assert steering.reader_consortium_ids == {consortium}
+    assert access.roles_of(partner_user) == access.Roles(
+        frozenset(), frozenset(), frozenset(), frozenset({consortium}), frozenset(), False
+    )
+    assert access.roles_of(site_admin) == access.Roles(
+        frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), True
+    )
+    assert access.roles_of(None) is access.NO_ROLES
+
+
+def test_a_steering_member_who_may_not_approve(entry_world, steering_member):
+    from cities.models import SteeringCommitteeMember
+
+    SteeringCommitteeMember.objects.filter(user=steering_member).update(can_approve=False)
+    roles = access.roles_of(steering_member)
+    assert roles.steering_consortium_ids == {entry_world.consortium.pk}
+    assert roles.approving_consortium_ids == frozenset()
+    assert not access.can_approve(steering_member, entry_world.consortium)
+    assert not access.can_review_stage(steering_member, entry_world.consortium)
+
+
+def test_who_has_a_reporting_role(
+    entry_world,
+    coordinator_ravenna,
+    steering_member,
+    partner_user,
+    site_admin,
+    django_assert_num_queries,
+):
+    assert access.has_reporting_role(None) is False
+    with django_assert_num_queries(0):
+        assert access.has_reporting_role(site_admin) is True  # admins need no role row
+    assert access.has_reporting_role(steering_member) is True
+    assert access.has_reporting_role(partner_user) is False
+    assert partner_user._icc_reports is False
+    assert coordinator_ravenna.__dict__.get("_icc_reports") is None
+    access.roles_of(coordinator_ravenna)
+    with django_assert_num_queries(0):  # the roles a view read already say it
+        assert access.has_reporting_role(coordinator_ravenna) is True
+    access.roles_of(partner_user)
+    with django_assert_num_queries(0):
+        assert access.has_reporting_role(partner_user) is False
+
+
+def test_visible_consortia_by_role(entry_world, partner_user, site_admin):
+    entry_world.other_consortium.is_published = False
+    entry_world.other_consortium.save()
+
+    def slugs(user):
+        return set(access.visible_consortia(user).values_list("slug", flat=True))
+
+    published, hidden = entry_world.consortium.slug, "other-network"
+    assert slugs(AnonymousUser()) == {published}
+    assert slugs(site_admin) == {published, hidden}
+    entry_world.consortium.is_published = False
+    entry_world.consortium.save()
+    assert slugs(AnonymousUser()) == set()
+    assert slugs(partner_user) == {published}  # their own, published or not
+    assert access.visible_consortia_filter(site_admin, "consortium__") == access.Q()
+
+
+def test_reader_fingerprint_changes_with_the_roles(
+    entry_world, coordinator_ravenna, partner_user, site_admin
+):
+    from tests.cities.factories import PartnerFactory
+
+    coordinator = access.reader_fingerprint(coordinator_ravenna)
+    partner = access.reader_fingerprint(partner_user)
+    assert len(coordinator) == len(partner) == 16
+    assert int(coordinator, 16) >= 0
+    assert len({coordinator, partner, access.reader_fingerprint(site_admin)}) == 3
+    assert access.reader_fingerprint(coordinator_ravenna) == coordinator
+    PartnerFactory(user=partner_user, consortium=entry_world.other_consortium)
+    del partner_user._icc_roles
+    assert access.reader_fingerprint(partner_user) != partner
+
+
+def test_names_are_shown_to_signed_in_users_only(partner_user):
+    assert access.can_see_names(partner_user) is True
+    assert access.can_see_names(AnonymousUser()) is False
+    assert access.can_see_names(None) is False
+
+
+def test_the_fingerprint_follows_the_solutions_a_coordinators_city_leads(
+    entry_world, coordinator_ravenna, site_admin
+):
+    from tests.cities.factories import CityCoordinatorFactory
+    from tests.solutions.factories import SolutionFactory
+
+    before = access.reader_fingerprint(coordinator_ravenna)
+    admin_before = access.reader_fingerprint(site_admin)
+    CityCoordinatorFactory(user=site_admin, city=entry_world.cervia)
+    del site_admin._icc_roles
+    admin_coordinating = access.reader_fingerprint(site_admin)
+    solution = SolutionFactory(consortium=entry_world.consortium, number=9, title="New")
+    solution.lead_cities.set([entry_world.ravenna, entry_world.cervia])
+    # Ravenna now leads one more solution: its coordinator sees its consortium figures.
+    assert access.reader_fingerprint(coordinator_ravenna) != before
+    # An admin sees everything: leading solutions changes nothing of what they see.
+    assert access.reader_fingerprint(site_admin) == admin_coordinating
+    assert admin_coordinating != admin_before  # (the coordinated city is part of it)
+
+
+def test_roles_of_a_partner_take_three_queries(
+    entry_world, partner_user, django_assert_num_queries
+):
+    with django_assert_num_queries(3):  # coordinated cities, steering, partner: no memberships
+        access.roles_of(partner_user)
+
+
+def test_a_coordinator_belongs_to_their_citys_consortia(entry_world):
+    from cities.models import Membership
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    user = UserFactory(username="coord-bologna", password=None)
+    CityCoordinatorFactory(user=user, city=entry_world.bologna)
+    membership = Membership.objects.get(city=entry_world.bologna)
+    assert membership.pk != entry_world.other_consortium.pk  # ids that cannot be confused
+    assert access.roles_of(user).coordinated_consortium_ids == {entry_world.other_consortium.pk}

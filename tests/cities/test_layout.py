@@ -1,5 +1,7 @@
 """The base layout and the empty home page, on an empty database."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -19,12 +21,21 @@ def test_layout_has_login_and_language_switch(client):
 
 
 def test_logged_in_user_can_log_out(client, django_user_model):
-    user = django_user_model.objects.create_user("ana", password="s3cret-pass-123")
+    user = django_user_model.objects.create_user("ana.rossi", password="s3cret-pass-123")
     client.force_login(user)
     html = client.get(reverse("home")).content.decode()
-    assert "Log out" in html and "ana" in html
+    # The header names the signed-in user (linking to their profile) beside "Log out".
+    assert re.search(
+        r'<a class="user-name" href="/accounts/profile/"[^>]*>'
+        r'<span class="visually-hidden">Your profile: </span>ana\.rossi</a>',
+        html,
+    )
+    assert re.search(r'<button type="submit"[^>]*>Log out</button>', html)
     response = client.post(reverse("logout"))
-    assert response.status_code == 302
+    assert (response.status_code, response.url) == (302, "/")
+    assert "_auth_user_id" not in client.session
+    html = client.get(reverse("home")).content.decode()
+    assert "ana.rossi" not in html and "Log out" not in html
 
 
 def test_language_switch_shows_italian(client):

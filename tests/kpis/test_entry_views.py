@@ -266,8 +266,14 @@ def test_change_to_an_approved_value_is_refused(ravenna_web, grid_form, entry_wo
 
 
 def test_tampered_version_is_a_field_error(ravenna_web, grid_form, entry_world):
-    response = save(ravenna_web, grid_form, {(entry_world.kpis.count, "version"): "x"})
+    response = save(
+        ravenna_web,
+        grid_form,
+        {(entry_world.kpis.count, "version"): "x", (entry_world.kpis.count, "value"): "5"},
+    )
     assert response.status_code == 400
+    assert "Enter a whole number." in response.content.decode()
+    assert stored(entry_world.kpis.count, entry_world.ravenna) is None  # nothing saved
 
 
 # --- Numbers in the user's language --------------------------------------------------------

@@ -138,11 +138,42 @@ def test_submitting_twice_is_refused(entry_world, draft, coordinator_ravenna):
     assert caught.value.code == "not_draft"
 
 
-def test_return_and_reopen_need_a_comment(entry_world, draft, coordinator_ravenna, steering_member):
+@pytest.mark.parametrize("blank", ["", "  ", None])
+def test_return_and_reopen_need_a_comment(
+    entry_world, draft, coordinator_ravenna, steering_member, blank
+):
     submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
     with pytest.raises(ReviewError) as caught:
-        return_stage(user=steering_member, comment="  ", **unit(entry_world))
-    assert caught.value.code == "comment_required"
+        return_stage(user=steering_member, comment=blank, **unit(entry_world))
+    assert (caught.value.code, caught.value.field) == ("comment_required", "comment")
+    assert str(caught.value) == "Say what needs to change."
+    assert StageReview.objects.get(city=entry_world.ravenna, stage="final").state == "submitted"
+    assert states(draft) == ["submitted"]
+
+    approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING)
+    with pytest.raises(ReviewError) as caught:
+        reopen_stage(user=steering_member, comment=blank, **unit(entry_world))
+    assert (caught.value.code, caught.value.field) == ("comment_required", "comment")
+    assert str(caught.value) == "Say why the approved figures need to change."
+    assert StageReview.objects.get(city=entry_world.ravenna, stage="final").state == "approved"
+    assert states(draft) == ["approved"]
+
+
+def test_review_comments_are_stored_stripped(
+    entry_world, draft, coordinator_ravenna, steering_member
+):
+    submit_stage(user=coordinator_ravenna, **unit(entry_world), confirm_missing=MISSING)
+    review = return_stage(user=steering_member, comment="  Add evidence \n", **unit(entry_world))
+    assert review.comment == "Add evidence"
+    submit_stage(
+        user=coordinator_ravenna, comment=" ready ", **unit(entry_world), confirm_missing=MISSING
+    )
+    assert StageReview.objects.get(city=entry_world.ravenna, stage="final").comment == "ready"
+    approve_stage(user=steering_member, **unit(entry_world), confirm_missing=MISSING)
+    review = reopen_stage(user=steering_member, comment="\tTypo in 1.1  ", **unit(entry_world))
+    stored = StageReview.objects.get(city=entry_world.ravenna, stage="final")
+    assert (review.state, stored.state, stored.comment) == ("draft", "draft", "Typo in 1.1")
+    assert states(draft) == ["draft"]
 
 
 def test_city_of_another_consortium_is_refused(entry_world, site_admin):

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the seed's words are kept whole)
 """Every figure of the seed's "Assessment of solution maturity" tables, pinned.
 
 Transcribed by hand from ``shared/seeds/001_e7a5897d0ac66e4d.txt`` (the Trollhättan,
@@ -124,6 +125,126 @@ SEED_FIGURES = [
     (UPREST, "3.6", "final", R, None, "To be performed in 2023", "- To be performed in 2023"),
 ]
 
+# Every text answer, reason for "not available" and note, word for word (the text answers
+# as the seed words them, without its leading "- "; notes are the seed's label of a figure).
+SEED_TEXTS = {
+    (TROLL, "1.3a", "midway"): "Draft plans in development",
+    (
+        CER,
+        "1.5a",
+        "midway",
+    ): "nr 1 area of the agenda under implementation thanks to Recovery Fund Funds (digitalization of services for citizens) + nr. 1 area under implementation thanks to Erasmus+ funds (upgrade of tourism entrepreneurship digital skills) + nr. 1 area thanks to regional funds (extension of free wifi network)",
+    (
+        CER,
+        "1.5a",
+        "final",
+    ): "nr 1 area of the agenda under implementation thanks to Recovery Fund Funds (digitalization of services for citizens) + nr. 1 area under implementation thanks to Erasmus+ funds (upgrade of tourism entrepreneurship digital skills) + nr. 1 area thanks to regional funds (extension of free wifi network)",
+    (
+        UPREST,
+        "3.2",
+        "midway",
+    ): "yes--> targeted survey conducted in the frame of UPREST project 100 respondents in 3 countries",
+    (UPREST, "3.5", "midway"): "To be performed in 2023",
+    (UPREST, "3.6", "midway"): "To be performed in 2023",
+    (
+        UPREST,
+        "3.2",
+        "final",
+    ): "yes--> targeted survey conducted in the frame of UPREST project 160 respondents in 3 countries",
+    (UPREST, "3.5", "final"): "To be performed in 2023",
+    (UPREST, "3.6", "final"): "To be performed in 2023",
+}
+
+SEED_REASONS = {
+    (TROLL, "2.3", "final"): "Reported as N/A in the SERN final deliverable",
+    (TROLL, "2.5", "final"): "Reported as NA in the SERN final deliverable",
+    (RAV, "2.3", "midway"): "Reported as N/A in the SERN final deliverable",
+    (RAV, "2.4", "midway"): "Reported as N/A in the SERN final deliverable",
+    (RAV, "2.3", "final"): "Reported as N/A in the SERN final deliverable",
+    (RAV, "2.4", "final"): "Reported as N/A in the SERN final deliverable",
+    (RAV, "1.4", "midway"): "Reported as n.a. in the SERN final deliverable",
+    (RAV, "1.4", "final"): "Reported as n.a. in the SERN final deliverable",
+    (CER, "2.2", "midway"): "Reported as n.a. in the SERN final deliverable",
+    (CER, "2.3", "midway"): "Reported as n.a. in the SERN final deliverable",
+    (CER, "2.2", "final"): "Reported as n.a. in the SERN final deliverable",
+    (CER, "2.3", "final"): "Reported as n.a. in the SERN final deliverable",
+    (CER, "1.4", "midway"): "Reported as n.a. in the SERN final deliverable",
+    (CER, "1.4", "final"): "Reported as n.a. in the SERN final deliverable",
+}
+
+SEED_NOTES = {
+    (TROLL, "1.1", "midway"): "10 departments in Trollhattan",
+    (TROLL, "1.2", "midway"): "2 practices",
+    (TROLL, "1.5a", "midway"): "0 plans implemented",
+    (TROLL, "1.5b", "midway"): "10 departments contributing",
+    (TROLL, "1.5c", "midway"): "30 staff actively contributing",
+    (TROLL, "1.1", "final"): "10 departments in Trollhattan",
+    (TROLL, "1.2", "final"): "6 practices",
+    (TROLL, "1.3a", "final"): "2 draft plans",
+    (TROLL, "1.3b", "final"): "10 organisational areas",
+    (TROLL, "1.5a", "final"): "1 plan implemented",
+    (TROLL, "1.5b", "final"): "10 departments contributing",
+    (TROLL, "1.5c", "final"): "100 staff actively contributing",
+    (RAV, "2.1", "midway"): "1 case identified – Measuring quality of Life in the Darsena district",
+    (
+        RAV,
+        "2.5",
+        "midway",
+    ): "N. 1 procedure adopted involving internal and external units, n. 150 data analyzed",
+    (RAV, "2.1", "final"): "1 case identified – Measuring quality of Life in the Darsena district",
+    (
+        RAV,
+        "2.5",
+        "final",
+    ): "N. 1 procedure adopted involving internal and external units, n. 150 data analyzed – 49 indicators selected for quality of life measurement",
+    (RAV, "1.1", "midway"): "n. 3 IT Department, EU policies office, HR department",
+    (RAV, "1.1", "final"): "n. 3 IT Department, EU policies office, HR department",
+    (
+        CER,
+        "2.1",
+        "midway",
+    ): "nr. 1 case identified on enhancement and promotion of ICH through ICT – citizens participation and contents collection and systematization",
+    (CER, "2.4", "midway"): "nr. 1 Digital Transformation Plan",
+    (
+        CER,
+        "2.5",
+        "midway",
+    ): "nr. 2 on digital transformation governance models + 1 on data set collection + 1 on citizen participation + nr 2 IoT",
+    (
+        CER,
+        "2.1",
+        "final",
+    ): "nr. 1 case identified on enhancement and promotion of ICH through ICT – citizens participation and contents collection and systematization",
+    (CER, "2.4", "final"): "nr. 1 Digital Transformation Plan",
+    (
+        CER,
+        "2.5",
+        "final",
+    ): "nr. 2 on digital transformation governance models + 1 on data set collection + 1 on citizen participation + nr 2 IoT",
+    (CER, "1.1", "midway"): "nr. 4 – ICT, tourism, civil protection, EU policies Depts",
+    (CER, "1.2", "midway"): "nr. 1 on ICH enhancement through ICT and citizenship participation",
+    (CER, "1.3a", "midway"): "nr. 1 draft of the Local Digital Agenda",
+    (CER, "1.3b", "midway"): "Local Digital Agenda covering nr. 8 areas",
+    (CER, "1.5b", "midway"): "nr. 3 depts involved (Tourism, ICT, EU Policies)",
+    (CER, "1.5c", "midway"): "for a total of nr. 3 staff actively involved",
+    (CER, "1.1", "final"): "nr. 4 – ICT, tourism, civil protection, EU policies Depts",
+    (CER, "1.2", "final"): "nr. 1 on ICH enhancement through ICT and citizenship participation",
+    (CER, "1.3a", "final"): "nr. 1 draft of the Local Digital Agenda",
+    (CER, "1.3b", "final"): "Local Digital Agenda covering nr. 8 areas",
+    (CER, "1.5b", "final"): "nr. 3 depts involved (Tourism, ICT, EU Policies)",
+    (CER, "1.5c", "final"): "for a total of nr. 3 staff actively involved",
+    (
+        UPREST,
+        "3.3",
+        "midway",
+    ): "nr. 10 (counting all the practices exchanged during partnership workshops and ICClabs)",
+    (
+        UPREST,
+        "3.3",
+        "final",
+    ): "nr. 16 (counting all the practices exchanged during partnership workshops and ICClabs)",
+}
+
 # (KPI, value type, target, scope, direction, reporting level, roll-up, seed wording)
 SEED_KPIS = [
     ("1.1", "count", "2", "city", "higher", "city", "count_met", "target value 2 in each city"),
@@ -180,6 +301,25 @@ def test_seed_figure(stored, city, code, stage, status, value, text, seed_cell):
     assert figure.review_state == "approved"
     if status == NA:
         assert figure.value is None and figure.reason.startswith("Reported as ")
+
+
+@pytest.mark.parametrize(
+    "field, table",
+    [("text_value", SEED_TEXTS), ("reason", SEED_REASONS), ("note", SEED_NOTES)],
+    ids=["text answers", "reasons", "notes"],
+)
+def test_every_word_of_the_seed(stored, field, table):
+    said = {key: getattr(figure, field) for key, figure in stored.items()}
+    assert {key: words for key, words in said.items() if words} == table
+
+
+def test_reasons_name_the_seeds_own_cell(stored):
+    cells = {(city, code, stage): cell for city, code, stage, status, *_, cell in SEED_FIGURES}
+    for key, reason in SEED_REASONS.items():
+        assert stored[key].status == NA
+        assert (
+            reason == f"Reported as {cells[key].rpartition(' ')[2]} in the SERN final deliverable"
+        )
 
 
 def test_yes_no_answers(stored):
