@@ -261,3 +261,29 @@ def test_a_coordinator_belongs_to_their_citys_consortia(entry_world):
     membership = Membership.objects.get(city=entry_world.bologna)
     assert membership.pk != entry_world.other_consortium.pk  # ids that cannot be confused
     assert access.roles_of(user).coordinated_consortium_ids == {entry_world.other_consortium.pk}
+
+
+def test_visibility_class_names_what_each_reader_sees_of_a_consortium(
+    entry_world, coordinator_ravenna, coordinator_cervia, steering_member, partner_user, site_admin
+):
+    """The word a cache key holds: readers of one class see the same figures."""
+    consortium = entry_world.consortium.pk
+    ravenna, cervia = entry_world.ravenna.pk, entry_world.cervia.pk
+    assert access.visibility_class(site_admin, consortium) == "all"
+    assert access.visibility_class(steering_member, consortium) == "all"
+    assert access.visibility_class(coordinator_ravenna, consortium) == f"cities:{ravenna}"
+    assert access.visibility_class(coordinator_cervia, consortium) == f"cities:{cervia}"
+    assert access.visibility_class(partner_user, consortium) == "approved"
+    assert access.visibility_class(AnonymousUser(), consortium) == "approved"
+    # A steering member of one consortium reads another as everyone does.
+    assert access.visibility_class(steering_member, entry_world.other_consortium.pk) == ("approved")
+
+
+def test_visibility_class_of_a_coordinator_of_two_cities_lists_both_in_order(entry_world):
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    user = UserFactory(username="coord-two", password=None)
+    CityCoordinatorFactory(user=user, city=entry_world.cervia)
+    CityCoordinatorFactory(user=user, city=entry_world.ravenna)
+    first, second = sorted([entry_world.ravenna.pk, entry_world.cervia.pk])
+    assert access.visibility_class(user, entry_world.consortium.pk) == f"cities:{first},{second}"
