@@ -152,6 +152,28 @@ def test_lead_cities_of_consortium_level_kpis(entry_world):
     assert review.consortium_lead_city_ids(entry_world.other_consortium) == set()
 
 
+def test_lead_cities_are_cities_not_the_rows_that_link_them(entry_world):
+    """Cervia leads a second solution reported once: two link rows, one city."""
+    from kpis.models import KPI
+    from tests.kpis.factories import KPIFactory
+    from tests.solutions.factories import SolutionFactory
+
+    cervia = entry_world.cervia
+    second = SolutionFactory(
+        consortium=entry_world.consortium, number=3, implementing_cities=[cervia]
+    )
+    second.lead_cities.set([cervia])
+    KPIFactory(
+        solution=second,
+        code="3.1",
+        target_value=2,
+        target_scope=KPI.TargetScope.CONSORTIUM,
+        reporting_level=KPI.ReportingLevel.CONSORTIUM,
+    )
+
+    assert review.consortium_lead_city_ids(entry_world.consortium) == {cervia.pk}
+
+
 def test_the_change_log_records_each_figure_moved(
     entry_world, draft, coordinator_ravenna, steering_member
 ):
