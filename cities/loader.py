@@ -20,6 +20,7 @@ from django.db import transaction
 from changelog import log as changelog
 from kpis.invariants import target_text_warning
 from kpis.models import KPI, FrameworkReference, Measurement
+from kpis.vocabulary import KPI_DEFINITION_FIELDS
 from roadmaps.loader import load_roadmap
 from solutions.models import Activity, AmbitionStatement, Solution, Theme, solution_city_errors
 
@@ -39,23 +40,7 @@ SECTIONS = {
     "measurements",
     "roadmap",
 }
-KPI_KEYS = {
-    "code",
-    "name",
-    "unit",
-    "value_type",
-    "target_value",
-    "target_scope",
-    "target_text",
-    "direction",
-    "reporting_level",
-    "rollup",
-    "method",
-    "data_source",
-    "means_of_verification",
-    "framework_refs",
-    "parts",
-}
+KPI_KEYS = {*KPI_DEFINITION_FIELDS, "framework_refs", "parts"}
 MEASUREMENT_KEYS = {"boolean_value": "boolean", "text_value": "text"}
 
 

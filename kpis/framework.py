@@ -23,25 +23,11 @@ from cities.models import Consortium
 from solutions.models import Activity, AmbitionStatement, Solution, Theme
 
 from .models import KPI, FrameworkReference
+from .vocabulary import KPI_DEFINITION_FIELDS
 
 SOLUTION_FIELDS = ("number", "title", "what", "why", "link_to_vision", "expected_impact")
 SOLUTION_FIELDS += ("risks_and_mitigation",)
 ACTIVITY_FIELDS = ("code", "title", "description", "work_days_per_city", "resources")
-KPI_FIELDS = (
-    "code",
-    "name",
-    "unit",
-    "value_type",
-    "target_value",
-    "target_scope",
-    "target_text",
-    "direction",
-    "reporting_level",
-    "rollup",
-    "method",
-    "data_source",
-    "means_of_verification",
-)
 
 
 class FrameworkCopyError(ValidationError):
@@ -134,7 +120,9 @@ def copy_framework(*, source: Consortium, target: Consortium) -> FrameworkCopy:
             # Composite KPIs before their parts, so each part finds its composite.
             for kpi in sorted(solution.kpis.all(), key=lambda kpi: kpi.parent_id is not None):
                 parent = new_kpis[kpi.parent_id] if kpi.parent_id else None
-                new_kpi = _copy(KPI(solution=new_solution), {"parent": parent}, KPI_FIELDS, kpi)
+                new_kpi = _copy(
+                    KPI(solution=new_solution), {"parent": parent}, KPI_DEFINITION_FIELDS, kpi
+                )
                 new_kpis[kpi.pk] = new_kpi
                 copied.kpis += 1
                 copied.parts += parent is not None

@@ -100,3 +100,22 @@ def natural_key(code: str) -> tuple:
         (0, int(part), "") if part.isdigit() else (1, 0, part)
         for part in re.findall(r"\d+|\D+", code)
     )
+
+
+#: What defines a KPI, apart from its solution and its parent: what a framework copy carries
+#: over (:mod:`kpis.framework`) and what a data file may say of it (:mod:`cities.loader`).
+KPI_DEFINITION_FIELDS = (
+    "code",
+    "name",
+    "unit",
+    "value_type",
+    "target_value",
+    "target_scope",
+    "target_text",
+    "direction",
+    "reporting_level",
+    "rollup",
+    "method",
+    "data_source",
+    "means_of_verification",
+)
