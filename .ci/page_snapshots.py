@@ -6,9 +6,11 @@ On a throw-away SQLite database (a temporary folder; DEBUG on, so the demo accou
 exist): migrate, ``load_demo data/sern.yaml data/letsgov.yaml``, then fetch every page
 type in-process with Django's test client, as anonymous, coordinator-ravenna, steering,
 partner and admin, in en, it and sv. Each response is written to
-``OUT_DIR/pages/<reader>/<lang>/<url>.txt``: status, content type, redirect target and
-body, with per-request noise normalised (CSRF tokens, CSP nonces, request ids, today's
-date and the time of day). Zip downloads (XLSX, DOCX) are written as their member names
+``OUT_DIR/pages/<reader>/<lang>/<url>.txt``: status, the number of SQL queries the
+request ran (in a fixed order, so a page kept by data version is read cold or warm the
+same way every run), content type, redirect target and body, with per-request noise
+normalised (CSRF tokens, CSP nonces, request ids, today's date and the time of day).
+Zip downloads (XLSX, DOCX) are written as their member names
 and member contents (XML), with timestamps normalised.
 
 Besides the pages: ``OUT_DIR/schema.yaml`` (``manage.py spectacular``, as ``make
@@ -193,7 +195,9 @@ def snapshot_pages(out: Path, only: str | None) -> int:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.cache import caches
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     every = urls()
     if only:
@@ -211,10 +215,12 @@ def snapshot_pages(out: Path, only: str | None) -> int:
             folder = out / "pages" / reader / language
             folder.mkdir(parents=True, exist_ok=True)
             for url in every:
-                response = client.get(url)
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url)
                 head = [
                     f"GET {url}",
                     f"status {response.status_code}",
+                    f"queries {len(queries)}",
                     f"type {response.get('Content-Type', '')}",
                 ]
                 if response.has_header("Location"):
