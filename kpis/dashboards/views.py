@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from cities.access import roles_of, visible_consortia, visible_consortia_filter
+from cities.access import visible_consortia, visible_consortia_filter
 from cities.models import City, Membership
 from kpis.models import KPI
 from kpis.vocabulary import STAGE_CHOICES, STAGE_VIEWS, STAGES, natural_key, stage_heading
@@ -70,10 +70,9 @@ class OverviewView(versioned.ConditionalPage, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        roles = roles_of(user)
-        readers = "all" if roles.is_admin else sorted(roles.reader_consortium_ids)
-        consortia_key = versioned.definitions_key("consortia", self.request, readers)
-        consortia = versioned.kept(consortia_key, lambda: consortia_for_overview(user))
+        consortia = versioned.kept_definitions(
+            "consortia", self.request, build=lambda: consortia_for_overview(user)
+        )
         consortium = choose_consortium(consortia, self.request.GET.get("consortium"))
         context.update(consortia=consortia, consortium=consortium, matrix=None)
         if consortium is None:
@@ -81,7 +80,6 @@ class OverviewView(versioned.ConditionalPage, TemplateView):
         asked = self.request.GET.get("stage")
         asked = asked if asked in STAGE_VIEWS else None
         shown = tuple((item.pk, item.slug) for item in consortia)
-        key = versioned.page_key("overview", self.request, [consortium.pk], asked, shown)
 
         def render_body() -> tuple[str, str]:
             inputs = matrix_inputs(user, consortium, requested_stage=asked)
@@ -99,7 +97,9 @@ class OverviewView(versioned.ConditionalPage, TemplateView):
             context.update(body)
             return render_to_string("kpis/dashboard/_overview_body.html", body), inputs.stage
 
-        overview_body, stage = versioned.kept(key, render_body)
+        overview_body, stage = versioned.kept_page(
+            "overview", self.request, [consortium.pk], asked, shown, build=render_body
+        )
         context.update(overview_body=mark_safe(overview_body), stage=stage)  # noqa: S308
         return context
 
@@ -121,10 +121,9 @@ class CityDetailView(versioned.ConditionalPage, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        roles = roles_of(user)
-        readers = "all" if roles.is_admin else sorted(roles.reader_consortium_ids)
-        key = versioned.definitions_key("city", self.request, readers, kwargs["slug"])
-        city, memberships = versioned.kept(key, lambda: self.read_city(kwargs["slug"]))
+        city, memberships = versioned.kept_definitions(
+            "city", self.request, kwargs["slug"], build=lambda: self.read_city(kwargs["slug"])
+        )
         if not memberships:
             raise Http404("The city takes part in no consortium you may read.")
         consortium_ids = [membership.consortium_id for membership in memberships]
@@ -139,7 +138,6 @@ class CityDetailView(versioned.ConditionalPage, TemplateView):
             ),
             memberships=memberships,
         )
-        key = versioned.page_key("city", self.request, consortium_ids, city.pk)
 
         def render_body() -> str:
             inputs = city_page_inputs(user, city, memberships)
@@ -151,7 +149,10 @@ class CityDetailView(versioned.ConditionalPage, TemplateView):
             )
             return render_to_string("kpis/dashboard/_city_body.html", context)
 
-        context["city_body"] = mark_safe(versioned.kept(key, render_body))  # noqa: S308
+        city_body = versioned.kept_page(
+            "city", self.request, consortium_ids, city.pk, build=render_body
+        )
+        context["city_body"] = mark_safe(city_body)  # noqa: S308
         return context
 
     def read_city(self, slug: str) -> tuple[City, list]:
@@ -199,7 +200,6 @@ class SolutionDetailView(versioned.ConditionalPage, TemplateView):
         )
         asked = self.request.GET.get("stage")
         asked = asked if asked in STAGE_VIEWS else None
-        key = versioned.page_key("solution", self.request, [consortium.pk], solution.pk, asked)
 
         def render_matrix() -> dict:
             inputs = matrix_inputs(user, consortium, requested_stage=asked, solution=solution)
@@ -216,7 +216,9 @@ class SolutionDetailView(versioned.ConditionalPage, TemplateView):
             )
             return kept
 
-        kept = versioned.kept(key, render_matrix)
+        kept = versioned.kept_page(
+            "solution", self.request, [consortium.pk], solution.pk, asked, build=render_matrix
+        )
         context.update(kept, solution_matrix=mark_safe(kept["solution_matrix"]))  # noqa: S308
         return context
 
@@ -250,12 +252,15 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
         """The KPIs the address names among those the user may read; kept under the
         definitions' version (a KPI, its solution or consortium, and who may read which,
         are definitions), so a page read again asks the database nothing for them."""
-        roles = roles_of(self.request.user)
-        readers = "all" if roles.is_admin else sorted(roles.reader_consortium_ids)
         consortium = consortium or self.request.GET.get("consortium")
-        facts = (readers, pk, consortium, code)
-        key = versioned.definitions_key("kpi-candidates", self.request, *facts)
-        found = versioned.kept(key, lambda: self.read_candidates(pk, consortium, code))
+        found = versioned.kept_definitions(
+            "kpi-candidates",
+            self.request,
+            pk,
+            consortium,
+            code,
+            build=lambda: self.read_candidates(pk, consortium, code),
+        )
         if found is None:
             raise Http404("No such KPI in a consortium you may read.")
         return found
@@ -275,7 +280,6 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
         kpi = self.kpi
         solution = kpi.solution
         context.update(kpi=kpi, solution=solution, consortium=solution.consortium)
-        key = versioned.page_key("kpi", self.request, [solution.consortium_id], kpi.pk)
 
         def render_body() -> tuple[str, bool]:
             inputs = kpi_page_inputs(self.request.user, kpi)
@@ -298,6 +302,8 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
             body = render_to_string("kpis/dashboard/_kpi_body.html", context)
             return body, bool(context["chart"] and not inputs.parts)
 
-        kpi_body, chart_script = versioned.kept(key, render_body)
+        kpi_body, chart_script = versioned.kept_page(
+            "kpi", self.request, [solution.consortium_id], kpi.pk, build=render_body
+        )
         context.update(kpi_body=mark_safe(kpi_body), chart_script=chart_script)  # noqa: S308
         return context
