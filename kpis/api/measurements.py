@@ -26,21 +26,13 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from cities import access
-from icc_portal.api import (
-    CSV_MEDIA_TYPE,
-    READ_ERRORS,
-    Conflict,
-    CountCache,
-    CsvListMixin,
-    CSVRenderer,
-    PlainDecimalField,
-    PreconditionFailed,
-    error_responses,
-    plain_decimal,
-)
-from icc_portal.api_access import ApiAccess
-from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
-from icc_portal.api_validators import ConditionalReads, version_for
+from icc_portal.api.conditional import ConditionalReads, version_for
+from icc_portal.api.csv import CSV_MEDIA_TYPE, CsvListMixin, CSVRenderer
+from icc_portal.api.errors import READ_ERRORS, Conflict, PreconditionFailed, error_responses
+from icc_portal.api.fields import PlainDecimalField, plain_decimal
+from icc_portal.api.filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
+from icc_portal.api.pagination import CountCache
+from icc_portal.api.permissions import ApiAccess
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.rules import DATA_FIELDS

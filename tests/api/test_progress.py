@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from icc_portal.api import plain_decimal
+from icc_portal.api.fields import plain_decimal
 from kpis.models import KPI
 from tests.api.conftest import assert_error_shape
 from tests.kpis.factories import MeasurementFactory

@@ -5,7 +5,7 @@ Queries counted for a coordinator using a token:
     1   roles: coordinated cities, steering seats, partnerships, memberships of the
         coordinated cities in one UNION ALL (``roles_of``, once per request)
 then, per list, the data version its ETag and Last-Modified are computed from (the
-newest row of the change log, one query: ``icc_portal.api_validators``; for progress
+newest row of the change log, one query: ``icc_portal.api.conditional``; for progress
 the consortium's: ``changelog.versions``), and
     programmes   count, page                                            = 1 + 2
     consortia    count, page, memberships+cities                        = 1 + 3

@@ -7,7 +7,7 @@ body nested deeper than :data:`MAX_JSON_DEPTH` is refused with a 400 before the
 parser sees it.
 
 The body's size is bounded too: more than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes
-is a 413 (see :func:`icc_portal.api.exception_handler`).
+is a 413 (see :func:`icc_portal.api.errors.exception_handler`).
 """
 
 from __future__ import annotations
