@@ -7,8 +7,8 @@ exist): migrate, ``load_demo data/sern.yaml data/letsgov.yaml``, then fetch ever
 type in-process with Django's test client, as anonymous, coordinator-ravenna, steering,
 partner and admin, in en, it and sv. Each response is written to
 ``OUT_DIR/pages/<reader>/<lang>/<url>.txt``: status, the number of SQL queries the
-request ran (in a fixed order, so a page kept by data version is read cold or warm the
-same way every run), content type, redirect target and body, with per-request noise
+request ran with every cache empty and again right after (warm), whether the warm answer
+is the same, content type, redirect target and body, with per-request noise
 normalised (CSRF tokens, CSP nonces, request ids, today's date and the time of day).
 Zip downloads (XLSX, DOCX) are written as their member names
 and member contents (XML), with timestamps normalised.
@@ -48,6 +48,8 @@ def configure(database: Path) -> None:
     os.environ["STATIC_MANIFEST"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["LOG_LEVEL"] = "CRITICAL"
+    # Rate limits would make the answers depend on how fast a run goes.
+    os.environ["API_THROTTLE_ANON"] = os.environ["API_THROTTLE_USER"] = "off"
     os.environ.pop("CACHE_URL", None)
     os.environ.pop("REDIS_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "icc_portal.settings"
@@ -70,6 +72,7 @@ def urls() -> list[str]:
         found += [f"/consortia/{slug}/deliverable/{fmt}/" for fmt in ("docx", "pdf")]
         found += [f"/consortia/{slug}/matrix/{fmt}/?stage=final" for fmt in ("xlsx", "csv")]
         found += [f"/consortia/{slug}/maturity/xlsx/", f"/consortia/{slug}/changes/"]
+        found += [f"/admin/cities/consortium/{consortium.pk}/change/"]
         for stage in STAGES:
             found += [
                 f"/consortia/{slug}/report/{stage}/",
@@ -89,6 +92,7 @@ def urls() -> list[str]:
         ]
     for solution in Solution.objects.select_related("consortium").order_by("pk"):
         found.append(f"/solutions/{solution.consortium.slug}/{solution.number}/")
+        found.append(f"/admin/solutions/solution/{solution.pk}/change/")
     for kpi in KPI.objects.select_related("solution__consortium").order_by("pk"):
         found.append(f"/kpis/{kpi.pk}/")
     found += ["/kpis/sern/2.2/", "/kpis/2.2/", "/kpis/9.9/", "/cities/nowhere/"]
@@ -135,6 +139,8 @@ NOISE = [
     (re.compile(r'(nonce=")[^"]*'), r"\1NONCE"),
     (re.compile(r"('nonce-)[^']*"), r"\1NONCE"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "HEX32"),
+    # Django's debug 404 page names the view that raised it (its module moves with it).
+    (re.compile(r'(<th scope="row">Raised by:</th>\s*<td>)[^<]*'), r"\1VIEW"),
 ]
 
 
@@ -214,8 +220,6 @@ def snapshot_pages(out: Path, only: str | None) -> int:
         every = [url for url in every if re.search(only, url)]
     users = {user.username: user for user in get_user_model().objects.all()}
     count = 0
-    for cache in settings.CACHES:
-        caches[cache].clear()
     for reader in READERS:
         for language in LANGUAGES:
             client = Client(HTTP_ACCEPT_LANGUAGE=language)
@@ -225,21 +229,29 @@ def snapshot_pages(out: Path, only: str | None) -> int:
             folder = out / "pages" / reader / language
             folder.mkdir(parents=True, exist_ok=True)
             for url in every:
-                queries = []
-                with connection.execute_wrapper(counted(queries)):
+                # Cold (nothing kept: the counts kept for a minute would make a run's
+                # answers depend on its speed), then warm (what the first one kept).
+                for cache in settings.CACHES:
+                    caches[cache].clear()
+                cold, warm = [], []
+                with connection.execute_wrapper(counted(cold)):
                     response = client.get(url)
+                text = body_text(response)
+                with connection.execute_wrapper(counted(warm)):
+                    again = client.get(url)
+                same = again.status_code == response.status_code and body_text(again) == text
                 head = [
                     f"GET {url}",
                     f"status {response.status_code}",
-                    f"queries {len(queries)}",
+                    f"queries {len(cold)} cold, {len(warm)} warm",
+                    f"warm answer {'the same' if same else 'DIFFERS'}",
                     f"type {response.get('Content-Type', '')}",
                 ]
                 if response.has_header("Location"):
                     head.append(f"location {response['Location']}")
                 if response.has_header("Content-Disposition"):
                     head.append(f"disposition {response['Content-Disposition']}")
-                text = "\n".join(head) + "\n\n" + body_text(response)
-                (folder / file_name(url)).write_text(text)
+                (folder / file_name(url)).write_text("\n".join(head) + "\n\n" + text)
                 count += 1
     return count
 
