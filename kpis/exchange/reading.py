@@ -8,12 +8,20 @@ stage's, with the figures sheet renamed, merged cells, moved columns, or more ro
 the page has KPIs. Otherwise every row comes back as its cells (:class:`FileRow`), to be
 read one by one by :mod:`kpis.exchange.imports`, which refuses a row (not the file) for a
 formula, a date typed as text or a number with a decimal comma.
+
+What one upload can cost is bounded before the rows are read: the workbook is streamed
+(openpyxl's read-only mode), the figures sheet's declared size is checked first, and the
+reading stops at the first row past what the page's template can hold, or at the first
+filled row more than the page has KPIs, the CSV's the same; an import that still takes
+longer than :data:`TIME_BUDGET_SECONDS` is refused (:class:`Deadline`).
 """
 
 from __future__ import annotations
 
 import csv as csv_module
 import io
+import re
+import time
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -37,6 +45,11 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 #: What an XLSX may unpack to, in all, before openpyxl is let near it.
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 MAX_ZIP_MEMBERS = 200
+#: Rows a template may have past its last KPI (blank, or formatted by a spreadsheet program)
+#: before the reading stops and the file is refused.
+SPARE_ROWS = 1000
+#: The longest one import may take, reading and judging its rows (seconds).
+TIME_BUDGET_SECONDS = 10.0
 
 XLSX, CSV = "xlsx", "csv"
 
@@ -82,6 +95,60 @@ def _megabytes(size: int) -> str:
     return number_format(round(size / (1024 * 1024), 1), decimal_pos=1)
 
 
+class Deadline:
+    """The time an import may take, checked as it reads and judges its rows."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = TIME_BUDGET_SECONDS if seconds is None else seconds
+        self.ends = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.ends:
+            raise FileRefused(
+                _(
+                    "Reading this file took longer than the %(seconds)s seconds an import "
+                    "may take: use the template downloaded from this page, with one row per "
+                    "KPI."
+                )
+                % {"seconds": number_format(self.seconds, decimal_pos=0)},
+                "too_slow",
+            )
+
+
+def last_row(max_rows: int) -> int:
+    """The last sheet row read: the page's KPIs, then :data:`SPARE_ROWS` blank ones."""
+    return FIRST_ROW + max_rows - 1 + SPARE_ROWS
+
+
+def _too_many_rows(max_rows: int) -> FileRefused:
+    return FileRefused(
+        _(
+            "The file has more rows of figures than this page has KPIs (%(kpis)s): use the "
+            "template downloaded from this page."
+        )
+        % {"kpis": max_rows},
+        "too_many_rows",
+    )
+
+
+def _too_long(where: str, reached: int, max_rows: int) -> FileRefused:
+    return FileRefused(
+        ngettext(
+            "%(where)s goes on to row %(row)s, but this page has %(kpis)s KPI: its template "
+            "ends long before. Use the template downloaded from this page.",
+            "%(where)s goes on to row %(row)s, but this page has %(kpis)s KPIs: its template "
+            "ends long before. Use the template downloaded from this page.",
+            max_rows,
+        )
+        % {
+            "where": where,
+            "row": number_format(reached, force_grouping=True),
+            "kpis": max_rows,
+        },
+        "too_many_rows",
+    )
+
+
 def check_size(size: int) -> None:
     """Refuse a file too large to be a template, before reading it."""
     if size > MAX_FILE_BYTES:
@@ -96,34 +163,29 @@ def check_size(size: int) -> None:
         )
 
 
-def read_upload(content: bytes, *, expected: dict[str, str], max_rows: int) -> FileRows:
+def read_upload(
+    content: bytes,
+    *,
+    expected: dict[str, str],
+    max_rows: int,
+    deadline: Deadline | None = None,
+) -> FileRows:
     """The rows of an uploaded template, or :class:`FileRefused` saying why not.
 
     ``expected``: the page's unit (``city``, ``consortium``, ``stage`` as the template
-    writes them); ``max_rows``: the KPIs the page takes.
+    writes them); ``max_rows``: the KPIs the page takes; ``deadline``: the import's time
+    (a new one of :data:`TIME_BUDGET_SECONDS` if not given).
     """
     if not content:
         raise FileRefused(_("The file is empty."), "empty")
     check_size(len(content))
+    deadline = deadline or Deadline()
     kind = file_kind(content)
     if kind == XLSX:
-        rows = read_xlsx(content, expected=expected)
+        rows = read_xlsx(content, expected=expected, max_rows=max_rows, deadline=deadline)
     else:
-        rows = read_csv(content, expected=expected)
-    filled = [row for row in rows.rows if not row.is_empty()]
-    if len(filled) > max_rows:
-        raise FileRefused(
-            ngettext(
-                "The file has %(rows)s rows of figures, but this page has %(kpis)s KPI: "
-                "use the template downloaded from this page.",
-                "The file has %(rows)s rows of figures, but this page has %(kpis)s KPIs: "
-                "use the template downloaded from this page.",
-                max_rows,
-            )
-            % {"rows": number_format(len(filled), force_grouping=True), "kpis": max_rows},
-            "too_many_rows",
-        )
-    return FileRows(rows.kind, filled, rows.unit)
+        rows = read_csv(content, expected=expected, max_rows=max_rows, deadline=deadline)
+    return FileRows(rows.kind, [row for row in rows.rows if not row.is_empty()], rows.unit)
 
 
 def file_kind(content: bytes) -> str:
@@ -206,24 +268,48 @@ def describe_unit(unit: dict[str, str]) -> str:
     return f"{who} ({stage_label})"
 
 
-def read_xlsx(content: bytes, *, expected: dict[str, str]) -> FileRows:
+def read_xlsx(
+    content: bytes, *, expected: dict[str, str], max_rows: int, deadline: Deadline
+) -> FileRows:
+    """The figures sheet's rows, streamed: its declared size is checked before any row is
+    read, and the reading stops at the first row the page's template cannot have."""
     from openpyxl import load_workbook
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
             workbook = load_workbook(
-                io.BytesIO(content), data_only=False, read_only=False, keep_links=False
+                io.BytesIO(content), data_only=False, read_only=True, keep_links=False
             )
     except Exception:  # openpyxl raises many kinds on a damaged workbook
-        raise FileRefused(
-            _("This workbook could not be read: it may be damaged. Download the template again."),
-            "unreadable",
-        ) from None
+        raise _unreadable() from None
+    try:
+        return _read_workbook(workbook, content, expected, max_rows, deadline)
+    except FileRefused:
+        raise
+    except Exception:  # a damaged part found only as it is streamed
+        raise _unreadable() from None
+    finally:
+        workbook.close()
+
+
+def _unreadable() -> FileRefused:
+    return FileRefused(
+        _("This workbook could not be read: it may be damaged. Download the template again."),
+        "unreadable",
+    )
+
+
+#: The template's own sheet holds a dozen facts and two short lists: no more is read.
+META_ROWS = 50
+
+
+def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadline) -> FileRows:
     if META_SHEET not in workbook.sheetnames:
         raise _not_this_template()
     facts = {}
-    for key, value in workbook[META_SHEET].iter_rows(min_col=4, max_col=5, values_only=True):
+    meta = workbook[META_SHEET].iter_rows(max_row=META_ROWS, min_col=4, max_col=5, values_only=True)
+    for key, value in meta:
         if isinstance(key, str):
             facts[key] = "" if value is None else str(value)
     if facts.get("kind") != TEMPLATE_KIND:
@@ -242,19 +328,19 @@ def read_xlsx(content: bytes, *, expected: dict[str, str]) -> FileRows:
             "renamed_sheet",
         )
     sheet = workbook[title]
-    if sheet.merged_cells.ranges:
-        merged = ", ".join(str(cells) for cells in list(sheet.merged_cells.ranges)[:3])
-        raise FileRefused(
-            _(
-                "Cells %(cells)s are merged: the import reads one figure per cell. Unmerge "
-                "them, or download the template again."
-            )
-            % {"cells": merged},
-            "merged_cells",
-        )
+    last = last_row(max_rows)
+    where = _("The sheet “%(sheet)s”") % {"sheet": title}
+    if (sheet.max_row or 0) > last:  # the size the sheet declares, read before any row
+        raise _too_long(where, sheet.max_row, max_rows)
+    sheet.reset_dimensions()  # a declared size may also be too small: read what is there
     headers = facts.get("headers", "").split("\t")
-    for column, header in zip(COLUMNS, headers, strict=False):
-        found = sheet[f"{column.letter}{HEADER_ROW}"].value
+    found_headers = next(
+        sheet.iter_rows(
+            min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=len(COLUMNS), values_only=True
+        ),
+        (),
+    )
+    for column, header, found in zip(COLUMNS, headers, found_headers, strict=False):
         if (found or "") != header:
             raise FileRefused(
                 _(
@@ -264,18 +350,62 @@ def read_xlsx(content: bytes, *, expected: dict[str, str]) -> FileRows:
                 % {"column": column.letter, "header": header},
                 "moved_columns",
             )
-    rows = []
-    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_col=len(COLUMNS)):
-        number = cells[0].row
+    rows, filled = [], 0
+    # Rows come one after the other from FIRST_ROW (the gaps filled with empty ones), so
+    # the count says the row's number, and a row past ``last`` means the sheet goes on.
+    cells_by_row = sheet.iter_rows(min_row=FIRST_ROW, max_col=len(COLUMNS))
+    for number, cells in enumerate(cells_by_row, start=FIRST_ROW):
+        if number % 100 == 0:
+            deadline.check()
+        if number > last:
+            raise _too_long(where, number, max_rows)
         row = FileRow(number)
         for column, cell in zip(COLUMNS, cells, strict=False):
             row.cells[column.key] = FileCell(
                 value=cell.value,
                 address=f"{column.letter}{number}",
-                is_formula=cell.data_type == "f",
+                is_formula=getattr(cell, "data_type", None) == "f",
             )
+        for column in COLUMNS[len(cells) :]:
+            row.cells[column.key] = FileCell(None, f"{column.letter}{number}")
+        if not row.is_empty():
+            filled += 1
+            if filled > max_rows:
+                raise _too_many_rows(max_rows)
         rows.append(row)
+    deadline.check()
+    merged = _merged_cells(content, sheet)
+    if merged:
+        raise FileRefused(
+            _(
+                "Cells %(cells)s are merged: the import reads one figure per cell. Unmerge "
+                "them, or download the template again."
+            )
+            % {"cells": ", ".join(merged[:3])},
+            "merged_cells",
+        )
     return FileRows(XLSX, rows, unit)
+
+
+_MERGED = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref=[\"']([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)")
+
+
+def _merged_cells(content: bytes, sheet) -> list[str]:
+    """The merged ranges of a sheet, found in its XML (read-only mode does not read them).
+
+    The part is read in chunks; only its ``<mergeCell ref="…">`` elements are looked at."""
+    ranges: list[str] = []
+    path = sheet._worksheet_path  # where read-only mode itself streams the sheet from
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(path) as source:
+        tail = b""
+        while chunk := source.read(1024 * 1024):
+            text = tail + chunk
+            cut = text.rfind(b"<")  # the last element may go on in the next chunk
+            cut = cut if cut > 0 else len(text)
+            ranges += [found.decode() for found in _MERGED.findall(text, 0, cut)]
+            tail = text[cut:]
+        ranges += [found.decode() for found in _MERGED.findall(tail)]
+    return list(dict.fromkeys(ranges))
 
 
 def _decode(content: bytes) -> str:
@@ -287,9 +417,13 @@ def _decode(content: bytes) -> str:
     raise FileRefused(_("The CSV file could not be read as text."), "wrong_file_type")
 
 
-def read_csv(content: bytes, *, expected: dict[str, str]) -> FileRows:
+def read_csv(
+    content: bytes, *, expected: dict[str, str], max_rows: int, deadline: Deadline
+) -> FileRows:
+    """The CSV's rows, read one by one: the reading stops at the first line the page's
+    template cannot have."""
     text = _decode(content)
-    first_line = text.split("\n", 1)[0]
+    first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = max(",;\t", key=first_line.count)
     reader = csv_module.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -307,9 +441,14 @@ def read_csv(content: bytes, *, expected: dict[str, str]) -> FileRows:
     from openpyxl.utils import get_column_letter
 
     letters = {name: get_column_letter(index) for index, name in enumerate(header, start=1)}
-    rows, units = [], set()
+    rows, units, filled = [], set(), 0
+    last = last_row(max_rows) - FIRST_ROW + 2  # a CSV's figures start on its second line
     try:
         for number, values in enumerate(reader, start=2):
+            if number % 100 == 0:
+                deadline.check()
+            if number > last:
+                raise _too_long(_("The CSV file"), number, max_rows)
             record = dict(zip(header, values, strict=False))
             row = FileRow(number)
             for column in COLUMNS:
@@ -321,6 +460,9 @@ def read_csv(content: bytes, *, expected: dict[str, str]) -> FileRows:
                     is_text_file=True,
                 )
             if not row.is_empty():
+                filled += 1
+                if filled > max_rows:
+                    raise _too_many_rows(max_rows)
                 units.add(tuple(record.get(key, "") for key in ("city", "consortium", "stage")))
             rows.append(row)
     except csv_module.Error:
