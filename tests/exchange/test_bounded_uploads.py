@@ -208,7 +208,7 @@ def test_the_api_refuses_an_import_over_its_time_budget(
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("it", "ma questa pagina ha 14 KPI"), ("sv", "men den här sidan har 14 KPI")],
+    [("it", "ma questa pagina ha 14 KPI"), ("sv", "men den här sidan har 14 nyckeltal")],
 )
 def test_the_refusal_is_said_in_the_readers_language(language, words, csv_rows):
     rows = [dict(csv_rows[0], value="1") for _ in range(20)]
