@@ -130,16 +130,6 @@ def with_declared_size(content: bytes, size: str) -> bytes:
     return stream.getvalue()
 
 
-def test_thousands_of_filled_rows_are_refused_as_too_long(vanersborg_client, template):
-    sheet = figures_sheet(template)
-    for row in range(5, 3005):
-        sheet.cell(row=row, column=7, value=1)
-
-    text = refusal(vanersborg_client, as_bytes(template))
-
-    assert "The sheet “Figures” goes on to row 3,004, but this page has 14 KPIs" in text
-
-
 def test_one_filled_row_more_than_the_page_has_kpis_is_refused(vanersborg_client, template):
     sheet = figures_sheet(template)
     for row in range(5, 5 + 15):
