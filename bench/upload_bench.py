@@ -14,9 +14,10 @@ Vänersborg on its final-results page of the SERN demo data, and measures per fi
 The files are those of issue 19: an XLSX template of some 8 KB with one cell at row
 100,000 (its declared size says so), the same with its declared size rewritten to hide
 the far row (so the streaming reader must stop by itself), a template with 50,000 filled
-rows, and a CSV of 50,000 lines. Each must be refused (400) in at most 1 s with at most
-50 MB of growth; the exit status is 1 otherwise. Results go to ``bench/results.json``
-under ``"uploads"`` (the other benches' figures are kept).
+rows, and a CSV of 50,000 lines; and a template of some 20 kB with 300,000 shared
+strings, which openpyxl reads whole before any sheet. Each must be refused (400) in at
+most 1 s with at most 50 MB of growth; the exit status is 1 otherwise. Results go to
+``bench/results.json`` under ``"uploads"`` (the other benches' figures are kept).
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ def hostile_files(user) -> list[tuple[str, str, bytes]]:
     return [
         ("XLSX, one cell at row 100,000", "far.xlsx", far_row),
         ("the same, declared size hiding it", "far-hidden.xlsx", hide_size(far_row)),
+        ("XLSX, 300,000 shared strings", "strings.xlsx", with_shared_strings(template, 300_000)),
         ("XLSX, 50,000 rows", "rows.xlsx", many_rows),
         ("CSV, 50,000 lines", "rows.csv", stream.getvalue().encode()),
     ]
@@ -152,6 +154,32 @@ def hide_size(content: bytes) -> bytes:
             if member.filename == "xl/worksheets/sheet1.xml":
                 data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:P18"', data)
             target.writestr(member, data)
+    return stream.getvalue()
+
+
+def with_shared_strings(content: bytes, count: int) -> bytes:
+    """The workbook with a table of ``count`` one-letter shared strings (as Excel writes
+    text): a few kB that openpyxl, unbounded, takes some 16 s to read."""
+    strings = b"<si><t>a</t></si>" * count
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    kind = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    relation = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+    source = zipfile.ZipFile(io.BytesIO(content))
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "[Content_Types].xml":
+                override = b'<Override PartName="/xl/sharedStrings.xml" ContentType="'
+                data = data.replace(b"</Types>", override + kind + b'"/></Types>')
+            if member.filename == "xl/_rels/workbook.xml.rels":
+                link = b'<Relationship Id="rIdStrings" Type="' + relation
+                data = data.replace(
+                    b"</Relationships>", link + b'" Target="sharedStrings.xml"/></Relationships>'
+                )
+            target.writestr(member.filename, data)
+        table = b'<?xml version="1.0"?><sst xmlns="' + main + b'">' + strings + b"</sst>"
+        target.writestr("xl/sharedStrings.xml", table)
     return stream.getvalue()
 
 

@@ -9,11 +9,13 @@ the page has KPIs. Otherwise every row comes back as its cells (:class:`FileRow`
 read one by one by :mod:`kpis.exchange.imports`, which refuses a row (not the file) for a
 formula, a date typed as text or a number with a decimal comma.
 
-What one upload can cost is bounded before the rows are read: the workbook is streamed
-(openpyxl's read-only mode), the figures sheet's declared size is checked first, and the
-reading stops at the first row past what the page's template can hold, or at the first
-filled row more than the page has KPIs, the CSV's the same; an import that still takes
-longer than :data:`TIME_BUDGET_SECONDS` is refused (:class:`Deadline`).
+What one upload can cost is bounded before the rows are read: the parts openpyxl reads
+whole (shared strings, styles…) are counted first and refused when far larger than a
+template's, the workbook is streamed (openpyxl's read-only mode), the figures sheet's
+declared size and its tags are checked before its rows, and the reading stops at the
+first row past what the page's template can hold, or at the first filled row more than
+the page has KPIs, the CSV's the same; an import that still takes longer than
+:data:`TIME_BUDGET_SECONDS` is refused (:class:`Deadline`).
 """
 
 from __future__ import annotations
@@ -50,6 +52,14 @@ MAX_ZIP_MEMBERS = 200
 SPARE_ROWS = 1000
 #: The longest one import may take, reading and judging its rows (seconds).
 TIME_BUDGET_SECONDS = 10.0
+#: openpyxl reads a workbook's shared strings and styles whole, tens of microseconds an
+#: element, before any sheet: a small file packed with them would hold a worker for
+#: minutes. These parts may have this many XML tags at most (a template's have hundreds)…
+MAX_PART_TAGS = 10_000
+#: …the shared strings one per cell a template of the page can fill, and some to spare…
+SPARE_STRINGS = 500
+#: …and a sheet this many tags per cell a template of the page can have.
+TAGS_PER_CELL = 8
 
 XLSX, CSV = "xlsx", "csv"
 
@@ -201,7 +211,7 @@ def file_kind(content: bytes) -> str:
         except (zipfile.BadZipFile, ValueError):
             raise FileRefused(wrong, "wrong_file_type") from None
         names = {member.filename for member in members}
-        if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+        if "mimetype" in names and b"opendocument" in _first_bytes(archive, "mimetype"):
             raise FileRefused(
                 _(
                     "This is an OpenDocument spreadsheet (.ods): save it as an Excel "
@@ -233,6 +243,12 @@ def file_kind(content: bytes) -> str:
     if b"\x00" in content[:4096]:
         raise FileRefused(wrong, "wrong_file_type")
     return CSV
+
+
+def _first_bytes(archive: zipfile.ZipFile, name: str, size: int = 100) -> bytes:
+    """The start of a part, unpacking no more (the part may be a bomb)."""
+    with archive.open(name) as part:
+        return part.read(size)
 
 
 def _not_this_template() -> FileRefused:
@@ -275,6 +291,8 @@ def read_xlsx(
     read, and the reading stops at the first row the page's template cannot have."""
     from openpyxl import load_workbook
 
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        _check_parts(archive, max_rows)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
@@ -293,6 +311,61 @@ def read_xlsx(
         workbook.close()
 
 
+_TAG = (b"<",)
+_SHARED_STRING = (b"<si>", b"<si ", b":si>", b":si ")  # with or without a namespace prefix
+
+
+def _more_than(archive: zipfile.ZipFile, name: str, needles: tuple[bytes, ...], limit: int) -> bool:
+    """Whether a part holds more than ``limit`` of ``needles``, counted as it is unpacked,
+    chunk by chunk, stopping at the limit."""
+    count = 0
+    with archive.open(name) as part:
+        while chunk := part.read(1024 * 1024):
+            count += sum(chunk.count(needle) for needle in needles)
+            if count > limit:
+                return True
+    return False
+
+
+def _too_complex() -> FileRefused:
+    return FileRefused(
+        _(
+            "This workbook holds far more styles, text or cells than a template of this "
+            "page: use the template downloaded from this page."
+        ),
+        "too_complex",
+    )
+
+
+def _check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
+    """The parts openpyxl reads whole, bounded before it reads them: the shared strings
+    by their number, the others (styles, workbook, relations…) by their tags. Sheets are
+    streamed; the two read are bounded when they are opened (:func:`_check_sheet`)."""
+    max_strings = max_rows * len(COLUMNS) + SPARE_STRINGS
+    for member in archive.infolist():
+        name = member.filename
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            continue
+        if not name.endswith((".xml", ".rels", ".vml")):
+            continue  # images and the like: never parsed
+        if name.endswith("sharedStrings.xml"):
+            too_many = _more_than(archive, name, _SHARED_STRING, max_strings)
+            too_many = too_many or _more_than(archive, name, _TAG, max_strings * TAGS_PER_CELL)
+        else:
+            too_many = _more_than(archive, name, _TAG, MAX_PART_TAGS)
+        if too_many:
+            raise _too_complex()
+
+
+def _check_sheet(content: bytes, sheet, max_rows: int) -> None:
+    """A sheet with more tags than a template of the page can have is refused unread."""
+    cells = (max_rows + SPARE_ROWS) * len(COLUMNS)
+    limit = cells * TAGS_PER_CELL // 4 + MAX_PART_TAGS
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        if _more_than(archive, sheet._worksheet_path, _TAG, limit):
+            raise _too_complex()
+
+
 def _unreadable() -> FileRefused:
     return FileRefused(
         _("This workbook could not be read: it may be damaged. Download the template again."),
@@ -308,6 +381,7 @@ def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadlin
     if META_SHEET not in workbook.sheetnames:
         raise _not_this_template()
     facts = {}
+    _check_sheet(content, workbook[META_SHEET], max_rows)
     meta = workbook[META_SHEET].iter_rows(max_row=META_ROWS, min_col=4, max_col=5, values_only=True)
     for key, value in meta:
         if isinstance(key, str):
@@ -332,6 +406,7 @@ def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadlin
     where = _("The sheet “%(sheet)s”") % {"sheet": title}
     if (sheet.max_row or 0) > last:  # the size the sheet declares, read before any row
         raise _too_long(where, sheet.max_row, max_rows)
+    _check_sheet(content, sheet, max_rows)
     sheet.reset_dimensions()  # a declared size may also be too small: read what is there
     headers = facts.get("headers", "").split("\t")
     found_headers = next(
@@ -355,8 +430,7 @@ def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadlin
     # the count says the row's number, and a row past ``last`` means the sheet goes on.
     cells_by_row = sheet.iter_rows(min_row=FIRST_ROW, max_col=len(COLUMNS))
     for number, cells in enumerate(cells_by_row, start=FIRST_ROW):
-        if number % 100 == 0:
-            deadline.check()
+        deadline.check()
         if number > last:
             raise _too_long(where, number, max_rows)
         row = FileRow(number)

@@ -211,3 +211,91 @@ def test_the_refusal_is_said_in_the_readers_language(language, words, csv_rows):
         with pytest.raises(reading.FileRefused) as too_long:
             reading.read_upload(csv_bytes(far), expected={}, max_rows=14)
     assert words in too_long.value.message
+
+
+def with_part(content: bytes, name: str, change) -> bytes:
+    """The workbook with one part rewritten by ``change`` (bytes → bytes)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    assert name in source.namelist()
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            target.writestr(member.filename, change(data) if member.filename == name else data)
+    return stream.getvalue()
+
+
+def with_shared_strings(content: bytes, count: int) -> bytes:
+    """The workbook with a table of ``count`` one-letter shared strings (as Excel writes
+    its text), declared in its content types and the workbook's relations."""
+    strings = b"<si><t>a</t></si>" * count
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    table = b'<?xml version="1.0"?><sst xmlns="' + main + b'">' + strings + b"</sst>"
+    kind = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    relation = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+    content = with_part(
+        content,
+        "[Content_Types].xml",
+        lambda data: data.replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="' + kind + b'"/></Types>',
+        ),
+    )
+    content = with_part(
+        content,
+        "xl/_rels/workbook.xml.rels",
+        lambda data: data.replace(
+            b"</Relationships>",
+            b'<Relationship Id="rIdStrings" Type="' + relation + b'" Target="sharedStrings.xml"/>'
+            b"</Relationships>",
+        ),
+    )
+    with zipfile.ZipFile(stream := io.BytesIO(content), "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", table)
+    return stream.getvalue()
+
+
+def test_a_small_file_packed_with_shared_strings_is_refused_before_openpyxl_reads_them(
+    vanersborg_client, template
+):
+    # 300,000 one-letter strings: some 20 kB uploaded, 16 s for openpyxl to read them
+    content = with_shared_strings(as_bytes(template), 300_000)
+    assert len(content) < 64 * 1024
+
+    text = refusal(vanersborg_client, content)
+
+    assert "This workbook holds far more styles, text or cells than a template of this page" in text
+
+
+def test_a_few_shared_strings_are_read_as_usual(vanersborg_client, template):
+    content = with_shared_strings(as_bytes(template), 100)
+
+    assert upload(vanersborg_client, content, "figures.xlsx").status_code == 200
+
+
+def test_a_small_file_packed_with_styles_is_refused_before_openpyxl_reads_them(
+    vanersborg_client, template
+):
+    styles = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' * 20_000
+    content = with_part(
+        as_bytes(template),
+        "xl/styles.xml",
+        lambda data: re.sub(rb"(<cellXfs[^>]*>)", rb"\1" + styles, data),
+    )
+
+    text = refusal(vanersborg_client, content)
+
+    assert "This workbook holds far more styles, text or cells than a template of this page" in text
+
+
+def test_a_row_thousands_of_cells_wide_is_refused_before_it_is_read(
+    vanersborg_client, template, rows_built
+):
+    sheet = figures_sheet(template)
+    for column in range(20, 12_020):
+        sheet.cell(row=5, column=column, value=1)
+
+    text = refusal(vanersborg_client, as_bytes(template))
+
+    assert "This workbook holds far more styles, text or cells than a template of this page" in text
+    assert rows_built == []
