@@ -10,7 +10,7 @@ Contract
     when the file is not this page's template (nothing is read, nothing changes);
     ``PermissionDenied`` when the user may enter nothing here. The file is read within
     bounds (:mod:`kpis.exchange.reading`), and an import that takes longer than its
-    :class:`~kpis.exchange.reading.Deadline` is refused as a whole.
+    :class:`~kpis.exchange.bounds.Deadline` is refused as a whole.
 
     Each row of the file comes back as a :class:`PreviewRow`: ``new``, ``changed`` (old →
     new), ``unchanged`` (equal to what is stored, or left as it was downloaded), or
@@ -40,8 +40,9 @@ from kpis.reporting.grid import Grid
 from kpis.reporting.history import snapshots_at
 from kpis.reporting.rules import describe_figure, matches_snapshot, snapshot_of
 
+from .bounds import Deadline
 from .cells import CellProblem, Problem, RowReader, read_whole
-from .reading import Deadline, FileRow, read_upload
+from .reading import FileRow, read_upload
 from .template import unit_keys
 
 NEW, CHANGED, UNCHANGED, REFUSED = "new", "changed", "unchanged", "refused"

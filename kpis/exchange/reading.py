@@ -9,29 +9,38 @@ the page has KPIs. Otherwise every row comes back as its cells (:class:`FileRow`
 read one by one by :mod:`kpis.exchange.imports`, which refuses a row (not the file) for a
 formula, a date typed as text or a number with a decimal comma.
 
-What one upload can cost is bounded before the rows are read: the parts openpyxl reads
-whole (shared strings, styles…) are counted first and refused when far larger than a
-template's, the workbook is streamed (openpyxl's read-only mode), the figures sheet's
-declared size and its tags are checked before its rows, and the reading stops at the
-first row past what the page's template can hold, or at the first filled row more than
-the page has KPIs, the CSV's the same; an import that still takes longer than
-:data:`TIME_BUDGET_SECONDS` is refused (:class:`Deadline`).
+What one upload can cost is bounded before its rows are read (:mod:`kpis.exchange.bounds`):
+the parts openpyxl reads whole are counted first, the workbook is streamed (openpyxl's
+read-only mode), the figures sheet's declared size and its tags are checked before its
+rows, and the reading stops at the first row past what the page's template can hold, or
+at the first filled row more than the page has KPIs, the CSV's the same; the import's
+:class:`~kpis.exchange.bounds.Deadline` is checked row by row.
 """
 
 from __future__ import annotations
 
 import csv as csv_module
 import io
-import re
-import time
 import warnings
 import zipfile
 from dataclasses import dataclass, field
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from .bounds import (
+    MAX_UNPACKED_BYTES,
+    MAX_ZIP_MEMBERS,
+    Deadline,
+    FileRefused,
+    check_parts,
+    check_sheet,
+    check_size,
+    last_row,
+    megabytes,
+    merged_cells,
+    too_long,
+    too_many_rows,
+)
 from .template import (
     BY_KEY,
     COLUMNS,
@@ -42,35 +51,7 @@ from .template import (
     TEMPLATE_KIND,
 )
 
-#: The largest upload read at all; a template of 100 KPIs is some 20 kB.
-MAX_FILE_BYTES = 5 * 1024 * 1024
-#: What an XLSX may unpack to, in all, before openpyxl is let near it.
-MAX_UNPACKED_BYTES = 20 * 1024 * 1024
-MAX_ZIP_MEMBERS = 200
-#: Rows a template may have past its last KPI (blank, or formatted by a spreadsheet program)
-#: before the reading stops and the file is refused.
-SPARE_ROWS = 1000
-#: The longest one import may take, reading and judging its rows (seconds).
-TIME_BUDGET_SECONDS = 10.0
-#: openpyxl reads a workbook's shared strings and styles whole, tens of microseconds an
-#: element, before any sheet: a small file packed with them would hold a worker for
-#: minutes. These parts may have this many XML tags at most (a template's have hundreds)…
-MAX_PART_TAGS = 10_000
-#: …the shared strings one per cell a template of the page can fill, and some to spare…
-SPARE_STRINGS = 500
-#: …and a sheet this many tags per cell a template of the page can have.
-TAGS_PER_CELL = 8
-
 XLSX, CSV = "xlsx", "csv"
-
-
-class FileRefused(Exception):
-    """The file is not read at all: ``message`` says why and what to do, ``code`` which rule."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,78 +80,6 @@ class FileRows:
     kind: str  # "xlsx" or "csv"
     rows: list[FileRow]
     unit: dict[str, str]  # what the file says: city, consortium, stage
-
-
-def _megabytes(size: int) -> str:
-    return number_format(round(size / (1024 * 1024), 1), decimal_pos=1)
-
-
-class Deadline:
-    """The time an import may take, checked as it reads and judges its rows."""
-
-    def __init__(self, seconds: float | None = None) -> None:
-        self.seconds = TIME_BUDGET_SECONDS if seconds is None else seconds
-        self.ends = time.monotonic() + self.seconds
-
-    def check(self) -> None:
-        if time.monotonic() > self.ends:
-            raise FileRefused(
-                _(
-                    "Reading this file took longer than the %(seconds)s seconds an import "
-                    "may take: use the template downloaded from this page, with one row per "
-                    "KPI."
-                )
-                % {"seconds": number_format(self.seconds, decimal_pos=0)},
-                "too_slow",
-            )
-
-
-def last_row(max_rows: int) -> int:
-    """The last sheet row read: the page's KPIs, then :data:`SPARE_ROWS` blank ones."""
-    return FIRST_ROW + max_rows - 1 + SPARE_ROWS
-
-
-def _too_many_rows(max_rows: int) -> FileRefused:
-    return FileRefused(
-        _(
-            "The file has more rows of figures than this page has KPIs (%(kpis)s): use the "
-            "template downloaded from this page."
-        )
-        % {"kpis": max_rows},
-        "too_many_rows",
-    )
-
-
-def _too_long(where: str, reached: int, max_rows: int) -> FileRefused:
-    return FileRefused(
-        ngettext(
-            "%(where)s goes on to row %(row)s, but this page has %(kpis)s KPI: its template "
-            "ends long before. Use the template downloaded from this page.",
-            "%(where)s goes on to row %(row)s, but this page has %(kpis)s KPIs: its template "
-            "ends long before. Use the template downloaded from this page.",
-            max_rows,
-        )
-        % {
-            "where": where,
-            "row": number_format(reached, force_grouping=True),
-            "kpis": max_rows,
-        },
-        "too_many_rows",
-    )
-
-
-def check_size(size: int) -> None:
-    """Refuse a file too large to be a template, before reading it."""
-    if size > MAX_FILE_BYTES:
-        raise FileRefused(
-            _(
-                "The file is %(size)s MB; the import reads files of up to %(limit)s MB. "
-                "A template holds one row per KPI and is far smaller: download it again "
-                "from this page."
-            )
-            % {"size": _megabytes(size), "limit": _megabytes(MAX_FILE_BYTES)},
-            "too_large",
-        )
 
 
 def read_upload(
@@ -228,7 +137,7 @@ def file_kind(content: bytes) -> str:
                     "The workbook unpacks to %(size)s MB, more than the %(limit)s MB the "
                     "import reads: use the template downloaded from this page."
                 )
-                % {"size": _megabytes(unpacked), "limit": _megabytes(MAX_UNPACKED_BYTES)},
+                % {"size": megabytes(unpacked), "limit": megabytes(MAX_UNPACKED_BYTES)},
                 "too_large_unpacked",
             )
         return XLSX
@@ -292,7 +201,7 @@ def read_xlsx(
     from openpyxl import load_workbook
 
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        _check_parts(archive, max_rows)
+        check_parts(archive, max_rows)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
@@ -311,61 +220,6 @@ def read_xlsx(
         workbook.close()
 
 
-_TAG = (b"<",)
-_SHARED_STRING = (b"<si>", b"<si ", b":si>", b":si ")  # with or without a namespace prefix
-
-
-def _more_than(archive: zipfile.ZipFile, name: str, needles: tuple[bytes, ...], limit: int) -> bool:
-    """Whether a part holds more than ``limit`` of ``needles``, counted as it is unpacked,
-    chunk by chunk, stopping at the limit."""
-    count = 0
-    with archive.open(name) as part:
-        while chunk := part.read(1024 * 1024):
-            count += sum(chunk.count(needle) for needle in needles)
-            if count > limit:
-                return True
-    return False
-
-
-def _too_complex() -> FileRefused:
-    return FileRefused(
-        _(
-            "This workbook holds far more styles, text or cells than a template of this "
-            "page: use the template downloaded from this page."
-        ),
-        "too_complex",
-    )
-
-
-def _check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
-    """The parts openpyxl reads whole, bounded before it reads them: the shared strings
-    by their number, the others (styles, workbook, relations…) by their tags. Sheets are
-    streamed; the two read are bounded when they are opened (:func:`_check_sheet`)."""
-    max_strings = max_rows * len(COLUMNS) + SPARE_STRINGS
-    for member in archive.infolist():
-        name = member.filename
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            continue
-        if not name.endswith((".xml", ".rels", ".vml")):
-            continue  # images and the like: never parsed
-        if name.endswith("sharedStrings.xml"):
-            too_many = _more_than(archive, name, _SHARED_STRING, max_strings)
-            too_many = too_many or _more_than(archive, name, _TAG, max_strings * TAGS_PER_CELL)
-        else:
-            too_many = _more_than(archive, name, _TAG, MAX_PART_TAGS)
-        if too_many:
-            raise _too_complex()
-
-
-def _check_sheet(content: bytes, sheet, max_rows: int) -> None:
-    """A sheet with more tags than a template of the page can have is refused unread."""
-    cells = (max_rows + SPARE_ROWS) * len(COLUMNS)
-    limit = cells * TAGS_PER_CELL // 4 + MAX_PART_TAGS
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        if _more_than(archive, sheet._worksheet_path, _TAG, limit):
-            raise _too_complex()
-
-
 def _unreadable() -> FileRefused:
     return FileRefused(
         _("This workbook could not be read: it may be damaged. Download the template again."),
@@ -381,7 +235,7 @@ def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadlin
     if META_SHEET not in workbook.sheetnames:
         raise _not_this_template()
     facts = {}
-    _check_sheet(content, workbook[META_SHEET], max_rows)
+    check_sheet(content, workbook[META_SHEET], max_rows)
     meta = workbook[META_SHEET].iter_rows(max_row=META_ROWS, min_col=4, max_col=5, values_only=True)
     for key, value in meta:
         if isinstance(key, str):
@@ -405,8 +259,8 @@ def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadlin
     last = last_row(max_rows)
     where = _("The sheet “%(sheet)s”") % {"sheet": title}
     if (sheet.max_row or 0) > last:  # the size the sheet declares, read before any row
-        raise _too_long(where, sheet.max_row, max_rows)
-    _check_sheet(content, sheet, max_rows)
+        raise too_long(where, sheet.max_row, max_rows)
+    check_sheet(content, sheet, max_rows)
     sheet.reset_dimensions()  # a declared size may also be too small: read what is there
     headers = facts.get("headers", "").split("\t")
     found_headers = next(
@@ -432,7 +286,7 @@ def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadlin
     for number, cells in enumerate(cells_by_row, start=FIRST_ROW):
         deadline.check()
         if number > last:
-            raise _too_long(where, number, max_rows)
+            raise too_long(where, number, max_rows)
         row = FileRow(number)
         for column, cell in zip(COLUMNS, cells, strict=False):
             row.cells[column.key] = FileCell(
@@ -445,10 +299,10 @@ def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadlin
         if not row.is_empty():
             filled += 1
             if filled > max_rows:
-                raise _too_many_rows(max_rows)
+                raise too_many_rows(max_rows)
         rows.append(row)
     deadline.check()
-    merged = _merged_cells(content, sheet)
+    merged = merged_cells(content, sheet)
     if merged:
         raise FileRefused(
             _(
@@ -459,27 +313,6 @@ def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadlin
             "merged_cells",
         )
     return FileRows(XLSX, rows, unit)
-
-
-_MERGED = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref=[\"']([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)")
-
-
-def _merged_cells(content: bytes, sheet) -> list[str]:
-    """The merged ranges of a sheet, found in its XML (read-only mode does not read them).
-
-    The part is read in chunks; only its ``<mergeCell ref="…">`` elements are looked at."""
-    ranges: list[str] = []
-    path = sheet._worksheet_path  # where read-only mode itself streams the sheet from
-    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open(path) as source:
-        tail = b""
-        while chunk := source.read(1024 * 1024):
-            text = tail + chunk
-            cut = text.rfind(b"<")  # the last element may go on in the next chunk
-            cut = cut if cut > 0 else len(text)
-            ranges += [found.decode() for found in _MERGED.findall(text, 0, cut)]
-            tail = text[cut:]
-        ranges += [found.decode() for found in _MERGED.findall(tail)]
-    return list(dict.fromkeys(ranges))
 
 
 def _decode(content: bytes) -> str:
@@ -522,7 +355,7 @@ def read_csv(
             if number % 100 == 0:
                 deadline.check()
             if number > last:
-                raise _too_long(_("The CSV file"), number, max_rows)
+                raise too_long(_("The CSV file"), number, max_rows)
             record = dict(zip(header, values, strict=False))
             row = FileRow(number)
             for column in COLUMNS:
@@ -536,7 +369,7 @@ def read_csv(
             if not row.is_empty():
                 filled += 1
                 if filled > max_rows:
-                    raise _too_many_rows(max_rows)
+                    raise too_many_rows(max_rows)
                 units.add(tuple(record.get(key, "") for key in ("city", "consortium", "stage")))
             rows.append(row)
     except csv_module.Error:

@@ -14,7 +14,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from kpis.exchange import reading
+from kpis.exchange import bounds, reading
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_a_far_row_the_declared_size_hides_is_refused_where_the_reading_stops(
 
     text = refusal(vanersborg_client, content)
 
-    last = reading.FIRST_ROW + 14 - 1 + reading.SPARE_ROWS
+    last = reading.FIRST_ROW + 14 - 1 + bounds.SPARE_ROWS
     assert f"goes on to row {last + 1:,}, but this page has 14 KPIs" in text
     assert max(rows_built) == last  # not one row further
 
@@ -161,13 +161,13 @@ def test_blank_csv_lines_past_the_template_are_refused_at_the_limit(
 
     text = refusal(vanersborg_client, content, "figures.csv")
 
-    last_line = 14 + reading.SPARE_ROWS + 1
+    last_line = 14 + bounds.SPARE_ROWS + 1
     assert f"The CSV file goes on to row {last_line + 1:,}, but this page has 14 KPIs" in text
     assert max(rows_built) == last_line
 
 
 def test_an_import_over_its_time_budget_is_refused_whole(vanersborg_client, template, monkeypatch):
-    monkeypatch.setattr(reading, "TIME_BUDGET_SECONDS", -1.0)
+    monkeypatch.setattr(bounds, "TIME_BUDGET_SECONDS", -1.0)
     figures_sheet(template)["G5"] = 3
 
     text = refusal(vanersborg_client, as_bytes(template))
@@ -189,7 +189,7 @@ def test_the_api_refuses_a_far_row_with_its_code_and_message(sern_coordinator_va
 def test_the_api_refuses_an_import_over_its_time_budget(
     sern_coordinator_vanersborg, template, monkeypatch
 ):
-    monkeypatch.setattr(reading, "TIME_BUDGET_SECONDS", -1.0)
+    monkeypatch.setattr(bounds, "TIME_BUDGET_SECONDS", -1.0)
 
     response = post_api(sern_coordinator_vanersborg, as_bytes(template))
 
