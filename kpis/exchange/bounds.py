@@ -150,7 +150,7 @@ def too_complex() -> FileRefused:
 def check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
     """The parts openpyxl reads whole, bounded before it reads them: the shared strings
     by their number, the others (styles, workbook, relations…) by their tags. Sheets are
-    streamed; the two read are bounded when they are opened (:func:`_check_sheet`)."""
+    streamed; the two read are bounded when they are opened (:func:`check_sheet`)."""
     max_strings = max_rows * len(COLUMNS) + SPARE_STRINGS
     for member in archive.infolist():
         name = member.filename
@@ -168,9 +168,12 @@ def check_parts(archive: zipfile.ZipFile, max_rows: int) -> None:
 
 
 def check_sheet(content: bytes, sheet, max_rows: int) -> None:
-    """A sheet with more tags than a template of the page can have is refused unread."""
-    cells = (max_rows + SPARE_ROWS) * len(COLUMNS)
-    limit = cells * TAGS_PER_CELL // 4 + MAX_PART_TAGS
+    """A sheet with more tags than a template of the page can have is refused unread: its
+    KPIs' cells, a few tags each, its spare rows' cells (formatted, at most), and what a
+    sheet holds besides (validations, formats, views)."""
+    kpi_cells = max_rows * len(COLUMNS) * TAGS_PER_CELL
+    spare_cells = SPARE_ROWS * len(COLUMNS) * 2
+    limit = kpi_cells + spare_cells + MAX_PART_TAGS
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         if _more_than(archive, sheet._worksheet_path, _TAG, limit):
             raise too_complex()

@@ -138,3 +138,27 @@ def test_a_title_with_a_zero_width_character_is_refused_by_the_models_rules(entr
         solution.full_clean()
 
     assert refused.value.error_dict["title"][0].code == "hidden_characters"
+
+
+def test_the_data_file_loader_refuses_a_title_with_an_override(tmp_path):
+    from io import StringIO
+    from pathlib import Path
+
+    from django.core.management import CommandError, call_command
+
+    sern = Path(__file__).resolve().parents[2] / "data" / "sern.yaml"
+    text = sern.read_text(encoding="utf-8")
+    assert "    title: Digital Transformation Plan\n" in text
+    path = tmp_path / "sern-edited.yaml"
+    path.write_text(
+        text.replace(
+            "title: Digital Transformation Plan", f"title: Digital{RIGHT_TO_LEFT_OVERRIDE} Plan"
+        ),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(CommandError) as refused:
+        call_command("load_demo", "--no-accounts", str(path), stdout=StringIO())
+
+    assert "solution 1: title: This text holds invisible characters" in str(refused.value)
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in str(refused.value)
