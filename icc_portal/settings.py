@@ -271,6 +271,9 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+# Seconds before a mail server that does not answer is given up on: the review actions send
+# their notices in the request after commit, and a refused notice waits for send_notices.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ICC Portal <noreply@localhost>")
 # The portal's address as people reach it, for the links in e-mail notices and reminders.
 PORTAL_URL = os.environ.get("PORTAL_URL", "").strip() or "http://127.0.0.1:8000"
