@@ -217,11 +217,12 @@ CACHES = {
 # share one, so that a limit of 60 a minute is not 60 per process: CACHE_URL (REDIS_URL is
 # an alias; CACHE_URL wins), e.g. redis://127.0.0.1:6379/0, replaces the default. The
 # older CACHE_BACKEND/CACHE_LOCATION (a dotted path) apply when no URL is set. Sessions
-# stay in the database either way.
+# stay in the database either way. A Redis that does not answer makes the portal slower,
+# not down: icc_portal.cache answers as an empty cache until it is back.
 CACHE_SCHEMES = {
-    "redis": "django.core.cache.backends.redis.RedisCache",
-    "rediss": "django.core.cache.backends.redis.RedisCache",
-    "unix": "django.core.cache.backends.redis.RedisCache",
+    "redis": "icc_portal.cache.ForgivingRedisCache",
+    "rediss": "icc_portal.cache.ForgivingRedisCache",
+    "unix": "icc_portal.cache.ForgivingRedisCache",
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "dummy": "django.core.cache.backends.dummy.DummyCache",
 }
