@@ -405,6 +405,10 @@ REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # the API's own throttles a
 # django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address,
 # that pair is refused for LOGIN_COOLOFF_MINUTES (each new try restarts the pause), on the
 # site's login and the admin's. Counted in the database, so every worker sees the same.
+# Password spraying (one password over many user names): after LOGIN_ADDRESS_FAILURE_LIMIT
+# wrong passwords from one address over all user names (each name counting at most
+# LOGIN_FAILURE_LIMIT), the whole address is refused as long (icc_portal.login_lockout);
+# 0 switches that off.
 # Admins unlock in the admin (Axes › Access attempts) or with manage.py axes_reset_username.
 INSTALLED_APPS += ["axes", "csp"]
 # The two header middlewares sit just inside SecurityMiddleware, so that every response
@@ -419,9 +423,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before anything
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "icc_portal.login_lockout.LoginLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 20) or None
 _login_cooloff_minutes = envint("LOGIN_COOLOFF_MINUTES", 15)
 if _login_cooloff_minutes < 1 or AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be 1 or more.")
