@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import routers, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -134,6 +134,14 @@ class HealthView(APIView):
             "checks": checks,
         }
         return Response(body, status=503)
+
+
+class ApiRootView(routers.APIRootView):
+    """``/api/v1/``: the resources' addresses, its query read as strictly as theirs."""
+
+    def get(self, request, *args, **kwargs):
+        SingleValuedQuery().check(request, self)
+        return super().get(request, *args, **kwargs)
 
 
 @csrf_exempt

@@ -39,7 +39,13 @@ from icc_portal.api import (
     plain_decimal,
 )
 from icc_portal.api_access import ApiAccess
-from icc_portal.api_filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
+from icc_portal.api_filters import (
+    ApiFilterSet,
+    IntegerFilter,
+    SingleValuedQuery,
+    TextFilter,
+    ordering_terms,
+)
 from icc_portal.api_validators import ConditionalReads, version_for
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
@@ -298,7 +304,8 @@ class MeasurementViewSet(
         visible = Measurement.objects.visible_to(self.request.user)
         if self.action == "list":
             # Read as tuples (``list``); stages sort in their own order when asked to.
-            if "stage_rank" in self.request.query_params.get("ordering", ""):
+            terms = ordering_terms(self.request)
+            if "stage_rank" in terms or "-stage_rank" in terms:
                 visible = visible.annotate(stage_rank=stage_rank())
             return visible
         return visible.select_related("kpi__solution__consortium", "city")
