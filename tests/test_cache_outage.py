@@ -171,6 +171,9 @@ def test_every_page_and_api_read_answers_200_with_redis_unreachable(
         health = Client().get("/api/v1/health/?deep=1")
 
     failed = {key: status for key, (status, _body) in without_cache.items() if status != 200}
+    lines = sum(record.name == "icc_portal.cache" for record in caplog.records)
+    figures = f"{len(without_cache)} URLs, {len(failed)} not 200, {lines} warnings"
+    print(f"\ndead cache, in process: {figures}")
     assert failed == {}
     assert without_cache == with_cache  # the same answers, read from the database
     assert len(without_cache) >= 100
@@ -254,3 +257,69 @@ def test_a_cache_that_answers_again_is_used_again(caplog):
         assert caches["default"].probe("icc-outage-health", "ok") == "ok"
     lines = [record.getMessage() for record in caplog.records if record.name == "icc_portal.cache"]
     assert lines[-1] == "Cache answers again; using it."
+
+
+# --- Served as `make serve` serves it: gunicorn, DEBUG off, CACHE_URL from the environment ---
+
+SERVED_PAGES = [
+    "/",
+    "/cities/ravenna/",
+    "/solutions/sern/1/",
+    "/kpis/sern/2.2/",
+    "/roadmap/",
+    "/consortia/sern/deliverable/",
+    "/accounts/login/",
+    "/api/docs/",
+    "/api/schema/",
+    "/api/v1/",
+    "/api/v1/programmes/",
+    "/api/v1/consortia/",
+    "/api/v1/cities/",
+    "/api/v1/solutions/",
+    "/api/v1/activities/",
+    "/api/v1/kpis/",
+    "/api/v1/measurements/",
+    "/api/v1/measurements.csv",
+    "/api/v1/progress/?consortium=sern",
+    "/api/v1/changes/",
+    "/api/v1/health/",
+]
+
+
+def test_gunicorn_with_cache_url_at_a_dead_port_serves_every_page(tmp_path):
+    from tests.live_server import gunicorn, migrate, run_python, server_env
+
+    env = server_env(tmp_path / "portal.sqlite3", CACHE_URL=DEAD_REDIS)
+    migrate(env)
+    token = run_python(
+        "from django.core.management import call_command\n"
+        "call_command('load_demo', '--no-accounts', verbosity=0)\n"
+        "from django.contrib.auth.models import User\n"
+        "from rest_framework.authtoken.models import Token\n"
+        "from cities.models import Consortium\n"
+        "from tests.cities.factories import SteeringCommitteeMemberFactory\n"
+        "user = User.objects.create_user('outage-steering')\n"
+        "sern = Consortium.objects.get(slug='sern')\n"
+        "SteeringCommitteeMemberFactory(user=user, consortium=sern)\n"
+        "print(Token.objects.create(user=user).key)\n",
+        env,
+    ).split()[-1]
+    signed_in = {"Authorization": f"Token {token}"}
+    with gunicorn(env, tmp_path, workers=2) as server:
+        statuses = {path: server.request("GET", path).status for path in SERVED_PAGES}
+        statuses.update(
+            {
+                f"{path} (token)": server.request("GET", path, headers=signed_in).status
+                for path in SERVED_PAGES
+                if path.startswith("/api/v1/")
+            }
+        )
+        log = server.errors()  # before the deep check, which logs its failure in full
+        deep = server.request("GET", "/api/v1/health/?deep=1")
+    answered = sorted(set(statuses.values()))
+    warnings = log.count("Cache unreachable")
+    print(f"\ndead cache, gunicorn: {len(statuses)} URLs, statuses {answered}, {warnings} warnings")
+    assert {path: status for path, status in statuses.items() if status != 200} == {}
+    assert deep.status == 503 and deep.json()["checks"]["cache"] == "error: ConnectionError"
+    assert "Traceback" not in log
+    assert 1 <= warnings <= 2 * 3, log  # per worker and pause, not per request
