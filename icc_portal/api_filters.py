@@ -36,6 +36,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.filters import OrderingFilter as BaseOrdering
+from rest_framework.permissions import SAFE_METHODS
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -85,8 +86,9 @@ class SingleValuedQuery(BaseFilterBackend):
       takes several values, but ``ordering`` (a list: ``a,-b``, or repeated).
 
     Known everywhere: ``format`` (``?format=csv``, the browsable API's ``?format=api``);
-    with pagination ``page`` and ``page_size`` (and ``cursor`` for cursor pages); with
-    ordering ``ordering``; the view's filters; and its ``query_parameters``.
+    on reads also, with pagination ``page`` and ``page_size`` (and ``cursor`` for cursor
+    pages); with ordering ``ordering``; the view's filters; and its ``query_parameters``.
+    A write (``POST``, ``PUT``, ``PATCH``, ``DELETE``) knows ``format`` alone.
     """
 
     #: Paging parameters, also left out of a list's count cache key.
@@ -102,6 +104,9 @@ class SingleValuedQuery(BaseFilterBackend):
     @staticmethod
     def known(view) -> set[str]:
         known = {"format"}
+        request = getattr(view, "request", None)
+        if request is not None and request.method not in SAFE_METHODS:
+            return known  # a write reads its body; filters and pages are for reads
         if getattr(view, "pagination_class", None) is not None:
             known |= {"page", "page_size"}
             if getattr(view, "cursor_paging", False):

@@ -350,6 +350,8 @@ class MeasurementViewSet(
                 raise exceptions.NotFound()  # ``/measurements/0.5/``: no such figure
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:  # a create reads no queryset to check it
+            SingleValuedQuery().check(request, self)
 
     @property
     def allowed_methods(self):

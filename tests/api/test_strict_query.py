@@ -182,3 +182,25 @@ def test_a_signed_in_reader_is_read_as_strictly(steering_client):
     body = error_shape(steering_client.get("/api/v1/measurements/?city=ravenna&city=cervia"), 400)
     assert body["errors"] == {"city": ["Give this parameter only once."]}
     assert ids(steering_client.get("/api/v1/measurements/?ordering=city__slug&ordering=-id"))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/measurements/"),
+        ("post", "/api/v1/measurements/bulk/"),
+        ("post", "/api/v1/imports/"),
+        ("patch", "/api/v1/measurements/{figure}/"),
+    ],
+)
+def test_a_write_takes_no_query_parameter_but_format(steering_client, method, path):
+    """A write reads its body: ``?stage=final`` or ``?dry_run=false`` in the address
+    would be silently ignored, so it is a 400 before anything is read or stored."""
+    figure = Measurement.objects.order_by("pk").first()
+    url = path.format(figure=figure.pk)
+    send = getattr(steering_client, method)
+    for query in ("stage=final", "dry_run=false", "format=json&format=json"):
+        response = send(joined(url, query), {}, format="json")
+        body = error_shape(response, 400)
+        assert set(body["errors"]) <= {"stage", "dry_run", "format"}, body
+    assert Measurement.objects.filter(pk=figure.pk, version=figure.version).exists()
