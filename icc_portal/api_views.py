@@ -65,10 +65,10 @@ class HealthView(APIView):
     """Is the service up? The cheapest DRF endpoint, and with ``?deep=1`` its dependencies.
 
     Without ``deep`` it only authenticates and answers: the floor the benchmarks compare
-    every list with, and a liveness probe. ``?deep=1`` is the readiness probe (see
-    ``icc_portal/health.py``). Not throttled: monitors and load balancers probe at a
-    fixed rate, and a throttle keeps its counts in the cache, so a cache outage would
-    turn this answer into a 500 instead of a 503 that names the cache.
+    every list with, and a liveness probe. ``?deep=1`` checks the dependencies for
+    monitoring (see ``icc_portal/health.py``): a cache outage makes it 503 while the
+    portal still serves without the cache (``icc_portal/cache.py``). Not throttled:
+    monitors and load balancers probe at a fixed rate.
     """
 
     throttle_classes = ()
