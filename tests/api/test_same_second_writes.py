@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 #: A whole second, well after the demo data was loaded (its changes are moved before it).
 SECOND = parse_http_date("Mon, 07 Dec 2026 10:00:05 GMT")
-READS = ["/api/v1/measurements/", "/api/v1/measurements.csv", "/api/v1/changes/"]
+READS = ["/api/v1/measurements/?page_size=500", "/api/v1/measurements.csv", "/api/v1/changes/"]
 
 
 class World:
@@ -79,7 +79,7 @@ def read(path: str, world: World, *, at: float, since: str | None = None):
 
 @pytest.mark.parametrize("path", READS)
 def test_two_writes_in_one_second_between_two_revalidations(world, path):
-    world.write(at=SECOND + 0.1, value=101)
+    world.write(at=SECOND + 0.1, value=4242101)
     first = read(path, world, at=SECOND + 0.3)
     assert first.status_code == 200
     # Read within the change's second: the date is that second's start, and a
@@ -87,22 +87,22 @@ def test_two_writes_in_one_second_between_two_revalidations(world, path):
     assert parse_http_date(first["Last-Modified"]) == SECOND
     assert read(path, world, at=SECOND + 0.4, since=first["Last-Modified"]).status_code == 200
 
-    world.write(at=SECOND + 0.8, value=102)  # the same second as the copy
+    world.write(at=SECOND + 0.8, value=4242102)  # the same second as the copy
     second = read(path, world, at=SECOND + 0.9, since=first["Last-Modified"])
     assert second.status_code == 200, "the change of the same second was hidden"
     assert second["ETag"] != first["ETag"]
     if "changes" not in path:
-        assert b"102" in second.body and b"102" not in first.body
+        assert b"4242102" in second.body and b"4242102" not in first.body
 
-    world.write(at=SECOND + 0.95, value=103)  # and another, still in that second
+    world.write(at=SECOND + 0.95, value=4242103)  # and another, still in that second
     third = read(path, world, at=SECOND + 0.97, since=second["Last-Modified"])
     assert third.status_code == 200
 
 
 @pytest.mark.parametrize("path", READS)
 def test_once_the_second_has_settled_its_date_revalidates(world, path):
-    world.write(at=SECOND + 0.1, value=101)
-    world.write(at=SECOND + 0.6, value=102)
+    world.write(at=SECOND + 0.1, value=4242101)
+    world.write(at=SECOND + 0.6, value=4242102)
     settled = read(path, world, at=SECOND + 1 + api_validators.SETTLE_SECONDS + 0.5)
     # Every change of 10:00:05 is in this copy: its date is the end of that second.
     assert parse_http_date(settled["Last-Modified"]) == SECOND + 1
@@ -111,19 +111,19 @@ def test_once_the_second_has_settled_its_date_revalidates(world, path):
     assert later["Last-Modified"] == settled["Last-Modified"]
 
     # A change in the very second of that date is not hidden by it ...
-    world.write(at=SECOND + 1.2, value=104)
+    world.write(at=SECOND + 1.2, value=4242104)
     assert read(path, world, at=SECOND + 1.3, since=settled["Last-Modified"]).status_code == 200
     # ... nor one recorded much later.
-    world.write(at=SECOND + 40, value=105)
+    world.write(at=SECOND + 40, value=4242105)
     assert read(path, world, at=SECOND + 41, since=settled["Last-Modified"]).status_code == 200
 
 
 def test_a_date_from_the_clients_own_clock_never_hides_a_change_of_that_second(world):
     """A client that sends the time it read (the ``Date`` header, its own clock) instead
     of ``Last-Modified``: a change in the same second is still a 200."""
-    world.write(at=SECOND + 0.1, value=101)
+    world.write(at=SECOND + 0.1, value=4242101)
     read("/api/v1/measurements/", world, at=SECOND + 0.2)
-    world.write(at=SECOND + 0.7, value=102)
+    world.write(at=SECOND + 0.7, value=4242102)
     own_clock = http_date(SECOND)
     response = read("/api/v1/measurements/", world, at=SECOND + 0.8, since=own_clock)
     assert response.status_code == 200
@@ -132,7 +132,7 @@ def test_a_date_from_the_clients_own_clock_never_hides_a_change_of_that_second(w
 
 
 def test_the_etag_still_answers_304_within_the_second(world):
-    world.write(at=SECOND + 0.1, value=101)
+    world.write(at=SECOND + 0.1, value=4242101)
     first = read("/api/v1/measurements/", world, at=SECOND + 0.2)
     world.clock = SECOND + 0.3
     again = APIClient().get("/api/v1/measurements/", HTTP_IF_NONE_MATCH=first["ETag"])
