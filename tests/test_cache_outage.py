@@ -324,4 +324,6 @@ def test_gunicorn_with_cache_url_at_a_dead_port_serves_every_page(tmp_path):
     assert {path: status for path, status in statuses.items() if status != 200} == {}
     assert deep.status == 503 and deep.json()["checks"]["cache"] == "error: ConnectionError"
     assert "Traceback" not in log
-    assert 1 <= warnings <= 2 * 3, log  # per worker and pause, not per request
+    # One per worker and 10 s pause, not one per request (each request asks the cache more
+    # than once): a slow machine may take a few pauses, never one per request.
+    assert 1 <= warnings <= len(statuses) // 4, log
