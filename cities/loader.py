@@ -100,6 +100,7 @@ class _Loader(EntryReader):
             label = f"cities[{index}]"
             entry = self.mapping(entry, label, keys, required=["slug", "name", "country"])
             label = f"city {entry['slug']!r}"
+            self.once("city slug", entry["slug"], label, (entry, "slug"))
             self.cities[entry["slug"]] = self.sync(
                 City,
                 label,
@@ -135,6 +136,7 @@ class _Loader(EntryReader):
         for index, member in enumerate(self.items(entry.get("members"), "consortium.members")):
             label = f"consortium.members[{index}]"
             member = self.mapping(member, label, {"city", "role"}, required=["city"])
+            self.once("member city", member["city"], label, (member, "city"))
             self.sync(
                 Membership,
                 label,
@@ -152,6 +154,7 @@ class _Loader(EntryReader):
         for index, entry in enumerate(self.items(entries, "ambition_statements")):
             label = f"ambition_statements[{index}]"
             entry = self.mapping(entry, label, {"number", "text"}, required=["number", "text"])
+            self.once("ambition statement number", entry["number"], label, (entry, "number"))
             statements[entry["number"]] = self.sync(
                 AmbitionStatement,
                 label,
@@ -166,6 +169,7 @@ class _Loader(EntryReader):
         for index, entry in enumerate(self.items(entries, "themes")):
             label = f"themes[{index}]"
             entry = self.mapping(entry, label, {"slug", "name"}, required=["slug", "name"])
+            self.once("theme slug", entry["slug"], label, (entry, "slug"))
             themes[entry["slug"]] = self.sync(
                 Theme,
                 label,
@@ -195,6 +199,7 @@ class _Loader(EntryReader):
             label = f"solutions[{index}]"
             entry = self.mapping(entry, label, keys, required=["number", "title"])
             label = f"solution {entry['number']}"
+            self.once("solution number", entry["number"], label, (entry, "number"))
             for key, known in (("theme", themes), ("ambition_statement", statements)):
                 chosen = entry.get(key)
                 if chosen is not None and chosen not in known:
@@ -254,6 +259,7 @@ class _Loader(EntryReader):
             label = f"{parent_label}.activities[{index}]"
             entry = self.mapping(entry, label, keys, required=["code", "title"])
             label = f"activity {entry['code']}"
+            self.once("activity code", entry["code"], label, (entry, "code"), parent_label)
             self.sync(
                 Activity,
                 label,
@@ -277,8 +283,7 @@ class _Loader(EntryReader):
         entry = self.mapping(entry, label, allowed, required=["code", "name"])
         code = str(entry["code"])
         label = f"KPI {code}"
-        if code in self.kpis:
-            raise self.fail(label, "code used twice in this file", (entry, "code"))
+        self.once("KPI code", code, label, (entry, "code"))
         values = {
             key: entry.get(key) or ""
             for key in ("unit", "target_text", "method", "data_source", "means_of_verification")
@@ -303,6 +308,8 @@ class _Loader(EntryReader):
             ref = self.mapping(
                 ref, ref_label, {"framework", "code", "label"}, required=["framework", "code"]
             )
+            reference = f"{ref['framework']} {ref['code']}"
+            self.once("framework reference", reference, ref_label, (ref, "code"), label)
             self.sync(
                 FrameworkReference,
                 ref_label,
@@ -342,6 +349,9 @@ class _Loader(EntryReader):
                     f"{city} does not implement solution {kpi.solution.number}",
                     (entry, "city"),
                 )
+            unit = city.slug if city is not None else "consortium"
+            figure = f"KPI {code}, {unit}, {entry['stage']}"
+            self.once("measurement", figure, label, entry)
             boolean = entry.get("boolean")
             if boolean is not None and not isinstance(boolean, bool):
                 problem = f"boolean: {boolean!r} is not true or false"

@@ -69,6 +69,7 @@ class EntryReader:
         self.document = document
         self.report = LoadReport()
         self.cities: dict[str, Any] = {}
+        self._keys_seen: dict[tuple, Place | None] = {}
 
     def place(self, at: At) -> Place | None:
         if isinstance(at, tuple):
@@ -82,6 +83,25 @@ class EntryReader:
         place = self.place(at)
         where = f"{self.path}, line {place.line}" if place else str(self.path)
         self.report.warnings.append(f"{where}: {entry}: {message}")
+
+    def once(self, what: str, key: Any, entry: str, at: At, within: Any = None) -> None:
+        """Refuse a natural key (``what`` ``key``, such as activity code "1.3" ``within``
+        solution 1) met a second time in this file, naming both lines: the loader writes
+        by these keys, so two entries with one key would silently become one row."""
+        seen_key = (what, str(within), str(key))
+        place = self.place(at)
+        if seen_key not in self._keys_seen:
+            self._keys_seen[seen_key] = place
+            return
+        first = self._keys_seen[seen_key]
+        where = f" in {within}" if within is not None else ""
+        lines = f" (lines {first.line} and {place.line})" if first and place else ""
+        raise self.fail(
+            entry,
+            f"{what} {key!r} used twice{where} in this file{lines}: the second entry would "
+            "overwrite the first.",
+            at,
+        )
 
     def mapping(self, value: Any, entry: str, allowed: Iterable[str], required=()) -> dict:
         allowed = set(allowed)

@@ -1,7 +1,8 @@
 """Limits on guessing: who the client is, and what a locked-out login sees.
 
 Failed logins (the site's and the admin's) are counted by django-axes per user name
-and client address in the database, so every worker sees the same count; failed API
+and client address, and per address over all user names (:mod:`icc_portal.login_lockout`),
+in the database, so every worker sees the same count; failed API
 tokens by :mod:`icc_portal.api.authentication` in the cache. Both ask :func:`client_ip` who the
 client is, so neither can be dodged by a forged ``X-Forwarded-For`` header.
 """
@@ -49,6 +50,18 @@ def lockout_message(minutes: int) -> str:
     ) % {"minutes": minutes}
 
 
+def address_lockout_message(minutes: int) -> str:
+    return ngettext(
+        "Too many failed login attempts from your network address, over several "
+        "accounts. For your security, logging in from this address is paused for "
+        "%(minutes)d minute. An administrator can lift the pause sooner.",
+        "Too many failed login attempts from your network address, over several "
+        "accounts. For your security, logging in from this address is paused for "
+        "%(minutes)d minutes. An administrator can lift the pause sooner.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 def lockout_response(
     request: HttpRequest, original_response=None, credentials: dict | None = None
 ) -> HttpResponse:
@@ -65,7 +78,11 @@ def lockout_response(
     context = {
         "form": form,
         "next": request.POST.get("next", request.GET.get("next", "")),
-        "lockout_message": lockout_message(max(1, math.ceil(seconds / 60))),
+        "lockout_message": (
+            address_lockout_message
+            if getattr(request, "axes_address_locked", False)  # icc_portal.login_lockout
+            else lockout_message
+        )(max(1, math.ceil(seconds / 60))),
     }
     response = render(
         request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE

@@ -217,11 +217,12 @@ CACHES = {
 # share one, so that a limit of 60 a minute is not 60 per process: CACHE_URL (REDIS_URL is
 # an alias; CACHE_URL wins), e.g. redis://127.0.0.1:6379/0, replaces the default. The
 # older CACHE_BACKEND/CACHE_LOCATION (a dotted path) apply when no URL is set. Sessions
-# stay in the database either way.
+# stay in the database either way. A Redis that does not answer makes the portal slower,
+# not down: icc_portal.cache answers as an empty cache until it is back.
 CACHE_SCHEMES = {
-    "redis": "django.core.cache.backends.redis.RedisCache",
-    "rediss": "django.core.cache.backends.redis.RedisCache",
-    "unix": "django.core.cache.backends.redis.RedisCache",
+    "redis": "icc_portal.cache.ForgivingRedisCache",
+    "rediss": "icc_portal.cache.ForgivingRedisCache",
+    "unix": "icc_portal.cache.ForgivingRedisCache",
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "dummy": "django.core.cache.backends.dummy.DummyCache",
 }
@@ -271,6 +272,9 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+# Seconds before a mail server that does not answer is given up on: the review actions send
+# their notices in the request after commit, and a refused notice waits for send_notices.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ICC Portal <noreply@localhost>")
 # The portal's address as people reach it, for the links in e-mail notices and reminders.
 PORTAL_URL = os.environ.get("PORTAL_URL", "").strip() or "http://127.0.0.1:8000"
@@ -405,6 +409,10 @@ REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # the API's own throttles a
 # django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address,
 # that pair is refused for LOGIN_COOLOFF_MINUTES (each new try restarts the pause), on the
 # site's login and the admin's. Counted in the database, so every worker sees the same.
+# Password spraying (one password over many user names): after LOGIN_ADDRESS_FAILURE_LIMIT
+# wrong passwords from one address over all user names (each name counting at most
+# LOGIN_FAILURE_LIMIT), the whole address is refused as long (icc_portal.login_lockout);
+# 0 switches that off.
 # Admins unlock in the admin (Axes › Access attempts) or with manage.py axes_reset_username.
 INSTALLED_APPS += ["axes", "csp"]
 # The two header middlewares sit just inside SecurityMiddleware, so that every response
@@ -419,9 +427,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before anything
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "icc_portal.login_lockout.LoginLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 20) or None
 _login_cooloff_minutes = envint("LOGIN_COOLOFF_MINUTES", 15)
 if _login_cooloff_minutes < 1 or AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be 1 or more.")

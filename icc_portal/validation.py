@@ -76,8 +76,20 @@ class FieldRules:
     def clean(self) -> None:
         super().clean()
         errors = self.rule_errors()
+        for field, error in self._hidden_character_errors():
+            errors.setdefault(field, []).append(error)
         if errors:
             raise ValidationError(self._shown(errors))
+
+    def _hidden_character_errors(self):
+        """Every text field holding characters that change how it reads (icc_portal.text)."""
+        from .text import CODE, hidden_characters, hidden_characters_message
+
+        for field in self._meta.concrete_fields:
+            if isinstance(field, models.CharField | models.TextField):
+                found = hidden_characters(getattr(self, field.attname))
+                if found:
+                    yield field.name, ValidationError(hidden_characters_message(found), code=CODE)
 
     def validate_constraints(self, exclude=None) -> None:
         using = router.db_for_write(type(self), instance=self)

@@ -1,7 +1,9 @@
-"""Sending one notice: rendered in the recipient's language, text with an HTML alternative.
+"""One notice rendered in the recipient's language, text with an HTML alternative.
 
-A failure to send is logged and never raised: a notice must not undo or fail the action
-that caused it (the review actions send theirs after their transaction commits).
+The review actions' notices go through the outbox (:mod:`notices.outbox`): written with
+the action, sent after it commits, retried until sent. :func:`send` renders and sends at
+once (the daily reminders, which keep their own record of what was sent); a failure to
+send is logged and never raised.
 """
 
 from __future__ import annotations
@@ -46,17 +48,24 @@ def absolute(path: str) -> str:
     return settings.PORTAL_URL.rstrip("/") + path
 
 
-def send(recipient: Recipient, template: str, context: dict) -> bool:
-    """Render ``notices/email/<template>_subject.txt``, ``.txt`` and ``.html`` in the
-    recipient's language and send them. ``True`` when sent; a failure is logged."""
+def render(recipient: Recipient, template: str, context: dict) -> tuple[str, str, str]:
+    """``notices/email/<template>_subject.txt``, ``.txt`` and ``.html`` in the recipient's
+    language: (subject on one line, text, HTML)."""
     context = {**context, "recipient": recipient.user}
+    with translation.override(recipient.language):
+        subject = " ".join(
+            render_to_string(f"notices/email/{template}_subject.txt", context).split()
+        )
+        text = render_to_string(f"notices/email/{template}.txt", context)
+        html = render_to_string(f"notices/email/{template}.html", context)
+    return subject, text, html
+
+
+def send(recipient: Recipient, template: str, context: dict) -> bool:
+    """Render the notice (:func:`render`) and send it at once. ``True`` when sent; a failure
+    is logged."""
     try:
-        with translation.override(recipient.language):
-            subject = " ".join(
-                render_to_string(f"notices/email/{template}_subject.txt", context).split()
-            )
-            text = render_to_string(f"notices/email/{template}.txt", context)
-            html = render_to_string(f"notices/email/{template}.html", context)
+        subject, text, html = render(recipient, template, context)
         message = EmailMultiAlternatives(subject, text, to=[recipient.email])
         message.attach_alternative(html, "text/html")
         message.send()

@@ -90,3 +90,40 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.city or self.consortium} – {self.stage} – {self.day}"
+
+
+class Notice(models.Model):
+    """One e-mail to one person, written in the transaction of the action that caused it
+    (an outbox): rendered in the recipient's language when written, sent after the action
+    commits, and kept until sent. A notice the mail server refused waits for the next try
+    (``manage.py send_notices``, from cron), however long the server is down.
+
+    ``next_try_at`` both spaces the tries out and claims a notice while one process sends
+    it, so two senders never send it twice (:func:`notices.outbox.deliver`).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    template = models.CharField(_("kind"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=300)
+    text = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    tries = models.PositiveIntegerField(_("tries"), default=0)
+    next_try_at = models.DateTimeField(_("next try at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "next_try_at"], name="notice_waiting")]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.subject}"

@@ -1,8 +1,13 @@
-"""Who hears of a review action, and when: after the action's transaction commits.
+"""Who hears of a review action, and when: written with the action, sent after it commits.
 
 Submitted: the consortium's steering committee members. Returned (with the comment),
 approved or reopened: the coordinators of the city (for the consortium's own figures,
 the coordinators of its lead cities). The person who acted is not told of their own act.
+
+The notices are written to the outbox (:mod:`notices.outbox`) in the action's own
+transaction, so they exist exactly when the action does; they are sent once it commits,
+and a notice the mail server refuses waits for ``manage.py send_notices``. Nothing here
+can fail the action: writing the notices runs in a savepoint, and its failure is logged.
 """
 
 from __future__ import annotations
@@ -19,17 +24,30 @@ from kpis.models import StageReview
 from kpis.reporting.review import consortium_lead_city_ids
 from kpis.reporting.signals import stage_reviewed
 
-from . import mail
+from . import mail, outbox
 
 logger = logging.getLogger("notices")
 
 
 @receiver(stage_reviewed)
-def notify_after_commit(sender, review, action, user, missing=0, **kwargs) -> None:
-    transaction.on_commit(
-        partial(send_review_notices, review.pk, action, getattr(user, "pk", None), missing),
-        robust=True,  # a failing notice is logged, never raised into the action
-    )
+def queue_review_notices(sender, review, action, user, missing=0, **kwargs) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: a failure here leaves the action whole
+            notices = write_review_notices(review, action, getattr(user, "pk", None), missing)
+    except Exception:
+        logger.exception("review notices not written: review=%s action=%s", review.pk, action)
+        return
+    if notices:
+        pks = [notice.pk for notice in notices]
+        transaction.on_commit(partial(send_after_commit, pks), robust=True)
+
+
+def send_after_commit(pks: list[int]) -> None:
+    """Send the action's notices; one the mail server refuses waits for send_notices."""
+    try:
+        outbox.deliver(pks)
+    except Exception:  # the database itself failing: the notices wait for send_notices
+        logger.exception("notices not sent after commit: %s", pks)
 
 
 def review_audience(review: StageReview, action: str) -> list:
@@ -50,25 +68,21 @@ def grid_path(review: StageReview) -> str:
     return reverse("consortium-entry-grid", args=[review.consortium.slug, review.stage])
 
 
-def send_review_notices(review_pk: int, action: str, actor_pk: int | None, missing: int) -> int:
-    """E-mail everyone concerned by one review action; returns how many were sent."""
-    try:
-        review = StageReview.objects.select_related("consortium", "city", "changed_by").get(
-            pk=review_pk
-        )
-        audience = [user for user in review_audience(review, action) if user.pk != actor_pk]
-        context = {
-            "review": review,
-            "action": action,
-            "unit": review.city.name if review.city_id else str(review.consortium),
-            "consortium": review.consortium,
-            "actor": review.changed_by.get_username() if review.changed_by else "",
-            "comment": review.comment,
-            "missing": missing,
-            "url": mail.absolute(grid_path(review)),
-            "profile_url": mail.absolute(reverse("profile")),
-        }
-        return sum(mail.send(person, "review", context) for person in mail.recipients(audience))
-    except Exception:
-        logger.exception("review notices not sent: review=%s action=%s", review_pk, action)
-        return 0
+def write_review_notices(review: StageReview, action: str, actor_pk: int | None, missing: int):
+    """The outbox's notices of one review action, one per person concerned."""
+    review = StageReview.objects.select_related("consortium", "city", "changed_by").get(
+        pk=review.pk
+    )
+    audience = [user for user in review_audience(review, action) if user.pk != actor_pk]
+    context = {
+        "review": review,
+        "action": action,
+        "unit": review.city.name if review.city_id else str(review.consortium),
+        "consortium": review.consortium,
+        "actor": review.changed_by.get_username() if review.changed_by else "",
+        "comment": review.comment,
+        "missing": missing,
+        "url": mail.absolute(grid_path(review)),
+        "profile_url": mail.absolute(reverse("profile")),
+    }
+    return outbox.queue(mail.recipients(audience), "review", context)

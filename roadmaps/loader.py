@@ -32,6 +32,7 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
         label = f"roadmap.phases[{index}]"
         keys = {"number", "name", "start", "end", "summary", "measured_stage"}
         phase = loader.mapping(phase, label, keys, required=["number", "name", "start", "end"])
+        loader.once("phase number", phase["number"], label, (phase, "number"))
         loader.sync(
             Phase,
             label,
@@ -51,6 +52,8 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
         keys = {"name", "level", "city", "purpose", "members"}
         body = loader.mapping(body, label, keys, required=["name", "level"])
         city = loader.city(body["city"], label, (body, "city")) if body.get("city") else None
+        where = f"{body['name']} ({city.slug if city else 'consortium'})"
+        loader.once("governance body", where, label, (body, "name"))
         governance_body = loader.sync(
             GovernanceBody,
             label,
@@ -97,6 +100,7 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
         label = f"roadmap.plans[{index}]"
         keys = {"city", "ambition", "steps", "targets"}
         plan = loader.mapping(plan, label, keys, required=["city", "ambition"])
+        loader.once("three-year plan of city", plan["city"], label, (plan, "city"))
         three_year_plan = loader.sync(
             ThreeYearPlan,
             label,
@@ -108,6 +112,8 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
             target_label = f"{label}.targets[{target_index}]"
             keys = {"number", "category", "commitment"}
             target = loader.mapping(target, target_label, keys, required=["number", "category"])
+            within = f"the plan of {plan['city']}"
+            loader.once("target number", target["number"], target_label, (target, "number"), within)
             loader.sync(
                 PlanTarget,
                 target_label,
@@ -118,6 +124,7 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
     for index, lesson in enumerate(loader.items(entry.get("lessons"), "roadmap.lessons")):
         label = f"roadmap.lessons[{index}]"
         lesson = loader.mapping(lesson, label, {"number", "text"}, required=["number", "text"])
+        loader.once("lesson number", lesson["number"], label, (lesson, "number"))
         loader.sync(
             Lesson,
             label,

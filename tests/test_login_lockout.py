@@ -2,8 +2,11 @@
 
 django-axes counts failures per user name and client address (in the database);
 ``LOGIN_FAILURE_LIMIT`` (5 here) wrong passwords lock the pair for
-``LOGIN_COOLOFF_MINUTES`` (15 here). The lockout is the site's login page with a
-message, status 429 and ``Retry-After``, on the site's login and the admin's alike.
+``LOGIN_COOLOFF_MINUTES`` (15 here). Password spraying, one password over many user
+names from one address, is counted per address: ``LOGIN_ADDRESS_FAILURE_LIMIT`` (20)
+wrong passwords over all user names (each counting at most 5) lock the address. The
+lockout is the site's login page with a message, status 429 and ``Retry-After``, on
+the site's login and the admin's alike.
 """
 
 import datetime
@@ -30,6 +33,7 @@ WRONG_PASSWORD = "Please enter a correct username and password"
 def _lockout_settings(settings):
     settings.AXES_FAILURE_LIMIT = 5
     settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 20
     # Cheap hashing: these tests check many passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -197,3 +201,104 @@ def test_client_login_works_with_the_lockout_on(ravenna_coordinator):
     assert client.login(username="coord-ravenna", password=RIGHT)
     assert client.get("/accounts/api-token/").status_code == 200
     assert not Client().login(username="coord-ravenna", password="wrong")
+
+
+# --- Password spraying: one address, many user names ------------------------------------
+
+SPRAYER = "203.0.113.66"
+ADDRESS_LOCKED = "Too many failed login attempts from your network address"
+
+
+def test_twenty_wrong_passwords_over_twenty_user_names_lock_the_address(ravenna_coordinator):
+    statuses = [
+        attempt(Client(), f"user-{number}", "Spring2026!", address=SPRAYER).status_code
+        for number in range(20)
+    ]
+    assert statuses == [200] * 19 + [429]
+
+    # Every name is refused from there now, the right password of a real one too ...
+    refused = attempt(Client(), "coord-ravenna", RIGHT, address=SPRAYER)
+    assert refused.status_code == 429
+    assert ADDRESS_LOCKED in refused.content.decode()
+    assert refused["Retry-After"] == "900"
+    assert attempt(Client(), "user-99", "Spring2026!", address=SPRAYER).status_code == 429
+    # ... while the same account from another address signs in.
+    elsewhere = Client()
+    assert attempt(elsewhere, "coord-ravenna", RIGHT, address="192.0.2.7").status_code == 302
+    assert is_signed_in(elsewhere)
+
+
+def test_nineteen_sprayed_names_lock_nothing(ravenna_coordinator):
+    for number in range(19):
+        attempt(Client(), f"user-{number}", "Spring2026!", address=SPRAYER)
+    client = Client()
+    assert attempt(client, "coord-ravenna", RIGHT, address=SPRAYER).status_code == 302
+    assert is_signed_in(client)
+
+
+def test_one_name_counts_at_most_its_own_limit_toward_the_address(ravenna_coordinator):
+    """One person who keeps trying (30 times) locks their own name, not their office."""
+    UserFactory(username="coord-cervia", password=RIGHT)
+    for number in range(30):
+        attempt(Client(), "someone", f"guess-{number}", address=SPRAYER)
+    for number in range(3):  # 5 (capped) + 3 x 4 = 17 < 20
+        for guess in range(4):
+            attempt(Client(), f"colleague-{number}", f"guess-{guess}", address=SPRAYER)
+    colleague = Client()
+    assert attempt(colleague, "coord-cervia", RIGHT, address=SPRAYER).status_code == 302
+    assert attempt(Client(), "colleague-9", "guess", address=SPRAYER).status_code == 200
+
+
+def test_a_right_password_does_not_clear_the_other_names_count(ravenna_coordinator):
+    """A sprayer with an account of their own cannot reset the address's count by
+    signing in between tries: only their own name's slips are cleared."""
+    for number in range(10):
+        attempt(Client(), f"user-{number}", "Spring2026!", address=SPRAYER)
+    assert attempt(Client(), "coord-ravenna", RIGHT, address=SPRAYER).status_code == 302
+    statuses = [
+        attempt(Client(), f"user-{number}", "Summer2026!", address=SPRAYER).status_code
+        for number in range(10, 20)
+    ]
+    assert statuses == [200] * 9 + [429]
+
+
+def test_behind_a_proxy_the_forwarded_address_is_the_one_locked(settings, ravenna_coordinator):
+    """``TRUSTED_PROXY_COUNT=1``: each client is told apart by the proxy's header, so one
+    sprayer behind the proxy does not lock out everyone else behind it."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "127.0.0.1"
+    for number in range(20):
+        Client().post(
+            LOGIN,
+            {"username": f"user-{number}", "password": "Spring2026!"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=SPRAYER,
+        )
+    other = Client()
+    response = other.post(
+        LOGIN,
+        {"username": "coord-ravenna", "password": RIGHT},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+    assert response.status_code == 302 and is_signed_in(other)
+
+
+def test_the_address_limit_can_be_switched_off(settings, ravenna_coordinator):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = None
+    for number in range(30):
+        assert attempt(Client(), f"user-{number}", "x", address=SPRAYER).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("it", "dal tuo indirizzo di rete"), ("sv", "från din nätverksadress")],
+)
+def test_the_address_lockout_message_is_translated(ravenna_coordinator, language, words):
+    for number in range(20):
+        attempt(Client(), f"user-{number}", "x", address=SPRAYER)
+    response = attempt(
+        Client(HTTP_ACCEPT_LANGUAGE=language), "coord-ravenna", RIGHT, address=SPRAYER
+    )
+    assert response.status_code == 429
+    assert words in response.content.decode().lower()

@@ -67,7 +67,7 @@ def default_cache(**env: str) -> dict:
     return read_settings(**env)["CACHES"]["default"]
 
 
-REDIS = "django.core.cache.backends.redis.RedisCache"
+REDIS = "icc_portal.cache.ForgivingRedisCache"  # Django's RedisCache, forgiving an outage
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 
 

@@ -1,13 +1,16 @@
-"""API token authentication that stops answering a client who keeps sending wrong tokens.
+"""API token authentication that slows down a client who keeps sending wrong tokens.
 
 A token is 40 random hex digits, so guessing one is hopeless; a client that sends
 wrong ones over and over is broken or probing, and each try costs a database query.
 After ``API_THROTTLE_FAILED_TOKEN`` (e.g. ``20/hour``) wrong tokens from one address
-(:func:`icc_portal.security.client_ip`), every token from that address is refused with
-429 for that period, a right one too: otherwise the one that works would tell a prober
-it had guessed right. Requests without a token (anonymous readers, the web session) go
-on as before. The counts live in Django's cache, so all workers share them once a
-shared cache (Redis) is configured; with the local-memory cache each worker counts alone.
+(:func:`icc_portal.security.client_ip`), every further *wrong* token from that address
+is answered 429 with ``Retry-After`` for that period. A right token always works: many
+partners can share one address (an office NAT, a proxy), and one of them sending a
+stale token must not shut the others out. (That a right token works tells a prober
+nothing it could use: it cannot have guessed one.) Requests without a token (anonymous
+readers, the web session) go on as before. The counts live in Django's cache, so all
+workers share them once a shared cache (Redis) is configured; with the local-memory
+cache each worker counts alone, and while Redis is down nothing is counted.
 """
 
 from __future__ import annotations
@@ -60,34 +63,35 @@ class TokenAuthentication(authentication.TokenAuthentication):
             return None
         if header[0].lower() != self.keyword.lower().encode():
             raise WrongScheme()
-        rate = parse_rate(settings.API_THROTTLE_FAILED_TOKEN)
-        if rate is None:
-            return super().authenticate(request)
-        address = client_ip(request)
-        blocked_key = f"icc-api-token-blocked:{address}"
-        blocked_until = cache.get(blocked_key)
-        if blocked_until is not None:
-            raise FailedTokenThrottled(wait=max(1, math.ceil(blocked_until - time.time())))
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
-            self.count_failure(address, blocked_key, *rate)
+            rate = parse_rate(settings.API_THROTTLE_FAILED_TOKEN)
+            wait = self.count_failure(client_ip(request), *rate) if rate else None
+            if wait is not None:
+                raise FailedTokenThrottled(wait=wait) from None
             raise
 
     @staticmethod
-    def count_failure(address: str, blocked_key: str, limit: int, period: int) -> None:
-        """One more wrong token from ``address``; block it for ``period`` at ``limit``."""
+    def count_failure(address: str, limit: int, period: int) -> int | None:
+        """One more wrong token from ``address``: the seconds it must wait before sending
+        another, once ``limit`` wrong ones came within ``period``; else None."""
+        blocked_key = f"icc-api-token-blocked:{address}"
+        blocked_until = cache.get(blocked_key)
+        if blocked_until is not None:
+            return max(1, math.ceil(blocked_until - time.time()))
         failures_key = f"icc-api-token-failures:{address}"
         cache.add(failures_key, 0, period)
         try:
             failures = cache.incr(failures_key)
-        except ValueError:  # expired between add and incr
+        except ValueError:  # expired between add and incr (or the cache is down)
             cache.set(failures_key, 1, period)
             failures = 1
         if failures >= limit and cache.add(blocked_key, time.time() + period, period):
             logger.warning(
-                "API tokens: %d wrong tokens from %s; refusing its tokens for %d s.",
+                "API tokens: %d wrong tokens from %s; its wrong tokens get 429 for %d s.",
                 failures,
                 address,
                 period,
             )
+        return None

@@ -20,9 +20,29 @@ so a client can neither guess the ETag of a resource it never read nor forge one
 ETag is strong (the same bytes for the same ETag); ``If-None-Match`` compares weakly,
 so ``W/"…"`` (as some proxies send it back) matches too. A 304 for a current ETag costs
 the authentication's query (none for anonymous readers) and the data version's: nothing
-else is read. ``If-Modified-Since`` is honoured when no ``If-None-Match`` is sent, at
-HTTP's one-second granularity, once the view has answered (a date proves nothing about
-the request it comes with, so the request is read and checked first).
+else is read. ``If-Modified-Since`` is honoured when no ``If-None-Match`` is sent, once
+the view has answered (a date proves nothing about the request it comes with, so the
+request is read and checked first), and only where a date can tell (below).
+
+Dates are whole seconds, and several changes can be recorded within one: a copy read
+at 10:00:05.3 misses a change recorded at 10:00:05.8, and both carry the second
+10:00:05. So ``Last-Modified`` is a date by which *every* change up to the answer's
+version had been recorded and committed, and ``If-Modified-Since`` answers 304 only
+when the newest change was recorded in a second *before* the date given:
+
+* when the answer is read at least ``SETTLE_SECONDS`` after the end of the second its
+  version was recorded in, no change of that second can still commit (a change's
+  log row is written last in its transaction, just before the commit: see
+  :mod:`changelog.log`), so ``Last-Modified`` is the end of that second (its start
+  plus one): every change it could share a second with is in the answer;
+* before then, ``Last-Modified`` is the start of that second, and a revalidation by
+  that date is never a 304 (the data's newest change is never before it): it cannot
+  be known that the copy holds every change of its second. The ETag still answers
+  304 meanwhile, and the next answer, once the second has settled, carries a date
+  that works.
+
+A date the client took from elsewhere (its own clock, the ``Date`` header) is
+compared the same way: a change recorded in that very second is never hidden.
 
 Computed before the response's own reads, an ETag may be older than the data it comes
 with (a change committed in between), never newer: the next conditional read then
@@ -42,6 +62,7 @@ is never older than its key).
 from __future__ import annotations
 
 import datetime
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -74,14 +95,36 @@ class NotModified(exceptions.APIException):
         self.validators = validators
 
 
+#: Seconds after the end of a change's second by which a change recorded in that second
+#: has committed (its log row is the last thing its transaction writes); covers also a
+#: small difference between the servers' clocks.
+SETTLE_SECONDS = 1
+
+
+def now() -> float:
+    """The server's clock (a function of its own, so that tests can set it)."""
+    return time.time()
+
+
 @dataclass(frozen=True, slots=True)
 class Validators:
     etag: str
-    last_modified: datetime.datetime
+    #: When the newest change of the answer's version was recorded.
+    changed_at: datetime.datetime
+    #: When that version was read: the answer holds every change committed by then.
+    read_at: float
+
+    @property
+    def last_modified(self) -> int:
+        """``Last-Modified`` in whole seconds: the end of the newest change's second once
+        every change of that second has committed, else its start (module docstring)."""
+        second = math.floor(self.changed_at.timestamp())
+        settled = self.read_at >= second + 1 + SETTLE_SECONDS
+        return second + 1 if settled else second
 
     def apply(self, response) -> None:
         response["ETag"] = self.etag
-        response["Last-Modified"] = http_date(self.last_modified.timestamp())
+        response["Last-Modified"] = http_date(self.last_modified)
 
 
 def data_version(consortium: str | None = None) -> stamp.Stamp:
@@ -106,7 +149,12 @@ def _digest(request, version: stamp.Stamp, prefix: str) -> str:
 
 
 def validators_for(request, version: stamp.Stamp, prefix: str = "") -> Validators:
-    return Validators(f'"{prefix}{_digest(request, version, prefix)}"', version.changed_at)
+    read_at = getattr(request, "data_version_read_at", None)
+    return Validators(
+        f'"{prefix}{_digest(request, version, prefix)}"',
+        version.changed_at,
+        now() if read_at is None else read_at,
+    )
 
 
 def check(
@@ -126,6 +174,7 @@ def check(
     The data version read is kept as ``request.data_version`` for the view's own use.
     """
     version = request.data_version = data_version(scope)
+    request.data_version_read_at = now()
     current = validators_for(request, version)
     for tag in (part.strip() for part in request.headers.get("If-None-Match", "").split(",")):
         match = _TAG.match(tag)
@@ -140,7 +189,9 @@ def check(
 
 
 def not_modified_since(request, validators: Validators) -> bool:
-    """``If-Modified-Since`` (without ``If-None-Match``): nothing changed since that date.
+    """``If-Modified-Since`` (without ``If-None-Match``): the newest change was recorded in
+    a second before that date, so no change can share the date's second (module
+    docstring).
 
     Asked once the view has answered 200, so a malformed request or a missing resource
     still gets its 4xx: a date, unlike an ETag, says nothing of the request it came
@@ -149,9 +200,9 @@ def not_modified_since(request, validators: Validators) -> bool:
     if request.headers.get("If-None-Match"):
         return False
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    if since is None or since > time.time():
+    if since is None or since > now():
         return False
-    return int(validators.last_modified.timestamp()) <= since
+    return math.floor(validators.changed_at.timestamp()) < since
 
 
 def version_for(request) -> stamp.Stamp:

@@ -2,8 +2,9 @@
 
 * ``SingleValuedQuery``: a parameter the API does not know, or one it knows given twice,
   is a 400 that lists the parameters it knows.
-* ``OrderingFilter``: ``ordering`` takes the view's fields only (a list, comma-separated,
-  as the schema says); anything else is a 400, not an ignored word.
+* ``OrderingFilter``: ``ordering`` takes the view's fields only, each once (a list,
+  comma-separated as the schema says, or repeated); anything else is a 400, not an
+  ignored word.
 * ``FilterBackend``: django-filter, building only the filters a request uses.
 * ``ApiFilterSet`` and its filters: text that a NUL cannot break, whole numbers
   within the database's range, yes/no that is ``true`` or ``false``.
@@ -35,6 +36,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.filters import OrderingFilter as BaseOrdering
+from rest_framework.permissions import SAFE_METHODS
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -84,8 +86,9 @@ class SingleValuedQuery(BaseFilterBackend):
       takes several values, but ``ordering`` (a list: ``a,-b``, or repeated).
 
     Known everywhere: ``format`` (``?format=csv``, the browsable API's ``?format=api``);
-    with pagination ``page`` and ``page_size`` (and ``cursor`` for cursor pages); with
-    ordering ``ordering``; the view's filters; and its ``query_parameters``.
+    on reads also, with pagination ``page`` and ``page_size`` (and ``cursor`` for cursor
+    pages); with ordering ``ordering``; the view's filters; and its ``query_parameters``.
+    A write (``POST``, ``PUT``, ``PATCH``, ``DELETE``) knows ``format`` alone.
     """
 
     #: Paging parameters, also left out of a list's count cache key.
@@ -101,6 +104,9 @@ class SingleValuedQuery(BaseFilterBackend):
     @staticmethod
     def known(view) -> set[str]:
         known = {"format"}
+        request = getattr(view, "request", None)
+        if request is not None and request.method not in SAFE_METHODS:
+            return known  # a write reads its body; filters and pages are for reads
         if getattr(view, "pagination_class", None) is not None:
             known |= {"page", "page_size"}
             if getattr(view, "cursor_paging", False):
@@ -138,18 +144,31 @@ class SingleValuedQuery(BaseFilterBackend):
             )
 
 
+def ordering_terms(request, param: str = "ordering") -> list[str]:
+    """The ``ordering`` a request asks for, as one list of terms: comma-separated
+    (``?ordering=a,-b``), repeated (``?ordering=a&ordering=-b``, as a generated client
+    sends an exploded array), or both. ``[]`` when not given."""
+    given = ",".join(request.query_params.getlist(param))
+    return [] if given == "" else given.split(",")
+
+
 class OrderingFilter(BaseOrdering):
     """DRF's ordering, refusing fields the view does not order by (400 naming the right ones).
 
-    The schema lists the fields as an enum, in a comma-separated list
-    (``style: form, explode: false``): ``?ordering=-value,kpi__code``.
+    ``ordering`` is a list of the schema's terms (a field, or ``-`` and a field to reverse
+    it), each at most once: comma-separated or repeated (:func:`ordering_terms`). A term
+    the view does not know, an empty one, or one given twice is a 400.
     """
 
+    description = (
+        "Order by these fields; a leading - reverses one. A list, comma-separated "
+        "(`ordering=a,-b`) or repeated (`ordering=a&ordering=-b`); each term once."
+    )
+
     def get_ordering(self, request, queryset, view):
-        given = ",".join(request.query_params.getlist(self.ordering_param))
-        if given == "":
+        terms = ordering_terms(request, self.ordering_param)
+        if not terms:
             return self.get_default_ordering(view)
-        terms = [term.strip() for term in given.split(",")]
         allowed = self.allowed(view, queryset, request)
         wrong = [term or '""' for term in terms if term not in allowed]
         if wrong:
@@ -158,6 +177,17 @@ class OrderingFilter(BaseOrdering):
                     self.ordering_param: [
                         _("Cannot order by %(wrong)s; use %(allowed)s.")
                         % {"wrong": ", ".join(wrong), "allowed": ", ".join(allowed)}
+                    ]
+                },
+                code="invalid_ordering",
+            )
+        twice = sorted({term for term in terms if terms.count(term) > 1})
+        if twice:
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        _("Name each ordering term once: %(twice)s given twice.")
+                        % {"twice": ", ".join(twice)}
                     ]
                 },
                 code="invalid_ordering",
@@ -177,11 +207,12 @@ class OrderingFilter(BaseOrdering):
                 "name": self.ordering_param,
                 "required": False,
                 "in": "query",
-                "description": "Order by these fields, comma-separated; a leading - reverses one.",
+                "description": self.description,
                 "style": "form",
                 "explode": False,
                 "schema": {
                     "type": "array",
+                    "uniqueItems": True,
                     "items": {
                         "type": "string",
                         "enum": [term for name in fields for term in (name, f"-{name}")],

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from . import cursors
-from .filters import plain_digits
+from .filters import ordering_terms, plain_digits
 
 
 def _query_integer(request, name: str) -> int | None:
@@ -79,7 +79,7 @@ class Pagination(PageNumberPagination):
             return True
         if params.get(self.page_query_param, "") != "":
             return False
-        if params.get("ordering", "") not in ("", "id"):
+        if ordering_terms(request) not in ([], ["id"]):
             return False
         return getattr(request.accepted_renderer, "format", "") != "api"
 

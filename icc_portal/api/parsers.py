@@ -8,20 +8,31 @@ parser sees it.
 
 The body's size is bounded too: more than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes
 is a 413 (see :func:`icc_portal.api.errors.exception_handler`).
+
+The body is read strictly: a key written twice in one object is a 400 ``duplicate_key``
+(Python's parser would keep the last silently), and a number longer than
+:data:`MAX_NUMBER_DIGITS` digits a 400 ``number_too_long`` in plain words (Python's parser
+would refuse one over 4,300 digits naming ``sys.set_int_max_str_digits()``).
 """
 
 from __future__ import annotations
 
-import io
+import json
 import re
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
+from rest_framework.utils.json import strict_constant
 
 #: The deepest nesting of arrays and objects a request body may have.
 MAX_JSON_DEPTH = 32
+#: The most digits a number in a request body may have (a figure has at most 13 before
+#: its decimal mark and 4 after; ids far fewer).
+MAX_NUMBER_DIGITS = 100
 
 _ESCAPE = re.compile(r"\\.", re.DOTALL)
 _STRING = re.compile(r'"[^"]*"')
@@ -80,4 +91,62 @@ class JSONParser(parsers.JSONParser):
                 % {"depth": self.max_depth},
                 code="too_deep",
             )
-        return super().parse(io.BytesIO(body), media_type, parser_context)
+        try:
+            return json.loads(
+                body.decode(encoding),
+                object_pairs_hook=_object_without_duplicate_keys,
+                parse_int=partial(_number, int),
+                parse_float=partial(_number, float),
+                parse_constant=strict_constant if self.strict else None,
+            )
+        except _DuplicateKey as duplicate:
+            raise exceptions.ParseError(
+                _(
+                    "The key “%(key)s” is written twice in one object of the JSON body: "
+                    "send each key once."
+                )
+                % {"key": duplicate.key},
+                code="duplicate_key",
+            ) from None
+        except _NumberTooLong as number:
+            raise exceptions.ParseError(
+                _(
+                    "A number in the JSON body has %(digits)s digits; the API reads numbers "
+                    "of up to %(limit)s digits."
+                )
+                % {
+                    "digits": number_format(number.digits, force_grouping=True),
+                    "limit": MAX_NUMBER_DIGITS,
+                },
+                code="number_too_long",
+            ) from None
+        except ValueError as error:  # DRF's own wording for malformed JSON
+            raise exceptions.ParseError(f"JSON parse error - {error}") from None
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class _NumberTooLong(ValueError):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _object_without_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def _number(kind, text: str):
+    digits = sum(char.isdigit() for char in text)
+    if digits > MAX_NUMBER_DIGITS:
+        raise _NumberTooLong(digits)
+    return kind(text)

@@ -76,7 +76,8 @@ CONDITIONAL_HEADERS = [
         "name": "If-Modified-Since",
         "in": "header",
         "required": False,
-        "description": "304 when nothing changed since (ignored with If-None-Match).",
+        "description": "304 when the newest change was recorded in a second before this "
+        "date, so none can share its second (ignored with If-None-Match).",
         "schema": {"type": "string"},
     },
 ]
@@ -86,7 +87,12 @@ VALIDATOR_HEADERS = {
         "different for JSON and CSV.",
         "schema": {"type": "string"},
     },
-    "Last-Modified": {"description": "When the data last changed.", "schema": {"type": "string"}},
+    "Last-Modified": {
+        "description": "When the data last changed: the end of that change's second once "
+        "every change of that second is in this answer, else its start (a date that "
+        "revalidates only after a later answer).",
+        "schema": {"type": "string"},
+    },
 }
 
 

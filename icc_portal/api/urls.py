@@ -13,9 +13,10 @@ from kpis.api.measurements import MeasurementViewSet
 from kpis.api.progress import ProgressViewSet
 from solutions.api import ActivityViewSet, SolutionViewSet
 
-from .views import ApiTokenView, HealthView, api_not_found
+from .views import ApiRootView, ApiTokenView, HealthView, api_not_found
 
 router = DefaultRouter()
+router.APIRootView = ApiRootView
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("consortia", ConsortiumViewSet, basename="consortium")
 router.register("cities", CityViewSet, basename="city")

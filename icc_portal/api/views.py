@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import routers, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -66,10 +66,10 @@ class HealthView(APIView):
     """Is the service up? The cheapest DRF endpoint, and with ``?deep=1`` its dependencies.
 
     Without ``deep`` it only authenticates and answers: the floor the benchmarks compare
-    every list with, and a liveness probe. ``?deep=1`` is the readiness probe (see
-    ``icc_portal/health.py``). Not throttled: monitors and load balancers probe at a
-    fixed rate, and a throttle keeps its counts in the cache, so a cache outage would
-    turn this answer into a 500 instead of a 503 that names the cache.
+    every list with, and a liveness probe. ``?deep=1`` checks the dependencies for
+    monitoring (see ``icc_portal/health.py``): a cache outage makes it 503 while the
+    portal still serves without the cache (``icc_portal/cache.py``). Not throttled:
+    monitors and load balancers probe at a fixed rate.
     """
 
     throttle_classes = ()
@@ -135,6 +135,14 @@ class HealthView(APIView):
             "checks": checks,
         }
         return Response(body, status=503)
+
+
+class ApiRootView(routers.APIRootView):
+    """``/api/v1/``: the resources' addresses, its query read as strictly as theirs."""
+
+    def get(self, request, *args, **kwargs):
+        SingleValuedQuery().check(request, self)
+        return super().get(request, *args, **kwargs)
 
 
 @csrf_exempt

@@ -21,8 +21,9 @@ from rest_framework.views import APIView
 from cities import access
 from cities.models import Consortium
 from icc_portal.api.errors import Conflict, PayloadTooLarge, error_responses
+from icc_portal.api.filters import SingleValuedQuery
+from kpis.exchange.bounds import FileRefused, check_size
 from kpis.exchange.imports import ImportChanged, Preview, apply_upload, preview_upload
-from kpis.exchange.reading import FileRefused, check_size
 from kpis.reporting.grid import city_grid, consortium_grid
 from kpis.vocabulary import Stage
 
@@ -163,6 +164,7 @@ class ImportView(APIView):
         responses={200: ImportResultSerializer, **error_responses(400, 401, 403, 409, 413, 429)},
     )
     def post(self, request, *args, **kwargs):
+        SingleValuedQuery().check(request, self)
         serializer = ImportRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

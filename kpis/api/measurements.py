@@ -30,7 +30,13 @@ from icc_portal.api.conditional import ConditionalReads, version_for
 from icc_portal.api.csv import CSV_MEDIA_TYPE, CsvListMixin, CSVRenderer
 from icc_portal.api.errors import READ_ERRORS, Conflict, PreconditionFailed, error_responses
 from icc_portal.api.fields import PlainDecimalField, plain_decimal
-from icc_portal.api.filters import ApiFilterSet, IntegerFilter, SingleValuedQuery, TextFilter
+from icc_portal.api.filters import (
+    ApiFilterSet,
+    IntegerFilter,
+    SingleValuedQuery,
+    TextFilter,
+    ordering_terms,
+)
 from icc_portal.api.pagination import CountCache
 from icc_portal.api.permissions import ApiAccess
 from kpis.models import KPI, Measurement
@@ -290,7 +296,8 @@ class MeasurementViewSet(
         visible = Measurement.objects.visible_to(self.request.user)
         if self.action == "list":
             # Read as tuples (``list``); stages sort in their own order when asked to.
-            if "stage_rank" in self.request.query_params.get("ordering", ""):
+            terms = ordering_terms(self.request)
+            if "stage_rank" in terms or "-stage_rank" in terms:
                 visible = visible.annotate(stage_rank=stage_rank())
             return visible
         return visible.select_related("kpi__solution__consortium", "city")
@@ -335,6 +342,8 @@ class MeasurementViewSet(
                 raise exceptions.NotFound()  # ``/measurements/0.5/``: no such figure
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:  # a create reads no queryset to check it
+            SingleValuedQuery().check(request, self)
 
     @property
     def allowed_methods(self):

@@ -23,9 +23,9 @@ from icc_portal.api.csv import streaming_csv
 from kpis.reporting.views import GridMixin
 
 from . import template
+from .bounds import MAX_FILE_BYTES, FileRefused, check_size
 from .imports import ImportChanged, apply_upload, preview_upload
 from .models import PendingImport
-from .reading import MAX_FILE_BYTES, FileRefused, check_size
 from .views import attachment
 from .xlsx import XLSX_MEDIA_TYPE
 

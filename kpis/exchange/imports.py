@@ -8,7 +8,9 @@ Contract
     ``grid`` is the page's entry grid (:mod:`kpis.reporting.grid`), read for ``user``; its
     rows the user may enter are the template's. :class:`~kpis.exchange.reading.FileRefused`
     when the file is not this page's template (nothing is read, nothing changes);
-    ``PermissionDenied`` when the user may enter nothing here.
+    ``PermissionDenied`` when the user may enter nothing here. The file is read within
+    bounds (:mod:`kpis.exchange.reading`), and an import that takes longer than its
+    :class:`~kpis.exchange.bounds.Deadline` is refused as a whole.
 
     Each row of the file comes back as a :class:`PreviewRow`: ``new``, ``changed`` (old →
     new), ``unchanged`` (equal to what is stored, or left as it was downloaded), or
@@ -38,6 +40,7 @@ from kpis.reporting.grid import Grid
 from kpis.reporting.history import snapshots_at
 from kpis.reporting.rules import describe_figure, matches_snapshot, snapshot_of
 
+from .bounds import Deadline
 from .cells import CellProblem, Problem, RowReader, read_whole
 from .reading import FileRow, read_upload
 from .template import unit_keys
@@ -128,7 +131,8 @@ def preview_upload(*, user, grid: Grid, content: bytes) -> Preview:
     if not rows:
         raise PermissionDenied(_("You may not enter figures here."))
     by_kpi = {row.kpi.pk: row for row in rows}
-    upload = read_upload(content, expected=unit_keys(grid), max_rows=len(rows))
+    deadline = Deadline()
+    upload = read_upload(content, expected=unit_keys(grid), max_rows=len(rows), deadline=deadline)
     reader = RowReader()
     preview = Preview(upload.kind, [])
     seen: set[int] = set()
@@ -161,7 +165,8 @@ def preview_upload(*, user, grid: Grid, content: bytes) -> Preview:
             line.row = row_input
             candidates[file_row.number] = (line, row_input)
     _leave_untouched(candidates, by_kpi)
-    _dry_run(user, grid, candidates, {row.number: row for row in upload.rows})
+    deadline.check()
+    _dry_run(user, grid, candidates, {row.number: row for row in upload.rows}, deadline)
     return preview
 
 
@@ -185,11 +190,15 @@ def _leave_untouched(candidates: dict, by_kpi: dict) -> None:
             del candidates[number]
 
 
-def _dry_run(user, grid: Grid, candidates: dict, file_rows: dict[int, FileRow]) -> None:
+def _dry_run(
+    user, grid: Grid, candidates: dict, file_rows: dict[int, FileRow], deadline: Deadline
+) -> None:
     """The write service's verdict on each row, without storing anything: refused rows
-    are set aside and the rest tried again, until the service accepts what is left."""
+    are set aside and the rest tried again, until the service accepts what is left (or
+    the import's time is up)."""
     pending = dict(candidates)
     while pending:
+        deadline.check()
         try:
             outcomes = _record(user, grid, [row for _line, row in pending.values()], dry_run=True)
         except EntryError as error:

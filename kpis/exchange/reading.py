@@ -8,6 +8,13 @@ stage's, with the figures sheet renamed, merged cells, moved columns, or more ro
 the page has KPIs. Otherwise every row comes back as its cells (:class:`FileRow`), to be
 read one by one by :mod:`kpis.exchange.imports`, which refuses a row (not the file) for a
 formula, a date typed as text or a number with a decimal comma.
+
+What one upload can cost is bounded before its rows are read (:mod:`kpis.exchange.bounds`):
+the parts openpyxl reads whole are counted first, the workbook is streamed (openpyxl's
+read-only mode), the figures sheet's declared size and its tags are checked before its
+rows, and the reading stops at the first row past what the page's template can hold, or
+at the first filled row more than the page has KPIs, the CSV's the same; the import's
+:class:`~kpis.exchange.bounds.Deadline` is checked row by row.
 """
 
 from __future__ import annotations
@@ -18,10 +25,22 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from .bounds import (
+    MAX_UNPACKED_BYTES,
+    MAX_ZIP_MEMBERS,
+    Deadline,
+    FileRefused,
+    check_parts,
+    check_sheet,
+    check_size,
+    last_row,
+    megabytes,
+    merged_cells,
+    too_long,
+    too_many_rows,
+)
 from .template import (
     BY_KEY,
     COLUMNS,
@@ -32,22 +51,7 @@ from .template import (
     TEMPLATE_KIND,
 )
 
-#: The largest upload read at all; a template of 100 KPIs is some 20 kB.
-MAX_FILE_BYTES = 5 * 1024 * 1024
-#: What an XLSX may unpack to, in all, before openpyxl is let near it.
-MAX_UNPACKED_BYTES = 20 * 1024 * 1024
-MAX_ZIP_MEMBERS = 200
-
 XLSX, CSV = "xlsx", "csv"
-
-
-class FileRefused(Exception):
-    """The file is not read at all: ``message`` says why and what to do, ``code`` which rule."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,52 +82,29 @@ class FileRows:
     unit: dict[str, str]  # what the file says: city, consortium, stage
 
 
-def _megabytes(size: int) -> str:
-    return number_format(round(size / (1024 * 1024), 1), decimal_pos=1)
-
-
-def check_size(size: int) -> None:
-    """Refuse a file too large to be a template, before reading it."""
-    if size > MAX_FILE_BYTES:
-        raise FileRefused(
-            _(
-                "The file is %(size)s MB; the import reads files of up to %(limit)s MB. "
-                "A template holds one row per KPI and is far smaller: download it again "
-                "from this page."
-            )
-            % {"size": _megabytes(size), "limit": _megabytes(MAX_FILE_BYTES)},
-            "too_large",
-        )
-
-
-def read_upload(content: bytes, *, expected: dict[str, str], max_rows: int) -> FileRows:
+def read_upload(
+    content: bytes,
+    *,
+    expected: dict[str, str],
+    max_rows: int,
+    deadline: Deadline | None = None,
+) -> FileRows:
     """The rows of an uploaded template, or :class:`FileRefused` saying why not.
 
     ``expected``: the page's unit (``city``, ``consortium``, ``stage`` as the template
-    writes them); ``max_rows``: the KPIs the page takes.
+    writes them); ``max_rows``: the KPIs the page takes; ``deadline``: the import's time
+    (a new one of :data:`TIME_BUDGET_SECONDS` if not given).
     """
     if not content:
         raise FileRefused(_("The file is empty."), "empty")
     check_size(len(content))
+    deadline = deadline or Deadline()
     kind = file_kind(content)
     if kind == XLSX:
-        rows = read_xlsx(content, expected=expected)
+        rows = read_xlsx(content, expected=expected, max_rows=max_rows, deadline=deadline)
     else:
-        rows = read_csv(content, expected=expected)
-    filled = [row for row in rows.rows if not row.is_empty()]
-    if len(filled) > max_rows:
-        raise FileRefused(
-            ngettext(
-                "The file has %(rows)s rows of figures, but this page has %(kpis)s KPI: "
-                "use the template downloaded from this page.",
-                "The file has %(rows)s rows of figures, but this page has %(kpis)s KPIs: "
-                "use the template downloaded from this page.",
-                max_rows,
-            )
-            % {"rows": number_format(len(filled), force_grouping=True), "kpis": max_rows},
-            "too_many_rows",
-        )
-    return FileRows(rows.kind, filled, rows.unit)
+        rows = read_csv(content, expected=expected, max_rows=max_rows, deadline=deadline)
+    return FileRows(rows.kind, [row for row in rows.rows if not row.is_empty()], rows.unit)
 
 
 def file_kind(content: bytes) -> str:
@@ -139,7 +120,7 @@ def file_kind(content: bytes) -> str:
         except (zipfile.BadZipFile, ValueError):
             raise FileRefused(wrong, "wrong_file_type") from None
         names = {member.filename for member in members}
-        if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+        if "mimetype" in names and b"opendocument" in _first_bytes(archive, "mimetype"):
             raise FileRefused(
                 _(
                     "This is an OpenDocument spreadsheet (.ods): save it as an Excel "
@@ -156,7 +137,7 @@ def file_kind(content: bytes) -> str:
                     "The workbook unpacks to %(size)s MB, more than the %(limit)s MB the "
                     "import reads: use the template downloaded from this page."
                 )
-                % {"size": _megabytes(unpacked), "limit": _megabytes(MAX_UNPACKED_BYTES)},
+                % {"size": megabytes(unpacked), "limit": megabytes(MAX_UNPACKED_BYTES)},
                 "too_large_unpacked",
             )
         return XLSX
@@ -171,6 +152,12 @@ def file_kind(content: bytes) -> str:
     if b"\x00" in content[:4096]:
         raise FileRefused(wrong, "wrong_file_type")
     return CSV
+
+
+def _first_bytes(archive: zipfile.ZipFile, name: str, size: int = 100) -> bytes:
+    """The start of a part, unpacking no more (the part may be a bomb)."""
+    with archive.open(name) as part:
+        return part.read(size)
 
 
 def _not_this_template() -> FileRefused:
@@ -206,24 +193,51 @@ def describe_unit(unit: dict[str, str]) -> str:
     return f"{who} ({stage_label})"
 
 
-def read_xlsx(content: bytes, *, expected: dict[str, str]) -> FileRows:
+def read_xlsx(
+    content: bytes, *, expected: dict[str, str], max_rows: int, deadline: Deadline
+) -> FileRows:
+    """The figures sheet's rows, streamed: its declared size is checked before any row is
+    read, and the reading stops at the first row the page's template cannot have."""
     from openpyxl import load_workbook
 
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        check_parts(archive, max_rows)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
             workbook = load_workbook(
-                io.BytesIO(content), data_only=False, read_only=False, keep_links=False
+                io.BytesIO(content), data_only=False, read_only=True, keep_links=False
             )
     except Exception:  # openpyxl raises many kinds on a damaged workbook
-        raise FileRefused(
-            _("This workbook could not be read: it may be damaged. Download the template again."),
-            "unreadable",
-        ) from None
+        raise _unreadable() from None
+    try:
+        return _read_workbook(workbook, content, expected, max_rows, deadline)
+    except FileRefused:
+        raise
+    except Exception:  # a damaged part found only as it is streamed
+        raise _unreadable() from None
+    finally:
+        workbook.close()
+
+
+def _unreadable() -> FileRefused:
+    return FileRefused(
+        _("This workbook could not be read: it may be damaged. Download the template again."),
+        "unreadable",
+    )
+
+
+#: The template's own sheet holds a dozen facts and two short lists: no more is read.
+META_ROWS = 50
+
+
+def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadline) -> FileRows:
     if META_SHEET not in workbook.sheetnames:
         raise _not_this_template()
     facts = {}
-    for key, value in workbook[META_SHEET].iter_rows(min_col=4, max_col=5, values_only=True):
+    check_sheet(content, workbook[META_SHEET], max_rows)
+    meta = workbook[META_SHEET].iter_rows(max_row=META_ROWS, min_col=4, max_col=5, values_only=True)
+    for key, value in meta:
         if isinstance(key, str):
             facts[key] = "" if value is None else str(value)
     if facts.get("kind") != TEMPLATE_KIND:
@@ -242,19 +256,20 @@ def read_xlsx(content: bytes, *, expected: dict[str, str]) -> FileRows:
             "renamed_sheet",
         )
     sheet = workbook[title]
-    if sheet.merged_cells.ranges:
-        merged = ", ".join(str(cells) for cells in list(sheet.merged_cells.ranges)[:3])
-        raise FileRefused(
-            _(
-                "Cells %(cells)s are merged: the import reads one figure per cell. Unmerge "
-                "them, or download the template again."
-            )
-            % {"cells": merged},
-            "merged_cells",
-        )
+    last = last_row(max_rows)
+    where = _("The sheet “%(sheet)s”") % {"sheet": title}
+    if (sheet.max_row or 0) > last:  # the size the sheet declares, read before any row
+        raise too_long(where, sheet.max_row, max_rows)
+    check_sheet(content, sheet, max_rows)
+    sheet.reset_dimensions()  # a declared size may also be too small: read what is there
     headers = facts.get("headers", "").split("\t")
-    for column, header in zip(COLUMNS, headers, strict=False):
-        found = sheet[f"{column.letter}{HEADER_ROW}"].value
+    found_headers = next(
+        sheet.iter_rows(
+            min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=len(COLUMNS), values_only=True
+        ),
+        (),
+    )
+    for column, header, found in zip(COLUMNS, headers, found_headers, strict=False):
         if (found or "") != header:
             raise FileRefused(
                 _(
@@ -264,17 +279,39 @@ def read_xlsx(content: bytes, *, expected: dict[str, str]) -> FileRows:
                 % {"column": column.letter, "header": header},
                 "moved_columns",
             )
-    rows = []
-    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_col=len(COLUMNS)):
-        number = cells[0].row
+    rows, filled = [], 0
+    # Rows come one after the other from FIRST_ROW (the gaps filled with empty ones), so
+    # the count says the row's number, and a row past ``last`` means the sheet goes on.
+    cells_by_row = sheet.iter_rows(min_row=FIRST_ROW, max_col=len(COLUMNS))
+    for number, cells in enumerate(cells_by_row, start=FIRST_ROW):
+        deadline.check()
+        if number > last:
+            raise too_long(where, number, max_rows)
         row = FileRow(number)
         for column, cell in zip(COLUMNS, cells, strict=False):
             row.cells[column.key] = FileCell(
                 value=cell.value,
                 address=f"{column.letter}{number}",
-                is_formula=cell.data_type == "f",
+                is_formula=getattr(cell, "data_type", None) == "f",
             )
+        for column in COLUMNS[len(cells) :]:
+            row.cells[column.key] = FileCell(None, f"{column.letter}{number}")
+        if not row.is_empty():
+            filled += 1
+            if filled > max_rows:
+                raise too_many_rows(max_rows)
         rows.append(row)
+    deadline.check()
+    merged = merged_cells(content, sheet)
+    if merged:
+        raise FileRefused(
+            _(
+                "Cells %(cells)s are merged: the import reads one figure per cell. Unmerge "
+                "them, or download the template again."
+            )
+            % {"cells": ", ".join(merged[:3])},
+            "merged_cells",
+        )
     return FileRows(XLSX, rows, unit)
 
 
@@ -287,9 +324,13 @@ def _decode(content: bytes) -> str:
     raise FileRefused(_("The CSV file could not be read as text."), "wrong_file_type")
 
 
-def read_csv(content: bytes, *, expected: dict[str, str]) -> FileRows:
+def read_csv(
+    content: bytes, *, expected: dict[str, str], max_rows: int, deadline: Deadline
+) -> FileRows:
+    """The CSV's rows, read one by one: the reading stops at the first line the page's
+    template cannot have."""
     text = _decode(content)
-    first_line = text.split("\n", 1)[0]
+    first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = max(",;\t", key=first_line.count)
     reader = csv_module.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -307,9 +348,14 @@ def read_csv(content: bytes, *, expected: dict[str, str]) -> FileRows:
     from openpyxl.utils import get_column_letter
 
     letters = {name: get_column_letter(index) for index, name in enumerate(header, start=1)}
-    rows, units = [], set()
+    rows, units, filled = [], set(), 0
+    last = last_row(max_rows) - FIRST_ROW + 2  # a CSV's figures start on its second line
     try:
         for number, values in enumerate(reader, start=2):
+            if number % 100 == 0:
+                deadline.check()
+            if number > last:
+                raise too_long(_("The CSV file"), number, max_rows)
             record = dict(zip(header, values, strict=False))
             row = FileRow(number)
             for column in COLUMNS:
@@ -321,6 +367,9 @@ def read_csv(content: bytes, *, expected: dict[str, str]) -> FileRows:
                     is_text_file=True,
                 )
             if not row.is_empty():
+                filled += 1
+                if filled > max_rows:
+                    raise too_many_rows(max_rows)
                 units.add(tuple(record.get(key, "") for key in ("city", "consortium", "stage")))
             rows.append(row)
     except csv_module.Error:

@@ -44,6 +44,8 @@ from simple_history.utils import bulk_update_with_history
 from changelog import log as changelog
 from cities import access
 from cities.models import City, Consortium, Membership
+from icc_portal.text import CODE as HIDDEN_CHARACTERS_CODE
+from icc_portal.text import hidden_characters, hidden_characters_message
 from kpis.models import KPI, Measurement, StageReview
 from kpis.vocabulary import Stage
 from solutions.models import Solution
@@ -91,6 +93,7 @@ def submit_stage(
     confirm_missing: int | None = None,
 ) -> StageReview:
     _check_unit(consortium, city, stage)
+    _check_comment(comment)
     lead_city_ids = consortium_lead_city_ids(consortium) if city is None else ()
     if not access.can_submit_stage(user, consortium, city, lead_city_ids):
         raise PermissionDenied(_("You may not submit these figures."))
@@ -124,6 +127,7 @@ def approve_stage(
     confirm_missing: int | None = None,
 ) -> StageReview:
     _check_reviewer(user, consortium, city, stage)
+    _check_comment(comment)
     with transaction.atomic(), changelog.batch():
         review = lock_stage_review(consortium.pk, _pk(city), stage=stage)
         _require_state(review, State.SUBMITTED, "not_submitted")
@@ -209,7 +213,17 @@ def _required_comment(comment: str, message: str) -> str:
     comment = (comment or "").strip()
     if not comment:
         raise ReviewError(message, code="comment_required", field="comment")
+    _check_comment(comment)
     return comment
+
+
+def _check_comment(comment: str) -> None:
+    """A comment holding characters that change how it reads is refused (icc_portal.text)."""
+    found = hidden_characters(comment)
+    if found:
+        raise ReviewError(
+            hidden_characters_message(found), code=HIDDEN_CHARACTERS_CODE, field="comment"
+        )
 
 
 def _move(consortium, city, stage, from_states, to_state, user, reason: str) -> int:

@@ -20,6 +20,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from icc_portal.text import CODE as HIDDEN_CHARACTERS_CODE
+from icc_portal.text import hidden_characters, hidden_characters_message
 from kpis.models import KPI, Measurement
 
 Status = Measurement.Status
@@ -88,7 +90,8 @@ def validate_row(
 
     Pure: needs only the KPI's value type. Covers status and answers, numbers (whole
     counts, no negative counts, percentages within 0–100, no absurd magnitudes, at most
-    four decimals), the reason for "not available", the evidence link and the date.
+    four decimals), the reason for "not available", the evidence link and the date, and
+    free text without characters that change how it reads (:mod:`icc_portal.text`).
     """
     problems: list[tuple[str, str, str]] = []
     add = problems.append
@@ -129,6 +132,10 @@ def validate_row(
                     "too_long",
                 )
             )
+    for name in ("text_value", "reason", "note", "evidence_url"):
+        found = hidden_characters(getattr(row, name))
+        if found:
+            add((name, hidden_characters_message(found), HIDDEN_CHARACTERS_CODE))
     if row.evidence_url:
         add_url_problems(row.evidence_url, add=add)
     if row.as_of is not None:
