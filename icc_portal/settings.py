@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "roadmaps",
     "notices",
     "changelog",
+    "datafiles",
 ]
 
 MIDDLEWARE = [

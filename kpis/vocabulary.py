@@ -103,7 +103,7 @@ def natural_key(code: str) -> tuple:
 
 
 #: What defines a KPI, apart from its solution and its parent: what a framework copy carries
-#: over (:mod:`kpis.framework`) and what a data file may say of it (:mod:`cities.loader`).
+#: over (:mod:`kpis.framework`) and what a data file may say of it (:mod:`datafiles.loader`).
 KPI_DEFINITION_FIELDS = (
     "code",
     "name",
