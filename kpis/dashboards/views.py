@@ -16,8 +16,9 @@ from django.views.generic import TemplateView
 
 from cities.access import visible_consortia, visible_consortia_filter
 from cities.models import City, Membership
+from icc_portal.codes import natural_key
 from kpis.models import KPI
-from kpis.vocabulary import STAGE_CHOICES, STAGE_VIEWS, STAGES, natural_key, stage_heading
+from kpis.vocabulary import STAGE_CHOICES, STAGE_VIEWS, STAGES, stage_heading
 from solutions.models import Activity, Solution
 
 from . import build, reports, versioned
