@@ -195,6 +195,10 @@ def _unit_report(
     the consortium alone."""
     solution_ids = {solution.pk for solution in solutions}
     kpis = [kpi for kpi in tables.kpis if kpi.solution_id in solution_ids]
+    if city is None:
+        # The consortium's own table holds what it reports once; the cities' KPIs of the
+        # same solutions are in the cities' tables, and have no unit to judge here.
+        kpis = [kpi for kpi in kpis if kpi.reporting_level == ReportingLevel.CONSORTIUM]
     unit_ids = {None} if city is None else {None, city.pk}
     details = [row for row in tables.details if row["city_id"] in unit_ids]
     by_solution: dict[int, list] = {solution.pk: [] for solution in solutions}
