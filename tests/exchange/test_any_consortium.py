@@ -102,3 +102,22 @@ def test_a_solution_no_city_implements_yet_has_no_consortium_cell(
     assert {row["kpi_code"] for row in progress["results"]} == {"1.1"}
     for path in ("/consortia/new-network/deliverable/", "/consortia/new-network/maturity/xlsx/"):
         assert admin_client.get(path).status_code == 200
+
+
+def test_a_kpi_reported_once_with_no_city_column_spans_no_columns(admin_client):
+    """Found by Hypothesis: a consortium whose only judged KPI is reported once, and no
+    city implements anything yet, printed ``<td colspan="0">`` before its one cell: a row
+    one cell longer than the table's heading."""
+    consortium = ConsortiumFactory(name="Once Network", slug="once")
+    MembershipFactory(consortium=consortium, city=CityFactory())
+    solution = SolutionFactory(consortium=consortium, number=1)
+    KPIFactory(
+        solution=solution,
+        code="1.1",
+        target_value=None,
+        target_scope=KPI.TargetScope.CONSORTIUM,
+        reporting_level=KPI.ReportingLevel.CONSORTIUM,
+    )
+    page = admin_client.get("/?consortium=once&stage=final").content.decode()
+    assert 'colspan="0"' not in page
+    assert page.count('<th scope="col"') == 2  # the KPI heading and the consortium
