@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, settings
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 settings.register_profile(
     "ci",
-    max_examples=6,
+    max_examples=8,
     deadline=None,
     derandomize=True,
     database=None,
