@@ -22,7 +22,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "fuzz",
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")),
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "200")),
     deadline=None,
     print_blob=True,
     suppress_health_check=_SLOW_IS_FINE,

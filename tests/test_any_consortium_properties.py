@@ -12,6 +12,7 @@ examples without PDFs under ``make test``; ``fuzz``, many random ones with PDFs 
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from decimal import Decimal
@@ -21,7 +22,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from hypothesis import given, note, settings
+from hypothesis import given, note
 
 from kpis.api.progress import forget_tables
 from kpis.invariants import kpi_errors
@@ -32,7 +33,7 @@ from tests.helpers.consortium_urls import PAGE_STAGES, consortium_urls
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-WITH_PDF = settings().max_examples > 20  # the long profile fetches the PDFs too
+WITH_PDF = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"  # the long profile: PDFs too
 
 
 def _text_of(response) -> str:
