@@ -477,3 +477,24 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
 }
+
+# --- Documents made in the background (kpis/exchange/background.py) ---
+# The deliverable and maturity tables (Word, PDF, Excel) of a consortium of more than
+# BACKGROUND_DOCUMENT_CELLS member cities x KPIs are made by a task of django-tasks'
+# database backend: the download URL says the document is being prepared until a worker
+# (manage.py db_worker, started by deploy/serve beside gunicorn) has made it. A task
+# claimed by a worker that stopped with it is enqueued again after DOCUMENT_TASK_TIMEOUT
+# seconds. TASKS_IMMEDIATE=1 runs tasks within the request instead, with no worker: the
+# default when DEBUG is on (make run).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if envbool("TASKS_IMMEDIATE", DEBUG)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+BACKGROUND_DOCUMENT_CELLS = envint("BACKGROUND_DOCUMENT_CELLS", 4000)
+DOCUMENT_TASK_TIMEOUT = envint("DOCUMENT_TASK_TIMEOUT", 900, minimum=1)
