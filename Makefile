@@ -27,6 +27,8 @@ $(RUNTIME_STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# DEBUG=1 runs background tasks (a large consortium's documents) within the request
+# (TASKS_IMMEDIATE defaults to DEBUG), so no task worker is needed here.
 run: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo $(DEMO_FILES)
@@ -73,7 +75,9 @@ check-deploy: setup
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Median server time and query count of every dashboard page at benchmark size (200
-# cities, 5 solutions x 20 KPIs), against a bare-table floor; then the pages and API lists
+# cities, 5 solutions x 20 KPIs), against a bare-table floor; the deliverable and the
+# maturity tables at 20 and 200 cities: time, CPU, memory, queries (bench/documents.py,
+# BENCH_DOCUMENTS_ARGS=--no-pdf to skip the PDFs, minutes at 200 cities); then the pages and API lists
 # over HTTP (gunicorn, 2 workers, wrk -t2 -c16) beside a bare view and bare template
 # tables served by the same processes: bench/results.json. The HTTP part needs wrk, the
 # Debian package (apt-get install wrk); without it, it says so and stops. Between the two,
@@ -82,6 +86,7 @@ check-deploy: setup
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/upload_bench.py $(BENCH_UPLOAD_ARGS)
+	$(BIN)/python bench/documents.py $(BENCH_DOCUMENTS_ARGS)
 	$(BIN)/python bench/http_bench.py $(BENCH_HTTP_ARGS)
 
 # The REST API: its OpenAPI schema must generate without a warning; schemathesis fuzzes
@@ -113,3 +118,11 @@ mutation: setup
 .PHONY: seed-mutations
 seed-mutations: setup
 	ICC_SEED_MUTATIONS=1 $(BIN)/python -m pytest tests/kpis/test_seed_mutations.py -q --no-migrations
+
+# Every page, export and the progress API of many random consortia (Hypothesis' "fuzz"
+# profile: HYPOTHESIS_EXAMPLES, 200 by default, PDFs included, failures shrunk and kept in
+# .hypothesis/): tests/test_any_consortium_properties.py, which `make test` runs with a
+# few fixed examples. Tens of minutes; not part of .ci/run.
+.PHONY: fuzz-consortia
+fuzz-consortia: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_any_consortium_properties.py -q $(PYTEST_ARGS)

@@ -332,8 +332,7 @@ LOGGING = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Counts wrong tokens: see the security block.
-        "icc_portal.api.authentication.TokenAuthentication",
+        "icc_portal.api.authentication.TokenAuthentication",  # counts wrong tokens: see below
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["icc_portal.api.permissions.ApiAccess"],
@@ -410,10 +409,9 @@ REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # the API's own throttles a
 # django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address,
 # that pair is refused for LOGIN_COOLOFF_MINUTES (each new try restarts the pause), on the
 # site's login and the admin's. Counted in the database, so every worker sees the same.
-# Password spraying (one password over many user names): after LOGIN_ADDRESS_FAILURE_LIMIT
-# wrong passwords from one address over all user names (each name counting at most
-# LOGIN_FAILURE_LIMIT), the whole address is refused as long (icc_portal.login_lockout);
-# 0 switches that off.
+# Password spraying (one password over many user names): after LOGIN_ADDRESS_FAILURE_LIMIT wrong
+# passwords from one address over all user names (each name counting at most LOGIN_FAILURE_LIMIT),
+# the whole address is refused as long (icc_portal.login_lockout); 0 switches that off.
 # Admins unlock in the admin (Axes › Access attempts) or with manage.py axes_reset_username.
 INSTALLED_APPS += ["axes", "csp"]
 # The two header middlewares sit just inside SecurityMiddleware, so that every response
@@ -479,3 +477,24 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
 }
+
+# --- Documents made in the background (kpis/exchange/background.py) ---
+# The deliverable and maturity tables (Word, PDF, Excel) of a consortium of more than
+# BACKGROUND_DOCUMENT_CELLS member cities x KPIs are made by a task of django-tasks'
+# database backend: the download URL says the document is being prepared until a worker
+# (manage.py db_worker, started by deploy/serve beside gunicorn) has made it. A task
+# claimed by a worker that stopped with it is enqueued again after DOCUMENT_TASK_TIMEOUT
+# seconds. TASKS_IMMEDIATE=1 runs tasks within the request instead, with no worker: the
+# default when DEBUG is on (make run).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if envbool("TASKS_IMMEDIATE", DEBUG)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+BACKGROUND_DOCUMENT_CELLS = envint("BACKGROUND_DOCUMENT_CELLS", 4000)
+DOCUMENT_TASK_TIMEOUT = envint("DOCUMENT_TASK_TIMEOUT", 900, minimum=1)

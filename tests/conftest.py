@@ -1,5 +1,33 @@
+import os
+
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck, Phase, settings
+
+# Hypothesis profiles (tests/test_any_consortium_properties.py), chosen by HYPOTHESIS_PROFILE:
+# "ci" (the default, under `make test`): few examples, derandomized so every run tries the
+# same ones, no deadline (a page's time depends on the machine), no example database, and
+# no shrinking (a failure is reported at once; `make fuzz-consortia` shrinks it);
+# "fuzz" (`make fuzz-consortia`): many random examples, failures kept in .hypothesis/.
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+settings.register_profile(
+    "ci",
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    print_blob=True,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "200")),
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -250,10 +250,10 @@ def kpi_cells(
             members = layout.country_members.get(unit)
             if not members:
                 continue
-        elif has_consortium_cell(kpi):
+        elif has_consortium_cell(kpi) and layout.members:
             members = layout.members
         else:
-            continue
+            continue  # no unit to roll up: no cell (a solution no city implements yet)
         key = (
             unit,
             group_stage,
@@ -285,6 +285,8 @@ def _group_cell(
     """A country's or the consortium's cell: its implementing cities rolled up.
 
     ``keys`` are the member cities' cell keys, which end with (raw baseline, row tail).
+    Where the rules give the unit no cell (``None``: no implementing city in it), the
+    cell is ``NO_CELL``, as for a city outside the solution, never a judged ``None``.
     """
     chosen: dict[Any, Reading] = {}
     baselines: dict[Any, Any] = {}
@@ -325,6 +327,8 @@ def _group_cell(
             baseline=baseline,
             baselines_by_city=own_baselines,
         )
+    if assessment is None:
+        return NO_CELL
     return formatter.cell(
         kpi,
         assessment,

@@ -87,9 +87,9 @@ class Row:
     def cells_html(self) -> str:
         """The row's cells; a KPI the consortium reports once spans its city and country
         columns with one cell saying so (they are not cities outside the solution)."""
-        if not self.reported_once:
+        span = len(self.cells) - 1  # no city or country column at all: nothing to span
+        if not self.reported_once or not span:
             return SafeString("".join([cell.html for cell in self.cells]))  # cells are escaped
-        span = len(self.cells) - 1
         return SafeString(
             f'<td class="reported-once" colspan="{span}">{escape(self.reported_once)} &rarr;</td>'
             + self.cells[-1].html

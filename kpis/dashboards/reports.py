@@ -182,25 +182,70 @@ def consortium_report(
 ) -> list[SolutionReport]:
     """The figures the consortium reports once, solution by solution (those that have any):
     the seed's UPREST table. Each report's ``consortium_lines`` hold them."""
+    return _unit_report(None, _reported_once(tables), tables, formatter or Formatter())
+
+
+def member_reports(
+    *, cities: Sequence, tables: StageTableInputs, formatter: Formatter | None = None
+) -> tuple[dict[int, list[SolutionReport]], list[SolutionReport]]:
+    """Every member city's reports (as :func:`city_report`) and the consortium's own (as
+    :func:`consortium_report`), judged in one consortium matrix per stage.
+
+    A city's cell is a function of its own figures and baseline only (so is a figure the
+    consortium reports once), so it reads the same in the consortium's matrix as in the
+    city's own: the deliverable of 200 cities judges three matrices, not six hundred.
+    """
+    formatter = formatter or Formatter()
+    matrices = stage_matrices(
+        cities=cities,
+        solutions=tables.solutions,
+        kpis=tables.kpis,
+        implementing=tables.implementing,
+        details=tables.details,
+        formatter=formatter,
+    )
+    judged = _Judged(_cells_by_unit(matrices), _details_by_unit(tables.details))
+    by_city = {
+        city.pk: _unit_report(
+            city,
+            [s for s in tables.solutions if city.pk in tables.implementing.get(s.pk, ())],
+            tables,
+            formatter,
+            judged,
+        )
+        for city in cities
+    }
+    return by_city, _unit_report(None, _reported_once(tables), tables, formatter, judged)
+
+
+@dataclass(slots=True)
+class _Judged:
+    """Judged cells by (stage, KPI id, unit: a city id, ``None`` for the consortium's own
+    figure), and the detail rows beside them by (KPI id, unit, stage)."""
+
+    cells: dict[tuple, Cell]
+    details: dict[tuple, Mapping]
+
+
+def _reported_once(tables: StageTableInputs) -> list:
+    """The solutions with a KPI the consortium reports once."""
     reported_once = {
         kpi.solution_id for kpi in tables.kpis if kpi.reporting_level == ReportingLevel.CONSORTIUM
     }
-    solutions = [solution for solution in tables.solutions if solution.pk in reported_once]
-    return _unit_report(None, solutions, tables, formatter or Formatter())
+    return [solution for solution in tables.solutions if solution.pk in reported_once]
 
 
-def _unit_report(
-    city, solutions: Sequence, tables: StageTableInputs, formatter: Formatter
-) -> list[SolutionReport]:
-    """The reports of one unit: a city (its lines and the consortium's), or ``None`` for
-    the consortium alone."""
+def _judge_unit(city, solutions: Sequence, tables: StageTableInputs, formatter) -> _Judged:
+    """One unit's cells, judged in its own matrix per stage: a city's (with the figures
+    the consortium reports once), or ``None``: the consortium's own figures alone."""
     solution_ids = {solution.pk for solution in solutions}
     kpis = [kpi for kpi in tables.kpis if kpi.solution_id in solution_ids]
+    if city is None:
+        # The consortium's own table holds what it reports once; the cities' KPIs of the
+        # same solutions are in the cities' tables, and have no unit to judge here.
+        kpis = [kpi for kpi in kpis if kpi.reporting_level == ReportingLevel.CONSORTIUM]
     unit_ids = {None} if city is None else {None, city.pk}
     details = [row for row in tables.details if row["city_id"] in unit_ids]
-    by_solution: dict[int, list] = {solution.pk: [] for solution in solutions}
-    for kpi in kpis:
-        by_solution[kpi.solution_id].append(kpi)
     matrices = stage_matrices(
         cities=[] if city is None else [city],
         solutions=solutions,
@@ -209,8 +254,26 @@ def _unit_report(
         details=details,
         formatter=formatter,
     )
-    details_by_unit = _details_by_unit(details)
-    cells = _cells_by_kpi(matrices)
+    return _Judged(_cells_by_unit(matrices), _details_by_unit(details))
+
+
+def _unit_report(
+    city,
+    solutions: Sequence,
+    tables: StageTableInputs,
+    formatter: Formatter,
+    judged: _Judged | None = None,
+) -> list[SolutionReport]:
+    """The reports of one unit: a city (its lines and the consortium's), or ``None`` for
+    the consortium alone. ``judged``: cells judged already (:func:`member_reports`)."""
+    if judged is None:
+        judged = _judge_unit(city, solutions, tables, formatter)
+    solution_ids = {solution.pk for solution in solutions}
+    by_solution: dict[int, list] = {solution.pk: [] for solution in solutions}
+    for kpi in tables.kpis:
+        if kpi.solution_id in solution_ids:
+            by_solution[kpi.solution_id].append(kpi)
+    details_by_unit, cells = judged.details, judged.cells
     activities_by_solution: dict[int, list] = {solution.pk: [] for solution in solutions}
     for activity in sorted(tables.activities, key=lambda activity: natural_key(activity.code)):
         if activity.solution_id in activities_by_solution:
@@ -233,12 +296,11 @@ def _unit_report(
                 group_target=kpi.target_scope != "city" and not consortium_level,
                 is_part=kpi.parent_id is not None,
             )
-            if line.kind == "kpi":
-                column = "consortium" if consortium_level else "city"
-                unit = None if consortium_level else getattr(city, "pk", None)
+            if line.kind == "kpi" and (city is not None or consortium_level):
+                unit = None if consortium_level else city.pk
                 line.figures = [
                     _figure(cell, details_by_unit.get((kpi.pk, unit, stage)))
-                    if (cell := cells.get((stage, kpi.pk, column))) is not None
+                    if (cell := cells.get((stage, kpi.pk, unit))) is not None
                     else None
                     for stage in STAGES
                 ]
@@ -257,14 +319,21 @@ def _unit_report(
     return reports
 
 
-def _cells_by_kpi(matrices: Mapping[str, Matrix]) -> dict[tuple, Cell]:
-    """(stage, KPI id, column kind) -> cell, for single-city matrices."""
+def _cells_by_unit(matrices: Mapping[str, Matrix]) -> dict[tuple, Cell]:
+    """(stage, KPI id, unit) -> cell: a city's by its id, the consortium column's by ``None``
+    (what the consortium reports once; a roll-up for the cities' KPIs, which no unit
+    report reads)."""
     cells = {}
     for stage, matrix in matrices.items():
+        slots = [
+            (index, column.key if column.kind == "city" else None)
+            for index, column in enumerate(matrix.columns)
+            if column.kind in ("city", "consortium")
+        ]
         for row in matrix.kpi_rows:
-            for column, cell in zip(matrix.columns, row.cells, strict=True):
-                if column.kind in ("city", "consortium"):
-                    cells[(stage, row.kpi_id, column.kind)] = cell
+            row_cells = row.cells
+            for index, unit in slots:
+                cells[(stage, row.kpi_id, unit)] = row_cells[index]
     return cells
 
 

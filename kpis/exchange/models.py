@@ -78,3 +78,51 @@ class PendingImport(models.Model):
         return cls.objects.filter(
             token=token, user=user, city=city, consortium=consortium, stage=stage
         ).first()
+
+
+class PreparedDocument(models.Model):
+    """A consortium's document made in the background (:mod:`kpis.exchange.background`).
+
+    One per consortium, document, format, language, reader's view (a digest of
+    :func:`cities.access.visibility_class`) and data version: a change to the figures
+    moves the version, so a kept document never outlives what it shows. ``content`` is
+    empty until the task (``task_id``, django-tasks' database backend) has made it.
+    """
+
+    class Kind(models.TextChoices):
+        DELIVERABLE = "deliverable", _("Deliverable")
+        MATURITY = "maturity", _("Assessment of solution maturity")
+
+    consortium = models.ForeignKey(
+        Consortium, on_delete=models.CASCADE, related_name="+", verbose_name=_("consortium")
+    )
+    kind = models.CharField(_("document"), max_length=16, choices=Kind.choices)
+    fmt = models.CharField(_("format"), max_length=8)
+    language = models.CharField(_("language"), max_length=16)
+    view = models.CharField(_("reader's view"), max_length=64)
+    version = models.CharField(_("data version"), max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    content = models.BinaryField(_("content"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("prepared document")
+        verbose_name_plural = _("prepared documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consortium", "kind", "fmt", "language", "view", "version"],
+                name="prepared_document_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consortium_id} {self.kind} {self.fmt} {self.language}"

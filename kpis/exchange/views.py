@@ -11,21 +11,24 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views import View
 
 from cities.access import visible_consortia, visible_consortia_filter
 from cities.models import City, Membership
 from icc_portal.api.csv import streaming_csv
-from kpis.dashboards import build
+from kpis.dashboards import build, versioned
 from kpis.dashboards.readers import matrix_inputs
 
-from . import csv, docx, pdf, xlsx
+from . import background, csv, documents, pdf, xlsx
 from .deliverable import read_deliverable
-from .tables import approval_dates, city_table, consortium_tables
+from .tables import approval_dates, city_table
 
 MATURITY_FORMATS = ("xlsx", "docx", "pdf")
 MATRIX_FORMATS = ("xlsx", "csv")
@@ -45,19 +48,40 @@ def pdf_unavailable(request) -> HttpResponse:
 
 def tables_file(request, tables, *, title: str, fmt: str, filename: str) -> HttpResponse:
     """The maturity tables as one XLSX workbook, DOCX or PDF document."""
-    if fmt == "xlsx":
-        return attachment(xlsx.maturity_workbook(tables), xlsx.XLSX_MEDIA_TYPE, f"{filename}.xlsx")
-    if fmt == "docx":
-        content = docx.maturity_document(tables, title=title)
-        return attachment(content, docx.DOCX_MEDIA_TYPE, f"{filename}.docx")
     try:
-        content = pdf.render_pdf(
-            "exchange/pdf/maturity.html",
-            {"tables": tables, "title": title, "language": get_language()},
-        )
+        content = documents.tables_content(tables, title=title, fmt=fmt)
     except pdf.PdfUnavailable:
         return pdf_unavailable(request)
-    return attachment(content, pdf.PDF_MEDIA_TYPE, f"{filename}.pdf")
+    return attachment(content, documents.MEDIA_TYPES[fmt], f"{filename}.{fmt}")
+
+
+#: Seconds between two reloads of the page saying a document is being prepared.
+REFRESH_SECONDS = 5
+DOCUMENT_NAMES = {
+    "deliverable": pgettext_lazy("document", "The deliverable"),
+    "maturity": pgettext_lazy("document", "The assessment of solution maturity"),
+}
+
+
+def consortium_document(request, consortium, *, kind: str, fmt: str) -> HttpResponse:
+    """A consortium's document: made at once, or for a large consortium by a background
+    task (:mod:`kpis.exchange.background`), with a page saying so until it is ready."""
+    if not background.made_in_background(consortium):
+        made = documents.MAKERS[kind](request.user, consortium, fmt)
+        return attachment(made.content, made.media_type, made.filename)
+    document = background.prepared_document(request.user, consortium, kind=kind, fmt=fmt)
+    if document.content is not None:
+        filename = f"{consortium.slug}-{kind}.{fmt}"
+        return attachment(bytes(document.content), documents.MEDIA_TYPES[fmt], filename)
+    context = {
+        "consortium": consortium,
+        "document": DOCUMENT_NAMES[kind],
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+    response = render(request, "exchange/preparing.html", context, status=202)
+    response["Retry-After"] = str(REFRESH_SECONDS)
+    add_never_cache_headers(response)
+    return response
 
 
 def _format(fmt: str, allowed: tuple[str, ...]) -> str:
@@ -102,11 +126,9 @@ class ConsortiumMaturityExport(View):
     def get(self, request, slug: str, fmt: str):
         fmt = _format(fmt, MATURITY_FORMATS)
         consortium = get_object_or_404(visible_consortia(request.user), slug=slug)
-        tables = consortium_tables(request.user, consortium)
-        every = [*tables.cities, *([tables.consortium] if tables.consortium.blocks else [])]
-        title = _("Assessment of solution maturity – %(unit)s") % {"unit": consortium.display_name}
-        filename = f"{consortium.slug}-maturity"
-        return tables_file(request, every, title=title, fmt=fmt, filename=filename)
+        if fmt == "pdf" and not pdf.pdf_available():
+            return pdf_unavailable(request)
+        return consortium_document(request, consortium, kind="maturity", fmt=fmt)
 
 
 class MatrixExport(View):
@@ -156,23 +178,30 @@ class DeliverableView(View):
         consortium = get_object_or_404(visible_consortia(request.user), slug=slug)
         if fmt == "pdf" and not pdf.pdf_available():
             return pdf_unavailable(request)
-        deliverable = read_deliverable(request.user, consortium)
-        filename = f"{consortium.slug}-deliverable"
-        if fmt == "docx":
-            content = docx.deliverable_document(deliverable)
-            return attachment(content, docx.DOCX_MEDIA_TYPE, f"{filename}.docx")
-        if fmt == "pdf":
-            content = pdf.render_pdf(
-                "exchange/pdf/deliverable.html",
-                {"deliverable": deliverable, "language": get_language()},
-            )
-            return attachment(content, pdf.PDF_MEDIA_TYPE, f"{filename}.pdf")
+        if fmt:
+            return consortium_document(request, consortium, kind="deliverable", fmt=fmt)
+        # The judged part is kept by data version, reader's view, language and day
+        # (kpis.dashboards.versioned): a programme's deliverable takes seconds to build.
+        today = timezone.localdate()
+        key = versioned.page_key("deliverable", request, [consortium.pk], today.isoformat())
+        page = versioned.kept(key, lambda: _deliverable_page(request, consortium))
         return render(
             request,
             "exchange/deliverable.html",
-            {
-                "deliverable": deliverable,
-                "consortium": consortium,
-                "pdf_available": pdf.pdf_available(),
-            },
+            {"page": page, "consortium": consortium, "pdf_available": pdf.pdf_available()},
         )
+
+
+def _deliverable_page(request, consortium) -> dict:
+    """What the deliverable page shows of the deliverable: its title, date, whether it
+    holds drafts, and its body rendered."""
+    deliverable = read_deliverable(request.user, consortium)
+    body = render_to_string(
+        "exchange/_deliverable_body.html", {"deliverable": deliverable}, request=request
+    )
+    return {
+        "title": deliverable.title,
+        "exported_on": deliverable.exported_on,
+        "has_drafts": deliverable.has_drafts,
+        "body": SafeString(body),
+    }

@@ -1,0 +1,1 @@
+"""Code the tests share (imported by tests, never a conftest)."""
