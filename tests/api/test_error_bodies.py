@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from icc_portal.api.parsers import MAX_JSON_DEPTH, nesting_exceeds
 from icc_portal.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from kpis.models import KPI, Measurement
-from tests.api.conftest import assert_error_shape
+from tests.helpers.api import assert_error_shape
 
 URL = "/api/v1/measurements/"
 

@@ -14,7 +14,7 @@ from django.test import Client
 
 from icc_portal.api.fields import plain_decimal
 from kpis.models import KPI
-from tests.api.conftest import assert_error_shape
+from tests.helpers.api import assert_error_shape
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db

@@ -36,7 +36,6 @@ from decimal import Decimal
 import pytest
 
 from kpis.models import FrameworkReference
-from tests.api.conftest import client_for
 from tests.cities.factories import (
     CityCoordinatorFactory,
     CityFactory,
@@ -45,6 +44,7 @@ from tests.cities.factories import (
     ProgrammeFactory,
     UserFactory,
 )
+from tests.helpers.api import client_for
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 from tests.solutions.factories import ActivityFactory, SolutionFactory
 
