@@ -2,11 +2,13 @@
 
 ``admin_form(client, url)`` returns what the browser would send from the admin's change
 form as it stands (every input, the selected options, the inlines' management forms),
-as a dict of lists; a test changes what the officer would type and posts it.
+as a dict of lists (read by :mod:`tests.helpers.admin_forms`); a test changes what the
+officer would type and posts it.
 
-The world: "Let's GOv" (``letsgov``), set up with member cities and nothing else, as a
-new consortium is; and "SERN" (``sern_like``) with a solution, a composite KPI and its
-parts, so pickers have another consortium's rows to leave out.
+The world (``setup_world``): "Let's GOv" (``letsgov``), set up with member cities and
+nothing else, as a new consortium is; and a SERN-like consortium (``sern``, two of SERN's
+cities) with a solution, a composite KPI and its parts, so pickers have another
+consortium's rows to leave out.
 """
 
 from __future__ import annotations

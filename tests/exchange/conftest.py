@@ -1,6 +1,7 @@
-"""Helpers for the spreadsheet tests: a coordinator of Vänersborg in the SERN demo world
+"""Fixtures of the spreadsheet tests: a coordinator of Vänersborg in the SERN demo world
 (enters Vänersborg's figures, and as coordinator of a lead city of solution 3 the
-consortium's own UPREST figures), the template of a page, and uploading a file."""
+consortium's own UPREST figures), signed in. The shared code (a page's template, uploading
+a file, workbooks, PDFs) is in :mod:`tests.helpers.exchange`."""
 
 from __future__ import annotations
 
