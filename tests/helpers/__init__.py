@@ -1,0 +1,1 @@
+"""Helper code shared by tests of several apps (never a conftest: tests import these)."""
