@@ -1,0 +1,209 @@
+"""The change feed read a page at a time (page size 1) while figures are created, edited,
+submitted, approved, returned, reopened and deleted between the pages.
+
+Whatever happens between two pages, a copy kept with the feed alone ends equal to a fresh
+full pull of ``/api/v1/measurements/`` for each kind of reader (``tests/helpers/feed.py``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from cities.models import City
+from kpis.models import KPI, Measurement
+from kpis.reporting import entry, review
+from tests.api.conftest import client_for
+from tests.helpers.feed import Copy, full_pull
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_throttle(monkeypatch):
+    """Pages of one change each: far more requests a minute than a visitor may send."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None})
+
+
+@pytest.fixture
+def ravenna(sern):
+    return City.objects.get(slug="ravenna")
+
+
+@pytest.fixture
+def readers(sern, sern_partner, sern_steering, sern_coordinator_ravenna, sern_coordinator_cervia):
+    """A client per kind of reader: who sees approved figures only, a city's drafts, all."""
+    return {
+        "anonymous": client_for(None),
+        "partner": client_for(sern_partner),
+        "coordinator ravenna": client_for(sern_coordinator_ravenna),
+        "coordinator cervia": client_for(sern_coordinator_cervia),
+        "steering": client_for(sern_steering),
+    }
+
+
+def figure(ravenna, code: str, stage: str = "final") -> Measurement:
+    return Measurement.objects.get(kpi__code=code, city=ravenna, stage=stage)
+
+
+def enter(user, ravenna, code: str, stage: str, value: int) -> None:
+    kpi = KPI.objects.get(solution__consortium__slug="sern", code=code)
+    stored = Measurement.objects.filter(kpi=kpi, city=ravenna, stage=stage).first()
+    entry.record_measurements(
+        user=user,
+        city=ravenna,
+        stage=stage,
+        rows=[
+            entry.RowInput(
+                kpi=kpi.pk,
+                status="reported",
+                value=Decimal(value),
+                expected_version=stored.version if stored else 0,
+            )
+        ],
+    )
+
+
+def test_a_figure_approved_then_reopened_while_the_partner_is_between_pages_is_withdrawn(
+    sern, ravenna, sern_steering, sern_coordinator_ravenna, sern_partner
+):
+    """The partner reads the first approved figure on a page of its own (the cursor is its
+    row), the stage is reopened, and the next pages must take it back."""
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Check"
+    )
+    copy = Copy(client_for(sern_partner))
+    copy.sync()
+    review.submit_stage(user=sern_coordinator_ravenna, consortium=sern, city=ravenna, stage="final")
+    copy.sync()  # submitted: nothing the partner may see, but the cursor moves past it
+    review.approve_stage(user=sern_steering, consortium=sern, city=ravenna, stage="final")
+    copy.page()  # the first approved figure
+    taken = copy.items[-1]
+    assert (taken["change"], taken["reason"]) == ("created", "approved")
+
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Again"
+    )
+    copy.sync()
+
+    assert taken["id"] not in copy.figures
+    assert copy.figures == full_pull(client_for(sern_partner))
+
+
+def test_a_returned_stage_reaches_the_steering_members_feed_and_etags(
+    sern, ravenna, sern_steering, sern_coordinator_ravenna
+):
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Check"
+    )
+    review.submit_stage(user=sern_coordinator_ravenna, consortium=sern, city=ravenna, stage="final")
+    steering = client_for(sern_steering)
+    copy = Copy(steering, page_size=500)
+    copy.sync()
+    url = "/api/v1/measurements/?city=ravenna&stage=final"
+    listed = steering.get(url)
+    assert {row["review_state"] for row in listed.json()["results"]} == {"submitted"}
+
+    review.return_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Where from?"
+    )
+
+    since = len(copy.items)
+    copy.sync()
+    returned = copy.items[since:]
+    final = set(
+        Measurement.objects.filter(city=ravenna, stage="final").values_list("pk", flat=True)
+    )
+    assert {item["id"] for item in returned} == final
+    assert {(item["change"], item["reason"]) for item in returned} == {("changed", "returned")}
+    assert copy.figures == full_pull(steering)
+    again = steering.get(url, headers={"if-none-match": listed["ETag"]})
+    assert again.status_code == 200
+    assert {row["review_state"] for row in again.json()["results"]} == {"draft"}
+
+
+# --- The table: every kind of change, between pages, for every reader ----------------------
+
+
+def _actions(sern, ravenna, steering_user, coordinator):
+    """The changes made one after the other, a page read by every reader after each."""
+    cervia = City.objects.get(slug="cervia")
+
+    def reopen(city):
+        return lambda: review.reopen_stage(
+            user=steering_user, consortium=sern, city=city, stage="final", comment="Check"
+        )
+
+    return [
+        ("reopen Ravenna's final", reopen(ravenna)),
+        ("edit a draft", lambda: enter(coordinator, ravenna, "2.2", "final", 4242)),
+        ("create a baseline draft", lambda: enter(coordinator, ravenna, "2.2", "baseline", 3)),
+        (
+            "submit",
+            lambda: review.submit_stage(
+                user=coordinator, consortium=sern, city=ravenna, stage="final"
+            ),
+        ),
+        (
+            "return",
+            lambda: review.return_stage(
+                user=steering_user, consortium=sern, city=ravenna, stage="final", comment="No"
+            ),
+        ),
+        ("edit after the return", lambda: enter(coordinator, ravenna, "2.2", "final", 4343)),
+        (
+            "submit again",
+            lambda: review.submit_stage(
+                user=coordinator, consortium=sern, city=ravenna, stage="final"
+            ),
+        ),
+        (
+            "approve",
+            lambda: review.approve_stage(
+                user=steering_user, consortium=sern, city=ravenna, stage="final"
+            ),
+        ),
+        ("reopen again", reopen(ravenna)),
+        ("delete a draft", lambda: figure(ravenna, "2.1").delete()),
+        ("delete the baseline draft", lambda: figure(ravenna, "2.2", "baseline").delete()),
+        ("reopen Cervia's final", reopen(cervia)),
+        ("delete an approved figure", lambda: figure(ravenna, "2.4", "midway").delete()),
+    ]
+
+
+def test_every_copy_kept_a_page_at_a_time_through_every_change_equals_a_full_pull(
+    sern, ravenna, readers, sern_steering, sern_coordinator_ravenna
+):
+    copies = {name: Copy(client) for name, client in readers.items()}
+    for copy in copies.values():
+        copy.page()  # a reader starts a full pull, a page at a time
+    for _name, action in _actions(sern, ravenna, sern_steering, sern_coordinator_ravenna):
+        action()
+        for copy in copies.values():
+            copy.page()
+    for name, copy in copies.items():
+        copy.page_size = 7  # the rest after the last change: any page size will do
+        copy.sync()
+        assert copy.figures == full_pull(readers[name]), name
+
+
+@pytest.mark.parametrize("pages_between", [0, 1, 3])
+def test_every_copy_equals_a_full_pull_however_many_pages_fall_between_changes(
+    sern, ravenna, readers, sern_steering, sern_coordinator_ravenna, pages_between
+):
+    copies = {name: Copy(client, page_size=500) for name, client in readers.items()}
+    for copy in copies.values():
+        copy.sync()
+        copy.page_size = 1
+    for _name, action in _actions(sern, ravenna, sern_steering, sern_coordinator_ravenna):
+        action()
+        for copy in copies.values():
+            for _ in range(pages_between):
+                copy.page()
+    for name, copy in copies.items():
+        copy.page_size = 7  # the rest after the last change: any page size will do
+        copy.sync()
+        assert copy.figures == full_pull(readers[name]), name
