@@ -81,8 +81,10 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["kpis/dashboards/versioned.py"],
         [
             "tests/kpis/test_versioned_pages.py",
+            "tests/kpis/test_versioned_etags.py",
             "tests/kpis/test_versioned_workers.py",
             "tests/kpis/test_readers_in_sequence.py",
+            "tests/kpis/test_versions_moved.py",
         ],
     ),
     "api answers": (
