@@ -14,6 +14,7 @@ import pytest
 from cities.models import City
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry, review
+from kpis.reporting.missing import missing_kpis
 from tests.api.conftest import client_for
 from tests.helpers.feed import Copy, full_pull
 
@@ -67,11 +68,13 @@ def enter(user, ravenna, code: str, stage: str, value: int) -> None:
     )
 
 
+@pytest.mark.parametrize("page_size_after", [1, 500])
 def test_a_figure_approved_then_reopened_while_the_partner_is_between_pages_is_withdrawn(
-    sern, ravenna, sern_steering, sern_coordinator_ravenna, sern_partner
+    sern, ravenna, sern_steering, sern_coordinator_ravenna, sern_partner, page_size_after
 ):
-    """The partner reads the first approved figure on a page of its own (the cursor is its
-    row), the stage is reopened, and the next pages must take it back."""
+    """The partner reads up to the last approved figure (the cursor is its very row), the
+    stage is reopened, and the next pages (of one change, or of all) must take every one
+    of them back."""
     review.reopen_stage(
         user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Check"
     )
@@ -80,16 +83,92 @@ def test_a_figure_approved_then_reopened_while_the_partner_is_between_pages_is_w
     review.submit_stage(user=sern_coordinator_ravenna, consortium=sern, city=ravenna, stage="final")
     copy.sync()  # submitted: nothing the partner may see, but the cursor moves past it
     review.approve_stage(user=sern_steering, consortium=sern, city=ravenna, stage="final")
-    copy.page()  # the first approved figure
-    taken = copy.items[-1]
-    assert (taken["change"], taken["reason"]) == ("created", "approved")
+    since = len(copy.items)
+    copy.sync()  # a page per approved figure, up to the last
+    approved = {item["id"] for item in copy.items[since:]}
+    assert {(item["change"], item["reason"]) for item in copy.items[since:]} == {
+        ("created", "approved")
+    }
+    assert len(approved) == 13
 
     review.reopen_stage(
         user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Again"
     )
+    since = len(copy.items)
+    copy.page_size = page_size_after
     copy.sync()
 
-    assert taken["id"] not in copy.figures
+    assert {item["id"] for item in copy.items[since:]} == approved
+    assert {item["change"] for item in copy.items[since:]} == {"withdrawn"}
+    assert approved.isdisjoint(copy.figures)
+    assert copy.figures == full_pull(client_for(sern_partner))
+
+
+def test_a_figure_shown_approved_on_one_page_and_reopened_before_the_next_is_withdrawn(
+    sern, ravenna, sern_steering, sern_coordinator_ravenna, sern_partner
+):
+    """A page names a figure as it is *now*: the partner's page of one change (an edit of
+    a draft) shows the figure approved meanwhile, so the partner holds it. Reopened before
+    the next page, it must be withdrawn by that page, which holds both its approval and
+    its reopening (the figure was never visible at the cursor)."""
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Check"
+    )
+    copy = Copy(client_for(sern_partner), page_size=500)
+    copy.sync()
+    enter(sern_coordinator_ravenna, ravenna, "2.2", "final", 4242)
+    review.submit_stage(user=sern_coordinator_ravenna, consortium=sern, city=ravenna, stage="final")
+    review.approve_stage(user=sern_steering, consortium=sern, city=ravenna, stage="final")
+    copy.page_size = 1
+    copy.page()  # the edit's row: the figure as it is now, approved
+    edited = figure(ravenna, "2.2")
+    assert copy.items[-1]["id"] == edited.pk
+    assert copy.figures[edited.pk]["value"] in ("4242", "4242.0", 4242, "4242.00")
+
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Again"
+    )
+    copy.page_size = 500
+    copy.sync()
+
+    assert edited.pk not in copy.figures
+    assert copy.figures == full_pull(client_for(sern_partner))
+
+
+def test_a_one_figure_stage_approved_and_reopened_between_two_pages_is_withdrawn(
+    sern, ravenna, sern_steering, sern_coordinator_ravenna, sern_partner
+):
+    """Ravenna's baseline holds one figure: its approval and its reopening are two rows in
+    a row of the log, and the partner's cursor stops exactly between them."""
+    enter(sern_coordinator_ravenna, ravenna, "2.2", "baseline", 3)
+    missing = len(missing_kpis(sern, ravenna, "baseline"))
+    review.submit_stage(
+        user=sern_coordinator_ravenna,
+        consortium=sern,
+        city=ravenna,
+        stage="baseline",
+        confirm_missing=missing,
+    )
+    copy = Copy(client_for(sern_partner))
+    copy.sync()
+    review.approve_stage(
+        user=sern_steering,
+        consortium=sern,
+        city=ravenna,
+        stage="baseline",
+        confirm_missing=missing,
+    )
+    assert copy.page() is False
+    baseline = figure(ravenna, "2.2", "baseline")
+    assert copy.items[-1]["id"] == baseline.pk and baseline.pk in copy.figures
+
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="baseline", comment="Again"
+    )
+    copy.page()
+
+    assert (copy.items[-1]["id"], copy.items[-1]["change"]) == (baseline.pk, "withdrawn")
+    assert baseline.pk not in copy.figures
     assert copy.figures == full_pull(client_for(sern_partner))
 
 
@@ -190,7 +269,7 @@ def test_every_copy_kept_a_page_at_a_time_through_every_change_equals_a_full_pul
         assert copy.figures == full_pull(readers[name]), name
 
 
-@pytest.mark.parametrize("pages_between", [0, 1, 3])
+@pytest.mark.parametrize("pages_between", [0, 1, 3, "all"])
 def test_every_copy_equals_a_full_pull_however_many_pages_fall_between_changes(
     sern, ravenna, readers, sern_steering, sern_coordinator_ravenna, pages_between
 ):
@@ -201,7 +280,9 @@ def test_every_copy_equals_a_full_pull_however_many_pages_fall_between_changes(
     for _name, action in _actions(sern, ravenna, sern_steering, sern_coordinator_ravenna):
         action()
         for copy in copies.values():
-            for _ in range(pages_between):
+            if pages_between == "all":
+                copy.sync()  # up to the change's last row: the cursor stops on it
+            for _ in range(0 if pages_between == "all" else pages_between):
                 copy.page()
     for name, copy in copies.items():
         copy.page_size = 7  # the rest after the last change: any page size will do
