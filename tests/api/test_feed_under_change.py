@@ -288,3 +288,100 @@ def test_every_copy_equals_a_full_pull_however_many_pages_fall_between_changes(
         copy.page_size = 7  # the rest after the last change: any page size will do
         copy.sync()
         assert copy.figures == full_pull(readers[name]), name
+
+
+# --- Pages and cursors at their edges --------------------------------------------------------
+
+
+def cursor_at(user, position) -> str:
+    from cities.access import reader_fingerprint
+    from icc_portal import api_cursors
+
+    return api_cursors.make("changes", p=position, r=reader_fingerprint(user))
+
+
+def test_a_full_pull_after_a_reopening_names_only_what_the_reader_may_see(
+    sern, ravenna, sern_steering, sern_partner
+):
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Check"
+    )
+    copy = Copy(client_for(sern_partner), page_size=500)
+    copy.sync()
+    assert {item["change"] for item in copy.items} == {"created"}
+    assert copy.figures == full_pull(client_for(sern_partner))
+
+
+def test_a_cursor_at_the_first_position_still_withdraws(sern, sern_steering, sern_partner):
+    """Position 1 is a cursor like any other (not the start): what was visible there and
+    is hidden now is withdrawn."""
+    from changelog.models import Change
+
+    first = Change.objects.filter(measurement_id__isnull=False).order_by("id").first()
+    Change.objects.filter(id__lt=first.pk).delete()  # definition rows of the demo's load
+    Change.objects.filter(pk=first.pk).update(id=1)
+    shown = Measurement.objects.select_related("city").get(pk=first.measurement_id)
+    assert shown.review_state == "approved"
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=shown.city, stage=shown.stage, comment="Check"
+    )
+    body = (
+        client_for(sern_partner)
+        .get("/api/v1/changes/", {"since": cursor_at(sern_partner, 1), "page_size": 500})
+        .json()
+    )
+    withdrawn = {item["id"] for item in body["results"] if item["change"] == "withdrawn"}
+    assert shown.pk in withdrawn
+
+
+def test_the_last_page_says_nothing_more_when_it_ends_exactly_at_the_newest_change(
+    sern, ravenna, sern_steering, sern_partner
+):
+    copy = Copy(client_for(sern_partner), page_size=500)
+    copy.sync()
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Check"
+    )
+    copy.page_size = 13  # Ravenna's final stage: 13 figures, 13 rows
+    assert copy.page() is False
+    assert len(copy.items) - 84 == 13
+
+
+def test_a_figure_touched_twice_on_a_page_is_named_once_in_the_order_of_its_last_change(
+    sern, ravenna, sern_steering, sern_coordinator_ravenna
+):
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Check"
+    )
+    copy = Copy(client_for(sern_steering), page_size=500)
+    copy.sync()
+    since = len(copy.items)
+    enter(sern_coordinator_ravenna, ravenna, "2.2", "final", 4242)
+    enter(sern_coordinator_ravenna, ravenna, "2.1", "final", 7)
+    enter(sern_coordinator_ravenna, ravenna, "2.2", "final", 4343)
+
+    copy.sync()
+
+    assert [item["id"] for item in copy.items[since:]] == [
+        figure(ravenna, "2.1").pk,
+        figure(ravenna, "2.2").pk,
+    ]
+
+
+@pytest.mark.parametrize("position", [-1, True, "3", 2.5])
+def test_a_signed_cursor_holding_no_position_is_refused(sern, sern_partner, position):
+    response = client_for(sern_partner).get(
+        "/api/v1/changes/", {"since": cursor_at(sern_partner, position)}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "cursor_invalid"
+
+
+def test_a_cursor_at_position_zero_reads_from_the_start(sern, sern_partner):
+    body = (
+        client_for(sern_partner)
+        .get("/api/v1/changes/", {"since": cursor_at(sern_partner, 0), "page_size": 500})
+        .json()
+    )
+    assert len(body["results"]) == 84
+    assert {item["change"] for item in body["results"]} == {"created"}
