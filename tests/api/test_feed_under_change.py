@@ -385,3 +385,51 @@ def test_a_cursor_at_position_zero_reads_from_the_start(sern, sern_partner):
     )
     assert len(body["results"]) == 84
     assert {item["change"] for item in body["results"]} == {"created"}
+
+
+def pruned_through(position: int) -> None:
+    from changelog.models import Horizon
+
+    Horizon.objects.update_or_create(pk=1, defaults={"pruned_through": position})
+
+
+@pytest.mark.parametrize(
+    ("position", "pruned", "status"),
+    [(5, 6, 400), (6, 6, 200), (7, 6, 200), (1, 6, 400), (0, 6, 200)],
+)
+def test_a_cursor_before_the_pruned_horizon_has_expired_and_one_at_it_has_not(
+    sern, sern_partner, position, pruned, status
+):
+    """Rows up to ``pruned_through`` may be gone: a reader who read up to it missed none;
+    position 0 is the start (a full pull), never expired."""
+    pruned_through(pruned)
+    response = client_for(sern_partner).get(
+        "/api/v1/changes/", {"since": cursor_at(sern_partner, position)}
+    )
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert response.json()["code"] == "cursor_expired"
+
+
+def test_the_refusals_say_what_happened_and_what_to_do(sern, sern_partner, settings):
+    partner = client_for(sern_partner)
+    pruned_through(10)
+    expired = partner.get("/api/v1/changes/", {"since": cursor_at(sern_partner, 5)}).json()
+    assert expired["detail"] == (
+        f"This cursor is older than the changes kept ({settings.CHANGES_RETENTION_DAYS} "
+        "days): start again with a full pull (leave out since)."
+    )
+    assert expired["errors"] == {"since": [expired["detail"]]}
+    from icc_portal import api_cursors
+
+    before_roles_changed = api_cursors.make("changes", p=20, r="the roles before")
+    stale = partner.get("/api/v1/changes/", {"since": before_roles_changed}).json()
+    assert stale["code"] == "cursor_reader_changed"
+    assert stale["detail"] == (
+        "Your access changed since this cursor was made, so figures may have appeared or "
+        "gone without a change: start again with a full pull (leave out since)."
+    )
+    forged = partner.get("/api/v1/changes/", {"since": "abc:def"}).json()
+    assert forged["detail"] == (
+        "This cursor was not made by this site: start again with a full pull (leave out since)."
+    )
