@@ -106,9 +106,11 @@ bench-api: setup
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
 
-# Mutation score of the rule modules (progress, entry rules, access, review): mutmut, one
-# module at a time against the tests that cover it; table in mutation-score.txt. Slow
-# (tens of minutes on one core), so not part of .ci/run. MUTATION_ARGS="--only access".
+# Mutation score of the rule modules (progress, entry rules, access, review), the change
+# log, the versioned pages, the stored API answers, the feed, the spreadsheet reader and
+# the bulk writes: mutmut, one module at a time against the tests that cover it; table in
+# mutation-score.txt. Slow (hours on one core for all of them), so not part of .ci/run.
+# MUTATION_ARGS="--only access" (or --only "versioned pages", …).
 .PHONY: mutation
 mutation: setup
 	$(BIN)/python .ci/mutation.py $(MUTATION_ARGS)

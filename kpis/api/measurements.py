@@ -273,7 +273,7 @@ class MeasurementViewSet(
     filterset_class = MeasurementFilter
     permission_classes = [ApiAccess, CanEnterFigure]
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
-    cache_answers = True  # a list's pages, kept under their ETags (api_validators)
+    cache_answers = True  # a list's pages, kept under their ETags (icc_portal.api.conditional)
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     csv_columns = MeasurementSerializer.Meta.fields
     csv_filename = "measurements.csv"

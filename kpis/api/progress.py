@@ -390,7 +390,7 @@ class ProgressViewSet(ConditionalReads, viewsets.GenericViewSet):
 
     serializer_class = ProgressRowSerializer
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
-    cache_answers = True  # a page of judged cells, kept under its ETag (api_validators)
+    cache_answers = True  # a page of judged cells, kept under its ETag (icc_portal.api.conditional)
     filter_backends: list = []
     query_parameters = tuple(ProgressQuerySerializer().fields)
     csv_filename = "progress.csv"

@@ -3,11 +3,12 @@ what do its rows say. No database here.
 
 The whole file is refused (:class:`FileRefused`, with a message and a code) when it cannot
 be this page's template: too large, of another type (told by its first bytes, not its
-name), packed too tightly (a zip bomb), not the portal's template, another unit's or
-stage's, with the figures sheet renamed, merged cells, moved columns, or more rows than
-the page has KPIs. Otherwise every row comes back as its cells (:class:`FileRow`), to be
-read one by one by :mod:`kpis.exchange.imports`, which refuses a row (not the file) for a
-formula, a date typed as text or a number with a decimal comma.
+name), packed too tightly (a zip bomb), not the portal's template, a template of another
+version (``TEMPLATE_VERSION``), another unit's or stage's, with the figures sheet renamed,
+merged cells, moved columns, or more rows than the page has KPIs. Otherwise every row
+comes back as its cells (:class:`FileRow`), to be read one by one by
+:mod:`kpis.exchange.imports`, which refuses a row (not the file) for a formula, a date
+typed as text or a number with a decimal comma.
 
 What one upload can cost is bounded before its rows are read (:mod:`kpis.exchange.bounds`):
 the parts openpyxl reads whole are counted first, the workbook is streamed (openpyxl's
@@ -49,6 +50,7 @@ from .template import (
     HEADER_ROW,
     META_SHEET,
     TEMPLATE_KIND,
+    TEMPLATE_VERSION,
 )
 
 XLSX, CSV = "xlsx", "csv"
@@ -242,6 +244,16 @@ def _read_workbook(workbook, content, expected, max_rows: int, deadline: Deadlin
             facts[key] = "" if value is None else str(value)
     if facts.get("kind") != TEMPLATE_KIND:
         raise _not_this_template()
+    if facts.get("version") != TEMPLATE_VERSION:
+        raise FileRefused(
+            _(
+                "This template is of another version (%(found)s) than the one this page "
+                "reads (%(expected)s): download a fresh template from this page and copy "
+                "your figures into it."
+            )
+            % {"found": facts.get("version") or "?", "expected": TEMPLATE_VERSION},
+            "other_template_version",
+        )
     unit = {key: facts.get(key, "") for key in ("city", "consortium", "stage")}
     _check_unit(unit, expected)
     title = facts.get("sheet", "")

@@ -2,7 +2,7 @@
 
 ``admin_form(client, url)`` returns what the browser would send from the admin's change
 form as it stands (every input, the selected options, the inlines' management forms),
-as a dict of lists (read by :mod:`tests.helpers.admin_forms`); a test changes what the
+as a dict of lists (read by :mod:`tests.helpers.forms`); a test changes what the
 officer would type and posts it.
 
 The world (``setup_world``): "Let's GOv" (``letsgov``), set up with member cities and
@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.helpers.admin_forms import read_admin_form
+from tests.helpers.forms import read_admin_form
 
 
 @pytest.fixture

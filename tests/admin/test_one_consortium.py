@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 
-from tests.helpers.admin_forms import read_admin_form
+from tests.helpers.forms import read_admin_form
 
 pytestmark = pytest.mark.django_db
 
