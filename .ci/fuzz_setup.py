@@ -27,7 +27,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 
 from changelog import stamp  # noqa: E402
 from cities.access import reader_fingerprint  # noqa: E402
-from icc_portal import api_cursors  # noqa: E402
+from icc_portal.api import cursors as api_cursors  # noqa: E402
 from kpis.models import KPI, Measurement  # noqa: E402
 from kpis.reporting import entry  # noqa: E402
 

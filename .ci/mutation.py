@@ -88,7 +88,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "api answers": (
-        ["icc_portal/api_validators.py"],
+        ["icc_portal/api/conditional.py"],
         [
             "tests/api/test_conditional_reads.py",
             "tests/api/test_answers_in_sequence.py",
@@ -96,7 +96,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "feed": (
-        ["kpis/api/feed.py", "kpis/api/changes.py", "icc_portal/api_cursors.py"],
+        ["kpis/api/feed.py", "kpis/api/changes.py", "icc_portal/api/cursors.py"],
         [
             "tests/api/test_changes_feed.py",
             "tests/api/test_feed_under_change.py",

@@ -3,7 +3,7 @@
 Every change the API shows writes a row (:mod:`changelog.log`), in commit order, so the
 highest ``id`` changes whenever anything a response shows may have changed, and its
 time is when that happened. The ETags and ``Last-Modified`` of the API's lists across
-consortia are computed from it (:mod:`icc_portal.api_validators`); a read of one
+consortia are computed from it (:mod:`icc_portal.api.conditional`); a read of one
 consortium, and the pages, use that consortium's version instead
 (:mod:`changelog.versions`), which a change elsewhere leaves alone.
 """

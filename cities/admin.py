@@ -1,16 +1,13 @@
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from icc_portal.admin_tools import ExplainedAdmin, ExplainedInline, RulesInlineFormSet
-from kpis.framework import FrameworkCopyError, FrameworkSourceForm, copy_framework
 from solutions.models import Solution
 
 from .admin_scope import OneConsortiumAdmin
@@ -98,7 +95,7 @@ class ConsortiumAdmin(ExplainedAdmin):
         (_("Solutions and KPIs"), {"fields": ["framework"]}),
     ]
     inlines = [MembershipInline, SteeringCommitteeInline, PartnerInline]
-    actions = ["copy_framework"]
+    # kpis.admin adds the action that copies a framework (cities knows nothing of kpis).
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("cities")
@@ -132,33 +129,6 @@ class ConsortiumAdmin(ExplainedAdmin):
                 "framework into it”."
             ),
         )
-
-    @admin.action(description=_("Copy another consortium's framework into it"))
-    def copy_framework(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(
-                request, _("Choose exactly one consortium to copy into."), messages.WARNING
-            )
-            return None
-        target = queryset.get()
-        form = FrameworkSourceForm(request.POST if "copy" in request.POST else None, target=target)
-        if form.is_valid():
-            try:
-                copied = copy_framework(source=form.cleaned_data["source"], target=target)
-            except FrameworkCopyError as error:
-                form.add_error("source", error.message)
-            else:
-                self.message_user(request, copied.summary(), messages.SUCCESS)
-                return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Copy a framework into %(consortium)s") % {"consortium": target},
-            "form": form,
-            "target": target,
-            "opts": self.model._meta,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/cities/consortium/copy_framework.html", context)
 
 
 class CoordinatorInline(ExplainedInline, admin.TabularInline):

@@ -10,9 +10,9 @@ from django.db.models import Exists, OuterRef, Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from icc_portal.api import READ_ERRORS, error_responses
-from icc_portal.api_filters import ApiFilterSet, TextFilter
-from icc_portal.api_validators import ConditionalReads
+from icc_portal.api.conditional import ConditionalReads
+from icc_portal.api.errors import READ_ERRORS, error_responses
+from icc_portal.api.filters import ApiFilterSet, TextFilter
 
 from .access import visible_consortia, visible_consortia_filter
 from .models import City, Consortium, Membership, Programme

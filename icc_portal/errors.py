@@ -3,7 +3,7 @@
 Django calls these views (``handler400`` … in :mod:`icc_portal.urls`,
 ``CSRF_FAILURE_VIEW`` in the settings) for errors no view answered itself: an
 exception raised in a view, in a middleware, or while the body was read. Under
-``/api/`` the answer is the API's error body (see :mod:`icc_portal.api`), so a
+``/api/`` the answer is the API's error body (see :mod:`icc_portal.api.errors`), so a
 client never has to read an HTML page; everywhere else it is a page in the site's
 layout that says what happened, what to do, and how to get back.
 

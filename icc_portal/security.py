@@ -3,7 +3,7 @@
 Failed logins (the site's and the admin's) are counted by django-axes per user name
 and client address, and per address over all user names (:mod:`icc_portal.login_lockout`),
 in the database, so every worker sees the same count; failed API
-tokens by :mod:`icc_portal.api_auth` in the cache. Both ask :func:`client_ip` who the
+tokens by :mod:`icc_portal.api.authentication` in the cache. Both ask :func:`client_ip` who the
 client is, so neither can be dodged by a forged ``X-Forwarded-For`` header.
 """
 

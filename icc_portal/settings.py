@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "roadmaps",
     "notices",
     "changelog",
+    "datafiles",
 ]
 
 MIDDLEWARE = [
@@ -331,29 +332,29 @@ LOGGING = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "icc_portal.api_auth.TokenAuthentication",  # counts wrong tokens: see security block
+        "icc_portal.api.authentication.TokenAuthentication",  # counts wrong tokens: see below
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["icc_portal.api_access.ApiAccess"],
+    "DEFAULT_PERMISSION_CLASSES": ["icc_portal.api.permissions.ApiAccess"],
     "DEFAULT_FILTER_BACKENDS": [
-        "icc_portal.api_filters.SingleValuedQuery",
-        "icc_portal.api_filters.FilterBackend",
-        "icc_portal.api_filters.OrderingFilter",
+        "icc_portal.api.filters.SingleValuedQuery",
+        "icc_portal.api.filters.FilterBackend",
+        "icc_portal.api.filters.OrderingFilter",
     ],
-    # JSON nested deeper than 32 levels is a 400 before it is parsed (icc_portal/api_parsers.py).
+    # JSON nested deeper than 32 levels is a 400 before it is parsed (icc_portal/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "icc_portal.api_parsers.JSONParser",
+        "icc_portal.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "icc_portal.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "icc_portal.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "icc_portal.api_schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "icc_portal.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "EXCEPTION_HANDLER": "icc_portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "icc_portal.api.errors.exception_handler",
     # API_THROTTLE_ANON / API_THROTTLE_USER: "<n>/<second|minute|hour|day>", or "off".
     "DEFAULT_THROTTLE_RATES": {
         scope: None if rate.strip().lower() in {"off", "none", "0"} else rate.strip()
@@ -366,7 +367,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "ICC Portal API",
     # The description on /api/docs/, in Markdown, kept beside the API's code.
-    "DESCRIPTION": (BASE_DIR / "icc_portal" / "api_description.md").read_text(encoding="utf-8"),
+    "DESCRIPTION": (BASE_DIR / "icc_portal" / "api" / "description.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -375,10 +376,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "icc_portal.api_schema.allow_empty_query_values",
-        "icc_portal.api_schema.document_conditional_reads",
-        "icc_portal.api_schema.add_links",
-        "icc_portal.api_schema.add_csv_operations",
+        "icc_portal.api.schema.allow_empty_query_values",
+        "icc_portal.api.schema.document_conditional_reads",
+        "icc_portal.api.schema.add_links",
+        "icc_portal.api.schema.add_csv_operations",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
@@ -408,10 +409,9 @@ REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # the API's own throttles a
 # django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address,
 # that pair is refused for LOGIN_COOLOFF_MINUTES (each new try restarts the pause), on the
 # site's login and the admin's. Counted in the database, so every worker sees the same.
-# Password spraying (one password over many user names): after LOGIN_ADDRESS_FAILURE_LIMIT
-# wrong passwords from one address over all user names (each name counting at most
-# LOGIN_FAILURE_LIMIT), the whole address is refused as long (icc_portal.login_lockout);
-# 0 switches that off.
+# Password spraying (one password over many user names): after LOGIN_ADDRESS_FAILURE_LIMIT wrong
+# passwords from one address over all user names (each name counting at most LOGIN_FAILURE_LIMIT),
+# the whole address is refused as long (icc_portal.login_lockout); 0 switches that off.
 # Admins unlock in the admin (Axes › Access attempts) or with manage.py axes_reset_username.
 INSTALLED_APPS += ["axes", "csp"]
 # The two header middlewares sit just inside SecurityMiddleware, so that every response
@@ -444,7 +444,7 @@ AXES_SENSITIVE_PARAMETERS: list[str] = []  # log lines name the user and address
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
 
 # Wrong API tokens: after this many from one address, its tokens get 429 for the period
-# (icc_portal.api_auth); "<n>/<second|minute|hour|day>", or "off".
+# (icc_portal.api.authentication); "<n>/<second|minute|hour|day>", or "off".
 _failed_token_rate = os.environ.get("API_THROTTLE_FAILED_TOKEN", "20/hour").strip().lower()
 if _failed_token_rate in {"off", "none", "0"}:
     API_THROTTLE_FAILED_TOKEN = None
@@ -456,7 +456,7 @@ else:
 # Content-Security-Policy (django-csp): nothing but this site's own files runs or styles a
 # page; no inline script, no inline style (chart data travels in json_script blocks, the
 # API docs load their start-up script from /api/docs/?script). The browsable API alone
-# keeps inline styles (DRF's templates use them): icc_portal.api_renderers.
+# keeps inline styles (DRF's templates use them): icc_portal.api.renderers.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -471,7 +471,7 @@ CONTENT_SECURITY_POLICY = {
 }
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
     "rest_framework.renderers.JSONRenderer",
-    "icc_portal.api_renderers.BrowsableAPIRenderer",
+    "icc_portal.api.renderers.BrowsableAPIRenderer",
 ]
 # Permissions-Policy (django-permissions-policy): no page may ask for these.
 PERMISSIONS_POLICY: dict[str, list[str]] = {

@@ -2,13 +2,23 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+# Which app serves which path (URLs and their names are a public contract: moving a view
+# never changes them):
+#   /admin/, /accounts/login/ …        Django (admin, auth), /i18n/ the language switch
+#   /api/v1/, /api/schema/, /api/docs/ icc_portal.api.urls (the router, schema, docs)
+#   /, /cities/<slug>/, /solutions/<consortium>/<number>/, /kpis/…
+#                                      kpis.dashboards (every dashboard page)
+#   /report/, …/report/<stage>/, …/changes/, /measurements/<id>/history/
+#                                      kpis.reporting (the entry grid, review, history)
+#   …/maturity/, …/matrix/, …/deliverable/, …/template/, …/import/
+#                                      kpis.exchange (spreadsheets in, deliverables out)
+#   /roadmap/                          roadmaps
+#   /accounts/profile/                 notices
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("icc_portal.api_urls")),
-    path("", include("cities.urls")),
-    path("", include("solutions.urls")),
+    path("", include("icc_portal.api.urls")),
     path("", include("kpis.dashboards.urls")),
     path("", include("kpis.reporting.urls")),
     path("", include("kpis.exchange.urls")),

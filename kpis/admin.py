@@ -1,14 +1,21 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from cities.admin import ConsortiumAdmin
 from cities.admin_scope import OneConsortiumAdmin, is_autocomplete, referring_match
+from cities.models import Consortium
 from icc_portal.admin_tools import FORM_FIELDS, ExplainedAdmin, ExplainedInline, RulesInlineFormSet
 from icc_portal.numbers import plain_number
+from solutions.admin import SolutionAdmin
+from solutions.models import Solution
 
 from .dashboards.figures import Formatter
+from .framework import FrameworkCopyError, FrameworkSourceForm, copy_framework
 from .invariants import target_text_warning
 from .models import KPI, FrameworkReference, Measurement, StageReview
 
@@ -267,3 +274,79 @@ class StageReviewAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+# ----------------------------------------------------------------- KPIs on other apps' pages
+# The lower apps' admin pages know nothing of kpis; kpis adds what concerns KPIs to them.
+
+
+class KPIInline(admin.TabularInline):
+    """The solution's KPIs at a glance, each opening on its own page, where every field is
+    explained and a composite KPI's parts are added with it."""
+
+    model = KPI
+    fields = ["code", "name", "composite", "value_type", "target", "target_scope", "rollup"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    extra = 0
+    verbose_name_plural = _("KPIs (open one to change it; add one with the link above)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("composite KPI"))
+    def composite(self, kpi) -> str:
+        return kpi.parent.code if kpi.parent_id else "–"
+
+    @admin.display(description=_("target value"))
+    def target(self, kpi) -> str:
+        return plain_number(kpi.target_value) or "–"
+
+
+class SolutionWithKPIsAdmin(SolutionAdmin):
+    """The solution's page, with its KPIs below its activities."""
+
+    inlines = [*SolutionAdmin.inlines, KPIInline]
+
+
+class ConsortiumWithFrameworkAdmin(ConsortiumAdmin):
+    """The consortium's page, with the action that copies another consortium's framework."""
+
+    actions = ["copy_framework"]
+
+    @admin.action(description=_("Copy another consortium's framework into it"))
+    def copy_framework(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choose exactly one consortium to copy into."), messages.WARNING
+            )
+            return None
+        target = queryset.get()
+        form = FrameworkSourceForm(request.POST if "copy" in request.POST else None, target=target)
+        if form.is_valid():
+            try:
+                copied = copy_framework(source=form.cleaned_data["source"], target=target)
+            except FrameworkCopyError as error:
+                form.add_error("source", error.message)
+            else:
+                self.message_user(request, copied.summary(), messages.SUCCESS)
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Copy a framework into %(consortium)s") % {"consortium": target},
+            "form": form,
+            "target": target,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/cities/consortium/copy_framework.html", context)
+
+
+admin.site.unregister(Solution)
+admin.site.register(Solution, SolutionWithKPIsAdmin)
+admin.site.unregister(Consortium)
+admin.site.register(Consortium, ConsortiumWithFrameworkAdmin)

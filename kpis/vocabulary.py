@@ -8,7 +8,6 @@ built from them, so the rules never need Django and the two cannot drift apart.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from django.db import models
@@ -93,17 +92,8 @@ def previous_stage(stage: str) -> str | None:
     return Stage.ordered()[position - 1].value if position else None
 
 
-def natural_key(code: str) -> tuple:
-    """Sort KPI and activity codes as people number them: "1.2" before "1.10", "1.3" before
-    "1.3a"."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
-        for part in re.findall(r"\d+|\D+", code)
-    )
-
-
 #: What defines a KPI, apart from its solution and its parent: what a framework copy carries
-#: over (:mod:`kpis.framework`) and what a data file may say of it (:mod:`cities.loader`).
+#: over (:mod:`kpis.framework`) and what a data file may say of it (:mod:`datafiles.loader`).
 KPI_DEFINITION_FIELDS = (
     "code",
     "name",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from cities.access import visible_consortia
-from kpis.vocabulary import natural_key
+from icc_portal.codes import natural_key
 from solutions.models import Activity
 
 from .models import Commitment, GovernanceBody, GovernanceRole, Lesson, Phase

@@ -6,8 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.admin_scope import OneConsortiumAdmin, page_consortium_id
 from icc_portal.admin_tools import ExplainedAdmin, ExplainedInline
-from icc_portal.numbers import plain_number
-from kpis.models import KPI
 
 from .models import Activity, AmbitionStatement, Solution, Theme, solution_city_errors
 
@@ -15,33 +13,6 @@ from .models import Activity, AmbitionStatement, Solution, Theme, solution_city_
 class ActivityInline(OneConsortiumAdmin, ExplainedInline, admin.TabularInline):
     model = Activity
     fields = ["code", "title", "work_days_per_city", "planned_start", "planned_end", "status"]
-
-
-class KPIInline(admin.TabularInline):
-    """The solution's KPIs at a glance, each opening on its own page, where every field is
-    explained and a composite KPI's parts are added with it."""
-
-    model = KPI
-    fields = ["code", "name", "composite", "value_type", "target", "target_scope", "rollup"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-    extra = 0
-    verbose_name_plural = _("KPIs (open one to change it; add one with the link above)")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("parent")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description=_("composite KPI"))
-    def composite(self, kpi) -> str:
-        return kpi.parent.code if kpi.parent_id else "–"
-
-    @admin.display(description=_("target value"))
-    def target(self, kpi) -> str:
-        return plain_number(kpi.target_value) or "–"
 
 
 class SolutionForm(forms.ModelForm):
@@ -73,7 +44,8 @@ class SolutionAdmin(OneConsortiumAdmin, ExplainedAdmin):
     list_select_related = ["consortium", "theme__consortium"]
     search_fields = ["title", "what", "why", "consortium__name", "consortium__short_name"]
     filter_horizontal = ["lead_cities", "implementing_cities"]
-    inlines = [ActivityInline, KPIInline]
+    # kpis.admin adds the KPIs (solutions knows nothing of kpis).
+    inlines = [ActivityInline]
     readonly_fields = ["add_kpi"]
     fieldsets = [
         (None, {"fields": ["consortium", "number", "title", "theme", "ambition_statement"]}),

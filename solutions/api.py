@@ -14,9 +14,10 @@ from rest_framework import serializers, viewsets
 
 from cities.access import visible_consortia_filter
 from cities.models import City
-from icc_portal.api import READ_ERRORS, PlainDecimalField, error_responses
-from icc_portal.api_filters import ApiFilterSet, IntegerFilter, TextFilter
-from icc_portal.api_validators import ConditionalReads
+from icc_portal.api.conditional import ConditionalReads
+from icc_portal.api.errors import READ_ERRORS, error_responses
+from icc_portal.api.fields import PlainDecimalField
+from icc_portal.api.filters import ApiFilterSet, IntegerFilter, TextFilter
 
 from .models import Activity, Solution
 

@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from hypothesis import HealthCheck, Phase, settings
 
+from tests.helpers.forms import form_fields
+
 # Hypothesis profiles (tests/test_any_consortium_properties.py), chosen by HYPOTHESIS_PROFILE:
 # "ci" (the default, under `make test`): few examples, derandomized so every run tries the
 # same ones, no deadline (a page's time depends on the machine), no example database, and
@@ -320,60 +322,6 @@ def site_admin(db):
     return UserFactory(username="site-admin", password=None, is_staff=True, is_superuser=True)
 
 
-def _form_fields(html: str, form_class: str = "entry-form") -> dict[str, str]:
-    """What a browser would send from the form with this class (inputs, selects, textareas)."""
-    from html import unescape
-    from html.parser import HTMLParser
-
-    class Collector(HTMLParser):
-        def __init__(self):
-            super().__init__(convert_charrefs=True)
-            self.fields: dict[str, str] = {}
-            self.inside = False
-            self.select = None
-            self.first_option = None
-            self.textarea = None
-
-        def handle_starttag(self, tag, attrs):
-            attrs = dict(attrs)
-            if tag == "form":
-                self.inside = form_class in (attrs.get("class") or "").split()
-            if not self.inside:
-                return
-            name = attrs.get("name")
-            if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
-                self.fields[name] = unescape(attrs.get("value") or "")
-            elif tag == "select":
-                self.select, self.first_option = name, None
-            elif tag == "option" and self.select:
-                if self.first_option is None:
-                    self.first_option = attrs.get("value", "")
-                    self.fields.setdefault(self.select, self.first_option)
-                if "selected" in attrs:
-                    self.fields[self.select] = attrs.get("value", "")
-            elif tag == "textarea":
-                self.textarea = name
-                self.fields[name] = ""
-
-        def handle_endtag(self, tag):
-            if tag == "form":
-                self.inside = False
-            elif tag == "select":
-                self.select = None
-            elif tag == "textarea":
-                self.textarea = None
-
-        def handle_data(self, data):
-            if self.textarea:
-                self.fields[self.textarea] += (
-                    data.lstrip("\n") if not self.fields[self.textarea] else data
-                )
-
-    collector = Collector()
-    collector.feed(html)
-    return collector.fields
-
-
 @pytest.fixture
 def grid_form():
     """``grid_form(client, url)``: the entry grid's fields as a browser would post them."""
@@ -381,6 +329,6 @@ def grid_form():
     def read(client, url):
         response = client.get(url)
         assert response.status_code == 200, response.status_code
-        return _form_fields(response.content.decode())
+        return form_fields(response.content.decode())
 
     return read

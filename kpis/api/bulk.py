@@ -36,8 +36,8 @@ from rest_framework.views import APIView
 from changelog import log as changelog
 from cities import access
 from cities.models import City, Membership
-from icc_portal.api import ApiError, error_responses
-from icc_portal.api_filters import SingleValuedQuery
+from icc_portal.api.errors import ApiError, error_responses
+from icc_portal.api.filters import SingleValuedQuery
 from kpis.models import KPI
 from kpis.reporting import entry
 from kpis.reporting.errors import NON_FIELD, EntryError

@@ -5,7 +5,7 @@ cursor and writes the page.
 
 The cursor (``since``) is opaque: the position read up to, and a digest of what decides
 the reader's view (``access.reader_fingerprint``: their roles), signed with the site's
-secret (:mod:`icc_portal.api_cursors`), so it survives restarts. It is refused with 400,
+secret (:mod:`icc_portal.api.cursors`), so it survives restarts. It is refused with 400,
 asking for a full pull (the feed from the start, without ``since``), when
 
 * it does not verify (``cursor_invalid``: forged, cut short, from another list);
@@ -31,11 +31,11 @@ from rest_framework.response import Response
 
 from changelog.models import Change
 from cities import access
-from icc_portal import api_cursors
-from icc_portal.api import READ_ERRORS, BadRequest, error_responses
-from icc_portal.api_filters import QueryTextField, SingleValuedQuery, given_values
-from icc_portal.api_schema import AutoSchema
-from icc_portal.api_validators import ConditionalReads
+from icc_portal.api import cursors
+from icc_portal.api.conditional import ConditionalReads
+from icc_portal.api.errors import READ_ERRORS, BadRequest, error_responses
+from icc_portal.api.filters import QueryTextField, SingleValuedQuery, given_values
+from icc_portal.api.schema import AutoSchema
 
 from . import feed
 from .measurements import MeasurementSerializer
@@ -44,7 +44,7 @@ DEFAULT_PAGE_SIZE = 100
 REASONS = [reason for reason in Change.Reason.values if reason != Change.Reason.DEFINITION]
 
 
-@extend_schema_field({"type": "string", "pattern": api_cursors.PATTERN})
+@extend_schema_field({"type": "string", "pattern": cursors.PATTERN})
 class CursorField(QueryTextField):
     """An opaque cursor this site gave (checked by the view, which says what to do next)."""
 
@@ -140,7 +140,7 @@ class ChangesViewSet(ConditionalReads, viewsets.GenericViewSet):
         page = feed.read_page(request.user, since=since, limit=limit)
         return Response(
             {
-                "next": api_cursors.make("changes", p=page.position, r=reader),
+                "next": cursors.make("changes", p=page.position, r=reader),
                 "has_more": page.has_more,
                 "results": [
                     {
@@ -159,8 +159,8 @@ class ChangesViewSet(ConditionalReads, viewsets.GenericViewSet):
         if cursor == "":
             return 0
         try:
-            payload = api_cursors.read("changes", cursor)
-        except api_cursors.BadCursor:
+            payload = cursors.read("changes", cursor)
+        except cursors.BadCursor:
             payload = {}
         position = payload.get("p")
         if not isinstance(position, int) or isinstance(position, bool) or position < 0:

@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 
 from cities import access
 from cities.models import Consortium
-from icc_portal.api import Conflict, PayloadTooLarge, error_responses
-from icc_portal.api_filters import SingleValuedQuery
+from icc_portal.api.errors import Conflict, PayloadTooLarge, error_responses
+from icc_portal.api.filters import SingleValuedQuery
 from kpis.exchange.bounds import FileRefused, check_size
 from kpis.exchange.imports import ImportChanged, Preview, apply_upload, preview_upload
 from kpis.reporting.grid import city_grid, consortium_grid

@@ -26,27 +26,19 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from cities import access
-from icc_portal.api import (
-    CSV_MEDIA_TYPE,
-    READ_ERRORS,
-    Conflict,
-    CountCache,
-    CsvListMixin,
-    CSVRenderer,
-    PlainDecimalField,
-    PreconditionFailed,
-    error_responses,
-    plain_decimal,
-)
-from icc_portal.api_access import ApiAccess
-from icc_portal.api_filters import (
+from icc_portal.api.conditional import ConditionalReads, version_for
+from icc_portal.api.csv import CSV_MEDIA_TYPE, CsvListMixin, CSVRenderer
+from icc_portal.api.errors import READ_ERRORS, Conflict, PreconditionFailed, error_responses
+from icc_portal.api.fields import PlainDecimalField, plain_decimal
+from icc_portal.api.filters import (
     ApiFilterSet,
     IntegerFilter,
     SingleValuedQuery,
     TextFilter,
     ordering_terms,
 )
-from icc_portal.api_validators import ConditionalReads, version_for
+from icc_portal.api.pagination import CountCache
+from icc_portal.api.permissions import ApiAccess
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.rules import DATA_FIELDS
@@ -281,7 +273,7 @@ class MeasurementViewSet(
     filterset_class = MeasurementFilter
     permission_classes = [ApiAccess, CanEnterFigure]
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
-    cache_answers = True  # a list's pages, kept under their ETags (api_validators)
+    cache_answers = True  # a list's pages, kept under their ETags (icc_portal.api.conditional)
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     csv_columns = MeasurementSerializer.Meta.fields
     csv_filename = "measurements.csv"

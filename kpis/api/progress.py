@@ -34,23 +34,17 @@ from rest_framework import serializers, viewsets
 from rest_framework.settings import api_settings
 
 from cities.access import visibility_class, visible_consortia
-from icc_portal.api import (
-    CSV_MEDIA_TYPE,
-    READ_ERRORS,
-    CSVRenderer,
-    DecimalStringField,
-    error_responses,
-    plain_decimal,
-    streaming_csv,
-)
-from icc_portal.api_filters import (
+from icc_portal.api.conditional import ConditionalReads
+from icc_portal.api.csv import CSV_MEDIA_TYPE, CSVRenderer, streaming_csv
+from icc_portal.api.errors import READ_ERRORS, error_responses
+from icc_portal.api.fields import DecimalStringField, plain_decimal
+from icc_portal.api.filters import (
     INTEGER_RANGE,
     SOMETHING_WRITTEN,
     QueryTextField,
     SingleValuedQuery,
     given_values,
 )
-from icc_portal.api_validators import ConditionalReads
 from kpis.dashboards import build
 from kpis.dashboards.readers import matrix_inputs
 from kpis.models import Measurement
@@ -396,7 +390,7 @@ class ProgressViewSet(ConditionalReads, viewsets.GenericViewSet):
 
     serializer_class = ProgressRowSerializer
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
-    cache_answers = True  # a page of judged cells, kept under its ETag (api_validators)
+    cache_answers = True  # a page of judged cells, kept under its ETag (icc_portal.api.conditional)
     filter_backends: list = []
     query_parameters = tuple(ProgressQuerySerializer().fields)
     csv_filename = "progress.csv"

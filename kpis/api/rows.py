@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
-from icc_portal.api import plain_decimal
+from icc_portal.api.fields import plain_decimal
 from kpis.managers import driver_bool, driver_decimal, driver_rows
 
 #: A list row's fields and where they are read from, in ``MeasurementSerializer`` order.

@@ -7,7 +7,7 @@ an HTTP answer in the API's error shape.
 
 Conflicts
     A measurement's ETag is ``"measurement-<id>-v<version>"`` after a write, and the
-    same followed by ``-<digest>`` on a read (:mod:`icc_portal.api_validators`); either
+    same followed by ``-<digest>`` on a read (:mod:`icc_portal.api.conditional`); either
     works in ``If-Match``, which compares the version. PUT/PATCH with ``If-Match``
     that no longer matches gets 412 (checked first, before the body: RFC 9110 13.2.2);
     without ``If-Match`` the body's ``version`` is the version the change is based on,
@@ -34,14 +34,14 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from cities import access
 from cities.models import City, Membership
-from icc_portal.api import (
+from icc_portal.api.errors import (
     Conflict,
-    PlainDecimalField,
     PreconditionFailed,
     PreconditionRequired,
     error_responses,
 )
-from icc_portal.api_filters import plain_digits
+from icc_portal.api.fields import PlainDecimalField
+from icc_portal.api.filters import plain_digits
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.errors import NON_FIELD, EntryError, StaleVersion
@@ -50,7 +50,7 @@ from kpis.vocabulary import Stage
 
 NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
 #: A figure's ETag: its id and version, and on a read a digest of the reader's view
-#: (see ``icc_portal.api_validators``). ``If-Match`` compares the id and version.
+#: (see ``icc_portal.api.conditional``). ``If-Match`` compares the id and version.
 ETAG_PATTERN = re.compile(r'^"measurement-(?P<pk>\d+)-v(?P<version>\d+)(?:-[0-9a-f]+)?"$')
 
 

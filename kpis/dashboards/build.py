@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from icc_portal.codes import natural_key
 from kpis.progress import ReportingLevel
-from kpis.vocabulary import natural_key
 
 from .figures import STATUS_LABELS, Formatter
 from .judging import Figures, JudgedCells, Layout, kpi_cells

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from icc_portal.codes import natural_key
 from kpis.progress import ReportingLevel
-from kpis.vocabulary import STAGES, natural_key, needs_baselines, stage_heading
+from kpis.vocabulary import STAGES, needs_baselines, stage_heading
 
 from . import build
 from .figures import Cell, Formatter

@@ -30,7 +30,7 @@ from django.utils.translation import get_language
 
 from changelog import versions
 from changelog.stamp import Stamp
-from cities.access import visibility_class
+from cities.access import roles_of, visibility_class
 
 T = TypeVar("T")
 
@@ -68,6 +68,32 @@ def kept(key: str, build: Callable[[], T]) -> T:
         value = build()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+def kept_page(
+    kind: str, request, consortium_ids: Iterable[int], *facts, build: Callable[[], T]
+) -> T:
+    """A page's judged part, rendered once and kept under the consortia's version.
+
+    ``build`` renders it (and may read and fill the view's context meanwhile); its value is
+    kept under :func:`page_key` — the kind, the version, what the reader sees of each
+    consortium, the language and ``facts`` — and read back by every later request.
+    """
+    return kept(page_key(kind, request, consortium_ids, *facts), build)
+
+
+def readers_of(user) -> str | list[int]:
+    """What a definitions key holds of the reader: ``"all"`` for a site admin, else the ids
+    of the consortia whose definitions the user may read."""
+    roles = roles_of(user)
+    return "all" if roles.is_admin else sorted(roles.reader_consortium_ids)
+
+
+def kept_definitions(kind: str, request, *facts, build: Callable[[], T]) -> T:
+    """Definitions a page reads (consortia, a city, KPIs by address), read once and kept
+    under the definitions' version for every reader who may read the same consortia."""
+    key = definitions_key(kind, request, readers_of(request.user), *facts)
+    return kept(key, build)
 
 
 def page_etag(request, *facts) -> str | None:

@@ -1,21 +1,227 @@
-"""One KPI's page: its figures in every city per stage, a chart, its definition sheet."""
+"""Every dashboard page: the consortium overview (the home page), a city, a solution, a KPI.
+
+Each reads through :mod:`kpis.dashboards.readers`, judges through ``build`` and
+``reports``, and keeps its judged part rendered by data version (:mod:`.versioned`).
+"""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from cities.access import roles_of, visible_consortia_filter
+from cities.access import visible_consortia, visible_consortia_filter
+from cities.models import City, Membership
+from icc_portal.codes import natural_key
 from kpis.models import KPI
-from kpis.vocabulary import STAGES, stage_heading
+from kpis.vocabulary import STAGE_CHOICES, STAGE_VIEWS, STAGES, stage_heading
+from solutions.models import Activity, Solution
 
 from . import build, reports, versioned
 from .figures import Formatter
-from .readers import kpi_page_inputs
+from .readers import city_page_inputs, kpi_page_inputs, matrix_inputs, visible_memberships
+
+
+def _count(queryset, field: str = "pk"):
+    """A correlated COUNT subquery: counts without joining (and multiplying) rows."""
+    return Coalesce(
+        Subquery(queryset.order_by().values(field).annotate(n=Count("*")).values("n")[:1]),
+        0,
+    )
+
+
+def consortia_for_overview(user) -> list:
+    """The consortia the user may read, with their sizes; one query."""
+    return list(
+        visible_consortia(user).annotate(
+            city_count=_count(Membership.objects.filter(consortium=OuterRef("pk")), "consortium"),
+            solution_count=_count(Solution.objects.filter(consortium=OuterRef("pk")), "consortium"),
+            has_kpis=Exists(KPI.objects.filter(solution__consortium=OuterRef("pk"))),
+        )
+    )
+
+
+def choose_consortium(consortia: list, slug: str | None):
+    """The consortium asked for, else the first with KPIs, else the first."""
+    if slug:
+        for consortium in consortia:
+            if consortium.slug == slug:
+                return consortium
+    return next((item for item in consortia if item.has_kpis), consortia[0] if consortia else None)
+
+
+class OverviewView(versioned.ConditionalPage, TemplateView):
+    """Where does the consortium stand? Cities across, KPIs down, one stage.
+
+    Queries: the definitions' version, and the consortia (with their sizes) when not
+    kept under it yet; the consortium's data version (:mod:`kpis.dashboards.versioned`)
+    — plus the session, the user and the user's roles when logged in. The judged part
+    (members, solutions, stage picker, matrix) is kept rendered under that version; only
+    when it is not kept yet, ``matrix_inputs`` reads (fixed, whatever the size):
+    memberships with cities, solutions, implementing cities, KPIs, stages with figures,
+    figures, baselines. ``matrix`` and ``inputs`` are in the context only then.
+    """
+
+    template_name = "kpis/dashboard/overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        consortia = versioned.kept_definitions(
+            "consortia", self.request, build=lambda: consortia_for_overview(user)
+        )
+        consortium = choose_consortium(consortia, self.request.GET.get("consortium"))
+        context.update(consortia=consortia, consortium=consortium, matrix=None)
+        if consortium is None:
+            return context
+        asked = self.request.GET.get("stage")
+        asked = asked if asked in STAGE_VIEWS else None
+        shown = tuple((item.pk, item.slug) for item in consortia)
+
+        def render_body() -> tuple[str, str]:
+            inputs = matrix_inputs(user, consortium, requested_stage=asked)
+            city_url = build.link_maker("city-detail")
+            body = dict(
+                consortia=consortia,
+                consortium=consortium,
+                members=[(city, city_url(city.slug)) for city in inputs.cities],
+                solutions=inputs.solutions,
+                stage=inputs.stage,
+                default_stage=inputs.default_stage if inputs.has_figures else "",
+                stage_choices=STAGE_CHOICES,
+                matrix=build.consortium_matrix(inputs),
+            )
+            context.update(body)
+            return render_to_string("kpis/dashboard/_overview_body.html", body), inputs.stage
+
+        overview_body, stage = versioned.kept_page(
+            "overview", self.request, [consortium.pk], asked, shown, build=render_body
+        )
+        context.update(overview_body=mark_safe(overview_body), stage=stage)  # noqa: S308
+        return context
+
+
+class CityDetailView(versioned.ConditionalPage, TemplateView):
+    """How is this city doing? Its solutions, each KPI's three stages against the target,
+    its activities, its three-year plan.
+
+    Queries: the definitions' version, and the city with its memberships in the
+    consortia the user may read when not kept under it yet; their data version — plus
+    the session, the user and the user's roles when logged in. The tables, plans and
+    commitments are kept rendered under that version (:mod:`kpis.dashboards.versioned`);
+    only when they are not kept yet, ``city_page_inputs`` reads (fixed): the tables'
+    solutions, KPIs, figures and activities, plans and their targets, commitments.
+    """
+
+    template_name = "kpis/dashboard/city_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        city, memberships = versioned.kept_definitions(
+            "city", self.request, kwargs["slug"], build=lambda: self.read_city(kwargs["slug"])
+        )
+        if not memberships:
+            raise Http404("The city takes part in no consortium you may read.")
+        consortium_ids = [membership.consortium_id for membership in memberships]
+        context.update(
+            city=city,
+            # The entry grid's links (another module) may query: render them here, not
+            # while the page's template renders.
+            city_links=render_to_string(
+                "kpis/entry/_city_links.html",
+                {"city": city, "consortium_ids": consortium_ids},
+                request=self.request,
+            ),
+            memberships=memberships,
+        )
+
+        def render_body() -> str:
+            inputs = city_page_inputs(user, city, memberships)
+            context.update(
+                plans=inputs.plans,
+                commitments=inputs.commitments,
+                stage_labels=[stage_heading(stage) for stage in STAGES],
+                reports=reports.city_report(city=city, tables=inputs.tables),
+            )
+            return render_to_string("kpis/dashboard/_city_body.html", context)
+
+        city_body = versioned.kept_page(
+            "city", self.request, consortium_ids, city.pk, build=render_body
+        )
+        context["city_body"] = mark_safe(city_body)  # noqa: S308
+        return context
+
+    def read_city(self, slug: str) -> tuple[City, list]:
+        """The city and its memberships in the consortia the user may read (two queries);
+        kept under the definitions' version, as cities and memberships are definitions."""
+        city = get_object_or_404(City, slug=slug)
+        return city, visible_memberships(self.request.user, city)
+
+
+class SolutionDetailView(versioned.ConditionalPage, TemplateView):
+    """The charter (what, why, ambition, lead, team, risks, funding, cost), the activities
+    with their resources, and each KPI compared across the implementing cities.
+
+    Queries (fixed): consortium; solution with theme and ambition; lead cities;
+    activities; the consortium's data version; and, when the matrix is not kept rendered
+    under that version yet (:mod:`kpis.dashboards.versioned`), ``matrix_inputs`` for the
+    solution (memberships, implementing cities, KPIs, stages with figures, figures,
+    baselines) — plus session, user and roles.
+    """
+
+    template_name = "kpis/dashboard/solution_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        consortium = get_object_or_404(visible_consortia(user), slug=kwargs["consortium"])
+        solution = get_object_or_404(
+            Solution.objects.select_related("theme", "ambition_statement"),
+            consortium=consortium,
+            number=kwargs["number"],
+        )
+        solution.consortium = consortium
+        lead_cities = list(solution.lead_cities.order_by("name"))
+        activities = sorted(
+            Activity.objects.filter(solution=solution),
+            key=lambda activity: natural_key(activity.code),
+        )
+        context.update(
+            consortium=consortium,
+            solution=solution,
+            lead_cities=lead_cities,
+            activities=activities,
+            stage_choices=STAGE_CHOICES,
+            matrix=None,
+        )
+        asked = self.request.GET.get("stage")
+        asked = asked if asked in STAGE_VIEWS else None
+
+        def render_matrix() -> dict:
+            inputs = matrix_inputs(user, consortium, requested_stage=asked, solution=solution)
+            implementing = inputs.implementing[solution.pk]
+            kept = {
+                "implementing_cities": [city for city in inputs.cities if city.pk in implementing],
+                "stage": inputs.stage,
+                "default_stage": inputs.default_stage if inputs.has_figures else "",
+            }
+            matrix = build.consortium_matrix(inputs)
+            context.update(kept, matrix=matrix)
+            kept["solution_matrix"] = render_to_string(
+                "kpis/dashboard/_solution_matrix.html", {"solution": solution, "matrix": matrix}
+            )
+            return kept
+
+        kept = versioned.kept_page(
+            "solution", self.request, [consortium.pk], solution.pk, asked, build=render_matrix
+        )
+        context.update(kept, solution_matrix=mark_safe(kept["solution_matrix"]))  # noqa: S308
+        return context
 
 
 class KpiDetailView(versioned.ConditionalPage, TemplateView):
@@ -30,12 +236,14 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
     implementing cities, figures.
     """
 
-    template_name = "kpis/kpi_detail.html"
+    template_name = "kpis/dashboard/kpi_detail.html"
 
     def get(self, request, *args, **kwargs):
         candidates = self.candidates(**kwargs)
         if len(candidates) > 1:
-            return render(request, "kpis/kpi_choose.html", {"kpis": candidates}, status=300)
+            return render(
+                request, "kpis/dashboard/kpi_choose.html", {"kpis": candidates}, status=300
+            )
         if not candidates:
             raise Http404("No such KPI in a consortium you may read.")
         self.kpi = candidates[0]
@@ -45,12 +253,15 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
         """The KPIs the address names among those the user may read; kept under the
         definitions' version (a KPI, its solution or consortium, and who may read which,
         are definitions), so a page read again asks the database nothing for them."""
-        roles = roles_of(self.request.user)
-        readers = "all" if roles.is_admin else sorted(roles.reader_consortium_ids)
         consortium = consortium or self.request.GET.get("consortium")
-        facts = (readers, pk, consortium, code)
-        key = versioned.definitions_key("kpi-candidates", self.request, *facts)
-        found = versioned.kept(key, lambda: self.read_candidates(pk, consortium, code))
+        found = versioned.kept_definitions(
+            "kpi-candidates",
+            self.request,
+            pk,
+            consortium,
+            code,
+            build=lambda: self.read_candidates(pk, consortium, code),
+        )
         if found is None:
             raise Http404("No such KPI in a consortium you may read.")
         return found
@@ -70,7 +281,6 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
         kpi = self.kpi
         solution = kpi.solution
         context.update(kpi=kpi, solution=solution, consortium=solution.consortium)
-        key = versioned.page_key("kpi", self.request, [solution.consortium_id], kpi.pk)
 
         def render_body() -> tuple[str, bool]:
             inputs = kpi_page_inputs(self.request.user, kpi)
@@ -90,9 +300,11 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
                 target=Formatter().target_wording(kpi),
                 chart=reports.chart_data(kpi, lines),
             )
-            body = render_to_string("kpis/_kpi_body.html", context)
+            body = render_to_string("kpis/dashboard/_kpi_body.html", context)
             return body, bool(context["chart"] and not inputs.parts)
 
-        kpi_body, chart_script = versioned.kept(key, render_body)
+        kpi_body, chart_script = versioned.kept_page(
+            "kpi", self.request, [solution.consortium_id], kpi.pk, build=render_body
+        )
         context.update(kpi_body=mark_safe(kpi_body), chart_script=chart_script)  # noqa: S308
         return context

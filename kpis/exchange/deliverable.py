@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kpis.vocabulary import Stage, natural_key
+from icc_portal.codes import natural_key
+from kpis.vocabulary import Stage
 from roadmaps.models import Lesson, Phase
 from solutions.models import Activity, AmbitionStatement, Solution, Theme
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from icc_portal.api import streaming_csv
+from icc_portal.api.csv import streaming_csv
 from kpis.reporting.views import GridMixin
 
 from . import template

@@ -22,7 +22,7 @@ from django.views import View
 
 from cities.access import visible_consortia, visible_consortia_filter
 from cities.models import City, Membership
-from icc_portal.api import streaming_csv
+from icc_portal.api.csv import streaming_csv
 from kpis.dashboards import build, versioned
 from kpis.dashboards.readers import matrix_inputs
 

@@ -18,8 +18,9 @@ from django.utils.translation import ngettext
 
 from cities import access
 from cities.models import City, Consortium, Membership
+from icc_portal.codes import natural_key
 from kpis.models import KPI, Measurement, StageReview
-from kpis.vocabulary import STAGE_SHORT_LABELS, Stage, natural_key, previous_stage
+from kpis.vocabulary import STAGE_SHORT_LABELS, Stage, previous_stage
 from solutions.models import Solution
 
 from .rules import LOCK_MESSAGES

@@ -12,8 +12,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from cities.models import City, Consortium
+from icc_portal.codes import natural_key
 from kpis.models import KPI, Measurement
-from kpis.vocabulary import natural_key
 
 
 def unit_kpis(consortium: Consortium, city: City | None):

@@ -2,47 +2,22 @@
 
 ``admin_form(client, url)`` returns what the browser would send from the admin's change
 form as it stands (every input, the selected options, the inlines' management forms),
-as a dict of lists; a test changes what the officer would type and posts it.
+as a dict of lists (read by :mod:`tests.helpers.forms`); a test changes what the
+officer would type and posts it.
 
-The world: "Let's GOv" (``letsgov``), set up with member cities and nothing else, as a
-new consortium is; and "SERN" (``sern_like``) with a solution, a composite KPI and its
-parts, so pickers have another consortium's rows to leave out.
+The world (``setup_world``): "Let's GOv" (``letsgov``), set up with member cities and
+nothing else, as a new consortium is; and a SERN-like consortium (``sern``, two of SERN's
+cities) with a solution, a composite KPI and its parts, so pickers have another
+consortium's rows to leave out.
 """
 
 from __future__ import annotations
 
-import re
-from html import unescape
 from types import SimpleNamespace
 
 import pytest
 
 from tests.helpers.forms import read_admin_form
-
-
-def add_inline_rows(form: dict, prefix: str, rows: list[dict]) -> dict:
-    """Rows added with "Add another …", as the admin's script numbers them."""
-    start = int(form[f"{prefix}-TOTAL_FORMS"][0])
-    for offset, row in enumerate(rows):
-        for field, value in row.items():
-            form[f"{prefix}-{start + offset}-{field}"] = (
-                value if isinstance(value, list) else [value]
-            )
-    form[f"{prefix}-TOTAL_FORMS"] = [str(start + len(rows))]
-    return form
-
-
-def field_errors(html: str, field: str) -> list[str]:
-    """The messages the admin shows beside ``field`` (its row's error list)."""
-    found = []
-    for block in re.findall(
-        rf'<div class="form-row[^"]*errors[^"]*field-{field}\b.*?</ul>', html, flags=re.S
-    ):
-        found += re.findall(r"<li>(.*?)</li>", block, flags=re.S)
-    # Tabular inlines put a cell's errors in the cell itself.
-    for block in re.findall(rf'<td class="field-{field}[^"]*">(.*?)</td>', html, flags=re.S):
-        found += re.findall(r'<ul class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', block, flags=re.S)
-    return [unescape(re.sub(r"<[^>]+>", "", message)).strip() for message in found]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kpis.models import KPI
-from tests.admin.conftest import add_inline_rows, field_errors
+from tests.helpers.forms import add_inline_rows, field_errors
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 
-from tests.admin.conftest import read_admin_form
+from tests.helpers.forms import read_admin_form
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ import pytest
 
 from kpis.models import KPI
 from solutions.models import Solution
-from tests.admin.conftest import add_inline_rows, field_errors
+from tests.helpers.forms import add_inline_rows, field_errors
 
 pytestmark = pytest.mark.django_db
 

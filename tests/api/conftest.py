@@ -5,10 +5,10 @@ token.
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cities.models import City
+from tests.helpers.api import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -17,14 +17,6 @@ def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture
@@ -65,20 +57,3 @@ def partner_client(sern_partner):
 @pytest.fixture
 def admin_client_api(site_admin):
     return client_for(site_admin)
-
-
-def assert_error_shape(response, status: int, *fields: str) -> dict:
-    """The one error body: detail, code, and field errors (lists of strings) under errors."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"detail", "code", "errors"}, body
-    assert isinstance(body["detail"], str) and body["detail"]
-    assert isinstance(body["code"], str) and body["code"]
-    assert isinstance(body["errors"], dict)
-    for field in fields:
-        assert field in body["errors"], body
-        assert all(isinstance(message, str) for message in body["errors"][field]), body
-    if not fields:
-        assert body["errors"] == {} or status == 400, body
-    return body

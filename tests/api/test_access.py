@@ -15,7 +15,6 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from kpis.models import KPI, Measurement
-from tests.api.conftest import assert_error_shape, client_for
 from tests.cities.factories import (
     CityFactory,
     ConsortiumFactory,
@@ -23,6 +22,7 @@ from tests.cities.factories import (
     PartnerFactory,
     UserFactory,
 )
+from tests.helpers.api import assert_error_shape, client_for
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 from tests.solutions.factories import ActivityFactory, SolutionFactory
 

@@ -1,7 +1,7 @@
 """Cached API lists read by every kind of reader, in every language, one after the other.
 
 ``/api/v1/measurements/`` and ``/api/v1/progress/`` keep their JSON answers under their
-ETags (:mod:`icc_portal.api_validators`): the key must hold the data version, the reader,
+ETags (:mod:`icc_portal.api.conditional`): the key must hold the data version, the reader,
 the language and the request. Every (list, filter) × language × reader is read on one
 shared cache, never cleared between two reads, and each answer compared with a fresh
 one; then a change, and the same reads again.
@@ -17,7 +17,7 @@ from django.core.cache import cache
 from cities.models import City
 from kpis.models import Measurement
 from kpis.reporting import review
-from tests.api.conftest import client_for
+from tests.helpers.api import client_for
 
 pytestmark = pytest.mark.django_db
 

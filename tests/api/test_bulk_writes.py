@@ -9,8 +9,8 @@ import pytest
 from changelog import stamp
 from changelog.models import Change
 from kpis.models import KPI, Measurement
-from tests.api.conftest import assert_error_shape, client_for
 from tests.cities.factories import CityCoordinatorFactory, UserFactory
+from tests.helpers.api import assert_error_shape, client_for
 from tests.kpis.factories import KPIFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from changelog.models import Change
 from cities.models import City, Consortium
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry, review
-from tests.api.conftest import assert_error_shape, client_for
 from tests.cities.factories import PartnerFactory, SteeringCommitteeMemberFactory, UserFactory
+from tests.helpers.api import assert_error_shape, client_for
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from django.utils.http import http_date, parse_http_date
 from changelog.models import Change
 from kpis.models import KPI, Measurement
 from kpis.reporting import review
-from tests.api.conftest import client_for
 from tests.cities.factories import SteeringCommitteeMemberFactory
+from tests.helpers.api import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kpis.models import KPI, Measurement
-from tests.api.conftest import assert_error_shape
+from tests.helpers.api import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

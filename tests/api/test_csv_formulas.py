@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from icc_portal.api import neutralise_formula
+from icc_portal.api.csv import neutralise_formula
 from kpis.models import KPI, Measurement
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ import pytest
 
 from kpis.models import Measurement
 from kpis.reporting import review
-from tests.api.conftest import assert_error_shape
+from tests.helpers.api import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

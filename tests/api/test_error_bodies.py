@@ -15,10 +15,10 @@ from django.urls import include, path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from icc_portal.api_parsers import MAX_JSON_DEPTH, nesting_exceeds
+from icc_portal.api.parsers import MAX_JSON_DEPTH, nesting_exceeds
 from icc_portal.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from kpis.models import KPI, Measurement
-from tests.api.conftest import assert_error_shape
+from tests.helpers.api import assert_error_shape
 
 URL = "/api/v1/measurements/"
 
@@ -147,7 +147,7 @@ def test_the_json_parser_itself_refuses_a_body_over_the_limit(settings):
 
     from django.core.exceptions import RequestDataTooBig
 
-    from icc_portal.api_parsers import JSONParser
+    from icc_portal.api.parsers import JSONParser
 
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     with pytest.raises(RequestDataTooBig):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.conftest import assert_error_shape
+from tests.helpers.api import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from cities.models import City
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry, review
 from kpis.reporting.missing import missing_kpis
-from tests.api.conftest import client_for
+from tests.helpers.api import client_for
 from tests.helpers.feed import Copy, full_pull
 
 pytestmark = pytest.mark.django_db
@@ -295,7 +295,7 @@ def test_every_copy_equals_a_full_pull_however_many_pages_fall_between_changes(
 
 def cursor_at(user, position) -> str:
     from cities.access import reader_fingerprint
-    from icc_portal import api_cursors
+    from icc_portal.api import cursors as api_cursors
 
     return api_cursors.make("changes", p=position, r=reader_fingerprint(user))
 
@@ -420,7 +420,7 @@ def test_the_refusals_say_what_happened_and_what_to_do(sern, sern_partner, setti
         "days): start again with a full pull (leave out since)."
     )
     assert expired["errors"] == {"since": [expired["detail"]]}
-    from icc_portal import api_cursors
+    from icc_portal.api import cursors as api_cursors
 
     before_roles_changed = api_cursors.make("changes", p=20, r="the roles before")
     stale = partner.get("/api/v1/changes/", {"since": before_roles_changed}).json()

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import caches
 from django.db import OperationalError, connections
 
-from tests.api.conftest import assert_error_shape
+from tests.helpers.api import assert_error_shape
 
 HEALTH = "/api/v1/health/"
 # What a driver's message can carry, and a public health check must not repeat.

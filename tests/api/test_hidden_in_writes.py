@@ -8,8 +8,8 @@ exists nowhere: the same status, the same message, no code or name of theirs.
 import pytest
 
 from kpis.models import KPI, Measurement
-from tests.api.conftest import assert_error_shape
 from tests.cities.factories import CityFactory, ConsortiumFactory, MembershipFactory
+from tests.helpers.api import assert_error_shape
 from tests.kpis.factories import KPIFactory
 from tests.solutions.factories import SolutionFactory
 

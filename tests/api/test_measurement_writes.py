@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from kpis.models import KPI, Measurement
-from tests.api.conftest import assert_error_shape, client_for
+from tests.helpers.api import assert_error_shape, client_for
 
 pytestmark = pytest.mark.django_db
 

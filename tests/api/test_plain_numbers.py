@@ -11,7 +11,7 @@ import pytest
 
 from kpis.models import KPI, Measurement
 from kpis.reporting.rules import parse_localized_decimal, parse_plain_decimal
-from tests.api.conftest import assert_error_shape
+from tests.helpers.api import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from icc_portal.api import plain_decimal
+from icc_portal.api.fields import plain_decimal
 from kpis.models import KPI
-from tests.api.conftest import assert_error_shape
+from tests.helpers.api import assert_error_shape
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db

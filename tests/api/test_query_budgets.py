@@ -5,7 +5,7 @@ Queries counted for a coordinator using a token:
     1   roles: coordinated cities, steering seats, partnerships, memberships of the
         coordinated cities in one UNION ALL (``roles_of``, once per request)
 then, per list, the data version its ETag and Last-Modified are computed from (the
-newest row of the change log, one query: ``icc_portal.api_validators``; for progress
+newest row of the change log, one query: ``icc_portal.api.conditional``; for progress
 the consortium's: ``changelog.versions``), and
     programmes   count, page                                            = 1 + 2
     consortia    count, page, memberships+cities                        = 1 + 3
@@ -36,7 +36,6 @@ from decimal import Decimal
 import pytest
 
 from kpis.models import FrameworkReference
-from tests.api.conftest import client_for
 from tests.cities.factories import (
     CityCoordinatorFactory,
     CityFactory,
@@ -45,6 +44,7 @@ from tests.cities.factories import (
     ProgrammeFactory,
     UserFactory,
 )
+from tests.helpers.api import client_for
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 from tests.solutions.factories import ActivityFactory, SolutionFactory
 

@@ -294,7 +294,7 @@ def test_page_number_pagination_with_a_capped_page_size(anonymous, sern):
 
 
 def test_page_size_is_capped(anonymous, sern, settings):
-    from icc_portal.api import Pagination
+    from icc_portal.api.pagination import Pagination
 
     assert Pagination.max_page_size == 500
     Pagination.max_page_size = 20

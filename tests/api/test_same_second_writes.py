@@ -4,10 +4,10 @@ HTTP dates are whole seconds. A copy read at 10:00:05.3 and a change recorded at
 10:00:05.8 share the second 10:00:05: a revalidation by that date must get the change
 (200), not a 304. ``Last-Modified`` is the end of the newest change's second once
 every change of that second has committed, and only then does a revalidation by date
-get a 304 (icc_portal/api_validators.py).
+get a 304 (icc_portal/api/conditional.py).
 
 The clocks are set, not waited for: the server's clock the validators read
-(``api_validators.now``) and the time each change is recorded at (the change log's
+(``conditional.now``) and the time each change is recorded at (the change log's
 ``recorded_at``, moved to a chosen instant right after each write).
 """
 
@@ -22,7 +22,7 @@ from django.utils.http import http_date, parse_http_date
 from rest_framework.test import APIClient
 
 from changelog.models import Change
-from icc_portal import api_validators
+from icc_portal.api import conditional
 from kpis.models import Measurement
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def world(sern):
         city__slug="ravenna", stage="final", review_state="approved", value__isnull=False
     ).first()
     world = World(figure)
-    with mock.patch.object(api_validators, "now", lambda: world.clock):
+    with mock.patch.object(conditional, "now", lambda: world.clock):
         yield world
 
 
@@ -103,7 +103,7 @@ def test_two_writes_in_one_second_between_two_revalidations(world, path):
 def test_once_the_second_has_settled_its_date_revalidates(world, path):
     world.write(at=SECOND + 0.1, value=4242101)
     world.write(at=SECOND + 0.6, value=4242102)
-    settled = read(path, world, at=SECOND + 1 + api_validators.SETTLE_SECONDS + 0.5)
+    settled = read(path, world, at=SECOND + 1 + conditional.SETTLE_SECONDS + 0.5)
     # Every change of 10:00:05 is in this copy: its date is the end of that second.
     assert parse_http_date(settled["Last-Modified"]) == SECOND + 1
     later = read(path, world, at=SECOND + 30, since=settled["Last-Modified"])

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.api.conftest import assert_error_shape
+from tests.helpers.api import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 

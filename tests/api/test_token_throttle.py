@@ -10,7 +10,7 @@ as before. A forged ``X-Forwarded-For`` does not make a new address.
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api.conftest import assert_error_shape, client_for
+from tests.helpers.api import assert_error_shape, client_for
 
 pytestmark = pytest.mark.django_db
 

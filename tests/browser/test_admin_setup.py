@@ -7,7 +7,7 @@ import io
 import pytest
 
 from tests.browser import admin_setup
-from tests.browser.conftest import no_browser
+from tests.helpers.browser import no_browser
 
 
 @pytest.fixture

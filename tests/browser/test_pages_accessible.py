@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from tests.browser.conftest import axe_violations, screenshot
+from tests.helpers.browser import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from tests.browser.conftest import axe_violations, screenshot
+from tests.helpers.browser import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

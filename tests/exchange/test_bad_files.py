@@ -10,9 +10,8 @@ import zipfile
 import pytest
 
 from kpis.models import Measurement, StageReview
-from tests.api.conftest import client_for
-
-from .conftest import TEMPLATE, as_bytes, figures_sheet, row_of, upload, workbook_of
+from tests.helpers.api import client_for
+from tests.helpers.exchange import TEMPLATE, as_bytes, figures_sheet, row_of, upload, workbook_of
 
 pytestmark = pytest.mark.django_db
 History = Measurement.history.model
@@ -65,7 +64,7 @@ def test_an_opendocument_spreadsheet_is_told_to_be_saved_as_xlsx(vanersborg_clie
 
 
 def test_another_citys_template_is_refused(client, sern_coordinator_cervia, vanersborg_client):
-    from .conftest import IMPORT
+    from tests.helpers.exchange import IMPORT
 
     content = as_bytes(workbook_of(vanersborg_client.get(TEMPLATE)))
     client.force_login(sern_coordinator_cervia)

@@ -15,9 +15,8 @@ from tests.cities.factories import (
     SteeringCommitteeMemberFactory,
     UserFactory,
 )
+from tests.helpers.exchange import as_bytes, figures_sheet
 from tests.test_bench_queries import big  # noqa: F401  (the fixture)
-
-from .conftest import as_bytes, figures_sheet
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("big")]
 

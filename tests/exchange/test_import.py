@@ -10,9 +10,8 @@ import pytest
 from cities.models import City
 from kpis.exchange.models import PendingImport
 from kpis.models import Measurement, StageReview
-from tests.api.conftest import client_for
-
-from .conftest import (
+from tests.helpers.api import client_for
+from tests.helpers.exchange import (
     IMPORT,
     TEMPLATE,
     apply_token,

@@ -7,9 +7,8 @@ import io
 import pytest
 
 from kpis.models import Measurement
-from tests.api.conftest import client_for
-
-from .conftest import TEMPLATE, as_bytes, figures_sheet, workbook_of
+from tests.helpers.api import client_for
+from tests.helpers.exchange import TEMPLATE, as_bytes, figures_sheet, workbook_of
 
 pytestmark = pytest.mark.django_db
 

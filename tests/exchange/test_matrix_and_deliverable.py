@@ -10,8 +10,7 @@ from django.core.management import call_command
 from docx import Document
 
 from kpis.models import KPI
-
-from .conftest import pdf_text, pdf_tools_or_skip, row_of, workbook_of
+from tests.helpers.exchange import pdf_text, pdf_tools_or_skip, row_of, workbook_of
 
 pytestmark = pytest.mark.django_db
 

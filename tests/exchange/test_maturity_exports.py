@@ -12,8 +12,7 @@ from docx import Document
 
 from cities.models import City
 from kpis.models import Measurement
-
-from .conftest import pdf_text, pdf_tools_or_skip, row_of, workbook_of
+from tests.helpers.exchange import pdf_text, pdf_tools_or_skip, row_of, workbook_of
 
 pytestmark = pytest.mark.django_db
 

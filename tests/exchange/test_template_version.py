@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from kpis.exchange.template import META_SHEET, TEMPLATE_VERSION
 from kpis.models import Measurement
-from tests.api.conftest import client_for
+from tests.helpers.api import client_for
 
 pytestmark = pytest.mark.django_db
 

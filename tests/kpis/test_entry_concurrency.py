@@ -58,9 +58,9 @@ def test_after_a_refusal_saving_again_is_a_deliberate_overwrite(entry_world, ann
     bruno_page[field(kpis.count, "value")] = "7"
     refused = bruno.post(URL, bruno_page)
     # The refusal page carries the version Bruno has now seen; saving it again overwrites.
-    from tests.conftest import _form_fields
+    from tests.helpers.forms import form_fields
 
-    again = _form_fields(refused.content.decode())
+    again = form_fields(refused.content.decode())
     assert again[field(kpis.count, "version")] == "1"
     assert bruno.post(URL, again).status_code == 302
     count = Measurement.objects.get(kpi=kpis.count)
@@ -84,10 +84,10 @@ def test_stale_edit_of_an_older_version_is_refused(entry_world, anna_and_bruno):
     (anna, anna_page), (bruno, _) = anna_and_bruno
     anna_page[field(kpis.count, "value")] = "5"
     anna.post(URL, anna_page)
-    from tests.conftest import _form_fields
+    from tests.helpers.forms import form_fields
 
-    bruno_page = _form_fields(bruno.get(URL).content.decode())  # sees version 1
-    anna_page = _form_fields(anna.get(URL).content.decode())
+    bruno_page = form_fields(bruno.get(URL).content.decode())  # sees version 1
+    anna_page = form_fields(anna.get(URL).content.decode())
     anna_page[field(kpis.count, "value")] = "6"
     anna.post(URL, anna_page)  # version 2
     bruno_page[field(kpis.count, "value")] = "8"

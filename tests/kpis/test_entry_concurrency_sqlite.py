@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import _form_fields
+from tests.helpers.forms import form_fields
 from tests.live_server import gunicorn, migrate, run_python, server_env
 
 SAME_FIGURE_PAIRS = 50
@@ -265,7 +265,7 @@ def test_racing_grid_saves_of_one_figure_one_wins_one_is_refused(live):
         page = server.request("GET", url, headers={"Cookie": f"sessionid={person['session']}"})
         assert page.status == 200, page.body[:500]
         csrf = page.headers["set-cookie"].split("csrftoken=")[1].split(";")[0]
-        return _form_fields(page.body.decode()), csrf
+        return form_fields(page.body.decode()), csrf
 
     def save(person, form, csrf, value):
         form = {**form, f"kpi{kpi}-value": str(value)}

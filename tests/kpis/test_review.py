@@ -1,4 +1,5 @@
-"""Submitting, approving, returning and reopening a stage (kpis.review), and its web actions."""
+"""Submitting, approving, returning and reopening a stage (kpis.reporting.review), and its
+web actions."""
 
 import re
 from decimal import Decimal

@@ -17,7 +17,7 @@ from django.core.management import call_command
 
 from changelog.versions import consortium_version, definitions_version
 from kpis.models import KPI
-from tests.admin.conftest import read_admin_form
+from tests.helpers.forms import read_admin_form
 
 pytestmark = pytest.mark.django_db
 

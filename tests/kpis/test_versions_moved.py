@@ -33,8 +33,8 @@ from kpis.models import KPI, FrameworkReference, Measurement
 from kpis.reporting import review
 from roadmaps.models import ThreeYearPlan
 from solutions.models import Solution
-from tests.api.conftest import client_for
 from tests.cities.factories import CityFactory, ConsortiumFactory, MembershipFactory, UserFactory
+from tests.helpers.api import client_for
 from tests.helpers.forms import read_admin_form
 from tests.helpers.readers import read, stale_reads
 from tests.kpis.factories import KPIFactory, MeasurementFactory

@@ -16,9 +16,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import health
-from .api import error_responses
-from .api_filters import SingleValuedQuery
+from icc_portal import health
+
+from .errors import error_responses
+from .filters import SingleValuedQuery
 
 
 class ApiTokenView(LoginRequiredMixin, TemplateView):

@@ -1,8 +1,8 @@
-"""The browsable API's renderer, kept apart from :mod:`icc_portal.api`.
+"""The browsable API's renderer.
 
 ``REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]`` names this module, and DRF imports it
-while ``rest_framework.views`` is being loaded; a module that imports the views itself
-(as ``icc_portal.api`` does) would be imported half-done.
+while ``rest_framework.views`` is being loaded; it imports nothing that imports the views
+(as :mod:`icc_portal.api.errors` does), or that would be imported half-done.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The smaller items of the "reporting loop" issue, each through the page a person sees."""
+"""Page wording, through the page a person sees (the demo data): "not available" on a chart,
+the chosen consortium kept in the menu, no lessons said in words, a printout's date and
+address."""
 
 from __future__ import annotations
 

@@ -3,10 +3,10 @@
 * drf-spectacular marks an operation as callable without credentials (``security: [{}]``)
   only for DRF's own AllowAny/IsAuthenticatedOrReadOnly; our permission reads without
   credentials when ``API_ALLOW_ANONYMOUS`` is on, and the schema must say so.
-* The token scheme is our own class (``icc_portal.api_auth``): declared here as an
+* The token scheme is our own class (``icc_portal.api.authentication``): declared here as an
   ``apiKey`` in the ``Authorization`` header with the ``Token`` prefix, so a generated
   client sends ``Token <key>`` (any other scheme is a 401).
-* Conditional reads (``icc_portal.api_validators``): every read documents
+* Conditional reads (``icc_portal.api.conditional``): every read documents
   ``If-None-Match`` and ``If-Modified-Since``, its 304, and the ``ETag`` and
   ``Last-Modified`` headers of its 200.
 """
@@ -20,7 +20,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework.permissions import SAFE_METHODS
 
-from .api_access import ApiAccess
+from .permissions import ApiAccess
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -50,7 +50,7 @@ def allow_empty_query_values(result, generator, request, public):
 class TokenScheme(OpenApiAuthenticationExtension):
     """``Authorization: Token <key>`` (the portal's own token class)."""
 
-    target_class = "icc_portal.api_auth.TokenAuthentication"
+    target_class = "icc_portal.api.authentication.TokenAuthentication"
     name = "tokenAuth"
     priority = 1
 

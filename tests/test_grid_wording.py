@@ -1,4 +1,5 @@
-"""Smaller items of the "reporting loop" issue on the factory world (no demo data)."""
+"""What the entry grid and the stage picker say of targets and missing figures (the
+factory world, no demo data)."""
 
 from __future__ import annotations
 

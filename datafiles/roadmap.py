@@ -1,11 +1,11 @@
 """The roadmap section of a consortium's data file: phases, governance, commitments, plans,
-lessons (the file format is in ``data/README.md``; :mod:`cities.loader` reads the rest)."""
+lessons (the file format is in ``data/README.md``; :mod:`datafiles.loader` reads the rest)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .models import (
+from roadmaps.models import (
     Commitment,
     GovernanceBody,
     GovernanceRole,
@@ -19,7 +19,7 @@ from .models import (
 def load_roadmap(loader, entry: Any, consortium) -> None:
     """Upsert the roadmap section into ``consortium``, through the file's ``loader``.
 
-    ``loader`` is :mod:`cities.loader`'s: it reads and checks each entry (``mapping``,
+    ``loader`` is :mod:`datafiles.loader`'s: it reads and checks each entry (``mapping``,
     ``items``, ``date``, ``city``) and writes a row only when a value differs (``sync``,
     told the ``source`` entry so a problem points at its line), naming the entry in any
     problem it finds.

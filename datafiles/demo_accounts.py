@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from .models import City, CityCoordinator, Consortium, Partner, SteeringCommitteeMember
+from cities.models import City, CityCoordinator, Consortium, Partner, SteeringCommitteeMember
 
 DEMO_CONSORTIUM = "sern"
 COORDINATED_CITIES = ["ravenna", "cervia", "trollhattan", "vanersborg"]

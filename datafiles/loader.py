@@ -18,14 +18,14 @@ import yaml
 from django.db import transaction
 
 from changelog import log as changelog
+from cities.models import City, Consortium, Membership, Programme
 from kpis.invariants import target_text_warning
 from kpis.models import KPI, FrameworkReference, Measurement
 from kpis.vocabulary import KPI_DEFINITION_FIELDS
-from roadmaps.loader import load_roadmap
 from solutions.models import Activity, AmbitionStatement, Solution, Theme, solution_city_errors
 
 from .loader_base import DataFileError, EntryReader, LoadReport
-from .models import City, Consortium, Membership, Programme
+from .roadmap import load_roadmap
 from .yaml_source import DuplicateKey, Place, did_you_mean, read_document
 
 __all__ = ["DataFileError", "LoadReport", "load_file"]

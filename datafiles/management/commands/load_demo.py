@@ -3,9 +3,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cities.demo_accounts import DemoAccountsRefused, ensure_demo_accounts
-from cities.loader import DataFileError, load_file
 from cities.models import Consortium
+from datafiles.demo_accounts import DemoAccountsRefused, ensure_demo_accounts
+from datafiles.loader import DataFileError, load_file
 from kpis.framework import FrameworkCopyError, copy_framework
 
 DATA = Path(settings.BASE_DIR) / "data"

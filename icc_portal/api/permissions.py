@@ -1,7 +1,7 @@
-"""The API's default permission, in a module of its own.
+"""The API's default permission.
 
 DRF imports ``DEFAULT_PERMISSION_CLASSES`` while ``rest_framework.views`` is still
-loading, so this module must not import views (``icc_portal.api`` does).
+loading, so this module must not import the views (:mod:`icc_portal.api.errors` does).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ body nested deeper than :data:`MAX_JSON_DEPTH` is refused with a 400 before the
 parser sees it.
 
 The body's size is bounded too: more than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes
-is a 413 (see :func:`icc_portal.api.exception_handler`).
+is a 413 (see :func:`icc_portal.api.errors.exception_handler`).
 
 The body is read strictly: a key written twice in one object is a 400 ``duplicate_key``
 (Python's parser would keep the last silently), and a number longer than

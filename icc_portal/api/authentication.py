@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from .security import client_ip
+from icc_portal.security import client_ip
 
 logger = logging.getLogger(__name__)
 

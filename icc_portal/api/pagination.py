@@ -1,7 +1,7 @@
 """Paging of the API's lists: numbered pages, cursor pages in id order, counts kept.
 
-``Pagination`` is the API's default (``REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]``,
-re-exported by :mod:`icc_portal.api`); ``CountCache`` keeps the counts of large lists.
+``Pagination`` is the API's default (``REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]``);
+``CountCache`` keeps the counts of large lists.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from . import api_cursors
-from .api_filters import ordering_terms, plain_digits
+from . import cursors
+from .filters import ordering_terms, plain_digits
 
 
 def _query_integer(request, name: str) -> int | None:
@@ -58,7 +58,7 @@ class Pagination(PageNumberPagination):
 
     Cursor pages (a view with ``cursor_paging = True``): a list in id order comes in
     pages that each start after the last id of the one before (keyset), and ``next``
-    carries that id in an opaque ``cursor`` (:mod:`icc_portal.api_cursors`). Rows that
+    carries that id in an opaque ``cursor`` (:mod:`icc_portal.api.cursors`). Rows that
     appear, change or disappear between two requests therefore never shift a page: a
     full pull neither skips nor repeats a row that stays. That is the default for
     such a view unless ``page=`` or an ``ordering`` other than ``id`` is asked for, or
@@ -112,8 +112,8 @@ class Pagination(PageNumberPagination):
         if token == "":
             return 0
         try:
-            position = api_cursors.read("measurements", token).get("after")
-        except api_cursors.BadCursor:
+            position = cursors.read("measurements", token).get("after")
+        except cursors.BadCursor:
             position = None
         if not isinstance(position, int) or isinstance(position, bool) or position < 0:
             raise exceptions.ValidationError(
@@ -132,7 +132,7 @@ class Pagination(PageNumberPagination):
         next_link = None
         if self.next_position is not None:
             url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
-            cursor = api_cursors.make("measurements", after=self.next_position)
+            cursor = cursors.make("measurements", after=self.next_position)
             next_link = replace_query_param(url, self.cursor_query_param, cursor)
         return Response(
             {"count": self.cursor_count, "next": next_link, "previous": None, "results": data}
@@ -180,7 +180,7 @@ class Pagination(PageNumberPagination):
                     "link of the page before. Cursor pages are in id order and never skip "
                     "or repeat a row while others change; they are the default unless "
                     "`page` or another `ordering` is asked for.",
-                    "schema": {"type": "string", "pattern": api_cursors.PATTERN},
+                    "schema": {"type": "string", "pattern": cursors.PATTERN},
                 }
             )
         return parameters

@@ -13,7 +13,7 @@ from kpis.api.measurements import MeasurementViewSet
 from kpis.api.progress import ProgressViewSet
 from solutions.api import ActivityViewSet, SolutionViewSet
 
-from .api_views import ApiRootView, ApiTokenView, HealthView, api_not_found
+from .views import ApiRootView, ApiTokenView, HealthView, api_not_found
 
 router = DefaultRouter()
 router.APIRootView = ApiRootView

@@ -1,0 +1,1 @@
+"""The data-file loader of every app: a consortium's YAML file read, checked and upserted."""

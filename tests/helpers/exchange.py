@@ -1,0 +1,80 @@
+"""The spreadsheet tests' shared code: a page's template and its upload, workbooks read and
+written, PDFs read as text (or the test skipped where the tools are missing)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+
+import pytest
+from openpyxl import load_workbook
+
+TEMPLATE = "/cities/vanersborg/report/final/template/xlsx/"
+
+
+IMPORT = "/cities/vanersborg/report/final/import/"
+
+
+def workbook_of(response):
+    assert response.status_code == 200, response.content[:500]
+    return load_workbook(io.BytesIO(response.content))
+
+
+def as_bytes(workbook) -> bytes:
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def figures_sheet(workbook):
+    return workbook[workbook.sheetnames[0]]
+
+
+def row_of(sheet, code: str) -> int:
+    """The sheet row of a KPI code (column A)."""
+    for row in range(1, sheet.max_row + 1):
+        if sheet.cell(row=row, column=1).value == code:
+            return row
+    raise AssertionError(f"no row for {code}")
+
+
+def upload(client, content: bytes, name: str = "figures.xlsx", url: str = IMPORT):
+    stream = io.BytesIO(content)
+    stream.name = name
+    return client.post(url, {"file": stream})
+
+
+def apply_token(response) -> str:
+    found = re.search(r'name="token" value="([^"]+)"', response.content.decode())
+    assert found, "the preview offers no Apply"
+    return found.group(1)
+
+
+def pdf_tools_or_skip() -> None:
+    """The PDF needs WeasyPrint's system libraries and the test pdftotext: in CI both are
+    installed (.ci/run), so there a missing one fails; elsewhere the test is skipped."""
+    from kpis.exchange.pdf import pdf_available
+
+    missing = []
+    if not pdf_available():
+        missing.append("WeasyPrint's system libraries (libpango-1.0-0, libpangoft2-1.0-0)")
+    if shutil.which("pdftotext") is None:
+        missing.append("pdftotext (poppler-utils)")
+    if not missing:
+        return
+    reason = "PDF tests need " + " and ".join(missing)
+    if os.environ.get("CI"):
+        pytest.fail(reason + ": .ci/run installs them")
+    pytest.skip(reason)
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "document.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
