@@ -183,8 +183,13 @@ class DeliverableView(View):
         # The judged part is kept by data version, reader's view, language and day
         # (kpis.dashboards.versioned): a programme's deliverable takes seconds to build.
         today = timezone.localdate()
-        key = versioned.page_key("deliverable", request, [consortium.pk], today.isoformat())
-        page = versioned.kept(key, lambda: _deliverable_page(request, consortium))
+        page = versioned.kept_page(
+            "deliverable",
+            request,
+            [consortium.pk],
+            today.isoformat(),
+            build=lambda: _deliverable_page(request, consortium),
+        )
         return render(
             request,
             "exchange/deliverable.html",

@@ -39,6 +39,7 @@ PAGES = {
     "city": ["/cities/ravenna/", "/cities/cervia/"],
     "solution": ["/solutions/sern/2/?stage=final", "/solutions/sern/2/?stage=midway"],
     "kpi": ["/kpis/sern/2.2/", "/kpis/sern/1.1/"],
+    "deliverable": ["/consortia/sern/deliverable/"],
 }
 
 
@@ -93,6 +94,13 @@ def test_a_partner_after_the_steering_member_is_not_shown_the_draft(readers):
     assert not DRAFT.search(read(readers["partner"], url, "en"))
     assert not DRAFT.search(read(readers["anonymous"], url, "en"))
     assert DRAFT.search(read(readers["coordinator"], url, "en"))  # Ravenna's own draft
+
+
+def test_the_deliverable_shows_a_partner_no_draft_after_the_steering_member(readers):
+    url = "/consortia/sern/deliverable/"
+    assert DRAFT.search(read(readers["steering"], url, "en"))
+    assert not DRAFT.search(read(readers["partner"], url, "en"))
+    assert not DRAFT.search(read(readers["anonymous"], url, "en"))
 
 
 def test_a_partner_after_the_steering_member_gets_a_body_not_a_304(readers):
