@@ -38,6 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ def configure() -> None:
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     # Plain static storage: the pages need no collectstatic manifest to render.
     os.environ.setdefault("STATIC_MANIFEST", "0")
+    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic here
     import django
 
     django.setup()

@@ -30,34 +30,19 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import tracemalloc
-import warnings
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import RESULTS, configure  # noqa: E402
+
 MAX_SECONDS = 1.0
 MAX_GROWTH_MB = 50.0
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-def configure() -> None:
-    sys.path.insert(0, str(ROOT))
-    default_db = f"sqlite:///{Path(tempfile.gettempdir()) / 'icc-portal-bench.sqlite3'}"
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", default_db)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "icc_portal.settings")
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("STATIC_MANIFEST", "0")
-    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic here
-    import django
-
-    django.setup()
 
 
 def main(argv: list[str] | None = None) -> int:
