@@ -21,56 +21,15 @@ from kpis.models import KPI, Measurement
 from kpis.reporting import entry, review
 from tests.cities.factories import PartnerFactory, SteeringCommitteeMemberFactory, UserFactory
 from tests.helpers.api import assert_error_shape, client_for
+from tests.helpers.feed import URL, Copy, full_pull
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/changes/"
-
-
-class Copy:
-    """A reader's copy kept with the feed alone, as a partner's nightly job keeps one."""
-
-    def __init__(self, client):
-        self.client = client
-        self.figures: dict[int, dict] = {}
-        self.cursor = ""
-        self.seen: list[dict] = []
-
-    def sync(self, page_size: int = 500) -> list[dict]:
-        items = []
-        while True:
-            query = {"page_size": page_size, **({"since": self.cursor} if self.cursor else {})}
-            response = self.client.get(URL, query)
-            assert response.status_code == 200, response.content
-            body = response.json()
-            for item in body["results"]:
-                if item["change"] == "withdrawn":
-                    assert item["measurement"] is None
-                    self.figures.pop(item["id"], None)
-                else:
-                    assert item["measurement"]["id"] == item["id"]
-                    self.figures[item["id"]] = item["measurement"]
-            items += body["results"]
-            self.cursor = body["next"]
-            if not body["has_more"]:
-                self.seen += items
-                return items
-
-
-def full_pull(client) -> dict[int, dict]:
-    """Every figure the client may see, through the measurements list (cursor pages)."""
-    figures, url = {}, "/api/v1/measurements/?page_size=500"
-    while url:
-        body = client.get(url).json()
-        figures.update({row["id"]: row for row in body["results"]})
-        url = body["next"]
-    return figures
-
 
 @pytest.fixture
 def partner_copy(sern_partner):
-    copy = Copy(client_for(sern_partner))
+    copy = Copy(client_for(sern_partner), page_size=500)
     copy.sync()
     return copy
 
@@ -83,11 +42,11 @@ def reopen_ravenna_final(sern, sern_steering, ravenna):
 
 def test_from_the_start_the_feed_is_a_full_pull(sern, sern_partner, anonymous):
     for client in (client_for(sern_partner), anonymous):
-        copy = Copy(client)
+        copy = Copy(client, page_size=500)
         copy.sync(page_size=7)  # many pages
         assert copy.figures == full_pull(client)
         assert len(copy.figures) == 84
-        assert {item["change"] for item in copy.seen} == {"created"}
+        assert {item["change"] for item in copy.items} == {"created"}
 
 
 def test_reopening_a_stage_withdraws_its_figures_from_the_partner(
@@ -110,7 +69,7 @@ def test_reopening_a_stage_withdraws_its_figures_from_the_partner(
 def test_the_steering_committee_sees_the_reopened_figures_change_not_go(
     sern, sern_steering, ravenna
 ):
-    copy = Copy(client_for(sern_steering))
+    copy = Copy(client_for(sern_steering), page_size=500)
     copy.sync()
     reopen_ravenna_final(sern, sern_steering, ravenna)
 
@@ -164,7 +123,7 @@ def test_a_draft_the_partner_never_saw_is_never_named(
     draft.delete()
 
     assert partner_copy.sync() == []
-    coordinator = Copy(client_for(sern_coordinator_ravenna))
+    coordinator = Copy(client_for(sern_coordinator_ravenna), page_size=500)
     coordinator.sync()
     assert draft.pk not in coordinator.figures
 
@@ -185,7 +144,7 @@ def test_deleting_an_approved_figure_withdraws_it(sern, ravenna, partner_copy, s
 def test_withdrawing_a_consortium_from_publication_withdraws_it_from_anonymous_readers(
     sern, anonymous, partner_copy, sern_partner
 ):
-    visitor = Copy(anonymous)
+    visitor = Copy(anonymous, page_size=500)
     visitor.sync()
     sern.is_published = False
     sern.save()
@@ -229,7 +188,7 @@ def test_many_changes_in_a_row_leave_every_copy_equal_to_a_full_pull(
 ):
     readers = [client_for(sern_partner), anonymous, client_for(sern_steering)]
     readers.append(client_for(sern_coordinator_ravenna))
-    copies = [Copy(client) for client in readers]
+    copies = [Copy(client, page_size=500) for client in readers]
     for copy in copies:
         copy.sync()
     steps = [
@@ -320,7 +279,7 @@ def test_a_cursor_older_than_the_retention_has_expired(sern, partner_copy, raven
     assert body["code"] == "cursor_expired"
     assert "90 days" in body["detail"] and "full pull" in body["detail"]
     # A full pull still lists every figure: each one's newest row is kept.
-    fresh = Copy(partner_copy.client)
+    fresh = Copy(partner_copy.client, page_size=500)
     fresh.sync()
     assert len(fresh.figures) == 84
 
@@ -337,7 +296,7 @@ def test_a_partner_of_another_consortium_sees_only_published_figures(sern):
     other = Consortium.objects.exclude(pk=sern.pk).first() or sern
     user = UserFactory()
     PartnerFactory(user=user, consortium=other)
-    copy = Copy(client_for(user))
+    copy = Copy(client_for(user), page_size=500)
     copy.sync()
     assert copy.figures == full_pull(client_for(user))
 

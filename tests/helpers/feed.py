@@ -16,9 +16,10 @@ class Copy:
         self.cursor = ""
         self.items: list[dict] = []
 
-    def page(self) -> bool:
+    def page(self, page_size: int | None = None) -> bool:
         """Read one page and apply it; whether more are already waiting."""
-        query = {"page_size": self.page_size, **({"since": self.cursor} if self.cursor else {})}
+        size = page_size or self.page_size
+        query = {"page_size": size, **({"since": self.cursor} if self.cursor else {})}
         response = self.client.get(URL, query)
         assert response.status_code == 200, response.content
         body = response.json()
@@ -33,9 +34,12 @@ class Copy:
         self.cursor = body["next"]
         return body["has_more"]
 
-    def sync(self) -> None:
-        while self.page():
+    def sync(self, page_size: int | None = None) -> list[dict]:
+        """Read pages until none waits; the items this sync read."""
+        start = len(self.items)
+        while self.page(page_size):
             pass
+        return self.items[start:]
 
 
 def full_pull(client) -> dict[int, dict]:
