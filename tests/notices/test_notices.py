@@ -9,23 +9,12 @@ import pytest
 from django.urls import reverse
 
 from kpis.models import StageReview
-from kpis.reporting.entry import RowInput, record_measurements
 from kpis.reporting.review import approve_stage, reopen_stage, return_stage, submit_stage
 from notices.models import Profile
 
 pytestmark = pytest.mark.django_db
 
 MISSING = 5  # Ravenna reports six KPIs; one is entered below
-
-
-@pytest.fixture
-def draft(entry_world, coordinator_ravenna):
-    record_measurements(
-        user=coordinator_ravenna,
-        city=entry_world.ravenna,
-        stage="final",
-        rows=[RowInput(kpi=entry_world.kpis.count, status="reported", expected_version=0, value=3)],
-    )
 
 
 def unit(entry_world):

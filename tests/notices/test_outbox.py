@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from kpis.models import StageReview
-from kpis.reporting.entry import RowInput, record_measurements
 from kpis.reporting.errors import ReviewError
 from kpis.reporting.review import return_stage, submit_stage
 from notices import outbox
@@ -24,16 +23,6 @@ MISSING = 5  # Ravenna reports six KPIs; one is entered below
 DOWN = "tests.notices.failing_backend.EmailBackend"  # nothing listens: OSError
 REFUSING = "tests.notices.failing_backend.RefusingEmailBackend"  # SMTPException
 WORKING = "django.core.mail.backends.locmem.EmailBackend"
-
-
-@pytest.fixture
-def draft(entry_world, coordinator_ravenna):
-    record_measurements(
-        user=coordinator_ravenna,
-        city=entry_world.ravenna,
-        stage="final",
-        rows=[RowInput(kpi=entry_world.kpis.count, status="reported", expected_version=0, value=3)],
-    )
 
 
 def unit(entry_world):
