@@ -55,7 +55,8 @@ def tables_file(request, tables, *, title: str, fmt: str, filename: str) -> Http
     return attachment(content, documents.MEDIA_TYPES[fmt], f"{filename}.{fmt}")
 
 
-#: Seconds between two reloads of the page saying a document is being prepared.
+#: Seconds between two checks (HEAD, by static/js/prepared-document.js) of the page
+#: saying a document is being prepared; also its Retry-After.
 REFRESH_SECONDS = 5
 DOCUMENT_NAMES = {
     "deliverable": pgettext_lazy("document", "The deliverable"),
