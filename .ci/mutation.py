@@ -78,8 +78,9 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "versioned pages": (
-        ["kpis/dashboards/versioned.py"],
+        ["kpis/dashboards/versioned.py", "changelog/kept.py"],
         [
+            "tests/test_cache_outage.py",
             "tests/kpis/test_versioned_pages.py",
             "tests/kpis/test_versioned_etags.py",
             "tests/kpis/test_versioned_workers.py",

@@ -44,13 +44,13 @@ def _fresh_cache():
     """
     from django.core.cache import cache
 
-    from kpis.api.progress import forget_tables
+    from changelog.kept import forget_here
 
     cache.clear()
-    forget_tables()
+    forget_here()
     yield
     cache.clear()
-    forget_tables()
+    forget_here()
 
 
 class _Discard:

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import given, note
 
-from kpis.api.progress import forget_tables
+from changelog.kept import forget_here
 from kpis.invariants import kpi_errors
 from kpis.models import KPI
 from tests.cities.factories import SteeringCommitteeMemberFactory, UserFactory
@@ -186,7 +186,7 @@ def test_every_page_export_and_api_read_of_any_consortium_answers_and_agrees(spe
     note(repr(spec))
     with transaction.atomic():
         cache.clear()
-        forget_tables()
+        forget_here()
         consortium = build_consortium(spec)
         for kpi in KPI.objects.filter(solution__consortium=consortium):
             assert kpi_errors(kpi) == {}, (kpi.code, kpi_errors(kpi))  # the model allows it

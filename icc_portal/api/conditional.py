@@ -50,13 +50,14 @@ simply gets a 200.
 
 The browsable API's HTML (a CSRF token in every page) gets no validators.
 
-Answers kept (a view's ``cache_answers``): the JSON body of a 200 (its bytes, as sent)
-is kept in Django's cache (shared by every worker when ``CACHE_URL`` points at Redis)
-under its ETag, which holds the data version, the reader, the language, the media type
-and the request, plus the host and scheme its links are made from. A later read with the
-same ETag is answered from the cache without running the view; a change moves the
-version, so no kept answer outlives it (see :mod:`changelog.versions` for why an answer
-is never older than its key).
+Answers kept (a view's ``cache_answers``): the JSON body of a 200 (its bytes, as sent) is
+kept in Django's cache (shared by every worker when ``CACHE_URL`` points at Redis) under
+its ETag, which holds the data version, the reader, the language, the media type and the
+request, plus the host and scheme its links are made from. A later read with the same
+ETag is answered from the cache without running the view; a change moves the version, so
+no kept answer outlives it (see :mod:`changelog.versions` for why an answer is never
+older than its key). The keys, the timeout and the ETags' recipe are those of
+:mod:`changelog.kept`, which the pages share.
 """
 
 from __future__ import annotations
@@ -67,15 +68,14 @@ import re
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.http import http_date, parse_http_date_safe
-from django.utils.translation import get_language
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from changelog import kept as keeping
 from changelog import stamp, versions
 
 #: Media types that get validators (not the browsable API's HTML).
@@ -141,11 +141,8 @@ def wants_validators(request) -> bool:
 
 
 def _digest(request, version: stamp.Stamp, prefix: str) -> str:
-    user = getattr(request, "user", None)
-    reader = user.pk if user is not None and user.is_authenticated else 0
     media = (getattr(request, "accepted_media_type", "") or "").split(";")[0]
-    facts = repr((version.position, reader, media, get_language(), request.get_full_path(), prefix))
-    return salted_hmac("icc-portal.api.etag", facts, algorithm="sha256").hexdigest()[:DIGEST_LENGTH]
+    return keeping.etag("api", request, version, media, prefix, length=DIGEST_LENGTH)
 
 
 def validators_for(request, version: stamp.Stamp, prefix: str = "") -> Validators:
@@ -223,13 +220,8 @@ def _let_go(response) -> None:
 
 def answer_key(request, validators: Validators) -> str:
     """Where a JSON answer is kept: its ETag (version, reader, request…), host and scheme."""
-    facts = repr((validators.etag, request.get_host(), request.scheme))
-    digest = salted_hmac("icc-portal.api.answer", facts, algorithm="sha256").hexdigest()
-    return f"api-answer:{digest[:32]}"
-
-
-#: Seconds a kept answer may stay unread (it can never be stale: see the module docstring).
-ANSWER_TIMEOUT = getattr(settings, "VERSIONED_CACHE_TIMEOUT", 3600)
+    position = request.data_version.position
+    return keeping.key("api-answer", position, validators.etag, request.get_host(), request.scheme)
 
 
 class ConditionalReads:
@@ -280,7 +272,7 @@ class ConditionalReads:
         key = getattr(request, "answer_key", None)
         if key and response.status_code == status.HTTP_200_OK and isinstance(response, Response):
             response.render()  # kept as the bytes sent: a read from the cache renders nothing
-            cache.set(key, (response.content, response["Content-Type"]), ANSWER_TIMEOUT)
+            cache.set(key, (response.content, response["Content-Type"]), keeping.TIMEOUT)
         if validators is not None and response.status_code == status.HTTP_200_OK:
             prefix = getattr(request, "etag_prefix", "")
             if prefix:

@@ -1,16 +1,13 @@
 """Paging of the API's lists: numbered pages, cursor pages in id order, counts kept.
 
-``Pagination`` is the API's default (``REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]``);
-``CountCache`` keeps the counts of large lists.
+``Pagination`` is the API's default (``REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]``).
+The counts of large lists are kept by data version (:func:`changelog.kept.count`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from functools import cached_property, partial
-from typing import Any
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -53,7 +50,7 @@ class Pagination(PageNumberPagination):
 
     A page or page size that is not a whole number of at least 1 is a 400 (DRF
     alone would fall back to defaults); a page past the last one is a 404. A view
-    with a ``count_of(queryset)`` method counts through it (see ``CountCache``);
+    with a ``count_of(queryset)`` method counts through it (e.g. from the cache);
     ``page_size`` above the cap is served at the cap.
 
     Cursor pages (a view with ``cursor_paging = True``): a list in id order comes in
@@ -184,28 +181,3 @@ class Pagination(PageNumberPagination):
                 }
             )
         return parameters
-
-
-class CountCache:
-    """Counts of large lists, reused while the data they count is unchanged.
-
-    An exact ``COUNT(*)`` over tens of thousands of visible rows costs more than the
-    page itself. A count is stored under its question (who asks, with which filters)
-    and a *stamp* of the data, read by one cheap query on every request (maximum ids
-    and the like: index lookups); any change to the stamp is a new key, so a stored
-    count is never served for changed data. ``timeout`` bounds how long a count can
-    live if a change ever bypasses the stamp.
-    """
-
-    def __init__(self, name: str, *, timeout: int = 60) -> None:
-        self.name = name
-        self.timeout = timeout
-
-    def count(self, queryset, *, question: Any, stamp: Any) -> int:
-        digest = hashlib.sha256(repr((question, stamp)).encode()).hexdigest()
-        key = f"icc-api-count:{self.name}:{digest}"
-        count = cache.get(key)
-        if count is None:
-            count = queryset.count()
-            cache.set(key, count, self.timeout)
-        return count

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from changelog import kept as keeping
 from cities import access
 from icc_portal.api.conditional import ConditionalReads, version_for
 from icc_portal.api.csv import CSV_MEDIA_TYPE, CsvListMixin, CSVRenderer
@@ -37,7 +38,6 @@ from icc_portal.api.filters import (
     TextFilter,
     ordering_terms,
 )
-from icc_portal.api.pagination import CountCache
 from icc_portal.api.permissions import ApiAccess
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
@@ -288,7 +288,6 @@ class MeasurementViewSet(
     ]
     ordering = ["id"]
     cursor_paging = True
-    counts = CountCache("measurements")
     #: A figure's ETag starts with its id and version, which ``If-Match`` reads.
     etag_prefix_pattern = re.compile(r"measurement-\d+-v\d+-")
 
@@ -324,8 +323,8 @@ class MeasurementViewSet(
                 if name not in SingleValuedQuery.PAGING
             ),
         )
-        stamp = version_for(self.request).position  # read for the validators already
-        return self.counts.count(rows.queryset, question=question, stamp=stamp)
+        position = version_for(self.request).position  # read for the validators already
+        return keeping.count("measurements", rows.queryset, question=question, position=position)
 
     def get_renderers(self):
         """Writes answer JSON (or the browsable API): CSV is for reading."""

@@ -22,7 +22,6 @@ The matrix is built in English, so notes read the same whatever the Accept-Langu
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers, viewsets
 from rest_framework.settings import api_settings
 
+from changelog import kept as keeping
 from cities.access import visibility_class, visible_consortia
 from icc_portal.api.conditional import ConditionalReads
 from icc_portal.api.csv import CSV_MEDIA_TYPE, CSVRenderer, streaming_csv
@@ -220,30 +220,14 @@ def text_answers(user, kpi_ids: list[int], stage: str) -> dict[tuple, str]:
     return {(kpi_id, city_id, row_stage): text for kpi_id, city_id, row_stage, text in rows}
 
 
-#: The tables built lately in this process, by (consortium, data version, stage asked,
-#: the reader's view): the pages of one table and its filters read it without building
-#: it again. The key holds the version, so a change is a new key, never a stale table.
-_TABLES: OrderedDict[tuple, ProgressTable] = OrderedDict()
-_TABLES_KEPT = 8
-
-
-def forget_tables() -> None:
-    """Drop the tables kept in this process (tests: a rolled-back test's positions recur)."""
-    _TABLES.clear()
-
-
 def kept_table(user, consortium, *, stage: str | None, version: int | None) -> ProgressTable:
-    """:func:`progress_table`, kept in this process under the consortium's data version."""
+    """:func:`progress_table`, kept in this process under the consortium's data version
+    (:func:`changelog.kept.kept_here`): the pages of one table and its filters read it
+    without building it again. The key holds the version: a change is a new key."""
     if version is None:
         return progress_table(user, consortium, stage=stage)
-    key = (consortium.pk, version, stage, visibility_class(user, consortium.pk))
-    table = _TABLES.get(key)
-    if table is None:
-        table = _TABLES[key] = progress_table(user, consortium, stage=stage)
-        while len(_TABLES) > _TABLES_KEPT:
-            _TABLES.popitem(last=False)
-    _TABLES.move_to_end(key)
-    return table
+    key = ("progress-table", consortium.pk, version, stage, visibility_class(user, consortium.pk))
+    return keeping.kept_here(key, lambda: progress_table(user, consortium, stage=stage))
 
 
 def cell_refs(matrix) -> list[CellRef]:

@@ -10,31 +10,26 @@ every worker (every server, with ``CACHE_URL`` at one Redis) reads the others' e
 
 What is kept is rendered HTML (a string: the cheapest thing to pickle and to read back)
 and a few plain values; the first request after a change builds it as before and keeps
-it. Entries expire after ``VERSIONED_CACHE_TIMEOUT`` seconds unread (a bound on memory,
-not on staleness). The version is read once per request (``request.page_version``), and
+it. Keys, the timeout and the ETags' recipe are :mod:`changelog.kept`'s, shared with
+the API's answers. The version is read once per request (``request.data_version``), and
 the pages' ETags are made from it (:func:`page_etag`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
+from changelog import kept as keeping
 from changelog import versions
 from changelog.stamp import Stamp
 from cities.access import roles_of, visibility_class
 
 T = TypeVar("T")
-
-TIMEOUT = getattr(settings, "VERSIONED_CACHE_TIMEOUT", 3600)
 
 
 def version_of(request, consortium_ids: Iterable[int]) -> Stamp:
@@ -46,7 +41,7 @@ def version_of(request, consortium_ids: Iterable[int]) -> Stamp:
             memo[ids] = versions.consortium_version(ids[0])
         else:
             memo[ids] = versions.consortia_version(ids)
-    request.page_version = memo[ids]
+    request.data_version = memo[ids]
     return memo[ids]
 
 
@@ -56,18 +51,7 @@ def page_key(kind: str, request, consortium_ids: Iterable[int], *facts) -> str:
     ids = tuple(sorted(set(consortium_ids)))
     version = version_of(request, ids)
     seen = tuple(visibility_class(request.user, pk) for pk in ids)
-    raw = repr((ids, seen, get_language(), facts))
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"page:{kind}:{version.position}:{digest}"
-
-
-def kept(key: str, build: Callable[[], T]) -> T:
-    """The value kept under ``key``, built and kept first if there is none."""
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, TIMEOUT)
-    return value
+    return keeping.key(f"page:{kind}", version.position, ids, seen, get_language(), facts)
 
 
 def kept_page(
@@ -79,7 +63,7 @@ def kept_page(
     kept under :func:`page_key` — the kind, the version, what the reader sees of each
     consortium, the language and ``facts`` — and read back by every later request.
     """
-    return kept(page_key(kind, request, consortium_ids, *facts), build)
+    return keeping.kept(page_key(kind, request, consortium_ids, *facts), build)
 
 
 def readers_of(user) -> str | list[int]:
@@ -93,7 +77,7 @@ def kept_definitions(kind: str, request, *facts, build: Callable[[], T]) -> T:
     """Definitions a page reads (consortia, a city, KPIs by address), read once and kept
     under the definitions' version for every reader who may read the same consortia."""
     key = definitions_key(kind, request, readers_of(request.user), *facts)
-    return kept(key, build)
+    return keeping.kept(key, build)
 
 
 def page_etag(request, *facts) -> str | None:
@@ -102,13 +86,10 @@ def page_etag(request, *facts) -> str | None:
     ``None`` until the view has read a version. The reader is the user (a page carries
     their name and their links); an HMAC under the site's secret, as the API's are.
     """
-    version = getattr(request, "page_version", None)
+    version = getattr(request, "data_version", None)
     if version is None:
         return None
-    user = getattr(request, "user", None)
-    reader = user.pk if user is not None and user.is_authenticated else 0
-    raw = repr((version.position, reader, get_language(), request.get_full_path(), facts))
-    return salted_hmac("icc-portal.page.etag", raw, algorithm="sha256").hexdigest()[:32]
+    return keeping.etag("page", request, version, *facts)
 
 
 class ConditionalPage:
@@ -140,5 +121,4 @@ def definitions_key(kind: str, request, *facts) -> str:
     version = getattr(request, "_definitions_version", None)
     if version is None:
         version = request._definitions_version = versions.definitions_version()
-    digest = hashlib.sha256(repr((get_language(), facts)).encode()).hexdigest()[:32]
-    return f"defs:{kind}:{version.position}:{digest}"
+    return keeping.key(f"defs:{kind}", version.position, get_language(), facts)

@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from kpis.dashboards import versioned
+from changelog import kept as keeping
 from tests.cities.factories import ConsortiumFactory, MembershipFactory
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 from tests.solutions.factories import SolutionFactory
@@ -114,4 +114,4 @@ def test_a_kept_page_expires_after_the_configured_timeout_unread(client, publish
     expiries = [expiry for key, expiry in cache._expire_info.items() if ":page:overview:" in key]
     assert expiries
     for expiry in expiries:
-        assert before + versioned.TIMEOUT - 60 <= expiry <= time.time() + versioned.TIMEOUT
+        assert before + keeping.TIMEOUT - 60 <= expiry <= time.time() + keeping.TIMEOUT
