@@ -70,6 +70,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "tests/changelog/test_log.py",
+            "tests/changelog/test_versions.py",
             "tests/kpis/test_versioned_pages.py",
             "tests/kpis/test_versioned_admin_and_loader.py",
             "tests/kpis/test_versions_moved.py",

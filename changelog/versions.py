@@ -20,10 +20,12 @@ is: it moves every version.
 
 from __future__ import annotations
 
+import datetime
 from functools import cache
 
 from django.apps import apps
 from django.db import connection
+from django.utils import timezone
 
 from .models import Change
 from .stamp import BEGINNING, Stamp
@@ -58,7 +60,12 @@ def _stamp(sql: str, params: list | dict) -> Stamp:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return Stamp(*row) if row is not None else Stamp(0, BEGINNING)
+    if row is None:
+        return Stamp(0, BEGINNING)
+    position, recorded_at = row
+    if timezone.is_naive(recorded_at):  # SQLite's raw rows: stored in UTC, read without it
+        recorded_at = recorded_at.replace(tzinfo=datetime.UTC)
+    return Stamp(position, recorded_at)
 
 
 def consortium_version(consortium_id: int) -> Stamp:

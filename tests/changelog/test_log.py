@@ -17,9 +17,17 @@ from changelog.models import Change, Horizon
 from cities.access import visible_changes_filter, visible_measurements_filter
 from kpis.models import Measurement
 from kpis.reporting import entry, review
+from tests.helpers.signals import connected_anew
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _receivers_connected_anew():
+    """What :func:`changelog.signals.connect` registers, connected twice, writes the rows."""
+    with connected_anew():
+        yield
 
 
 def rows_after(position: int) -> list[Change]:

@@ -8,7 +8,9 @@ API, bulk, import, admin, ``load_demo``). A definition moves every consortium's 
 (coarse, never stale); a figure moves its own consortium's only.
 
 After each change the pages kept before it are read again on the same cache, and each
-must equal a fresh render (``tests/helpers/readers.py``).
+must equal a fresh render (``tests/helpers/readers.py``). The change log's receivers are
+connected anew for each test (``changelog.signals.connect``, twice), so these tests check
+what it registers, not only what the app registered when it started.
 """
 
 from __future__ import annotations
@@ -33,14 +35,28 @@ from kpis.models import KPI, FrameworkReference, Measurement
 from kpis.reporting import review
 from roadmaps.models import ThreeYearPlan
 from solutions.models import Solution
-from tests.cities.factories import CityFactory, ConsortiumFactory, MembershipFactory, UserFactory
+from tests.cities.factories import (
+    CityFactory,
+    ConsortiumFactory,
+    MembershipFactory,
+    ProgrammeFactory,
+    UserFactory,
+)
 from tests.helpers.api import client_for
 from tests.helpers.forms import read_admin_form
 from tests.helpers.readers import read, stale_reads
+from tests.helpers.signals import connected_anew
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 from tests.solutions.factories import SolutionFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _receivers_connected_anew():
+    with connected_anew():
+        yield
+
 
 PAGES = [
     "/?consortium=sern",
@@ -186,6 +202,78 @@ def test_a_definition_changed_moves_every_consortiums_version_and_the_pages_foll
     assert after[0] > before[0], f"{label}: SERN's version did not move"
     assert after[1] > before[1], f"{label}: the other consortium's version did not move"
     assert_pages_follow(world)
+
+
+#: Rows that figures protect from deletion: a new one, with nothing below it, is deleted.
+UNREFERENCED: dict[str, Callable] = {
+    "cities.Programme": lambda world: ProgrammeFactory(),
+    "cities.Consortium": lambda world: ConsortiumFactory(),
+    "cities.City": lambda world: CityFactory(name="Bagnacavallo", slug="bagnacavallo"),
+    "solutions.Solution": lambda world: SolutionFactory(consortium=world.sern, number=99),
+    "kpis.KPI": lambda world: KPIFactory(
+        solution=Solution.objects.get(consortium=world.sern, number=2), code="2.99"
+    ),
+}
+
+
+@pytest.mark.parametrize("label", DEFINITION_MODELS)
+def test_a_definition_deleted_moves_every_consortiums_version_and_writes_one_row(world, label):
+    EDITS[label](world)()  # a row of the model is there (some are made by the edit)
+    if label in UNREFERENCED:
+        row = UNREFERENCED[label](world)
+    else:
+        row = apps.get_model(label).objects.order_by("pk").last()
+    before = versions(world)
+    position = Change.objects.order_by("-id").values_list("id", flat=True).first()
+
+    row.delete()
+
+    after = versions(world)
+    assert after[0] > before[0] and after[1] > before[1], f"{label}: a version did not move"
+    definitions = Change.objects.filter(id__gt=position, reason=Change.Reason.DEFINITION)
+    assert definitions.exists(), f"{label}: no definition row"
+
+
+@pytest.mark.parametrize("cities", ["lead_cities", "implementing_cities"])
+@pytest.mark.parametrize("action", ["add", "remove", "clear"])
+def test_the_cities_of_a_solution_changed_move_every_consortiums_version(world, cities, action):
+    solution = Solution.objects.get(consortium=world.sern, number=2)
+    related = getattr(solution, cities)
+    if action == "add":
+        change = lambda: related.add(world.ravenna)  # noqa: E731
+    else:
+        related.add(world.ravenna)
+        change = (
+            getattr(related, action)
+            if action == "clear"
+            else (lambda: related.remove(world.ravenna))
+        )
+    before = versions(world)
+    position = Change.objects.order_by("-id").values_list("id", flat=True).first()
+
+    change()
+
+    after = versions(world)
+    assert after[0] > before[0] and after[1] > before[1]
+    rows = Change.objects.filter(id__gt=position)
+    assert list(rows.values_list("reason", flat=True)) == [Change.Reason.DEFINITION]
+
+
+def test_a_user_made_an_admin_or_deleted_moves_every_version_a_login_does_not(world):
+    user = UserFactory()
+    before = versions(world)
+    user.last_login = user.date_joined
+    user.save(update_fields=["last_login"])
+    assert versions(world) == before, "a login changes nothing anyone sees"
+
+    user.is_superuser = True
+    user.save()
+    promoted = versions(world)
+    assert promoted[0] > before[0] and promoted[1] > before[1]
+
+    user.delete()
+    deleted = versions(world)
+    assert deleted[0] > promoted[0] and deleted[1] > promoted[1]
 
 
 @pytest.mark.parametrize("label", sorted(FIGURE_FIELDS))
