@@ -34,7 +34,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["tests/kpis/test_progress.py", "tests/kpis/test_progress_rules.py"],
     ),
     "entry rules": (
-        ["kpis/reporting/rules.py"],
+        ["kpis/reporting/rules.py", "icc_portal/numbers.py"],
         [
             "tests/kpis/test_entry_rules.py",
             "tests/kpis/test_entry_service.py",

@@ -1,6 +1,6 @@
 """What every admin page of the project shares: plain numbers, refusals in words, no silent rows.
 
-- :class:`PlainDecimalField` shows a stored ``5.0000`` as ``5`` in forms.
+- :class:`PlainDecimalFormField` shows a stored ``5.0000`` as ``5`` in forms.
 - :class:`ExplainedAdmin` catches a database refusal that slipped past validation and
   shows the form again, as typed, with the rule's sentence beside its field
   (:func:`icc_portal.validation.constraint_refusal`) instead of a server error.
@@ -20,19 +20,19 @@ from django.db import IntegrityError, models
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
 
-from .numbers import plain_number
+from .numbers import plain
 from .validation import constraint_refusal
 
 
-class PlainDecimalField(forms.DecimalField):
+class PlainDecimalFormField(forms.DecimalField):
     def prepare_value(self, value):
-        return plain_number(value) if isinstance(value, Decimal) else value
+        return plain(value) if isinstance(value, Decimal) else value
 
 
 #: Form fields of every project admin: plain numbers; a web address typed without its
 #: scheme read as https (Django 6's default, and what the evidence links are).
 FORM_FIELDS = {
-    models.DecimalField: {"form_class": PlainDecimalField},
+    models.DecimalField: {"form_class": PlainDecimalFormField},
     models.URLField: {"assume_scheme": "https"},
 }
 

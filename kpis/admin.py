@@ -10,7 +10,7 @@ from cities.admin import ConsortiumAdmin
 from cities.admin_scope import OneConsortiumAdmin, is_autocomplete, referring_match
 from cities.models import Consortium
 from icc_portal.admin_tools import FORM_FIELDS, ExplainedAdmin, ExplainedInline, RulesInlineFormSet
-from icc_portal.numbers import plain_number
+from icc_portal.numbers import plain
 from solutions.admin import SolutionAdmin
 from solutions.models import Solution
 
@@ -183,7 +183,7 @@ class KPIAdmin(OneConsortiumAdmin, ExplainedAdmin):
 
     @admin.display(description=_("target value"), ordering="target_value")
     def target(self, kpi):
-        return plain_number(kpi.target_value) or "–"
+        return plain(kpi.target_value) or "–"
 
     @admin.display(description=_("target as it reads"))
     def target_as_read(self, kpi):
@@ -210,7 +210,7 @@ class AnswerDisplay:
         if measurement.boolean_value is not None:
             parts.append(str(_("Yes") if measurement.boolean_value else _("No")))
         if measurement.value is not None:
-            parts.append(plain_number(measurement.value))
+            parts.append(plain(measurement.value))
         if measurement.text_value:
             parts.append(measurement.text_value[:60])
         return " · ".join(parts) or "–"
@@ -304,7 +304,7 @@ class KPIInline(admin.TabularInline):
 
     @admin.display(description=_("target value"))
     def target(self, kpi) -> str:
-        return plain_number(kpi.target_value) or "–"
+        return plain(kpi.target_value) or "–"
 
 
 class SolutionWithKPIsAdmin(SolutionAdmin):

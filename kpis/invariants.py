@@ -13,10 +13,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
-from icc_portal.numbers import plain_number
+from icc_portal.numbers import plain
 from icc_portal.validation import FieldErrors, add_error
 
-NUMERIC_TYPES = frozenset({"count", "number", "percent"})
+from .progress import NUMERIC_TYPES
 
 #: The roll-up rules that make sense for each value type.
 ROLLUPS_BY_VALUE_TYPE = {
@@ -189,7 +189,7 @@ def target_text_warning(kpi) -> str | None:
                 "entry grid shows the words, the dashboards judge against the value. Make "
                 "them agree, or leave the words empty to have them said from the value."
             )
-            % {"text": text, "value": plain_number(value)}
+            % {"text": text, "value": plain(value)}
         )
     lowered = text.lower()
     said = [scope for scope, words in _SCOPE_WORDS.items() if words.search(lowered)]

@@ -1,8 +1,8 @@
 """KPIs, their definition sheets, the measurements and the review of a stage.
 
-The choice values below are the same strings :mod:`kpis.progress` works on, so
-the progress rules never need to import the ORM; the stages are
-:class:`kpis.vocabulary.Stage`.
+The choices below are built from the enums of :mod:`kpis.progress` (values spelled
+once, there), so the progress rules never need to import the ORM; the stages are
+:class:`kpis.vocabulary.Stage`, built the same way. The constraints list the same values.
 """
 
 from __future__ import annotations
@@ -19,41 +19,46 @@ from icc_portal.validation import FieldErrors, FieldRules
 from solutions.models import Solution
 
 from . import explanations as explain
+from . import progress
 from .invariants import kpi_errors, measurement_place_errors
 from .managers import MeasurementQuerySet
+from .progress import NUMERIC_TYPES
 from .vocabulary import Stage
+
+
+def values(members) -> list[str]:
+    """The stored strings of enum members, for a constraint's list."""
+    return [member.value for member in members]
 
 
 class KPI(FieldRules, models.Model):
     class ValueType(models.TextChoices):
-        COUNT = "count", _("Count")
-        NUMBER = "number", _("Number")
-        PERCENT = "percent", _("Percentage")
-        BOOLEAN = "boolean", _("Yes/no")
-        TEXT = "text", _("Text")
+        COUNT = progress.ValueType.COUNT.value, _("Count")
+        NUMBER = progress.ValueType.NUMBER.value, _("Number")
+        PERCENT = progress.ValueType.PERCENT.value, _("Percentage")
+        BOOLEAN = progress.ValueType.BOOLEAN.value, _("Yes/no")
+        TEXT = progress.ValueType.TEXT.value, _("Text")
 
     class TargetScope(models.TextChoices):
-        CITY = "city", _("Each city")
-        COUNTRY = "country", _("Each country")
-        CONSORTIUM = "consortium", _("Consortium-wide")
+        CITY = progress.TargetScope.CITY.value, _("Each city")
+        COUNTRY = progress.TargetScope.COUNTRY.value, _("Each country")
+        CONSORTIUM = progress.TargetScope.CONSORTIUM.value, _("Consortium-wide")
 
     class Direction(models.TextChoices):
-        HIGHER = "higher", _("Higher is better")
-        LOWER = "lower", _("Lower is better")
+        HIGHER = progress.Direction.HIGHER.value, _("Higher is better")
+        LOWER = progress.Direction.LOWER.value, _("Lower is better")
 
     class ReportingLevel(models.TextChoices):
-        CITY = "city", _("Each city reports")
-        CONSORTIUM = "consortium", _("The consortium reports once")
+        CITY = progress.ReportingLevel.CITY.value, _("Each city reports")
+        CONSORTIUM = progress.ReportingLevel.CONSORTIUM.value, _("The consortium reports once")
 
     class Rollup(models.TextChoices):
-        SUM = "sum", _("Sum")
-        MEAN = "mean", _("Mean")
-        COUNT_MET = "count_met", _("Number of cities that met their target")
-        ALL = "all", _("All cities say yes")
-        ANY = "any", _("Any city says yes")
-        NONE = "none", _("No roll-up")
-
-    NUMERIC_TYPES = (ValueType.COUNT, ValueType.NUMBER, ValueType.PERCENT)
+        SUM = progress.Rollup.SUM.value, _("Sum")
+        MEAN = progress.Rollup.MEAN.value, _("Mean")
+        COUNT_MET = progress.Rollup.COUNT_MET.value, _("Number of cities that met their target")
+        ALL = progress.Rollup.ALL.value, _("All cities say yes")
+        ANY = progress.Rollup.ANY.value, _("Any city says yes")
+        NONE = progress.Rollup.NONE.value, _("No roll-up")
 
     solution = models.ForeignKey(
         Solution,
@@ -167,44 +172,37 @@ class KPI(FieldRules, models.Model):
                 violation_error_message=explain.REFUSED["kpi_target_non_negative"],
             ),
             models.CheckConstraint(
-                condition=~Q(value_type="percent")
+                condition=~Q(value_type=progress.ValueType.PERCENT.value)
                 | Q(target_value__isnull=True)
                 | Q(target_value__lte=100),
                 name="kpi_percent_target_at_most_100",
                 violation_error_message=explain.REFUSED["kpi_percent_target_at_most_100"],
             ),
             models.CheckConstraint(
-                condition=~Q(value_type__in=["text", "boolean"]) | Q(target_value__isnull=True),
+                condition=~Q(
+                    value_type__in=values([progress.ValueType.TEXT, progress.ValueType.BOOLEAN])
+                )
+                | Q(target_value__isnull=True),
                 name="kpi_target_only_for_numbers",
                 violation_error_message=explain.REFUSED["kpi_target_only_for_numbers"],
             ),
-            models.CheckConstraint(
-                condition=Q(value_type__in=["count", "number", "percent", "boolean", "text"]),
-                name="kpi_value_type_valid",
-                violation_error_message=explain.REFUSED["kpi_value_type_valid"],
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__in": values(enum)}),
+                    name=f"kpi_{field}_valid",
+                    violation_error_message=explain.REFUSED[f"kpi_{field}_valid"],
+                )
+                for field, enum in (
+                    ("value_type", progress.ValueType),
+                    ("target_scope", progress.TargetScope),
+                    ("direction", progress.Direction),
+                    ("reporting_level", progress.ReportingLevel),
+                    ("rollup", progress.Rollup),
+                )
             ),
             models.CheckConstraint(
-                condition=Q(target_scope__in=["city", "country", "consortium"]),
-                name="kpi_target_scope_valid",
-                violation_error_message=explain.REFUSED["kpi_target_scope_valid"],
-            ),
-            models.CheckConstraint(
-                condition=Q(direction__in=["higher", "lower"]),
-                name="kpi_direction_valid",
-                violation_error_message=explain.REFUSED["kpi_direction_valid"],
-            ),
-            models.CheckConstraint(
-                condition=Q(reporting_level__in=["city", "consortium"]),
-                name="kpi_reporting_level_valid",
-                violation_error_message=explain.REFUSED["kpi_reporting_level_valid"],
-            ),
-            models.CheckConstraint(
-                condition=Q(rollup__in=["sum", "mean", "count_met", "all", "any", "none"]),
-                name="kpi_rollup_valid",
-                violation_error_message=explain.REFUSED["kpi_rollup_valid"],
-            ),
-            models.CheckConstraint(
-                condition=~Q(reporting_level="consortium") | Q(target_scope="consortium"),
+                condition=~Q(reporting_level=progress.ReportingLevel.CONSORTIUM.value)
+                | Q(target_scope=progress.TargetScope.CONSORTIUM.value),
                 name="kpi_consortium_reporting_has_consortium_target",
                 violation_error_message=explain.REFUSED[
                     "kpi_consortium_reporting_has_consortium_target"
@@ -222,7 +220,7 @@ class KPI(FieldRules, models.Model):
 
     @property
     def is_numeric(self) -> bool:
-        return self.value_type in self.NUMERIC_TYPES
+        return self.value_type in NUMERIC_TYPES
 
     def rule_errors(self) -> FieldErrors:
         return kpi_errors(self)
@@ -275,10 +273,13 @@ class Measurement(FieldRules, models.Model):
     """
 
     class Status(models.TextChoices):
-        REPORTED = "reported", _("Reported")
-        NOT_AVAILABLE = "not_available", _("Not available")
-        NOT_APPLICABLE = "not_applicable", _("Not applicable to this city")
-        NOT_REPORTED = "not_reported", _("Not yet reported")
+        REPORTED = progress.MeasurementStatus.REPORTED.value, _("Reported")
+        NOT_AVAILABLE = progress.MeasurementStatus.NOT_AVAILABLE.value, _("Not available")
+        NOT_APPLICABLE = (
+            progress.MeasurementStatus.NOT_APPLICABLE.value,
+            _("Not applicable to this city"),
+        )
+        NOT_REPORTED = progress.MeasurementStatus.NOT_REPORTED.value, _("Not yet reported")
 
     class ReviewState(models.TextChoices):
         DRAFT = "draft", _("Draft")

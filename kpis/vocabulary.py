@@ -1,36 +1,19 @@
 """The words every room shares: the stages (values, labels, parsing) and the order of KPI codes.
 
 One floor above the models' fields and the pure progress rules, below reporting,
-dashboards and the API, so those three say "stage" the same way. The stage values
-are the progress rules' own (:class:`kpis.progress.Stage`): the model's choices are
-built from them, so the rules never need Django and the two cannot drift apart.
+dashboards and the API, so those three say "stage" the same way. The stages themselves
+(:class:`icc_portal.stages.Stage`) sit below every app, as a roadmap phase names one
+too; their keys are the progress rules' own (:class:`kpis.progress.Stage`, held
+together by ``tests/kpis/test_vocabulary.py``), so the rules never need Django.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kpis import progress
-
-
-class Stage(models.TextChoices):
-    """The three fixed reporting stages, in order, with the names the DESIGN gives them."""
-
-    BASELINE = progress.Stage.BASELINE.value, _("Where we started")
-    MIDWAY = progress.Stage.MIDWAY.value, _("Midway through the challenge")
-    FINAL = progress.Stage.FINAL.value, _("Final results")
-
-    @classmethod
-    def ordered(cls) -> list[Stage]:
-        return [cls.BASELINE, cls.MIDWAY, cls.FINAL]
-
-    @classmethod
-    def position(cls, value: str) -> int:
-        return [stage.value for stage in cls.ordered()].index(value)
-
+from icc_portal.stages import Stage
 
 #: The stage values in order.
 STAGES: tuple[str, ...] = tuple(stage.value for stage in Stage.ordered())

@@ -7,8 +7,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Consortium, country_code_validator
+from icc_portal.stages import Stage
 from icc_portal.validation import FieldErrors, FieldRules, add_error
-from kpis.vocabulary import Stage
 
 
 def member_city_errors(consortium_id: int | None, city: City | None) -> FieldErrors:
@@ -70,7 +70,7 @@ class Phase(FieldRules, models.Model):
                 violation_error_message=_("End: a phase cannot end before it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(measured_stage__in=["", "baseline", "midway", "final"]),
+                condition=Q(measured_stage__in=["", *Stage.values]),
                 name="phase_measured_stage_valid",
                 violation_error_message=_("Stage measured: choose one of the listed stages."),
             ),

@@ -36,9 +36,6 @@ KNOWN_APP_CYCLES = {
     # cities.access reads a solution's lead cities, cities.admin lists a consortium's
     # solutions; solutions' models stand on cities'.
     ("cities", "solutions"),
-    # roadmaps.models takes a phase's stage choices from kpis.vocabulary.Stage (the
-    # import-linter contract ignores that one import until the stage words move down).
-    ("kpis", "roadmaps"),
 }
 
 #: A module longer than this holds two ideas (STYLE.md): split it by idea.

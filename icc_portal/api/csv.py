@@ -11,7 +11,7 @@ from typing import Any
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
 
-from .fields import plain_decimal
+from icc_portal.numbers import plain
 
 CSV_MEDIA_TYPE = "text/csv"
 
@@ -23,7 +23,7 @@ class _Echo:
 
 #: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: A number as ``plain_decimal`` writes it: a spreadsheet reads it as that number.
+#: A number as :func:`icc_portal.numbers.plain` writes it: a spreadsheet reads it as that number.
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
@@ -59,7 +59,7 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return plain_decimal(value) or ""
+        return plain(value)
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, list | tuple):

@@ -38,6 +38,8 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.filters import OrderingFilter as BaseOrdering
 from rest_framework.permissions import SAFE_METHODS
 
+from icc_portal.numbers import plain_digits
+
 
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, building only the filters a request uses.
@@ -298,18 +300,10 @@ class TextFilter(django_filters.CharFilter):
 INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
 
-def plain_digits(text: str) -> bool:
-    """Whether the text holds no digits but 0-9: no full-width ``１２``, no ``1_000``.
-
-    Python's ``int()`` reads both; the entry grid refuses them, and so does the API.
-    """
-    return text.isascii() and "_" not in text
-
-
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
-class PlainIntegerField(forms.IntegerField):
+class PlainIntegerFormField(forms.IntegerField):
     """A whole number written as the schema's ``integer`` is: ASCII digits with an optional
     minus. Django's own field also reads ``1.0`` (and, through ``int()``, ``１`` and
     ``1_000``); a client that sends those gets a 400, as the grid would refuse them."""
@@ -328,7 +322,7 @@ class PlainIntegerField(forms.IntegerField):
 class IntegerFilter(django_filters.NumberFilter):
     """A whole-number filter: ``?solution=0.5`` (or ``１``) is a 400, not an empty page."""
 
-    field_class = PlainIntegerField
+    field_class = PlainIntegerFormField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", INTEGER_RANGE[0])

@@ -15,8 +15,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from icc_portal.numbers import plain_digits
+
 from . import cursors
-from .filters import ordering_terms, plain_digits
+from .filters import ordering_terms
 
 
 def _query_integer(request, name: str) -> int | None:

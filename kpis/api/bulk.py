@@ -37,6 +37,7 @@ from changelog import log as changelog
 from cities import access
 from cities.models import City, Membership
 from icc_portal.api.errors import ApiError, error_responses
+from icc_portal.api.fields import PlainIntegerField
 from icc_portal.api.filters import SingleValuedQuery
 from kpis.models import KPI
 from kpis.reporting import entry
@@ -45,7 +46,7 @@ from kpis.reporting.rules import DATA_FIELDS
 from kpis.vocabulary import Stage
 
 from .measurements import MeasurementSerializer
-from .write import FIELD_OF_CODE, STATE_CODES, MeasurementDataSerializer, PlainIntegerField
+from .write import FIELD_OF_CODE, STATE_CODES, MeasurementDataSerializer
 
 MAX_ROWS = 500
 DESCRIPTION = (

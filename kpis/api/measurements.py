@@ -30,7 +30,7 @@ from cities import access
 from icc_portal.api.conditional import ConditionalReads, version_for
 from icc_portal.api.csv import CSV_MEDIA_TYPE, CsvListMixin, CSVRenderer
 from icc_portal.api.errors import READ_ERRORS, Conflict, PreconditionFailed, error_responses
-from icc_portal.api.fields import PlainDecimalField, plain_decimal
+from icc_portal.api.fields import PlainDecimalField
 from icc_portal.api.filters import (
     ApiFilterSet,
     IntegerFilter,
@@ -39,6 +39,7 @@ from icc_portal.api.filters import (
     ordering_terms,
 )
 from icc_portal.api.permissions import ApiAccess
+from icc_portal.numbers import plain
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.rules import DATA_FIELDS
@@ -142,7 +143,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "country": city.country if city is not None else None,
             "stage": measurement.stage,
             "status": measurement.status,
-            "value": plain_decimal(measurement.value),
+            "value": plain(measurement.value) or None,
             "boolean_value": measurement.boolean_value,
             "text_value": measurement.text_value,
             "reason": measurement.reason,

@@ -37,7 +37,7 @@ from cities.access import visibility_class, visible_consortia
 from icc_portal.api.conditional import ConditionalReads
 from icc_portal.api.csv import CSV_MEDIA_TYPE, CSVRenderer, streaming_csv
 from icc_portal.api.errors import READ_ERRORS, error_responses
-from icc_portal.api.fields import DecimalStringField, plain_decimal
+from icc_portal.api.fields import DecimalStringField
 from icc_portal.api.filters import (
     INTEGER_RANGE,
     SOMETHING_WRITTEN,
@@ -45,6 +45,7 @@ from icc_portal.api.filters import (
     SingleValuedQuery,
     given_values,
 )
+from icc_portal.numbers import plain
 from kpis.dashboards import build
 from kpis.dashboards.readers import matrix_inputs
 from kpis.models import Measurement
@@ -160,11 +161,11 @@ class ProgressTable:
             "country": column.country or None,
             "status": str(cell.status),
             "value_kind": value_kind(cell.value, boolean, text),
-            "value": plain_decimal(cell.value),
+            "value": plain(cell.value) or None,
             "boolean": boolean,
             "text": text,
-            "target": plain_decimal(cell.target_value),
-            "ratio": plain_decimal(cell.ratio),
+            "target": plain(cell.target_value) or None,
+            "ratio": plain(cell.ratio) or None,
             "reported": cell.reported,
             "expected": cell.expected,
             "units_at_target": units_at_target,

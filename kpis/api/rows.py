@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
-from icc_portal.api.fields import plain_decimal
+from icc_portal.numbers import plain
 from kpis.managers import driver_bool, driver_decimal, driver_rows
 
 #: A list row's fields and where they are read from, in ``MeasurementSerializer`` order.
@@ -49,7 +49,7 @@ def list_rows(rows: Iterable[tuple]) -> Iterator[dict]:
     zone = timezone.get_current_timezone()
     for values in rows:
         row = dict(zip(LIST_LOOKUPS, values, strict=True))
-        row["value"] = plain_decimal(driver_decimal(row["value"]))
+        row["value"] = plain(driver_decimal(row["value"])) or None
         row["boolean_value"] = driver_bool(row["boolean_value"])
         as_of = row["as_of"]
         row["as_of"] = as_of if isinstance(as_of, str) or as_of is None else as_of.isoformat()

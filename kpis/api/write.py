@@ -40,12 +40,12 @@ from icc_portal.api.errors import (
     PreconditionRequired,
     error_responses,
 )
-from icc_portal.api.fields import PlainDecimalField
-from icc_portal.api.filters import plain_digits
+from icc_portal.api.fields import PlainDecimalField, PlainIntegerField
+from icc_portal.numbers import parse_plain, plain_digits
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.errors import NON_FIELD, EntryError, StaleVersion
-from kpis.reporting.rules import DATA_FIELDS, NOT_A_NUMBER, parse_plain_decimal
+from kpis.reporting.rules import DATA_FIELDS, NOT_A_NUMBER
 from kpis.vocabulary import Stage
 
 NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
@@ -137,7 +137,7 @@ class FigureNumberField(PlainDecimalField):
     """A figure's number: a JSON number, or text read by the entry grid's rule.
 
     Text is ASCII digits with an optional sign and one decimal point (``"-1234.5"``,
-    see :func:`kpis.entry_rules.parse_plain_decimal`); what the grid refuses and
+    see :func:`icc_portal.numbers.parse_plain`); what the grid refuses and
     Python's ``Decimal`` would take (``"１２"``, ``"1_000"``, ``"1e3"``) is refused
     with the grid's message.
     """
@@ -152,18 +152,9 @@ class FigureNumberField(PlainDecimalField):
             self.fail("invalid")
         if isinstance(data, str):
             try:
-                data = parse_plain_decimal(data)
+                data = parse_plain(data)
             except ValueError:
                 self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class PlainIntegerField(serializers.IntegerField):
-    """A whole number; as text, ASCII digits only (``int()`` would take ``"１"``, ``"1_0"``)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and not plain_digits(data):
-            self.fail("invalid")
         return super().to_internal_value(data)
 
 

@@ -167,7 +167,7 @@ def consortium_frame(consortium, *, solution=None) -> ConsortiumFrame:
 
 def reads_baseline(kpi) -> bool:
     """A baseline only moves a ratio, and only numbers with a target have one."""
-    return kpi.value_type in ("count", "number", "percent") and kpi.target_value is not None
+    return kpi.is_numeric and kpi.target_value is not None
 
 
 def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=None) -> MatrixInputs:

@@ -177,19 +177,12 @@ def city_report(
     return _unit_report(city, solutions, tables, formatter or Formatter())
 
 
-def consortium_report(
-    *, tables: StageTableInputs, formatter: Formatter | None = None
-) -> list[SolutionReport]:
-    """The figures the consortium reports once, solution by solution (those that have any):
-    the seed's UPREST table. Each report's ``consortium_lines`` hold them."""
-    return _unit_report(None, _reported_once(tables), tables, formatter or Formatter())
-
-
 def member_reports(
     *, cities: Sequence, tables: StageTableInputs, formatter: Formatter | None = None
 ) -> tuple[dict[int, list[SolutionReport]], list[SolutionReport]]:
-    """Every member city's reports (as :func:`city_report`) and the consortium's own (as
-    :func:`consortium_report`), judged in one consortium matrix per stage.
+    """Every member city's reports (as :func:`city_report`) and the consortium's own (the
+    figures it reports once, solution by solution, in each report's ``consortium_lines``:
+    the seed's UPREST table), judged in one consortium matrix per stage.
 
     A city's cell is a function of its own figures and baseline only (so is a figure the
     consortium reports once), so it reads the same in the consortium's matrix as in the
@@ -425,7 +418,7 @@ def chart_data(kpi, lines: Sequence[UnitLine]) -> dict:
             ],
         }
 
-    if kpi.value_type not in ("count", "number", "percent"):
+    if not kpi.is_numeric:
         return {}
     cities = [line for line in lines if line.column.kind == "city"]
     totals = [line for line in lines if line.column.kind != "city"]

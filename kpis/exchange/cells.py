@@ -21,14 +21,10 @@ from django.utils import translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
+from icc_portal.numbers import parse_localised, parse_plain
 from kpis.models import KPI, Measurement
 from kpis.reporting.entry import RowInput
-from kpis.reporting.rules import (
-    NOT_A_NUMBER,
-    format_number,
-    parse_localized_decimal,
-    parse_plain_decimal,
-)
+from kpis.reporting.rules import NOT_A_NUMBER, format_number
 
 from .reading import FileCell, FileRow
 
@@ -89,7 +85,7 @@ def read_number(cell: FileCell) -> Decimal | None:
     text = str(value).strip()
     if cell.is_text_file:  # a CSV cell: read as the grid reads it, in the user's language
         try:
-            return parse_localized_decimal(
+            return parse_localised(
                 text.removeprefix("'"),
                 decimal_separator=get_format("DECIMAL_SEPARATOR"),
                 thousand_separator=get_format("THOUSAND_SEPARATOR"),
@@ -98,7 +94,7 @@ def read_number(cell: FileCell) -> Decimal | None:
             example = format_number(Decimal("1234.5"))
             raise CellProblem(NOT_A_NUMBER % {"example": example}, "invalid") from None
     try:
-        return parse_plain_decimal(text)
+        return parse_plain(text)
     except ValueError:
         pass
     if re.fullmatch(r"[+\-−]?[0-9][0-9\s.,'\u00a0]*", text) and "," in text:

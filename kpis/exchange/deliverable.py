@@ -16,11 +16,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from icc_portal.codes import natural_key
+from icc_portal.numbers import plain
 from kpis.vocabulary import Stage
 from roadmaps.models import Lesson, Phase
 from solutions.models import Activity, AmbitionStatement, Solution, Theme
 
-from .tables import MaturityTable, consortium_tables, plain_number
+from .tables import MaturityTable, consortium_tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ class Charter:
         solution = self.solution
         cost = ""
         if solution.estimated_cost is not None:
-            cost = f"{plain_number(solution.estimated_cost)} EUR"
+            cost = f"{plain(solution.estimated_cost)} EUR"
         pairs = [
             (_("What"), solution.what),
             (_("Why"), solution.why),
@@ -75,9 +76,7 @@ def activity_resources(activity: Activity) -> str:
     if activity.resources:
         return activity.resources
     if activity.work_days_per_city is not None:
-        return _("%(days)s work days per city") % {
-            "days": plain_number(activity.work_days_per_city)
-        }
+        return _("%(days)s work days per city") % {"days": plain(activity.work_days_per_city)}
     return ""
 
 

@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from icc_portal.numbers import plain
 from kpis.dashboards.figures import Formatter
 from kpis.dashboards.readers import (
     Member,
@@ -41,12 +42,11 @@ from kpis.dashboards.reports import (
     member_reports,
 )
 from kpis.models import Measurement, StageReview
-from kpis.progress import ProgressStatus
+from kpis.progress import NUMERIC_TYPES, ProgressStatus
 from kpis.vocabulary import STAGE_SHORT_LABELS, STAGES, Stage
 
 #: What a figure that is not available reads as, in every language (as in the deliverable).
 NOT_AVAILABLE = "N/A"
-NUMERIC_TYPES = ("count", "number", "percent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +170,6 @@ class MaturityTable:
 # --------------------------------------------------------------------------- values
 
 
-def plain_number(value: Decimal) -> Decimal:
-    """A stored figure without its trailing zeros and never in exponent form: 10, 2.5."""
-    return Decimal(format(value.normalize(), "f"))
-
-
 def stage_value(line: KpiLine, figure: Figure | None, formatter: Formatter) -> StageValue | None:
     """A judged figure of the city page as a cell: number, ``N/A``, answer, or nothing."""
     if figure is None:
@@ -188,7 +183,7 @@ def stage_value(line: KpiLine, figure: Figure | None, formatter: Formatter) -> S
     if status == ProgressStatus.NO_DATA:
         return StageValue(None, "", status, review)
     if cell.value is not None and line.value_type in NUMERIC_TYPES:
-        return StageValue(plain_number(cell.value), cell.figure, status, review)
+        return StageValue(Decimal(plain(cell.value)), cell.figure, status, review)
     if line.value_type == "boolean" or not figure.text:
         return StageValue(cell.figure, cell.figure, status, review)
     return StageValue(figure.text, figure.text, status, review)

@@ -20,11 +20,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from icc_portal.numbers import plain
 from kpis.dashboards.figures import STATUS_LABELS, Cell
 from kpis.dashboards.matrix import SUMMARY_STATUSES, Matrix
+from kpis.progress import NUMERIC_TYPES
 from kpis.vocabulary import stage_heading
 
-from .tables import NUMERIC_TYPES, MaturityTable, StageValue, draft_label, plain_number
+from .tables import MaturityTable, StageValue, draft_label
 
 #: The dashboards' status colours (static/css/portal.css, the light backgrounds).
 STATUS_FILLS = {
@@ -66,7 +68,7 @@ def sheet_title(text: str, taken: set[str]) -> str:
 def cell_value(value):
     """A value as a cell holds it: numbers as int or float, text as text."""
     if isinstance(value, Decimal):
-        number = plain_number(value)
+        number = Decimal(plain(value))
         return int(number) if number == number.to_integral_value() else float(number)
     return value
 

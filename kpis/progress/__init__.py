@@ -30,7 +30,7 @@ Public API
     display_percent(ratio, *, cap=DISPLAY_CAP) -> int | None   for display only
     assess(rule, reading, *, stage, baseline=None) -> Assessment
     assess_city(rule, reading, *, implements, stage, baseline=None) -> Assessment | None
-    roll_up(rule, readings) -> RollUp
+    roll_up(rule, readings) -> Combined
     per_unit_target(rule, level) -> TargetScope | None       the unit a roll-up is judged by
     group_target(rule, *, level, city_count, country_count=1) -> Decimal | None
     group_baseline(rule, baselines_by_city, members) -> Decimal | None
@@ -132,16 +132,17 @@ from .terms import (
     DISPLAY_CAP,
     EXPECTED_FRACTION,
     MISSING,
+    NUMERIC_TYPES,
     PLACES,
     STAGE_ORDER,
     Assessment,
+    Combined,
     Direction,
     KpiRule,
     MeasurementStatus,
     ProgressStatus,
     Reading,
     ReportingLevel,
-    RollUp,
     Rollup,
     Stage,
     TargetScope,
@@ -154,6 +155,7 @@ __all__ = [
     "DISPLAY_CAP",
     "EXPECTED_FRACTION",
     "MISSING",
+    "NUMERIC_TYPES",
     "PLACES",
     "STAGE_ORDER",
     "Assessment",
@@ -163,7 +165,7 @@ __all__ = [
     "ProgressStatus",
     "Reading",
     "ReportingLevel",
-    "RollUp",
+    "Combined",
     "Rollup",
     "Stage",
     "TargetScope",

@@ -26,7 +26,7 @@ from .terms import (
     TargetScope,
     ValueType,
     _as,
-    _round,
+    rounded,
 )
 
 
@@ -39,10 +39,10 @@ def progress_ratio(
         gained, span = (value - baseline, target - baseline)
         if not higher:
             gained, span = -gained, -span
-        return _round(gained / span)
+        return rounded(gained / span)
     if higher:
-        return None if target == 0 else _round(value / target)
-    return None if value == 0 else _round(target / value)
+        return None if target == 0 else rounded(value / target)
+    return None if value == 0 else rounded(target / value)
 
 
 def target_met(value: Decimal, target: Decimal, *, direction: Direction | str) -> bool:
@@ -72,7 +72,7 @@ def unreported_status(status: MeasurementStatus | str) -> ProgressStatus:
     return _UNREPORTED[_as(MeasurementStatus, status)]
 
 
-def _judge(
+def judge(
     reading: Reading | None,
     *,
     value_type: ValueType,
@@ -112,7 +112,7 @@ def _judge(
     )
 
 
-def _own_target(rule: KpiRule) -> Decimal | None:
+def own_target(rule: KpiRule) -> Decimal | None:
     """The target a single reading answers to: its own unit's, never a larger unit's."""
     if rule.reporting_level is ReportingLevel.CONSORTIUM or rule.target_scope is TargetScope.CITY:
         return rule.target_value
@@ -123,10 +123,10 @@ def assess(
     rule: KpiRule, reading: Reading | None, *, stage: Stage | str, baseline: Decimal | None = None
 ) -> Assessment:
     """Judge one unit's reading (a city's, or the consortium's own) against its own target."""
-    return _judge(
+    return judge(
         reading,
         value_type=rule.value_type,
-        target=_own_target(rule),
+        target=own_target(rule),
         direction=rule.direction,
         stage=_as(Stage, stage),
         baseline=baseline,

@@ -9,25 +9,25 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 
-from .figure import _judge, _own_target, assess, target_met, yes_no_status
+from .figure import assess, judge, own_target, target_met, yes_no_status
 from .terms import (
-    _LEVEL_RANK,
+    LEVEL_RANK,
     MISSING,
     Assessment,
     CityKey,
+    Combined,
     Direction,
     KpiRule,
     MeasurementStatus,
     ProgressStatus,
     Reading,
     ReportingLevel,
-    RollUp,
     Rollup,
     Stage,
     TargetScope,
     ValueType,
-    _decimal,
-    _round,
+    as_decimal,
+    rounded,
 )
 
 
@@ -38,13 +38,13 @@ def _met_own_target(rule: KpiRule, reading: Reading) -> bool:
             and yes_no_status(reading.boolean, direction=rule.direction, stage=Stage.FINAL)
             is ProgressStatus.ACHIEVED
         )
-    target = _own_target(rule)
+    target = own_target(rule)
     if reading.value is None or target is None:
         return False
     return target_met(reading.value, target, direction=rule.direction)
 
 
-def roll_up(rule: KpiRule, readings: Iterable[Reading | None]) -> RollUp:
+def roll_up(rule: KpiRule, readings: Iterable[Reading | None]) -> Combined:
     """Combine several units' readings of one stage by the KPI's roll-up rule."""
     units = [reading or MISSING for reading in readings]
     reported = [reading for reading in units if reading.is_reported]
@@ -57,7 +57,7 @@ def roll_up(rule: KpiRule, readings: Iterable[Reading | None]) -> RollUp:
             status = MeasurementStatus.NOT_AVAILABLE
         else:
             status = MeasurementStatus.NOT_REPORTED
-        return RollUp(Reading(status), 0, expected_count)
+        return Combined(Reading(status), 0, expected_count)
 
     values = [reading.value for reading in reported if reading.value is not None]
     answers = [reading.boolean for reading in reported if reading.boolean is not None]
@@ -72,12 +72,12 @@ def roll_up(rule: KpiRule, readings: Iterable[Reading | None]) -> RollUp:
     elif rule.rollup is Rollup.ANY and answers:
         boolean = any(answers)
     aggregate = Reading(MeasurementStatus.REPORTED, value=value, boolean=boolean)
-    return RollUp(aggregate, len(reported), expected_count)
+    return Combined(aggregate, len(reported), expected_count)
 
 
 def _combine(rollup: Rollup, values: list[Decimal]) -> Decimal:
     total = sum(values, Decimal(0))
-    return total if rollup is Rollup.SUM else _round(total / len(values))
+    return total if rollup is Rollup.SUM else rounded(total / len(values))
 
 
 def group_baseline(
@@ -98,7 +98,7 @@ def group_baseline(
         value = baselines_by_city.get(city)
         if value is None:
             return None
-        values.append(_decimal(value))
+        values.append(as_decimal(value))
     return _combine(rule.rollup, values) if values else None
 
 
@@ -111,7 +111,7 @@ def group_target(
         return Decimal(city_count)
     if rule.target_value is None or rule.rollup is Rollup.NONE:
         return None
-    if _LEVEL_RANK[rule.target_scope] > _LEVEL_RANK[level]:
+    if LEVEL_RANK[rule.target_scope] > LEVEL_RANK[level]:
         return None
     if rule.rollup is not Rollup.SUM or rule.target_scope is level:
         return rule.target_value
@@ -139,7 +139,7 @@ def per_unit_target(rule: KpiRule, level: TargetScope | str) -> TargetScope | No
     if (
         rule.target_value is not None
         and rule.rollup in (Rollup.SUM, Rollup.MEAN)
-        and _LEVEL_RANK[rule.target_scope] < _LEVEL_RANK[level]
+        and LEVEL_RANK[rule.target_scope] < LEVEL_RANK[level]
     ):
         return rule.target_scope
     return None
@@ -256,10 +256,10 @@ def _certain_status(
         for end in (lowest, highest):
             total = sum(values, Decimal(0)) + end * missing
             if rule.rollup is Rollup.MEAN:
-                total = _round(total / (len(values) + missing))
+                total = rounded(total / (len(values) + missing))
             ends.append(Reading(MeasurementStatus.REPORTED, value=total))
     statuses = {
-        _judge(
+        judge(
             end,
             value_type=value_type,
             target=target,
@@ -300,7 +300,7 @@ def _assess_group(
         rule, level=level, city_count=len(applicable), country_count=country_count
     )
     value_type = _group_value_type(rule)
-    cell = _judge(
+    cell = judge(
         rolled.reading,
         value_type=value_type,
         target=target,

@@ -80,9 +80,13 @@ EXPECTED_FRACTION: dict[Stage, Decimal] = {
     Stage.MIDWAY: Decimal("0.5"),
     Stage.FINAL: Decimal(1),
 }
+#: The value types that are numbers: they have targets, ratios and roll-ups of numbers.
+NUMERIC_TYPES: frozenset[ValueType] = frozenset(
+    {ValueType.COUNT, ValueType.NUMBER, ValueType.PERCENT}
+)
 DISPLAY_CAP = Decimal("1.5")
 PLACES = Decimal("0.0001")
-_LEVEL_RANK = {TargetScope.CITY: 0, TargetScope.COUNTRY: 1, TargetScope.CONSORTIUM: 2}
+LEVEL_RANK = {TargetScope.CITY: 0, TargetScope.COUNTRY: 1, TargetScope.CONSORTIUM: 2}
 _UNREPORTED = {
     MeasurementStatus.NOT_AVAILABLE: ProgressStatus.NOT_AVAILABLE,
     MeasurementStatus.NOT_APPLICABLE: ProgressStatus.NOT_APPLICABLE,
@@ -95,7 +99,7 @@ def _as(enum: type[EnumT], value: EnumT | str) -> EnumT:
     return value if value.__class__ is enum else enum(value)
 
 
-def _decimal(number: Decimal | int | None) -> Decimal | None:
+def as_decimal(number: Decimal | int | None) -> Decimal | None:
     """Accept Decimal or int; refuse float, whose binary error must never reach a figure."""
     if number is None or isinstance(number, Decimal):
         return number
@@ -117,7 +121,7 @@ class KpiRule:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value_type", _as(ValueType, self.value_type))
-        object.__setattr__(self, "target_value", _decimal(self.target_value))
+        object.__setattr__(self, "target_value", as_decimal(self.target_value))
         object.__setattr__(self, "target_scope", _as(TargetScope, self.target_scope))
         object.__setattr__(self, "direction", _as(Direction, self.direction))
         object.__setattr__(self, "rollup", _as(Rollup, self.rollup))
@@ -135,7 +139,7 @@ class Reading:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", _as(MeasurementStatus, self.status))
-        object.__setattr__(self, "value", _decimal(self.value))
+        object.__setattr__(self, "value", as_decimal(self.value))
 
     @property
     def is_reported(self) -> bool:
@@ -182,7 +186,7 @@ class Assessment:
 
 
 @dataclass(frozen=True, slots=True)
-class RollUp:
+class Combined:
     """Several units' readings combined into one reading, with how many it rests on."""
 
     reading: Reading
@@ -202,5 +206,5 @@ def display_percent(ratio: Decimal | None, *, cap: Decimal = DISPLAY_CAP) -> int
     return int((shown * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _round(number: Decimal) -> Decimal:
+def rounded(number: Decimal) -> Decimal:
     return number.quantize(PLACES, rounding=ROUND_HALF_UP)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from icc_portal.numbers import parse_localised
 from kpis.models import KPI, Measurement
 
 from .entry import RowInput
@@ -23,7 +24,6 @@ from .rules import (
     NOT_A_NUMBER,
     format_number,
     matches_snapshot,
-    parse_localized_decimal,
     primary_answer_field,
     validate_row,
 )
@@ -42,7 +42,7 @@ class LocalizedDecimalField(forms.Field):
         if isinstance(value, Decimal):
             return value
         try:
-            return parse_localized_decimal(
+            return parse_localised(
                 str(value),
                 decimal_separator=formats.get_format("DECIMAL_SEPARATOR"),
                 thousand_separator=formats.get_format("THOUSAND_SEPARATOR"),

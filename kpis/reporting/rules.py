@@ -10,8 +10,7 @@ It takes anything with a figure's data fields (:class:`FigureFields`, e.g. a
 from __future__ import annotations
 
 import datetime
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from icc_portal.numbers import localised
 from icc_portal.text import CODE as HIDDEN_CHARACTERS_CODE
 from icc_portal.text import hidden_characters, hidden_characters_message
 from kpis.models import KPI, Measurement
@@ -202,92 +202,16 @@ def add_url_problems(url: str, *, add) -> None:
         add(("evidence_url", message, "evidence_scheme"))
 
 
-# --- Reading a number as people type it -------------------------------------------
-
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_MINUS = "-\u2212\u2013"
-
-
-def parse_localized_decimal(
-    text: str, *, decimal_separator: str, thousand_separator: str = ""
-) -> Decimal:
-    """Read a number as people type it in their language; ``ValueError`` if it is none.
-
-    ``1.234,5`` and ``1234,5`` with a decimal comma (Italian, Swedish), ``1,234.5`` and
-    ``1234.5`` with a decimal point (English). Spaces (the Swedish grouping), a leading
-    sign and the typographic minus are fine. The other mark is read as grouping only in
-    groups of three (``1.234.567``); a single one before one, two or four-plus digits is
-    read as the decimal mark (``1.5`` in Italian is 1.5), the way Django does.
-    """
-    compact = _SPACES.sub("", text or "")
-    if thousand_separator and not thousand_separator.isspace():
-        grouping = thousand_separator
-    else:
-        grouping = "." if decimal_separator == "," else ","
-    sign = ""
-    if compact and compact[0] in _MINUS + "+":
-        sign = "-" if compact[0] in _MINUS else ""
-        compact = compact[1:]
-    if not compact or not re.fullmatch(r"[0-9.,]+", compact):
-        raise ValueError(text)
-    grouped = re.compile(rf"\d{{1,3}}(?:{re.escape(grouping)}\d{{3}})+")
-    if decimal_separator in compact:
-        integer, _, fraction = compact.rpartition(decimal_separator)
-        if not fraction.isdigit() or (
-            integer and not (integer.isdigit() or grouped.fullmatch(integer))
-        ):
-            raise ValueError(text)
-        integer = integer.replace(grouping, "") or "0"
-    elif grouping in compact:
-        if grouped.fullmatch(compact):
-            integer, fraction = compact.replace(grouping, ""), ""
-        elif compact.count(grouping) == 1 and not compact.startswith(grouping):
-            integer, _, fraction = compact.partition(grouping)
-            if not fraction.isdigit():
-                raise ValueError(text)
-        else:
-            raise ValueError(text)
-    else:
-        integer, fraction = compact, ""
-    try:
-        return Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
-    except InvalidOperation as error:
-        raise ValueError(text) from error
-
-
 #: What the entry grid and the API say about text that is not a number (with an example).
 NOT_A_NUMBER = gettext_lazy("Enter a number, such as %(example)s, without letters or units.")
-
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]*\.?[0-9]+")
-
-
-def parse_plain_decimal(text: str) -> Decimal:
-    """A number as a program writes it (``-1234.5``); ``ValueError`` if it is none.
-
-    The API's reading of a number sent as text: the entry grid's rule (ASCII digits
-    0-9, a sign, one decimal mark) in its one spelling without a language, a decimal
-    point and no grouping, so ``1,234`` is refused rather than guessed at. Python's
-    ``Decimal`` alone would also take full-width digits (``１２``), underscores
-    (``1_000``), exponents and ``NaN``; the grid refuses them, and so does this.
-    """
-    stripped = text.strip()
-    if not _PLAIN_NUMBER.fullmatch(stripped):
-        raise ValueError(text)
-    return Decimal(stripped)
-
 
 # --- Describing a figure (messages, history, previous stage) --------------------------
 
 
 def format_number(value: Decimal | None, value_type: str = KPI.ValueType.NUMBER) -> str:
-    """A stored number in the active language, without trailing zeros (``1.234,5``)."""
-    if value is None:
-        return ""
-    normalized = value.normalize() if value else Decimal(0)
-    text = formats.number_format(
-        Decimal(f"{normalized:f}"), decimal_pos=None, use_l10n=True, force_grouping=True
-    )
-    return f"{text} %" if value_type == KPI.ValueType.PERCENT else text
+    """A stored number in the active language (:func:`icc_portal.numbers.localised`), with
+    " %" for a percentage KPI."""
+    return localised(value, percent=value_type == KPI.ValueType.PERCENT)
 
 
 def describe_figure(figure, value_type: str) -> str:

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from icc_portal.numbers import parse_localised, parse_plain
 from kpis.models import KPI, Measurement
-from kpis.reporting.rules import parse_localized_decimal, parse_plain_decimal
 from tests.helpers.api import assert_error_shape
 
 pytestmark = pytest.mark.django_db
@@ -57,13 +57,13 @@ def test_the_api_refuses_what_the_grid_refuses_with_the_grids_message(ravenna_cl
 @pytest.mark.parametrize("text", ["１２", "1_000", "٣", "1e3", "NaN", "12 km", "1.", "--3"])
 def test_the_grid_refuses_the_same_text(text):
     with pytest.raises(ValueError):
-        parse_localized_decimal(text, **ENGLISH)
+        parse_localised(text, **ENGLISH)
 
 
 @pytest.mark.parametrize(("text", "expected"), ACCEPTED)
 def test_what_the_api_reads_the_grid_reads_alike(text, expected):
-    assert parse_plain_decimal(text) == Decimal(expected)
-    assert parse_localized_decimal(text, **ENGLISH) == Decimal(expected)
+    assert parse_plain(text) == Decimal(expected)
+    assert parse_localised(text, **ENGLISH) == Decimal(expected)
 
 
 def test_plain_numbers_as_text_or_json_are_stored(ravenna_client, sern):

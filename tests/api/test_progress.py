@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from icc_portal.api.fields import plain_decimal
+from icc_portal.numbers import plain
 from kpis.models import KPI
 from tests.helpers.api import assert_error_shape
 from tests.kpis.factories import MeasurementFactory
@@ -37,9 +37,9 @@ def overview_cells(client: Client, stage: str) -> dict:
             has_figure = cell.status != "no_data"
             cells[(row.code, column.kind, unit)] = {
                 "status": str(cell.status),
-                "value": plain_decimal(cell.value),
-                "target": plain_decimal(cell.target_value),
-                "ratio": plain_decimal(cell.ratio),
+                "value": plain(cell.value) or None,
+                "target": plain(cell.target_value) or None,
+                "ratio": plain(cell.ratio) or None,
                 "review_state": (cell.review or "approved") if has_figure else None,
             }
     return cells

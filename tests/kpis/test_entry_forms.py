@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.reporting.rules import parse_localized_decimal
+from icc_portal.numbers import parse_localised
 
 ITALIAN = {"decimal_separator": ",", "thousand_separator": "."}
 SWEDISH = {"decimal_separator": ",", "thousand_separator": "\u00a0"}
@@ -35,7 +35,7 @@ ENGLISH = {"decimal_separator": ".", "thousand_separator": ","}
     ],
 )
 def test_numbers_in_each_language(typed, language, expected):
-    assert parse_localized_decimal(typed, **language) == Decimal(expected)
+    assert parse_localised(typed, **language) == Decimal(expected)
 
 
 @pytest.mark.parametrize(
@@ -57,9 +57,9 @@ def test_numbers_in_each_language(typed, language, expected):
 )
 def test_anything_else_is_not_a_number(typed):
     with pytest.raises(ValueError):
-        parse_localized_decimal(typed, **ITALIAN)
+        parse_localised(typed, **ITALIAN)
 
 
 def test_italian_ambiguity_is_read_as_grouping_in_threes():
-    assert parse_localized_decimal("2.500", **ITALIAN) == 2500
-    assert parse_localized_decimal("2,500", **ENGLISH) == 2500
+    assert parse_localised("2.500", **ITALIAN) == 2500
+    assert parse_localised("2,500", **ENGLISH) == 2500

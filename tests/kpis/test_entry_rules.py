@@ -362,9 +362,9 @@ ENGLISH = {"decimal_separator": ".", "thousand_separator": ","}
     ],
 )
 def test_numbers_read_at_the_corners(typed, language, expected):
-    from kpis.reporting.rules import parse_localized_decimal
+    from icc_portal.numbers import parse_localised
 
-    assert parse_localized_decimal(typed, **language) == D(expected)
+    assert parse_localised(typed, **language) == D(expected)
 
 
 @pytest.mark.parametrize(
@@ -372,10 +372,10 @@ def test_numbers_read_at_the_corners(typed, language, expected):
     [None, "-", "+", ".5", "1.", "12,34.5", "1.23.4", "1,5a", "1..2", "1.234,", "12.34,5"],
 )
 def test_not_numbers_at_the_corners(typed):
-    from kpis.reporting.rules import parse_localized_decimal
+    from icc_portal.numbers import parse_localised
 
     with pytest.raises(ValueError):
-        parse_localized_decimal(typed, **ITALIAN)
+        parse_localised(typed, **ITALIAN)
 
 
 @pytest.mark.parametrize(
@@ -383,17 +383,17 @@ def test_not_numbers_at_the_corners(typed):
     [(" 12 ", "12"), ("+1", "1"), ("-0.5", "-0.5"), (".5", "0.5"), ("007", "7")],
 )
 def test_plain_numbers(text, expected):
-    from kpis.reporting.rules import parse_plain_decimal
+    from icc_portal.numbers import parse_plain
 
-    assert parse_plain_decimal(text) == D(expected)
+    assert parse_plain(text) == D(expected)
 
 
 @pytest.mark.parametrize("text", ["1.", "1,5", "1e3", "１２", "1_000", "NaN", "", "--1"])
 def test_not_plain_numbers(text):
-    from kpis.reporting.rules import parse_plain_decimal
+    from icc_portal.numbers import parse_plain
 
     with pytest.raises(ValueError):
-        parse_plain_decimal(text)
+        parse_plain(text)
 
 
 def test_minus_zero_reads_as_zero():
@@ -412,11 +412,11 @@ def test_a_missing_text_matches_an_empty_one():
 
 @pytest.mark.parametrize("typed", ["12abc", "1,2,3", "1.23.4", "-", "1,5a", "1."])
 def test_the_refusal_carries_what_was_typed(typed):
-    from kpis.reporting.rules import parse_localized_decimal, parse_plain_decimal
+    from icc_portal.numbers import parse_localised, parse_plain
 
     with pytest.raises(ValueError) as raised:
-        parse_localized_decimal(typed, **ITALIAN)
+        parse_localised(typed, **ITALIAN)
     assert raised.value.args == (typed,)
     with pytest.raises(ValueError) as raised:
-        parse_plain_decimal(typed)
+        parse_plain(typed)
     assert raised.value.args == (typed,)
