@@ -39,13 +39,12 @@ from icc_portal.api.filters import (
     ordering_terms,
 )
 from icc_portal.api.permissions import ApiAccess
-from icc_portal.numbers import plain
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.rules import DATA_FIELDS
 from kpis.vocabulary import Stage
 
-from .rows import LIST_LOOKUPS, RawRows, list_rows, local_datetime
+from .rows import LIST_LOOKUPS, RawRows, instance_values, list_rows
 from .write import (
     IF_MATCH,
     UPDATE_ERRORS,
@@ -106,54 +105,12 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Measurement
-        fields = [
-            "id",
-            "consortium",
-            "solution",
-            "kpi",
-            "kpi_code",
-            "city",
-            "country",
-            "stage",
-            "status",
-            "value",
-            "boolean_value",
-            "text_value",
-            "reason",
-            "note",
-            "evidence_url",
-            "as_of",
-            "review_state",
-            "version",
-            "updated_at",
-        ]
+        fields = list(LIST_LOOKUPS)
         read_only_fields = fields
 
     def to_representation(self, measurement):
-        """The same fields as declared, built by hand: lists of thousands stay fast."""
-        kpi = measurement.kpi
-        city = measurement.city
-        return {
-            "id": measurement.pk,
-            "consortium": kpi.solution.consortium.slug,
-            "solution": kpi.solution.number,
-            "kpi": measurement.kpi_id,
-            "kpi_code": kpi.code,
-            "city": city.slug if city is not None else None,
-            "country": city.country if city is not None else None,
-            "stage": measurement.stage,
-            "status": measurement.status,
-            "value": plain(measurement.value) or None,
-            "boolean_value": measurement.boolean_value,
-            "text_value": measurement.text_value,
-            "reason": measurement.reason,
-            "note": measurement.note,
-            "evidence_url": measurement.evidence_url,
-            "as_of": measurement.as_of.isoformat() if measurement.as_of else None,
-            "review_state": measurement.review_state,
-            "version": measurement.version,
-            "updated_at": local_datetime(measurement.updated_at),
-        }
+        """The list's shape (:func:`kpis.api.rows.list_rows`), read from the instance."""
+        return next(list_rows([instance_values(measurement)]))
 
 
 class MeasurementFilter(ApiFilterSet):

@@ -53,32 +53,6 @@ from kpis.progress import ProgressStatus
 from kpis.vocabulary import LATEST, STAGE_VIEWS, STAGES, stages_to_read
 
 LEVELS = ("city", "country", "consortium")
-PROGRESS_COLUMNS = [
-    "consortium",
-    "stage",
-    "from_stage",
-    "solution",
-    "kpi",
-    "kpi_code",
-    "kpi_name",
-    "unit",
-    "level",
-    "city",
-    "country",
-    "status",
-    "value_kind",
-    "value",
-    "boolean",
-    "text",
-    "target",
-    "ratio",
-    "reported",
-    "expected",
-    "units_at_target",
-    "units",
-    "review_state",
-    "note",
-]
 VALUE_KINDS = ("number", "yes_no", "text")
 
 
@@ -318,6 +292,11 @@ class ProgressRowSerializer(serializers.Serializer):
 
 
 # --------------------------------------------------------------------------- the view
+
+
+#: The columns of a progress row (JSON keys, CSV header), in order: the serializer's fields,
+#: which type and document them.
+PROGRESS_COLUMNS = list(ProgressRowSerializer._declared_fields)
 
 
 class ProgressQuerySerializer(serializers.Serializer):

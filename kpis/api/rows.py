@@ -39,6 +39,18 @@ LIST_LOOKUPS = {
 }
 
 
+def instance_values(measurement) -> tuple:
+    """A measurement instance as a ``LIST_LOOKUPS`` tuple (its related rows read through
+    the instance: select them with it)."""
+    values = []
+    for lookup in LIST_LOOKUPS.values():
+        value = measurement
+        for name in lookup.split("__"):
+            value = getattr(value, name) if value is not None else None
+        values.append(value)
+    return tuple(values)
+
+
 def list_rows(rows: Iterable[tuple]) -> Iterator[dict]:
     """``LIST_LOOKUPS`` tuples as the serializer would show them.
 

@@ -317,7 +317,7 @@ def test_a_list_row_is_the_detail_of_the_same_figure(partner_client, sern):
     for row in results(partner_client.get(f"{API}measurements/?page_size=500")):
         assert partner_client.get(f"{API}measurements/{row['id']}/").json() == row
     moment = Measurement.objects.first().updated_at
-    from kpis.api.measurements import local_datetime
+    from kpis.api.rows import local_datetime
 
     assert local_datetime(moment) == serializers.DateTimeField().to_representation(moment)
 
