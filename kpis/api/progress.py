@@ -248,7 +248,9 @@ class ProgressRowSerializer(serializers.Serializer):
     country = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(
         choices=[status.value for status in ProgressStatus],
-        help_text="incomplete: a roll-up that missing figures could still change "
+        help_text="starting_point: a baseline figure short of its target (the baseline gets "
+        "no on-track/behind verdict; achieved when the target is met there already). "
+        "incomplete: a roll-up that missing figures could still change "
         "(see `reported` of `expected`).",
     )
     value_kind = serializers.ChoiceField(

@@ -24,6 +24,7 @@ STATUS_LABELS = {
     ProgressStatus.ACHIEVED: gettext_lazy("Achieved"),
     ProgressStatus.ON_TRACK: gettext_lazy("On track"),
     ProgressStatus.BEHIND: gettext_lazy("Behind"),
+    ProgressStatus.STARTING_POINT: gettext_lazy("Starting point"),
     ProgressStatus.NO_DATA: gettext_lazy("No data"),
     ProgressStatus.NOT_AVAILABLE: gettext_lazy("Not available"),
     ProgressStatus.NOT_APPLICABLE: gettext_lazy("Not applicable"),

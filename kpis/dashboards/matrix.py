@@ -26,6 +26,7 @@ SUMMARY_STATUSES = (
     ProgressStatus.ACHIEVED,
     ProgressStatus.ON_TRACK,
     ProgressStatus.BEHIND,
+    ProgressStatus.STARTING_POINT,
     ProgressStatus.QUALITATIVE,
     ProgressStatus.INCOMPLETE,
     ProgressStatus.NOT_AVAILABLE,

@@ -33,6 +33,7 @@ STATUS_FILLS = {
     "achieved": "E3F2E7",
     "on_track": "E2EEFA",
     "behind": "FBE6E6",
+    "starting_point": "E8EEF4",
     "no_data": "EEF0F3",
     "not_available": "FDF1D8",
     "not_applicable": "EEF0F3",

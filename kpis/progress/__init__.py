@@ -23,7 +23,7 @@ Output
 Public API
     progress_ratio(value, target, *, direction, baseline=None) -> Decimal | None
     target_met(value, target, *, direction) -> bool
-    stage_status(ratio, *, stage) -> ProgressStatus          on track or behind, by stage
+    stage_status(ratio, *, stage) -> ProgressStatus          starting point, on track or behind
     yes_no_status(answer, *, direction, stage) -> ProgressStatus
     unreported_status(status) -> ProgressStatus               not_available / n/a / no_data
     capped_ratio(ratio, *, cap=DISPLAY_CAP) -> Decimal | None  for display only
@@ -53,12 +53,19 @@ Rules decided here (DESIGN.md leaves them open)
       any value >= 0 meets a higher-is-better target of 0 and a value of 0 meets any
       lower-is-better target >= 0. Ratios (and means) are rounded half-up to 4 places, never capped;
       only ``capped_ratio``/``display_percent`` hold it between 0 and the cap, for display.
-    * Status of a number: ``achieved`` when the target is met; otherwise ``on_track`` when
-      the ratio reaches the stage's expected fraction (baseline 0, midway 0.5, final 1),
-      else ``behind``. So at baseline any unmet value is on track and at final it is behind.
+    * **The baseline is the starting point** (DESIGN.md, *Progress*): a baseline figure gets
+      no on-track/behind verdict. It is ``achieved`` when its target is already met there,
+      else ``starting_point``, with no ratio (there is no progress to measure yet): 0 of 2
+      buildings, "no" against a "yes" target, 72.5 % against a lower-is-better 60 % all
+      read "starting point", never "on track 0 %". A group at baseline is achieved when
+      every unit is, else its starting point (incomplete when missing figures could make
+      it achieved).
+    * Status of a number at midway and final: ``achieved`` when the target is met;
+      otherwise ``on_track`` when the ratio reaches the stage's expected fraction (midway
+      0.5, final 1), else ``behind``. So at final any unmet value is behind.
     * Yes/no KPIs carry no target value (the models forbid one): "yes" is the target when
-      higher is better, "no" when lower is better. Not there yet is on track before the
-      final stage and behind at it. They have no ratio.
+      higher is better, "no" when lower is better. Not there yet is the starting point at
+      baseline, on track at midway and behind at final. They have no ratio.
     * ``qualitative``: text KPIs, a reported answer with no usable figure (text only on a
       number KPI), and a figure with no target to judge it by. A city's figure for a KPI
       whose target is per country or consortium-wide has no target of its own, so its

@@ -52,7 +52,10 @@ def target_met(value: Decimal, target: Decimal, *, direction: Direction | str) -
 
 
 def stage_status(ratio: Decimal | None, *, stage: Stage | str) -> ProgressStatus:
-    """For a target not yet met: on track when the ratio reaches what the stage expects."""
+    """For a target not yet met: the starting point at baseline (no verdict there), later
+    on track when the ratio reaches what the stage expects, else behind."""
+    if _as(Stage, stage) is Stage.BASELINE:
+        return ProgressStatus.STARTING_POINT
     progress = Decimal(0) if ratio is None else ratio
     if progress >= EXPECTED_FRACTION[_as(Stage, stage)]:
         return ProgressStatus.ON_TRACK
@@ -64,7 +67,10 @@ def yes_no_status(
 ) -> ProgressStatus:
     if answer is (_as(Direction, direction) is Direction.HIGHER):
         return ProgressStatus.ACHIEVED
-    return ProgressStatus.BEHIND if _as(Stage, stage) is Stage.FINAL else ProgressStatus.ON_TRACK
+    stage = _as(Stage, stage)
+    if stage is Stage.BASELINE:
+        return ProgressStatus.STARTING_POINT
+    return ProgressStatus.BEHIND if stage is Stage.FINAL else ProgressStatus.ON_TRACK
 
 
 def unreported_status(status: MeasurementStatus | str) -> ProgressStatus:
@@ -101,6 +107,8 @@ def judge(
             status = ProgressStatus.ACHIEVED
         else:
             status = stage_status(ratio, stage=stage)
+            if status is ProgressStatus.STARTING_POINT:
+                ratio = None  # no progress to measure yet: the figure is where it starts
     return Assessment(
         status=status,
         value=reading.value,

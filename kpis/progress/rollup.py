@@ -155,7 +155,12 @@ _FIGURE_RANGE = {
     ValueType.NUMBER: (-_AS_LARGE_AS_CAN_BE, _AS_LARGE_AS_CAN_BE),
     ValueType.BOOLEAN: (Decimal(0), _AS_LARGE_AS_CAN_BE),  # the number beside an answer
 }
-_JUDGED = (ProgressStatus.BEHIND, ProgressStatus.ON_TRACK, ProgressStatus.ACHIEVED)
+_JUDGED = (
+    ProgressStatus.BEHIND,
+    ProgressStatus.ON_TRACK,
+    ProgressStatus.STARTING_POINT,
+    ProgressStatus.ACHIEVED,
+)
 
 
 def _weakest_unit(statuses: Iterable[ProgressStatus]) -> ProgressStatus:
@@ -172,6 +177,8 @@ def _weakest_unit(statuses: Iterable[ProgressStatus]) -> ProgressStatus:
         return ProgressStatus.INCOMPLETE
     if all(status is ProgressStatus.ACHIEVED for status in statuses):
         return ProgressStatus.ACHIEVED
+    if ProgressStatus.STARTING_POINT in statuses:  # the baseline: where the group starts
+        return ProgressStatus.STARTING_POINT
     return ProgressStatus.ON_TRACK
 
 

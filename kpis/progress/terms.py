@@ -67,6 +67,8 @@ class ProgressStatus(StrEnum):
     ACHIEVED = "achieved"
     ON_TRACK = "on_track"
     BEHIND = "behind"
+    #: A baseline figure short of its target: where the unit starts, not a verdict.
+    STARTING_POINT = "starting_point"
     NO_DATA = "no_data"
     NOT_AVAILABLE = "not_available"
     NOT_APPLICABLE = "not_applicable"

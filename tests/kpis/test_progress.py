@@ -183,10 +183,73 @@ def test_midway_is_on_track_at_half_the_target() -> None:
     assert assess(rule, reported(1), stage=Stage.MIDWAY).status == ProgressStatus.BEHIND
 
 
-def test_baseline_value_below_target_is_on_track() -> None:
-    cell = assess(count_rule(4), reported(0), stage=Stage.BASELINE)
+# The baseline is the starting point: no on-track/behind verdict there (DESIGN.md)
 
-    assert cell.status == ProgressStatus.ON_TRACK
+
+def test_a_baseline_figure_short_of_its_target_is_the_starting_point_without_a_ratio() -> None:
+    cell = assess(count_rule(2), reported(0), stage=Stage.BASELINE)  # 0 of 2 buildings
+
+    assert cell.status == ProgressStatus.STARTING_POINT
+    assert cell.ratio is None and cell.display_percent is None  # never "on track 0 %"
+    assert cell.value == 0 and cell.target == 2
+
+
+def test_a_lower_is_better_baseline_above_its_target_is_the_starting_point() -> None:
+    rule = KpiRule(ValueType.PERCENT, Decimal(60), TargetScope.CITY, LOWER)
+    cell = assess(rule, reported("72.5"), stage=Stage.BASELINE)
+
+    assert cell.status == ProgressStatus.STARTING_POINT  # not "on track 83 %"
+    assert cell.ratio is None
+
+
+@pytest.mark.parametrize(("direction", "value"), [(HIGHER, 5), (HIGHER, 7), (LOWER, 5), (LOWER, 3)])
+def test_a_baseline_figure_at_or_past_its_target_is_achieved(direction, value) -> None:
+    cell = assess(count_rule(5, direction=direction), reported(value), stage=Stage.BASELINE)
+
+    assert cell.status == ProgressStatus.ACHIEVED
+    assert cell.ratio is not None and cell.ratio >= 1
+
+
+def test_the_same_figure_is_the_starting_point_at_baseline_on_track_at_midway_behind_at_final():
+    statuses = [assess(count_rule(4), reported(2), stage=s).status for s in Stage]
+
+    assert statuses == [
+        ProgressStatus.STARTING_POINT,
+        ProgressStatus.ON_TRACK,
+        ProgressStatus.BEHIND,
+    ]
+
+
+def test_a_sum_at_baseline_is_the_groups_starting_point_or_achieved() -> None:
+    rule = count_rule(4, scope=TargetScope.CONSORTIUM)
+    readings = {"ravenna": reported(1), "cervia": reported(2)}
+    short = assess_consortium(
+        rule, readings, implementing=["ravenna", "cervia"], stage=Stage.BASELINE
+    )
+    met = assess_consortium(
+        rule,
+        {**readings, "cervia": reported(3)},
+        implementing=["ravenna", "cervia"],
+        stage=Stage.BASELINE,
+    )
+
+    assert (short.status, short.ratio) == (ProgressStatus.STARTING_POINT, None)
+    assert met.status == ProgressStatus.ACHIEVED
+
+
+def test_per_city_targets_at_baseline_read_achieved_only_when_every_city_is() -> None:
+    rule = count_rule(2)  # each city: 2
+    cities = ["ravenna", "cervia"]
+    one_met = {"ravenna": reported(2), "cervia": reported(0)}
+    both_met = {"ravenna": reported(2), "cervia": reported(5)}
+    missing = {"ravenna": reported(2)}
+
+    def status(readings):
+        return assess_consortium(rule, readings, implementing=cities, stage=Stage.BASELINE).status
+
+    assert status(one_met) == ProgressStatus.STARTING_POINT
+    assert status(both_met) == ProgressStatus.ACHIEVED
+    assert status(missing) == ProgressStatus.INCOMPLETE  # the missing one could be at 2
 
 
 def test_final_value_below_target_is_behind() -> None:
@@ -201,7 +264,7 @@ def test_met_target_is_achieved_at_every_stage(stage: Stage) -> None:
 
 
 def test_stage_status_treats_missing_ratio_as_no_progress() -> None:
-    assert stage_status(None, stage=Stage.BASELINE) == ProgressStatus.ON_TRACK
+    assert stage_status(None, stage=Stage.BASELINE) == ProgressStatus.STARTING_POINT
     assert stage_status(None, stage=Stage.MIDWAY) == ProgressStatus.BEHIND
 
 
@@ -230,10 +293,11 @@ def test_yes_no_kpi_is_achieved_by_yes() -> None:
     assert assess(rule, YES, stage=Stage.MIDWAY).status == ProgressStatus.ACHIEVED
 
 
-def test_yes_no_kpi_answered_no_is_on_track_before_final_and_behind_at_final() -> None:
+def test_yes_no_kpi_answered_no_starts_there_is_on_track_at_midway_and_behind_at_final() -> None:
     rule = KpiRule(ValueType.BOOLEAN)
 
-    assert assess(rule, NO, stage=Stage.BASELINE).status == ProgressStatus.ON_TRACK
+    assert assess(rule, NO, stage=Stage.BASELINE).status == ProgressStatus.STARTING_POINT
+    assert assess(rule, YES, stage=Stage.BASELINE).status == ProgressStatus.ACHIEVED
     assert assess(rule, NO, stage=Stage.MIDWAY).status == ProgressStatus.ON_TRACK
     assert assess(rule, NO, stage=Stage.FINAL).status == ProgressStatus.BEHIND
 
