@@ -4,8 +4,6 @@ import pytest
 from django.core.management import call_command
 from hypothesis import HealthCheck, Phase, settings
 
-from tests.helpers.forms import form_fields
-
 # Hypothesis profiles (tests/test_any_consortium_properties.py), chosen by HYPOTHESIS_PROFILE:
 # "ci" (the default, under `make test`): few examples, derandomized so every run tries the
 # same ones, no deadline (a page's time depends on the machine), no example database, and
@@ -320,15 +318,3 @@ def site_admin(db):
     from tests.cities.factories import UserFactory
 
     return UserFactory(username="site-admin", password=None, is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def grid_form():
-    """``grid_form(client, url)``: the entry grid's fields as a browser would post them."""
-
-    def read(client, url):
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        return form_fields(response.content.decode())
-
-    return read

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from kpis.models import Measurement
 from tests.cities.factories import CityCoordinatorFactory, UserFactory
+from tests.helpers.forms import page_form
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def field(kpi, name):
 
 
 @pytest.fixture
-def anna_and_bruno(entry_world, grid_form):
+def anna_and_bruno(entry_world):
     """Two coordinators of Ravenna, each with the grid open (loaded before either saves)."""
     clients = []
     for username in ("anna", "bruno"):
@@ -25,7 +26,7 @@ def anna_and_bruno(entry_world, grid_form):
         CityCoordinatorFactory(user=user, city=entry_world.ravenna)
         client = Client()
         client.force_login(user)
-        clients.append((client, grid_form(client, URL)))
+        clients.append((client, page_form(client, URL)))
     return clients
 
 

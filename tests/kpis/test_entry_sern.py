@@ -6,6 +6,7 @@ from django.urls import reverse
 from cities.models import City, CityCoordinator, SteeringCommitteeMember
 from kpis.models import Measurement
 from tests.cities.factories import UserFactory
+from tests.helpers.forms import page_form
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_ravenna_final_figures_are_approved_and_shown_read_only(client, sern):
     assert "n. 3 IT Department, EU policies office, HR department" in html
 
 
-def test_steering_reopens_a_loaded_stage_and_the_coordinator_corrects_it(client, sern, grid_form):
+def test_steering_reopens_a_loaded_stage_and_the_coordinator_corrects_it(client, sern):
     steering = UserFactory(username="sern-steering", password=None)
     SteeringCommitteeMember.objects.create(user=steering, consortium=sern)
     client.force_login(steering)
@@ -59,7 +60,7 @@ def test_steering_reopens_a_loaded_stage_and_the_coordinator_corrects_it(client,
 
     client.force_login(coordinator("ravenna"))
     url = reverse("entry-grid", args=["ravenna", "final"])
-    data = grid_form(client, url)
+    data = page_form(client, url)
     data[f"kpi{staff.kpi_id}-value"] = "8"
     assert client.post(url, data).status_code == 302
     staff.refresh_from_db()
