@@ -12,7 +12,7 @@ from tests.cities.factories import (
     ConsortiumFactory,
     MembershipFactory,
 )
-from tests.kpis.test_dashboard_overview import read_matrix
+from tests.helpers.tables import read_matrix
 
 pytestmark = pytest.mark.django_db
 
