@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from hypothesis import HealthCheck, Phase, settings
 
+from tests.helpers import personas
+
 # Hypothesis profiles (tests/test_any_consortium_properties.py), chosen by HYPOTHESIS_PROFILE:
 # "ci" (the default, under `make test`): few examples, derandomized so every run tries the
 # same ones, no deadline (a page's time depends on the machine), no example database, and
@@ -117,15 +119,22 @@ def sern(_sern_loaded, db):
 #                        its stages; may not touch Cervia's figures or the consortium's 2.1.
 #   coordinator_cervia   coordinates Cervia, the lead city of solution 2: enters Cervia's
 #                        figures and, as lead city, the consortium's 2.1.
+#   coordinator_bologna  coordinates Bologna, in Other Network: nothing of Test Network's.
+#   ravenna_colleagues   anna and bruno, two more coordinators of Ravenna, who open and save
+#                        its grid at the same time.
 #   steering_member      sits on Test Network's steering committee: sees every figure, drafts
 #                        included, enters the consortium's own, approves, returns and reopens
 #                        stages; sees nothing of Other Network's drafts.
 #   partner_user         a partner of Test Network: reads approved figures, enters nothing.
 #
-# The SERN demo world, ``sern`` (the demo data, loaded by its own command):
+# The SERN demo world, ``sern`` (the demo data, loaded by its own command; the personas are
+# made by tests.helpers.personas, which live-server tests use too):
 #   sern_coordinator_ravenna  coordinates SERN's Ravenna: writes Ravenna's figures (web or
 #                             API) and reads its drafts; no other city's.
 #   sern_coordinator_cervia   the same for Cervia.
+#   sern_coordinator_trollhattan  the same for Trollhättan.
+#   sern_coordinator_vanersborg   the same for Vänersborg, a lead city of solution 3 (UPREST),
+#                             which the consortium reports once: also enters those figures.
 #   sern_steering             sits on SERN's steering committee: reads every SERN figure,
 #                             drafts included, and reviews stages.
 #   sern_partner              a SERN partner: reads approved figures only.
@@ -258,6 +267,27 @@ def coordinator_cervia(entry_world):
 
 
 @pytest.fixture
+def coordinator_bologna(entry_world):
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    user = UserFactory(username="coord-bologna", password=None)
+    CityCoordinatorFactory(user=user, city=entry_world.bologna)
+    return user
+
+
+@pytest.fixture
+def ravenna_colleagues(entry_world):
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+
+    users = []
+    for username in ("anna", "bruno"):
+        user = UserFactory(username=username, password=None)
+        CityCoordinatorFactory(user=user, city=entry_world.ravenna)
+        users.append(user)
+    return users
+
+
+@pytest.fixture
 def steering_member(entry_world):
     from tests.cities.factories import SteeringCommitteeMemberFactory, UserFactory
 
@@ -277,40 +307,32 @@ def partner_user(entry_world):
 
 @pytest.fixture
 def sern_coordinator_ravenna(sern):
-    from cities.models import City
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
-
-    user = UserFactory(username="sern-coord-ravenna")
-    CityCoordinatorFactory(user=user, city=City.objects.get(slug="ravenna"))
-    return user
+    return personas.sern_coordinator("ravenna")
 
 
 @pytest.fixture
 def sern_coordinator_cervia(sern):
-    from cities.models import City
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+    return personas.sern_coordinator("cervia")
 
-    user = UserFactory(username="sern-coord-cervia")
-    CityCoordinatorFactory(user=user, city=City.objects.get(slug="cervia"))
-    return user
+
+@pytest.fixture
+def sern_coordinator_trollhattan(sern):
+    return personas.sern_coordinator("trollhattan")
+
+
+@pytest.fixture
+def sern_coordinator_vanersborg(sern):
+    return personas.sern_coordinator("vanersborg")
 
 
 @pytest.fixture
 def sern_steering(sern):
-    from tests.cities.factories import SteeringCommitteeMemberFactory, UserFactory
-
-    user = UserFactory(username="sern-steering")
-    SteeringCommitteeMemberFactory(user=user, consortium=sern)
-    return user
+    return personas.sern_steering()
 
 
 @pytest.fixture
 def sern_partner(sern):
-    from tests.cities.factories import PartnerFactory, UserFactory
-
-    user = UserFactory(username="sern-partner")
-    PartnerFactory(user=user, consortium=sern)
-    return user
+    return personas.sern_partner()
 
 
 @pytest.fixture

@@ -252,15 +252,14 @@ def test_roles_of_a_partner_take_one_query(entry_world, partner_user, django_ass
     assert roles.coordinated_consortium_ids == frozenset()
 
 
-def test_a_coordinator_belongs_to_their_citys_consortia(entry_world):
+def test_a_coordinator_belongs_to_their_citys_consortia(entry_world, coordinator_bologna):
     from cities.models import Membership
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
 
-    user = UserFactory(username="coord-bologna", password=None)
-    CityCoordinatorFactory(user=user, city=entry_world.bologna)
     membership = Membership.objects.get(city=entry_world.bologna)
     assert membership.pk != entry_world.other_consortium.pk  # ids that cannot be confused
-    assert access.roles_of(user).coordinated_consortium_ids == {entry_world.other_consortium.pk}
+    assert access.roles_of(coordinator_bologna).coordinated_consortium_ids == {
+        entry_world.other_consortium.pk
+    }
 
 
 def test_visibility_class_names_what_each_reader_sees_of_a_consortium(

@@ -9,12 +9,7 @@ import pytest
 from django.urls import reverse
 
 from kpis.models import KPI, Measurement
-from tests.cities.factories import (
-    CityCoordinatorFactory,
-    PartnerFactory,
-    SteeringCommitteeMemberFactory,
-    UserFactory,
-)
+from tests.cities.factories import UserFactory
 from tests.helpers.tables import read_matrix
 
 pytestmark = pytest.mark.django_db
@@ -186,14 +181,14 @@ def test_anonymous_visitors_see_approved_figures_only(client, draft_for_vanersbo
     assert cell.status == "no_data"
 
 
-def test_partners_see_approved_figures_only(client, sern, draft_for_vanersborg):
-    client.force_login(PartnerFactory(consortium=sern).user)
+def test_partners_see_approved_figures_only(client, sern_partner, draft_for_vanersborg):
+    client.force_login(sern_partner)
 
     assert overview(client, stage="final")[("1.1", "Vänersborg")].status == "no_data"
 
 
-def test_steering_committee_sees_drafts_marked_as_such(client, sern, draft_for_vanersborg):
-    client.force_login(SteeringCommitteeMemberFactory(consortium=sern).user)
+def test_steering_committee_sees_drafts_marked_as_such(client, sern_steering, draft_for_vanersborg):
+    client.force_login(sern_steering)
 
     response = client.get(reverse("home"), {"stage": "final"})
     cells = read_matrix(response.content.decode())
@@ -204,16 +199,17 @@ def test_steering_committee_sees_drafts_marked_as_such(client, sern, draft_for_v
     assert "Includes figures not yet approved" in response.content.decode()
 
 
-def test_coordinator_sees_own_citys_drafts(client, sern, draft_for_vanersborg):
-    coordinator = CityCoordinatorFactory(city=draft_for_vanersborg.city).user
-    client.force_login(coordinator)
+def test_coordinator_sees_own_citys_drafts(
+    client, sern_coordinator_vanersborg, draft_for_vanersborg
+):
+    client.force_login(sern_coordinator_vanersborg)
 
     assert "Draft" in overview(client, stage="final")[("1.1", "Vänersborg")].text
 
 
-def test_submitted_figures_are_marked_submitted(client, sern, draft_for_vanersborg):
+def test_submitted_figures_are_marked_submitted(client, sern_steering, draft_for_vanersborg):
     Measurement.objects.filter(pk=draft_for_vanersborg.pk).update(review_state="submitted")
-    client.force_login(SteeringCommitteeMemberFactory(consortium=sern).user)
+    client.force_login(sern_steering)
 
     assert "Submitted" in overview(client, stage="final")[("1.1", "Vänersborg")].text
 

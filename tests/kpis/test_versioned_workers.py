@@ -32,7 +32,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from rest_framework.authtoken.models import Token
 from cities.models import City, CityCoordinator
 call_command("load_demo", "--no-accounts", verbosity=0)
-user = get_user_model().objects.create(username="ravenna-coordinator")
+user = get_user_model().objects.create(username="sern-coord-ravenna")
 CityCoordinator.objects.create(user=user, city=City.objects.get(slug="ravenna"))
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
