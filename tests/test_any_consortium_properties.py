@@ -1,6 +1,6 @@
 """Property-based: every page, export and progress read of any consortium the model allows
 answers, the progress API agrees with the overview cell by cell, and no unapproved figure
-reaches an anonymous reader (issue 27).
+reaches an anonymous reader.
 
 The consortia come from :func:`tests.helpers.consortia.consortium_specs`. The Hypothesis
 profile is chosen by ``HYPOTHESIS_PROFILE`` (tests/conftest.py): ``ci``, a few derandomized
@@ -77,7 +77,10 @@ def _all_progress(client, slug: str, stage: str) -> list[dict]:
 
 
 def check_consortium(consortium, *, with_pdf: bool) -> None:
-    """Everything issue 27 asks of one consortium; an ``AssertionError`` names the URL."""
+    """Every page and export of one consortium answers its steering member (200) and an
+    anonymous reader (200, or 404 when unpublished) without an unapproved figure; the
+    overview agrees with the progress API cell by cell at every stage; an anonymous
+    reader's progress rows are approved ones. An ``AssertionError`` names the URL."""
     steering = UserFactory(username=f"steering-{consortium.slug}", password=None)
     SteeringCommitteeMemberFactory(user=steering, consortium=consortium)
     member, anonymous = Client(), Client()

@@ -1,4 +1,7 @@
-"""The nonsense of issue 14 is refused in the admin with a sentence beside the field it is about.
+"""Nonsense typed into the admin (another consortium's cities in a solution, a lead city
+that does not implement it, a KPI whose parts do not fit together, a duplicate code, a
+coordinator row without a city, a member city leaving while in a solution, a part of
+another solution's composite) is refused with a sentence beside the field it is about.
 
 Each test posts the admin's own form as a programme officer fills it in and reads the
 message in the field's row: never a constraint's name, never a server error.
