@@ -250,59 +250,35 @@ def entry_world(db):
 
 @pytest.fixture
 def coordinator_ravenna(entry_world):
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
-
-    user = UserFactory(username="coord-ravenna", password=None)
-    CityCoordinatorFactory(user=user, city=entry_world.ravenna)
-    return user
+    return personas.coordinator("coord-ravenna", entry_world.ravenna, password=None)
 
 
 @pytest.fixture
 def coordinator_cervia(entry_world):
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
-
-    user = UserFactory(username="coord-cervia", password=None)
-    CityCoordinatorFactory(user=user, city=entry_world.cervia)
-    return user
+    return personas.coordinator("coord-cervia", entry_world.cervia, password=None)
 
 
 @pytest.fixture
 def coordinator_bologna(entry_world):
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
-
-    user = UserFactory(username="coord-bologna", password=None)
-    CityCoordinatorFactory(user=user, city=entry_world.bologna)
-    return user
+    return personas.coordinator("coord-bologna", entry_world.bologna, password=None)
 
 
 @pytest.fixture
 def ravenna_colleagues(entry_world):
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
-
-    users = []
-    for username in ("anna", "bruno"):
-        user = UserFactory(username=username, password=None)
-        CityCoordinatorFactory(user=user, city=entry_world.ravenna)
-        users.append(user)
-    return users
+    return [
+        personas.coordinator(username, entry_world.ravenna, password=None)
+        for username in ("anna", "bruno")
+    ]
 
 
 @pytest.fixture
 def steering_member(entry_world):
-    from tests.cities.factories import SteeringCommitteeMemberFactory, UserFactory
-
-    user = UserFactory(username="steering-tn", password=None)
-    SteeringCommitteeMemberFactory(user=user, consortium=entry_world.consortium)
-    return user
+    return personas.steering("steering-tn", entry_world.consortium, password=None)
 
 
 @pytest.fixture
 def partner_user(entry_world):
-    from tests.cities.factories import PartnerFactory, UserFactory
-
-    user = UserFactory(username="partner-tn", password=None)
-    PartnerFactory(user=user, consortium=entry_world.consortium)
-    return user
+    return personas.partner("partner-tn", entry_world.consortium, password=None)
 
 
 @pytest.fixture

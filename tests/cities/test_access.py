@@ -279,10 +279,8 @@ def test_visibility_class_names_what_each_reader_sees_of_a_consortium(
 
 
 def test_visibility_class_of_a_coordinator_of_two_cities_lists_both_in_order(entry_world):
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+    from tests.helpers import personas
 
-    user = UserFactory(username="coord-two", password=None)
-    CityCoordinatorFactory(user=user, city=entry_world.cervia)
-    CityCoordinatorFactory(user=user, city=entry_world.ravenna)
+    user = personas.coordinator("coord-two", entry_world.cervia, entry_world.ravenna, password=None)
     first, second = sorted([entry_world.ravenna.pk, entry_world.cervia.pk])
     assert access.visibility_class(user, entry_world.consortium.pk) == f"cities:{first},{second}"

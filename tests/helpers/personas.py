@@ -1,44 +1,64 @@
-"""The SERN demo world's personas (tests/conftest.py describes them), made the same way
-wherever the demo data is loaded: the test database of the ``sern`` fixture, or a live
-server's. One name, one person: ``sern-coord-<city>``, ``sern-steering``, ``sern-partner``.
+"""Personas made the same way wherever their world is built (tests/conftest.py names them
+and says who may do what): a coordinator of one or more cities, a steering committee
+member, a partner. One name, one person in one world.
 
-Without ``password`` a persona has the factory's; browser tests that sign in through the
-login page give their own."""
+The SERN demo world's are made by name wherever the demo data is loaded, the test database
+of the ``sern`` fixture or a live server's: ``sern-coord-<city>``, ``sern-steering``,
+``sern-partner``. Without ``password`` a SERN persona has the factory's; browser tests that
+sign in through the login page give their own. ``**user`` is passed to the user factory
+(``password=None`` for a persona who never types one)."""
 
 from __future__ import annotations
 
 
-def _user(username: str, password: str | None):
-    from tests.cities.factories import UserFactory
+def coordinator(username: str, *cities, **user):
+    """Coordinates ``cities``: enters their figures and reads their drafts."""
+    from tests.cities.factories import CityCoordinatorFactory, UserFactory
 
-    return UserFactory(username=username, **({"password": password} if password else {}))
+    person = UserFactory(username=username, **user)
+    for city in cities:
+        CityCoordinatorFactory(user=person, city=city)
+    return person
+
+
+def steering(username: str, consortium, **user):
+    """Sits on ``consortium``'s steering committee: reads every figure, reviews stages."""
+    from tests.cities.factories import SteeringCommitteeMemberFactory, UserFactory
+
+    person = UserFactory(username=username, **user)
+    SteeringCommitteeMemberFactory(user=person, consortium=consortium)
+    return person
+
+
+def partner(username: str, consortium, **user):
+    """A partner of ``consortium``: reads its approved figures only."""
+    from tests.cities.factories import PartnerFactory, UserFactory
+
+    person = UserFactory(username=username, **user)
+    PartnerFactory(user=person, consortium=consortium)
+    return person
+
+
+def _password(password: str | None) -> dict:
+    return {"password": password} if password else {}
+
+
+def _sern():
+    from cities.models import Consortium
+
+    return Consortium.objects.get(slug="sern")
 
 
 def sern_coordinator(slug: str, password: str | None = None):
-    """Coordinates SERN's city ``slug``: writes its figures and reads its drafts."""
+    """Coordinates SERN's city ``slug``."""
     from cities.models import City
-    from tests.cities.factories import CityCoordinatorFactory
 
-    user = _user(f"sern-coord-{slug}", password)
-    CityCoordinatorFactory(user=user, city=City.objects.get(slug=slug))
-    return user
+    return coordinator(f"sern-coord-{slug}", City.objects.get(slug=slug), **_password(password))
 
 
 def sern_steering(password: str | None = None):
-    """Sits on SERN's steering committee: reads every SERN figure and reviews stages."""
-    from cities.models import Consortium
-    from tests.cities.factories import SteeringCommitteeMemberFactory
-
-    user = _user("sern-steering", password)
-    SteeringCommitteeMemberFactory(user=user, consortium=Consortium.objects.get(slug="sern"))
-    return user
+    return steering("sern-steering", _sern(), **_password(password))
 
 
 def sern_partner(password: str | None = None):
-    """A SERN partner: reads approved figures only."""
-    from cities.models import Consortium
-    from tests.cities.factories import PartnerFactory
-
-    user = _user("sern-partner", password)
-    PartnerFactory(user=user, consortium=Consortium.objects.get(slug="sern"))
-    return user
+    return partner("sern-partner", _sern(), **_password(password))
