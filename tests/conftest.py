@@ -107,6 +107,23 @@ def sern(_sern_loaded, db):
     return Consortium.objects.get(slug="sern")
 
 
+@pytest.fixture
+def big(sern):
+    """A consortium ten times the size of SERN, next to it (generate_bench_data): the query
+    tests run each page and export at both sizes."""
+    from cities.models import Consortium
+
+    call_command(
+        "generate_bench_data",
+        "--cities=40",
+        "--solutions=3",
+        "--kpis=7",
+        "--slug=big",
+        stdout=_Discard(),
+    )
+    return Consortium.objects.get(slug="big")
+
+
 # --- Personas -------------------------------------------------------------------------------
 # One name means one person in one world. Tests log personas in with force_login or give
 # them an API token; passwords are hashed with MD5 in tests (see _fast_password_hashing).

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from kpis.models import Measurement
+from tests.helpers.budgets import GRID_BUDGET
 from tests.helpers.forms import page_form
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +66,6 @@ def test_steering_reopens_a_loaded_stage_and_the_coordinator_corrects_it(
 
 
 def test_sern_grid_query_budget(client, sern_coordinator_vanersborg, django_assert_max_num_queries):
-    from tests.kpis.test_entry_queries import GRID_BUDGET
-
     client.force_login(sern_coordinator_vanersborg)
     with django_assert_max_num_queries(GRID_BUDGET):
         assert client.get(reverse("entry-grid", args=["vanersborg", "final"])).status_code == 200

@@ -17,8 +17,8 @@ import uuid
 
 import pytest
 
-from tests.api.test_shared_cache import REDIS_URL, redis_or_skip
-from tests.live_server import gunicorn, migrate, run_python, server_env
+from tests.helpers.live_server import gunicorn, migrate, run_python, server_env
+from tests.helpers.redis_server import REDIS_URL, redis_or_skip
 
 PAGE = "/kpis/sern/2.2/"
 PROGRESS = "/api/v1/progress/?consortium=sern&stage=baseline&kpi=2.2&city=ravenna"
