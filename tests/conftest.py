@@ -156,6 +156,10 @@ def big(sern):
 #                             drafts included, and reviews stages.
 #   sern_partner              a SERN partner: reads approved figures only.
 #
+# The admin world, ``setup_world`` (tests/admin/conftest.py), Let's GOv and a SERN-like
+# consortium: the same names mean the same jobs there (coord-bologna coordinates Bologna,
+# sern-steering sits on the SERN-like steering committee), made by the tests that list users.
+#
 # In no world: site_admin, a superuser, does everything; an anonymous visitor (``client``,
 # or ``anonymous`` in the API tests) reads approved figures of published consortia only.
 
