@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from hypothesis import HealthCheck, Phase, settings
 
-from tests.helpers.forms import form_fields
+from tests.helpers import personas
 
 # Hypothesis profiles (tests/test_any_consortium_properties.py), chosen by HYPOTHESIS_PROFILE:
 # "ci" (the default, under `make test`): few examples, derandomized so every run tries the
@@ -107,6 +107,23 @@ def sern(_sern_loaded, db):
     return Consortium.objects.get(slug="sern")
 
 
+@pytest.fixture
+def big(sern):
+    """A consortium ten times the size of SERN, next to it (generate_bench_data): the query
+    tests run each page and export at both sizes."""
+    from cities.models import Consortium
+
+    call_command(
+        "generate_bench_data",
+        "--cities=40",
+        "--solutions=3",
+        "--kpis=7",
+        "--slug=big",
+        stdout=_Discard(),
+    )
+    return Consortium.objects.get(slug="big")
+
+
 # --- Personas -------------------------------------------------------------------------------
 # One name means one person in one world. Tests log personas in with force_login or give
 # them an API token; passwords are hashed with MD5 in tests (see _fast_password_hashing).
@@ -119,18 +136,29 @@ def sern(_sern_loaded, db):
 #                        its stages; may not touch Cervia's figures or the consortium's 2.1.
 #   coordinator_cervia   coordinates Cervia, the lead city of solution 2: enters Cervia's
 #                        figures and, as lead city, the consortium's 2.1.
+#   coordinator_bologna  coordinates Bologna, in Other Network: nothing of Test Network's.
+#   ravenna_colleagues   anna and bruno, two more coordinators of Ravenna, who open and save
+#                        its grid at the same time.
 #   steering_member      sits on Test Network's steering committee: sees every figure, drafts
 #                        included, enters the consortium's own, approves, returns and reopens
 #                        stages; sees nothing of Other Network's drafts.
 #   partner_user         a partner of Test Network: reads approved figures, enters nothing.
 #
-# The SERN demo world, ``sern`` (the demo data, loaded by its own command):
+# The SERN demo world, ``sern`` (the demo data, loaded by its own command; the personas are
+# made by tests.helpers.personas, which live-server tests use too):
 #   sern_coordinator_ravenna  coordinates SERN's Ravenna: writes Ravenna's figures (web or
 #                             API) and reads its drafts; no other city's.
 #   sern_coordinator_cervia   the same for Cervia.
+#   sern_coordinator_trollhattan  the same for Trollhättan.
+#   sern_coordinator_vanersborg   the same for Vänersborg, a lead city of solution 3 (UPREST),
+#                             which the consortium reports once: also enters those figures.
 #   sern_steering             sits on SERN's steering committee: reads every SERN figure,
 #                             drafts included, and reviews stages.
 #   sern_partner              a SERN partner: reads approved figures only.
+#
+# The admin world, ``setup_world`` (tests/admin/conftest.py), Let's GOv and a SERN-like
+# consortium: the same names mean the same jobs there (coord-bologna coordinates Bologna,
+# sern-steering sits on the SERN-like steering committee), made by the tests that list users.
 #
 # In no world: site_admin, a superuser, does everything; an anonymous visitor (``client``,
 # or ``anonymous`` in the API tests) reads approved figures of published consortia only.
@@ -243,76 +271,65 @@ def entry_world(db):
 
 @pytest.fixture
 def coordinator_ravenna(entry_world):
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
-
-    user = UserFactory(username="coord-ravenna", password=None)
-    CityCoordinatorFactory(user=user, city=entry_world.ravenna)
-    return user
+    return personas.coordinator("coord-ravenna", entry_world.ravenna, password=None)
 
 
 @pytest.fixture
 def coordinator_cervia(entry_world):
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+    return personas.coordinator("coord-cervia", entry_world.cervia, password=None)
 
-    user = UserFactory(username="coord-cervia", password=None)
-    CityCoordinatorFactory(user=user, city=entry_world.cervia)
-    return user
+
+@pytest.fixture
+def coordinator_bologna(entry_world):
+    return personas.coordinator("coord-bologna", entry_world.bologna, password=None)
+
+
+@pytest.fixture
+def ravenna_colleagues(entry_world):
+    return [
+        personas.coordinator(username, entry_world.ravenna, password=None)
+        for username in ("anna", "bruno")
+    ]
 
 
 @pytest.fixture
 def steering_member(entry_world):
-    from tests.cities.factories import SteeringCommitteeMemberFactory, UserFactory
-
-    user = UserFactory(username="steering-tn", password=None)
-    SteeringCommitteeMemberFactory(user=user, consortium=entry_world.consortium)
-    return user
+    return personas.steering("steering-tn", entry_world.consortium, password=None)
 
 
 @pytest.fixture
 def partner_user(entry_world):
-    from tests.cities.factories import PartnerFactory, UserFactory
-
-    user = UserFactory(username="partner-tn", password=None)
-    PartnerFactory(user=user, consortium=entry_world.consortium)
-    return user
+    return personas.partner("partner-tn", entry_world.consortium, password=None)
 
 
 @pytest.fixture
 def sern_coordinator_ravenna(sern):
-    from cities.models import City
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
-
-    user = UserFactory(username="sern-coord-ravenna")
-    CityCoordinatorFactory(user=user, city=City.objects.get(slug="ravenna"))
-    return user
+    return personas.sern_coordinator("ravenna")
 
 
 @pytest.fixture
 def sern_coordinator_cervia(sern):
-    from cities.models import City
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+    return personas.sern_coordinator("cervia")
 
-    user = UserFactory(username="sern-coord-cervia")
-    CityCoordinatorFactory(user=user, city=City.objects.get(slug="cervia"))
-    return user
+
+@pytest.fixture
+def sern_coordinator_trollhattan(sern):
+    return personas.sern_coordinator("trollhattan")
+
+
+@pytest.fixture
+def sern_coordinator_vanersborg(sern):
+    return personas.sern_coordinator("vanersborg")
 
 
 @pytest.fixture
 def sern_steering(sern):
-    from tests.cities.factories import SteeringCommitteeMemberFactory, UserFactory
-
-    user = UserFactory(username="sern-steering")
-    SteeringCommitteeMemberFactory(user=user, consortium=sern)
-    return user
+    return personas.sern_steering()
 
 
 @pytest.fixture
 def sern_partner(sern):
-    from tests.cities.factories import PartnerFactory, UserFactory
-
-    user = UserFactory(username="sern-partner")
-    PartnerFactory(user=user, consortium=sern)
-    return user
+    return personas.sern_partner()
 
 
 @pytest.fixture
@@ -320,15 +337,3 @@ def site_admin(db):
     from tests.cities.factories import UserFactory
 
     return UserFactory(username="site-admin", password=None, is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def grid_form():
-    """``grid_form(client, url)``: the entry grid's fields as a browser would post them."""
-
-    def read(client, url):
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        return form_fields(response.content.decode())
-
-    return read

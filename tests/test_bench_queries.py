@@ -11,7 +11,6 @@ before (one query more), and the next one reads only what decides the key (``KEP
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -58,20 +57,6 @@ KEPT = {
     # consortium; solution with theme and ambition; lead cities; activities; the data version
     "solution": 5,
 }
-
-
-@pytest.fixture
-def big(sern):
-    """A consortium ten times the size of SERN, next to it."""
-    call_command(
-        "generate_bench_data",
-        "--cities=40",
-        "--solutions=3",
-        "--kpis=7",
-        "--slug=big",
-        stdout=open("/dev/null", "w"),  # noqa: SIM115
-    )
-    return Consortium.objects.get(slug="big")
 
 
 def page_urls(consortium: Consortium) -> dict[str, str]:

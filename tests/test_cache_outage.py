@@ -289,7 +289,7 @@ SERVED_PAGES = [
 
 
 def test_gunicorn_with_cache_url_at_a_dead_port_serves_every_page(tmp_path):
-    from tests.live_server import gunicorn, migrate, run_python, server_env
+    from tests.helpers.live_server import gunicorn, migrate, run_python, server_env
 
     env = server_env(tmp_path / "portal.sqlite3", CACHE_URL=DEAD_REDIS)
     migrate(env)

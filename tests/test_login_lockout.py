@@ -18,8 +18,6 @@ from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
 from django.test import Client
 
-from tests.cities.factories import UserFactory
-
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
@@ -38,16 +36,29 @@ def _lockout_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def ravenna_coordinator():
-    """Signs in at the site's login page; has done nothing wrong yet."""
-    return UserFactory(username="coord-ravenna", password=RIGHT)
+def with_password(user):
+    """A persona (tests/conftest.py) who signs in with a password, ``RIGHT``."""
+    user.set_password(RIGHT)
+    user.save(update_fields=["password"])
+    return user
 
 
 @pytest.fixture
-def site_admin():
-    """A consortium admin, who signs in at /admin/ and may unlock accounts."""
-    return UserFactory(username="admin", password=RIGHT, is_staff=True, is_superuser=True)
+def ravenna_coordinator(coordinator_ravenna):
+    """coord-ravenna, who signs in at the site's login page; has done nothing wrong yet."""
+    return with_password(coordinator_ravenna)
+
+
+@pytest.fixture
+def cervia_coordinator(coordinator_cervia):
+    """coord-cervia, a colleague signing in from the same office."""
+    return with_password(coordinator_cervia)
+
+
+@pytest.fixture
+def admin(site_admin):
+    """site-admin, who signs in at /admin/ and may unlock accounts."""
+    return with_password(site_admin)
 
 
 def attempt(client, username, password, *, url=LOGIN, address="127.0.0.1"):
@@ -103,18 +114,18 @@ def test_after_an_admin_reset_the_right_password_works(ravenna_coordinator):
     assert is_signed_in(client)
 
 
-def test_an_admin_unlocks_in_the_admin(ravenna_coordinator, site_admin):
+def test_an_admin_unlocks_in_the_admin(ravenna_coordinator, admin):
     locked_out = Client()
     for n in range(5):
         attempt(locked_out, "coord-ravenna", f"guess-{n}")
-    admin = Client()
-    admin.force_login(site_admin)
-    listing = admin.get("/admin/axes/accessattempt/")
+    officer = Client()
+    officer.force_login(admin)
+    listing = officer.get("/admin/axes/accessattempt/")
     assert listing.status_code == 200
     assert "coord-ravenna" in listing.content.decode()
     attempt_row = AccessAttempt.objects.get(username="coord-ravenna")
 
-    response = admin.post(
+    response = officer.post(
         f"/admin/axes/accessattempt/{attempt_row.pk}/delete/", {"post": "yes"}, follow=True
     )
 
@@ -123,8 +134,7 @@ def test_an_admin_unlocks_in_the_admin(ravenna_coordinator, site_admin):
     assert attempt(locked_out, "coord-ravenna", RIGHT).status_code == 302
 
 
-def test_other_users_and_other_addresses_are_not_locked(ravenna_coordinator):
-    UserFactory(username="coord-cervia", password=RIGHT)
+def test_other_users_and_other_addresses_are_not_locked(ravenna_coordinator, cervia_coordinator):
     for n in range(30):
         attempt(Client(), "coord-ravenna", f"guess-{n}")
 
@@ -136,17 +146,17 @@ def test_other_users_and_other_addresses_are_not_locked(ravenna_coordinator):
     assert is_signed_in(elsewhere)
 
 
-def test_the_admin_login_is_covered_too(site_admin):
+def test_the_admin_login_is_covered_too(admin):
     client = Client()
-    responses = [attempt(client, "admin", f"guess-{n}", url=ADMIN_LOGIN) for n in range(6)]
+    responses = [attempt(client, "site-admin", f"guess-{n}", url=ADMIN_LOGIN) for n in range(6)]
     statuses = [response.status_code for response in responses]
     assert statuses == [200] * 4 + [429] * 2
-    response = attempt(client, "admin", RIGHT, url=ADMIN_LOGIN)
+    response = attempt(client, "site-admin", RIGHT, url=ADMIN_LOGIN)
     assert response.status_code == 429
     assert LOCKED in response.content.decode()
     assert not is_signed_in(client)
     # One count for both doors: the site's login refuses the same pair.
-    assert attempt(client, "admin", RIGHT).status_code == 429
+    assert attempt(client, "site-admin", RIGHT).status_code == 429
 
 
 def test_the_lock_lifts_after_the_cool_off(ravenna_coordinator):
@@ -236,9 +246,10 @@ def test_nineteen_sprayed_names_lock_nothing(ravenna_coordinator):
     assert is_signed_in(client)
 
 
-def test_one_name_counts_at_most_its_own_limit_toward_the_address(ravenna_coordinator):
+def test_one_name_counts_at_most_its_own_limit_toward_the_address(
+    ravenna_coordinator, cervia_coordinator
+):
     """One person who keeps trying (30 times) locks their own name, not their office."""
-    UserFactory(username="coord-cervia", password=RIGHT)
     for number in range(30):
         attempt(Client(), "someone", f"guess-{number}", address=SPRAYER)
     for number in range(3):  # 5 (capped) + 3 x 4 = 17 < 20

@@ -16,8 +16,6 @@ import re
 import pytest
 from django.test import Client
 
-from tests.cities.factories import CityCoordinatorFactory, UserFactory
-
 pytestmark = pytest.mark.django_db
 
 POLICY = {
@@ -73,12 +71,10 @@ def assert_nothing_inline(html: str) -> None:
 
 
 @pytest.fixture
-def coordinator(sern):
-    """Coordinates Ravenna: sees its entry grid."""
-    user = UserFactory(username="coord-ravenna", password=None)
-    CityCoordinatorFactory(user=user, city=sern.memberships.get(city__slug="ravenna").city)
+def coordinator(sern_coordinator_ravenna):
+    """SERN's coordinator of Ravenna, signed in: sees its entry grid."""
     client = Client()
-    client.force_login(user)
+    client.force_login(sern_coordinator_ravenna)
     return client
 
 
@@ -130,9 +126,8 @@ def test_the_api_docs_load_their_script_from_the_app(client, db):
     assert '"/api/schema/"' in script.content.decode()
 
 
-def test_the_admin_sends_the_policy(client, sern):
-    admin = UserFactory(username="root", password=None, is_staff=True, is_superuser=True)
-    client.force_login(admin)
+def test_the_admin_sends_the_policy(client, sern, site_admin):
+    client.force_login(site_admin)
     for url in ["/admin/", "/admin/kpis/measurement/", "/admin/kpis/kpi/add/"]:
         response = client.get(url)
         assert response.status_code == 200, url

@@ -1,38 +1,9 @@
 """Settings come from the environment; production settings pass Django's deploy checks."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from icc_portal.settings import envbool, envint
-
-ROOT = Path(__file__).resolve().parents[1]
-
-PRODUCTION = {
-    "DEBUG": "0",
-    "SECRET_KEY": "x7!q9v$3pL0m#zR2t8wY5uK1cB6nH4jD-production-like-secret-key",
-    "ALLOWED_HOSTS": "icc.example.org",
-    "SECURE_SSL_REDIRECT": "1",
-    "SECURE_HSTS_SECONDS": "31536000",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
-    "SECURE_HSTS_PRELOAD": "1",
-}
-
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
-    base.pop("STATIC_MANIFEST", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.helpers.production import PRODUCTION, manage
 
 
 def test_check_deploy_passes_with_production_settings():

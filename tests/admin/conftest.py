@@ -1,8 +1,8 @@
 """The admin as a programme officer uses it: forms read from the page, filled in, sent.
 
-``admin_form(client, url)`` returns what the browser would send from the admin's change
-form as it stands (every input, the selected options, the inlines' management forms),
-as a dict of lists (read by :mod:`tests.helpers.forms`); a test changes what the
+``page_form(client, url, read_admin_form)`` (:mod:`tests.helpers.forms`) returns what the
+browser would send from the admin's change form as it stands (every input, the selected
+options, the inlines' management forms), as a dict of lists; a test changes what the
 officer would type and posts it.
 
 The world (``setup_world``): "Let's GOv" (``letsgov``), set up with member cities and
@@ -16,18 +16,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-
-from tests.helpers.forms import read_admin_form
-
-
-@pytest.fixture
-def admin_form():
-    def read(client, url):
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        return read_admin_form(response.content.decode())
-
-    return read
 
 
 @pytest.fixture

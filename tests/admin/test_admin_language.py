@@ -1,6 +1,6 @@
 """The admin speaks Italian and Swedish: model and field names, help texts, section titles,
-the choices and their explanations, inline titles, the site's own titles (issue 14: "The
-admin in Italian is half English")."""
+the choices and their explanations, inline titles, the site's own titles: none of it left
+in English."""
 
 from __future__ import annotations
 

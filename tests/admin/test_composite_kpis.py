@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kpis.models import KPI
-from tests.helpers.forms import add_inline_rows, field_errors
+from tests.helpers.forms import add_inline_rows, field_errors, page_form, read_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ def letsgov_solution(world):
     return solution
 
 
-def composite_form(admin_form, officer, solution, **changes):
-    form = admin_form(officer, f"{ADD_KPI}?solution={solution.pk}")
+def composite_form(officer, solution, **changes):
+    form = page_form(officer, f"{ADD_KPI}?solution={solution.pk}", read_admin_form)
     form.update(
         code=["1.1"],
         name=["Energy communities set up and members"],
@@ -46,11 +46,9 @@ PART = {
 }
 
 
-def test_a_composite_kpi_is_added_with_two_parts_that_take_its_solution(
-    officer, admin_form, setup_world
-):
+def test_a_composite_kpi_is_added_with_two_parts_that_take_its_solution(officer, setup_world):
     solution = letsgov_solution(setup_world)
-    form = composite_form(admin_form, officer, solution)
+    form = composite_form(officer, solution)
     add_inline_rows(
         form,
         "parts",
@@ -72,7 +70,7 @@ def test_a_composite_kpi_is_added_with_two_parts_that_take_its_solution(
     assert str(parts[0]) == "Let's GOv · 1.1a Energy communities set up"
 
 
-def test_the_part_form_shows_every_field_a_part_needs(officer, admin_form, setup_world):
+def test_the_part_form_shows_every_field_a_part_needs(officer, setup_world):
     html = officer.get(ADD_KPI).content.decode()
     template = html[html.index('id="parts-empty"') :]
     for field in ("code", "name", "unit", "value_type", "target_value", "target_scope"):
@@ -83,11 +81,11 @@ def test_the_part_form_shows_every_field_a_part_needs(officer, admin_form, setup
 
 
 def test_a_part_with_a_code_already_used_in_the_solution_is_refused_beside_its_code(
-    officer, admin_form, setup_world
+    officer, setup_world
 ):
     solution = letsgov_solution(setup_world)
     KPI.objects.create(solution=solution, code="1.1a", name="Already there")
-    form = composite_form(admin_form, officer, solution)
+    form = composite_form(officer, solution)
     add_inline_rows(form, "parts", [{**PART, "code": "1.1a", "name": "Communities"}])
 
     response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
@@ -99,9 +97,9 @@ def test_a_part_with_a_code_already_used_in_the_solution_is_refused_beside_its_c
     assert not KPI.objects.filter(code="1.1").exists()
 
 
-def test_two_parts_with_one_code_are_refused_beside_the_second(officer, admin_form, setup_world):
+def test_two_parts_with_one_code_are_refused_beside_the_second(officer, setup_world):
     solution = letsgov_solution(setup_world)
-    form = composite_form(admin_form, officer, solution)
+    form = composite_form(officer, solution)
     add_inline_rows(
         form,
         "parts",
@@ -116,9 +114,9 @@ def test_two_parts_with_one_code_are_refused_beside_the_second(officer, admin_fo
     ]
 
 
-def test_a_part_left_empty_is_refused_not_dropped(officer, admin_form, setup_world):
+def test_a_part_left_empty_is_refused_not_dropped(officer, setup_world):
     solution = letsgov_solution(setup_world)
-    form = composite_form(admin_form, officer, solution)
+    form = composite_form(officer, solution)
     add_inline_rows(form, "parts", [{"value_type": "count", "target_scope": "city"}])
 
     response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
@@ -127,12 +125,10 @@ def test_a_part_left_empty_is_refused_not_dropped(officer, admin_form, setup_wor
     assert "Fill in “Code”, or remove this row." in field_errors(response.content.decode(), "code")
 
 
-def test_a_part_error_on_the_change_page_is_shown_beside_its_field(
-    officer, admin_form, setup_world
-):
+def test_a_part_error_on_the_change_page_is_shown_beside_its_field(officer, setup_world):
     composite = setup_world.sern_composite
     url = f"/admin/kpis/kpi/{composite.pk}/change/"
-    form = admin_form(officer, url)
+    form = page_form(officer, url, read_admin_form)
     add_inline_rows(
         form, "parts", [{**PART, "code": "1.5b", "name": "Staff", "value_type": "boolean"}]
     )
@@ -153,7 +149,7 @@ def test_a_part_error_on_the_change_page_is_shown_beside_its_field(
     assert 'type="hidden"' not in html.split("errorlist")[1][:200]
 
 
-def test_a_part_cannot_have_parts(officer, admin_form, setup_world):
+def test_a_part_cannot_have_parts(officer, setup_world):
     part = setup_world.sern_part
     html = officer.get(f"/admin/kpis/kpi/{part.pk}/change/").content.decode()
     assert 'id="parts-group"' not in html

@@ -122,24 +122,21 @@ def test_the_measurement_list_says_yes_and_no_in_words(officer, setup_world):
 
 
 def test_the_user_list_shows_roles_cities_and_consortia_and_filters_by_them(officer, setup_world):
-    from cities.models import CityCoordinator, SteeringCommitteeMember
-    from tests.cities.factories import UserFactory
+    from tests.helpers import personas
 
-    coordinator = UserFactory(username="coordinator-bologna")
-    CityCoordinator.objects.create(user=coordinator, city=setup_world.cities.bologna)
-    steering = UserFactory(username="steering-sern")
-    SteeringCommitteeMember.objects.create(user=steering, consortium=setup_world.sern)
+    personas.coordinator("coord-bologna", setup_world.cities.bologna)
+    personas.steering("sern-steering", setup_world.sern)
 
     html = unescape(officer.get("/admin/auth/user/").content.decode())
-    row = re.findall(r"<tr>.*?coordinator-bologna.*?</tr>", html, flags=re.S)[0]
+    row = re.findall(r"<tr>.*?coord-bologna.*?</tr>", html, flags=re.S)[0]
     assert '<td class="field-roles">City coordinator</td>' in row
     assert '<td class="field-cities">Bologna</td>' in row
     assert '<td class="field-consortia">Let\'s GOv</td>' in row
 
     by_consortium = officer.get(f"/admin/auth/user/?consortium={setup_world.sern.pk}")
-    assert [user.username for user in by_consortium.context["cl"].result_list] == ["steering-sern"]
+    assert [user.username for user in by_consortium.context["cl"].result_list] == ["sern-steering"]
     by_role = officer.get("/admin/auth/user/?role=coordinator")
-    assert [user.username for user in by_role.context["cl"].result_list] == ["coordinator-bologna"]
+    assert [user.username for user in by_role.context["cl"].result_list] == ["coord-bologna"]
 
 
 def test_the_delete_confirmation_names_the_solutions_city_links(officer, setup_world):

@@ -1,4 +1,7 @@
-"""The nonsense of issue 14 is refused in the admin with a sentence beside the field it is about.
+"""Nonsense typed into the admin (another consortium's cities in a solution, a lead city
+that does not implement it, a KPI whose parts do not fit together, a duplicate code, a
+coordinator row without a city, a member city leaving while in a solution, a part of
+another solution's composite) is refused with a sentence beside the field it is about.
 
 Each test posts the admin's own form as a programme officer fills it in and reads the
 message in the field's row: never a constraint's name, never a server error.
@@ -13,7 +16,7 @@ import pytest
 
 from kpis.models import KPI
 from solutions.models import Solution
-from tests.helpers.forms import add_inline_rows, field_errors
+from tests.helpers.forms import add_inline_rows, field_errors, page_form, read_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -21,21 +24,18 @@ ADD_SOLUTION = "/admin/solutions/solution/add/"
 ADD_KPI = "/admin/kpis/kpi/add/"
 
 
-def solution_form(admin_form, officer, world, **changes):
-    form = admin_form(officer, f"{ADD_SOLUTION}?consortium={world.letsgov.pk}")
+def solution_form(officer, world, **changes):
+    form = page_form(officer, f"{ADD_SOLUTION}?consortium={world.letsgov.pk}", read_admin_form)
     form.update(number=["1"], title=["Energy communities"])
     form.update(changes)
     return form
 
 
-def test_cities_of_another_consortium_are_refused_as_lead_and_implementing(
-    officer, admin_form, setup_world
-):
+def test_cities_of_another_consortium_are_refused_as_lead_and_implementing(officer, setup_world):
     """The pickers offer Let's GOv's members only; cities of SERN sent all the same (an old
     page, a second tab) are refused by name, beside the list they were chosen in."""
     cities = setup_world.cities
     form = solution_form(
-        admin_form,
         officer,
         setup_world,
         lead_cities=[str(cities.ravenna.pk)],
@@ -69,12 +69,12 @@ def test_several_outsiders_are_named_together(setup_world):
 
 
 def test_solution_form_refuses_non_members_when_the_consortium_is_chosen_in_the_form(
-    officer, admin_form, setup_world
+    officer, setup_world
 ):
     """Opened from the solutions list, the form offers every city, each saying its
     consortia; choosing Let's GOv and a SERN city is refused in words."""
     cities = setup_world.cities
-    form = admin_form(officer, ADD_SOLUTION)
+    form = page_form(officer, ADD_SOLUTION, read_admin_form)
     form.update(
         consortium=[str(setup_world.letsgov.pk)],
         number=["1"],
@@ -94,12 +94,9 @@ def test_solution_form_refuses_non_members_when_the_consortium_is_chosen_in_the_
     assert "Bologna" in offered and "Ravenna" not in offered
 
 
-def test_a_lead_city_that_does_not_implement_the_solution_is_refused(
-    officer, admin_form, setup_world
-):
+def test_a_lead_city_that_does_not_implement_the_solution_is_refused(officer, setup_world):
     cities = setup_world.cities
     form = solution_form(
-        admin_form,
         officer,
         setup_world,
         lead_cities=[str(cities.bologna.pk)],
@@ -114,10 +111,9 @@ def test_a_lead_city_that_does_not_implement_the_solution_is_refused(
     ]
 
 
-def test_a_sound_solution_is_saved_with_its_cities(officer, admin_form, setup_world):
+def test_a_sound_solution_is_saved_with_its_cities(officer, setup_world):
     cities = setup_world.cities
     form = solution_form(
-        admin_form,
         officer,
         setup_world,
         lead_cities=[str(cities.bologna.pk)],
@@ -129,8 +125,8 @@ def test_a_sound_solution_is_saved_with_its_cities(officer, admin_form, setup_wo
     assert set(solution.implementing_cities.values_list("slug", flat=True)) == {"bologna", "milan"}
 
 
-def kpi_form(admin_form, officer, solution, **changes):
-    form = admin_form(officer, f"{ADD_KPI}?solution={solution.pk}")
+def kpi_form(officer, solution, **changes):
+    form = page_form(officer, f"{ADD_KPI}?solution={solution.pk}", read_admin_form)
     form.update(code=["1.1"], name=["Survey done"])
     form.update({key: [value] for key, value in changes.items()})
     return form
@@ -184,10 +180,10 @@ def kpi_form(admin_form, officer, solution, **changes):
     ],
 )
 def test_a_kpi_that_does_not_fit_together_is_refused_beside_the_field(
-    officer, admin_form, setup_world, changes, field, message
+    officer, setup_world, changes, field, message
 ):
     solution = setup_world.sern_solution
-    form = kpi_form(admin_form, officer, solution, **changes)
+    form = kpi_form(officer, solution, **changes)
 
     response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
 
@@ -198,13 +194,9 @@ def test_a_kpi_that_does_not_fit_together_is_refused_beside_the_field(
     assert not KPI.objects.filter(solution=solution, code="1.1").exists()
 
 
-def test_target_as_worded_that_contradicts_the_value_is_saved_with_a_warning(
-    officer, admin_form, setup_world
-):
+def test_target_as_worded_that_contradicts_the_value_is_saved_with_a_warning(officer, setup_world):
     solution = setup_world.sern_solution
-    form = kpi_form(
-        admin_form, officer, solution, target_value="20", target_text="-20% in each city"
-    )
+    form = kpi_form(officer, solution, target_value="20", target_text="-20% in each city")
     response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form, follow=True)
 
     messages = [str(message) for message in response.context["messages"]]
@@ -216,9 +208,9 @@ def test_target_as_worded_that_contradicts_the_value_is_saved_with_a_warning(
     ) in messages
 
 
-def test_a_duplicate_kpi_code_is_a_sentence_beside_the_code(officer, admin_form, setup_world):
+def test_a_duplicate_kpi_code_is_a_sentence_beside_the_code(officer, setup_world):
     solution = setup_world.sern_solution
-    form = kpi_form(admin_form, officer, solution, code="1.5")
+    form = kpi_form(officer, solution, code="1.5")
     response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
     assert field_errors(response.content.decode(), "code") == [
         "Code: the solution already has a KPI with this code."
@@ -226,13 +218,13 @@ def test_a_duplicate_kpi_code_is_a_sentence_beside_the_code(officer, admin_form,
 
 
 def test_a_refusal_by_the_database_itself_comes_back_as_the_form_with_a_sentence(
-    officer, admin_form, setup_world, monkeypatch
+    officer, setup_world, monkeypatch
 ):
     """The constraints are the last line: should validation miss one, no 500 either."""
     from icc_portal.validation import FieldRules
 
     solution = setup_world.sern_solution
-    form = kpi_form(admin_form, officer, solution, value_type="text", target_value="3")
+    form = kpi_form(officer, solution, value_type="text", target_value="3")
     monkeypatch.setattr(KPI, "rule_errors", lambda self: {})
     monkeypatch.setattr(FieldRules, "validate_constraints", lambda self, exclude=None: None)
 
@@ -247,14 +239,14 @@ def test_a_refusal_by_the_database_itself_comes_back_as_the_form_with_a_sentence
     assert not KPI.objects.filter(solution=solution, code="1.1").exists()
 
 
-def test_a_user_saved_with_an_empty_coordinated_city_row_is_refused(
-    officer, admin_form, setup_world
-):
+def test_a_user_saved_with_an_empty_coordinated_city_row_is_refused(officer, setup_world):
     from tests.cities.factories import UserFactory
 
     user = UserFactory(username="new-coordinator")
     url = f"/admin/auth/user/{user.pk}/change/"
-    form = add_inline_rows(admin_form(officer, url), "coordinated_cities", [{"city": ""}])
+    form = add_inline_rows(
+        page_form(officer, url, read_admin_form), "coordinated_cities", [{"city": ""}]
+    )
 
     response = officer.post(url, form)
 
@@ -265,11 +257,9 @@ def test_a_user_saved_with_an_empty_coordinated_city_row_is_refused(
     assert not user.coordinated_cities.exists()
 
 
-def test_a_member_city_still_in_a_solution_cannot_leave_the_consortium(
-    officer, admin_form, setup_world
-):
+def test_a_member_city_still_in_a_solution_cannot_leave_the_consortium(officer, setup_world):
     url = f"/admin/cities/consortium/{setup_world.sern.pk}/change/"
-    form = admin_form(officer, url)
+    form = page_form(officer, url, read_admin_form)
     index = next(
         key.split("-")[1]
         for key, value in form.items()
@@ -288,12 +278,12 @@ def test_a_member_city_still_in_a_solution_cannot_leave_the_consortium(
 
 
 def test_a_part_of_a_composite_in_another_solution_is_refused_beside_the_composite(
-    officer, admin_form, setup_world
+    officer, setup_world
 ):
     from tests.solutions.factories import SolutionFactory
 
     solution = SolutionFactory(consortium=setup_world.letsgov, number=1, title="Energy")
-    form = kpi_form(admin_form, officer, solution, parent=str(setup_world.sern_composite.pk))
+    form = kpi_form(officer, solution, parent=str(setup_world.sern_composite.pk))
 
     response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
 

@@ -9,7 +9,6 @@ import pytest
 from changelog import stamp
 from changelog.models import Change
 from kpis.models import KPI, Measurement
-from tests.cities.factories import CityCoordinatorFactory, UserFactory
 from tests.helpers.api import assert_error_shape, client_for
 from tests.kpis.factories import KPIFactory
 
@@ -201,7 +200,7 @@ def test_a_steering_member_enters_the_consortiums_own_and_a_citys_figures_in_one
 
 @pytest.mark.parametrize("rows", [10, 100])
 def test_the_queries_grow_with_the_figures_saved_not_with_checking_them(
-    sern, django_assert_max_num_queries, rows
+    sern, sern_coordinator_ravenna, django_assert_max_num_queries, rows
 ):
     """Auth and roles (5), KPIs and cities (2), the entry service for the one unit and
     stage (about 10: its KPIs, their cities, composites, the stage's review and its lock,
@@ -214,9 +213,7 @@ def test_the_queries_grow_with_the_figures_saved_not_with_checking_them(
     ravenna = sern.cities.get(slug="ravenna")
     solution.implementing_cities.add(ravenna)
     kpis = [Factory(solution=solution, code=f"9.{n}") for n in range(rows)]
-    user = UserFactory()
-    CityCoordinatorFactory(user=user, city=ravenna)
-    client = client_for(user)
+    client = client_for(sern_coordinator_ravenna)
     body = {"figures": [row(item, value=str(n)) for n, item in enumerate(kpis)]}
     with django_assert_max_num_queries(23 + 2 * rows):
         response = client.post(URL, body, format="json")

@@ -16,34 +16,20 @@ their own and are removed afterwards.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections import Counter
 
 import pytest
 
-from tests.live_server import gunicorn, migrate, server_env
+from tests.helpers.live_server import gunicorn, migrate, server_env
+from tests.helpers.redis_server import REDIS_URL, redis_or_skip
 
 LIMIT = 10
 REQUESTS = 40
 MAX_REQUESTS = 200
 #: An anonymous API list: throttled, and counted through the API's count cache.
 URL = "/api/v1/measurements/?page_size=1"
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
-
-
-def redis_or_skip():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        pytest.skip(
-            f"no Redis answers at {REDIS_URL} ({error.__class__.__name__}): set TEST_REDIS_URL"
-        )
-    return client
 
 
 @pytest.fixture(scope="module")

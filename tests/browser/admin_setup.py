@@ -20,23 +20,14 @@ a Chromium (``CHROMIUM`` or ``/usr/bin/chromium``, else Playwright's own).
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+if __package__ in (None, ""):  # run as a script: the repository's root, for tests.helpers
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-
-def chromium_path() -> str | None:
-    candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    return candidate if candidate and os.path.exists(candidate) else None
+from tests.helpers.browser import launch_chromium  # noqa: E402
 
 
 @dataclass
@@ -139,10 +130,7 @@ def run(
 
     walk = Walk()
     with sync_playwright() as playwright:
-        options = {"args": LAUNCH_ARGS}
-        if chromium_path():
-            options["executable_path"] = chromium_path()
-        browser = playwright.chromium.launch(**options)
+        browser = launch_chromium(playwright)
         page = browser.new_page(
             viewport={"width": 1400, "height": 1000},
             locale=language,

@@ -15,9 +15,14 @@ flow under pytest and skips cleanly when either is missing.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
+
+if __package__ in (None, ""):  # run as a script: the repository's root, for tests.helpers
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.helpers.browser import launch_chromium  # noqa: E402
 
 GRID_PATH = "/cities/vanersborg/report/final/"
 
@@ -36,11 +41,6 @@ ROWS = [
     ("1.3a", {"status": "Not av", "reason": "No draft plan yet: work starts in 2023"}),
 ]
 FIELDS_IN_TAB_ORDER = ["value", "status", "reason", "note", "evidence_url", "as_of"]
-
-
-def chromium_path() -> str | None:
-    candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    return candidate if candidate and os.path.exists(candidate) else None
 
 
 def focused(page) -> dict:
@@ -119,10 +119,7 @@ def run(base_url: str, username: str, password: str, screenshot: str | None = No
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        options = {"args": ["--no-sandbox", "--disable-gpu"]}
-        if chromium_path():
-            options["executable_path"] = chromium_path()
-        browser = playwright.chromium.launch(**options)
+        browser = launch_chromium(playwright)
         try:
             return run_in(browser, base_url, username, password, screenshot)
         finally:

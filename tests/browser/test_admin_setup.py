@@ -7,7 +7,7 @@ import io
 import pytest
 
 from tests.browser import admin_setup
-from tests.helpers.browser import no_browser
+from tests.helpers.browser import launch_chromium, no_browser
 
 
 @pytest.fixture
@@ -18,11 +18,7 @@ def browser_ready(monkeypatch):
         no_browser("Playwright is not installed (pip install playwright)")
     try:
         with sync_playwright() as playwright:
-            options = {
-                "executable_path": admin_setup.chromium_path(),
-                "args": admin_setup.LAUNCH_ARGS,
-            }
-            playwright.chromium.launch(**{k: v for k, v in options.items() if v}).close()
+            launch_chromium(playwright).close()
     except Exception as error:  # no browser to drive
         no_browser(f"no Chromium for Playwright: {error}")
     # Playwright's sync API runs an event loop in this thread, where the test then reads the

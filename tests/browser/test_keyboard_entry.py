@@ -14,13 +14,11 @@ pytestmark = pytest.mark.browser
 def test_coordinator_fills_and_saves_rows_with_the_keyboard_alone(live_server, browser):
     from django.core.management import call_command
 
-    from cities.models import City, CityCoordinator
     from kpis.models import Measurement
-    from tests.cities.factories import UserFactory
+    from tests.helpers import personas
 
     call_command("load_demo", "--no-accounts", stdout=io.StringIO())
-    user = UserFactory(username="coordinator-vanersborg", password="keyboard-only-2026")
-    CityCoordinator.objects.create(user=user, city=City.objects.get(slug="vanersborg"))
+    user = personas.sern_coordinator("vanersborg", password="keyboard-only-2026")
 
     message = keyboard_entry.run_in(browser, live_server.url, user.username, "keyboard-only-2026")
 

@@ -40,24 +40,17 @@ PAGES = [
 def site(live_server):
     from django.core.management import call_command
 
-    from cities.models import City, Consortium
     from kpis.models import Measurement
-    from tests.cities.factories import (
-        CityCoordinatorFactory,
-        SteeringCommitteeMemberFactory,
-        UserFactory,
-    )
+    from tests.helpers import personas
 
     call_command("load_demo", "--no-accounts", "data/sern.yaml", stdout=io.StringIO())
     call_command("load_demo", "--no-accounts", "data/letsgov.yaml", stdout=io.StringIO())
-    coordinator = UserFactory(username="ravenna-coordinator", password=PASSWORD)
-    CityCoordinatorFactory(user=coordinator, city=City.objects.get(slug="ravenna"))
-    steering = UserFactory(username="sern-steering", password=PASSWORD)
-    SteeringCommitteeMemberFactory(user=steering, consortium=Consortium.objects.get(slug="sern"))
+    coordinator = personas.sern_coordinator("ravenna", password=PASSWORD)
+    steering = personas.sern_steering(password=PASSWORD)
     measurement = Measurement.objects.filter(city__slug="ravenna").first()
     return {
-        "coordinator": "ravenna-coordinator",
-        "steering": "sern-steering",
+        "coordinator": coordinator.username,
+        "steering": steering.username,
         "measurement": measurement.pk,
     }
 

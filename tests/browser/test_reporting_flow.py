@@ -25,18 +25,11 @@ GRID = "/cities/cervia/report/baseline/"
 def people(live_server):
     from django.core.management import call_command
 
-    from cities.models import City, Consortium
-    from tests.cities.factories import (
-        CityCoordinatorFactory,
-        SteeringCommitteeMemberFactory,
-        UserFactory,
-    )
+    from tests.helpers import personas
 
     call_command("load_demo", "--no-accounts", stdout=io.StringIO())
-    coordinator = UserFactory(username="cervia-coordinator", password=PASSWORD)
-    CityCoordinatorFactory(user=coordinator, city=City.objects.get(slug="cervia"))
-    steering = UserFactory(username="sern-steering", password=PASSWORD)
-    SteeringCommitteeMemberFactory(user=steering, consortium=Consortium.objects.get(slug="sern"))
+    coordinator = personas.sern_coordinator("cervia", password=PASSWORD)
+    steering = personas.sern_steering(password=PASSWORD)
     mail.outbox.clear()
     return coordinator, steering
 
@@ -77,7 +70,7 @@ def test_coordinator_reports_and_the_steering_committee_reviews(
 ):
     base, problems = live_server.url, []
     coordinator_page = new_page(language=language)
-    log_in(coordinator_page, base, "cervia-coordinator", language)
+    log_in(coordinator_page, base, "sern-coord-cervia", language)
     page = coordinator_page
     assert page.url.endswith(GRID)
     assert page.evaluate("document.documentElement.lang") == language
@@ -149,7 +142,7 @@ def test_coordinator_reports_and_the_steering_committee_reviews(
     page.fill(f"{city_form} textarea[name=comment]", "1.1: which departments?")
     page.click(f"{city_form} button[value=return]")
     page.wait_for_load_state()
-    assert mail.outbox[-1].to == ["cervia-coordinator@example.org"]
+    assert mail.outbox[-1].to == ["sern-coord-cervia@example.org"]
     assert "1.1: which departments?" in mail.outbox[-1].body
 
     # The coordinator reads the comment, fixes a figure and submits again.

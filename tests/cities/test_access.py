@@ -252,15 +252,14 @@ def test_roles_of_a_partner_take_one_query(entry_world, partner_user, django_ass
     assert roles.coordinated_consortium_ids == frozenset()
 
 
-def test_a_coordinator_belongs_to_their_citys_consortia(entry_world):
+def test_a_coordinator_belongs_to_their_citys_consortia(entry_world, coordinator_bologna):
     from cities.models import Membership
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
 
-    user = UserFactory(username="coord-bologna", password=None)
-    CityCoordinatorFactory(user=user, city=entry_world.bologna)
     membership = Membership.objects.get(city=entry_world.bologna)
     assert membership.pk != entry_world.other_consortium.pk  # ids that cannot be confused
-    assert access.roles_of(user).coordinated_consortium_ids == {entry_world.other_consortium.pk}
+    assert access.roles_of(coordinator_bologna).coordinated_consortium_ids == {
+        entry_world.other_consortium.pk
+    }
 
 
 def test_visibility_class_names_what_each_reader_sees_of_a_consortium(
@@ -280,10 +279,8 @@ def test_visibility_class_names_what_each_reader_sees_of_a_consortium(
 
 
 def test_visibility_class_of_a_coordinator_of_two_cities_lists_both_in_order(entry_world):
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+    from tests.helpers import personas
 
-    user = UserFactory(username="coord-two", password=None)
-    CityCoordinatorFactory(user=user, city=entry_world.cervia)
-    CityCoordinatorFactory(user=user, city=entry_world.ravenna)
+    user = personas.coordinator("coord-two", entry_world.cervia, entry_world.ravenna, password=None)
     first, second = sorted([entry_world.ravenna.pk, entry_world.cervia.pk])
     assert access.visibility_class(user, entry_world.consortium.pk) == f"cities:{first},{second}"

@@ -1,4 +1,4 @@
-"""Issue 27: every page and export answers for any consortium the model allows, not only
+"""Every page and export answers for any consortium the model allows, not only
 for the KPI kinds SERN happens to use.
 
 The deliverable and the consortium's maturity tables of every consortium that

@@ -16,7 +16,6 @@ from tests.cities.factories import (
     UserFactory,
 )
 from tests.helpers.exchange import as_bytes, figures_sheet
-from tests.test_bench_queries import big  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("big")]
 

@@ -97,12 +97,10 @@ def test_a_row_someone_changed_since_the_download_is_refused_naming_who(
     vanersborg_client, sern_coordinator_vanersborg
 ):
     from kpis.reporting.entry import RowInput, record_measurements
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
 
     vanersborg = City.objects.get(slug="vanersborg")
     content = filled_template(vanersborg_client, {"1.1": 3, "1.2": 4})
-    colleague = UserFactory(username="colleague-vanersborg")
-    CityCoordinatorFactory(user=colleague, city=vanersborg)
+    colleague = _colleague(vanersborg)
     kpi = Measurement._meta.get_field("kpi").related_model.objects.get(
         solution__consortium__slug="sern", code="1.1"
     )
@@ -131,7 +129,7 @@ def test_a_row_left_as_downloaded_is_unchanged_even_if_the_figure_changed_since(
         solution__consortium__slug="sern", code="1.1"
     )
     record_measurements(
-        user=_user(vanersborg),
+        user=_colleague(vanersborg),
         city=vanersborg,
         stage="final",
         rows=[RowInput(kpi=kpi, status="reported", value=Decimal(5), expected_version=0)],
@@ -142,12 +140,12 @@ def test_a_row_left_as_downloaded_is_unchanged_even_if_the_figure_changed_since(
     assert "1 new figure" in preview and "0 refused" in preview
 
 
-def _user(city):
-    from tests.cities.factories import CityCoordinatorFactory, UserFactory
+def _colleague(vanersborg):
+    """colleague-vanersborg: another coordinator of SERN's Vänersborg, who saves figures
+    while the signed-in one holds a downloaded template."""
+    from tests.helpers import personas
 
-    user = UserFactory()
-    CityCoordinatorFactory(user=user, city=city)
-    return user
+    return personas.coordinator("colleague-vanersborg", vanersborg)
 
 
 def test_the_csv_template_imports_the_same_way(vanersborg_client):
@@ -200,7 +198,7 @@ def test_apply_refuses_when_the_figures_changed_since_the_preview(vanersborg_cli
         solution__consortium__slug="sern", code="1.1"
     )
     record_measurements(
-        user=_user(vanersborg),
+        user=_colleague(vanersborg),
         city=vanersborg,
         stage="final",
         rows=[RowInput(kpi=kpi, status="reported", value=Decimal(7), expected_version=0)],

@@ -33,6 +33,15 @@ def chromium_path() -> str | None:
     return candidate if candidate and os.path.exists(candidate) else None
 
 
+def launch_chromium(playwright):
+    """Chromium with the tests' arguments: the one ``chromium_path`` finds, else Playwright's
+    own (the standalone scripts under tests/browser/ run with either)."""
+    options = {"args": CHROMIUM_ARGS}
+    if chromium_path():
+        options["executable_path"] = chromium_path()
+    return playwright.chromium.launch(**options)
+
+
 def no_browser(reason: str):
     """Skip, except in CI, where a browser test that cannot run is a failure."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):

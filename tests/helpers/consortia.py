@@ -1,4 +1,4 @@
-"""A Hypothesis strategy for a whole consortium, and the code that stores one (issue 27).
+"""A Hypothesis strategy for a whole consortium, and the code that stores one.
 
 :func:`consortium_specs` draws a consortium as plain data (:class:`ConsortiumSpec`): cities
 in one or more countries, solutions that some, all or none of them implement, lead cities,

@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 
 from kpis.reporting.entry import RowInput, record_measurements
-from tests.cities.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.cities.factories import MembershipFactory
+from tests.helpers import personas
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +44,7 @@ def unpublished(entry_world, coordinator_ravenna):
 @pytest.fixture
 def outsider(unpublished):
     """A partner of the other network: signed in, but not of the Test Network."""
-    user = UserFactory(username="outsider", password=None)
-    PartnerFactory(user=user, consortium=unpublished.other_consortium)
-    return user
+    return personas.partner("outsider", unpublished.other_consortium, password=None)
 
 
 def assert_not_found(response) -> None:

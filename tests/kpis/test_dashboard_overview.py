@@ -5,85 +5,14 @@ Every figure is read from the page's HTML table, as a steering committee member 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from html.parser import HTMLParser
-
 import pytest
 from django.urls import reverse
 
 from kpis.models import KPI, Measurement
-from tests.cities.factories import (
-    CityCoordinatorFactory,
-    PartnerFactory,
-    SteeringCommitteeMemberFactory,
-    UserFactory,
-)
+from tests.cities.factories import UserFactory
+from tests.helpers.tables import read_matrix
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass
-class HtmlCell:
-    classes: str
-    text: str
-
-    @property
-    def status(self) -> str:
-        return next((c[2:] for c in self.classes.split() if c.startswith("s-")), self.classes)
-
-
-class _MatrixParser(HTMLParser):
-    """The cells of every ``table.matrix`` (or ``table.stage-table``) on a page."""
-
-    def __init__(self, table_class: str):
-        super().__init__()
-        self.table_class = table_class
-        self.tables: list[list[list[tuple[str, str, int, str]]]] = []
-        self.depth = 0
-        self.cell = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table" and self.table_class in (attrs.get("class") or "").split():
-            self.tables.append([])
-            self.depth = 1
-        elif self.depth and tag == "table":
-            self.depth += 1
-        elif self.depth and tag == "tr":
-            self.tables[-1].append([])
-        elif self.depth and tag in ("td", "th"):
-            self.cell = [tag, attrs.get("class") or "", int(attrs.get("colspan", 1)), ""]
-
-    def handle_endtag(self, tag):
-        if self.depth and tag == "table":
-            self.depth -= 1
-        elif self.depth and tag in ("td", "th") and self.cell:
-            self.tables[-1][-1].append(tuple(self.cell))
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell[3] += data
-
-
-def read_matrix(html: str, table_class: str = "matrix") -> dict[tuple[str, str], HtmlCell]:
-    """``(row heading's first word, column heading's first word) -> cell`` of every table
-    of that class on the page (their rows must not repeat)."""
-    parser = _MatrixParser(table_class)
-    parser.feed(html)
-    cells = {}
-    for table in parser.tables:
-        rows = [row for row in table if row]
-        header = [" ".join(text.split()) for _tag, _cls, _span, text in rows[0]]
-        for row in rows[1:]:
-            key = " ".join(row[0][3].split()).split(" ")[0]
-            position = 1
-            for _tag, classes, span, text in row[1:]:
-                for _ in range(span):
-                    column = header[position].split(" ")[0] if position < len(header) else ""
-                    cells[(key, column)] = HtmlCell(classes, " ".join(text.split()))
-                    position += 1
-    return cells
 
 
 def overview(client, **params):
@@ -252,14 +181,14 @@ def test_anonymous_visitors_see_approved_figures_only(client, draft_for_vanersbo
     assert cell.status == "no_data"
 
 
-def test_partners_see_approved_figures_only(client, sern, draft_for_vanersborg):
-    client.force_login(PartnerFactory(consortium=sern).user)
+def test_partners_see_approved_figures_only(client, sern_partner, draft_for_vanersborg):
+    client.force_login(sern_partner)
 
     assert overview(client, stage="final")[("1.1", "Vänersborg")].status == "no_data"
 
 
-def test_steering_committee_sees_drafts_marked_as_such(client, sern, draft_for_vanersborg):
-    client.force_login(SteeringCommitteeMemberFactory(consortium=sern).user)
+def test_steering_committee_sees_drafts_marked_as_such(client, sern_steering, draft_for_vanersborg):
+    client.force_login(sern_steering)
 
     response = client.get(reverse("home"), {"stage": "final"})
     cells = read_matrix(response.content.decode())
@@ -270,16 +199,17 @@ def test_steering_committee_sees_drafts_marked_as_such(client, sern, draft_for_v
     assert "Includes figures not yet approved" in response.content.decode()
 
 
-def test_coordinator_sees_own_citys_drafts(client, sern, draft_for_vanersborg):
-    coordinator = CityCoordinatorFactory(city=draft_for_vanersborg.city).user
-    client.force_login(coordinator)
+def test_coordinator_sees_own_citys_drafts(
+    client, sern_coordinator_vanersborg, draft_for_vanersborg
+):
+    client.force_login(sern_coordinator_vanersborg)
 
     assert "Draft" in overview(client, stage="final")[("1.1", "Vänersborg")].text
 
 
-def test_submitted_figures_are_marked_submitted(client, sern, draft_for_vanersborg):
+def test_submitted_figures_are_marked_submitted(client, sern_steering, draft_for_vanersborg):
     Measurement.objects.filter(pk=draft_for_vanersborg.pk).update(review_state="submitted")
-    client.force_login(SteeringCommitteeMemberFactory(consortium=sern).user)
+    client.force_login(sern_steering)
 
     assert "Submitted" in overview(client, stage="final")[("1.1", "Vänersborg")].text
 

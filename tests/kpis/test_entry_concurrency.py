@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kpis.models import Measurement
-from tests.cities.factories import CityCoordinatorFactory, UserFactory
+from tests.helpers.forms import page_form
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +17,13 @@ def field(kpi, name):
 
 
 @pytest.fixture
-def anna_and_bruno(entry_world, grid_form):
+def anna_and_bruno(ravenna_colleagues):
     """Two coordinators of Ravenna, each with the grid open (loaded before either saves)."""
     clients = []
-    for username in ("anna", "bruno"):
-        user = UserFactory(username=username, password=None)
-        CityCoordinatorFactory(user=user, city=entry_world.ravenna)
+    for user in ravenna_colleagues:
         client = Client()
         client.force_login(user)
-        clients.append((client, grid_form(client, URL)))
+        clients.append((client, page_form(client, URL)))
     return clients
 
 
@@ -98,7 +96,9 @@ def test_stale_edit_of_an_older_version_is_refused(entry_world, anna_and_bruno):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_simultaneous_saves_on_postgresql_one_wins_one_is_refused(entry_world, monkeypatch):
+def test_simultaneous_saves_on_postgresql_one_wins_one_is_refused(
+    entry_world, ravenna_colleagues, monkeypatch
+):
     """Two threads, two database connections, both past validation before either locks."""
     import threading
     from decimal import Decimal
@@ -109,11 +109,7 @@ def test_simultaneous_saves_on_postgresql_one_wins_one_is_refused(entry_world, m
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises whole transactions)")
-    users = []
-    for username in ("anna", "bruno"):
-        user = UserFactory(username=username, password=None)
-        CityCoordinatorFactory(user=user, city=entry_world.ravenna)
-        users.append(user)
+    users = ravenna_colleagues
     barrier = threading.Barrier(2, timeout=10)
     original = entry.lock_stage_review
 

@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.helpers.forms import form_fields
-from tests.live_server import gunicorn, migrate, run_python, server_env
+from tests.helpers.live_server import gunicorn, migrate, run_python, server_env
 
 SAME_FIGURE_PAIRS = 50
 OTHER_CITY_PAIRS = 20

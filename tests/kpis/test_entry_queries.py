@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from kpis.models import KPI, StageReview
 from tests.cities.factories import CityFactory, MembershipFactory
+from tests.helpers.budgets import GRID_BUDGET
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,13 +39,6 @@ def grow(world, extra_kpis, extra_cities):
             for stage in ("midway", "final"):
                 MeasurementFactory(kpi=kpi, city=city, stage=stage, value=2, review_state="draft")
         StageReview.objects.create(consortium=world.consortium, city=city, stage="final")
-
-
-# The grid's queries: session, user; city; memberships; roles (coordinator, steering,
-# partner, consortia of the coordinated cities); KPIs; lead cities of the consortium-level
-# solutions; figures (this stage and the previous); stage reviews. The "My reporting"
-# link reuses the cached roles.
-GRID_BUDGET = 12
 
 
 @pytest.mark.parametrize("size", [(0, 0), (25, 8)], ids=["small", "large"])

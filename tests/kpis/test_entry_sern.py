@@ -3,25 +3,21 @@
 import pytest
 from django.urls import reverse
 
-from cities.models import City, CityCoordinator, SteeringCommitteeMember
 from kpis.models import Measurement
-from tests.cities.factories import UserFactory
+from tests.helpers.budgets import GRID_BUDGET
+from tests.helpers.forms import page_form
 
 pytestmark = pytest.mark.django_db
-
-
-def coordinator(slug):
-    user = UserFactory(username=f"sern-coordinator-{slug}", password=None)
-    CityCoordinator.objects.create(user=user, city=City.objects.get(slug=slug))
-    return user
 
 
 def codes(rows):
     return [row.kpi.code for row in rows]
 
 
-def test_vanersborg_final_stage_lists_its_solution_1_kpis_as_missing(client, sern):
-    client.force_login(coordinator("vanersborg"))
+def test_vanersborg_final_stage_lists_its_solution_1_kpis_as_missing(
+    client, sern_coordinator_vanersborg
+):
+    client.force_login(sern_coordinator_vanersborg)
     response = client.get(reverse("entry-grid", args=["vanersborg", "final"]))
     grid = response.context["grid"]
     assert codes(grid.missing_rows) == ["1.1", "1.2", "1.3a", "1.3b", "1.4", "1.5a", "1.5b", "1.5c"]
@@ -34,8 +30,8 @@ def test_vanersborg_final_stage_lists_its_solution_1_kpis_as_missing(client, ser
     assert "2 in each city" in html and "6 across the consortium" in html
 
 
-def test_ravenna_final_figures_are_approved_and_shown_read_only(client, sern):
-    client.force_login(coordinator("ravenna"))
+def test_ravenna_final_figures_are_approved_and_shown_read_only(client, sern_coordinator_ravenna):
+    client.force_login(sern_coordinator_ravenna)
     response = client.get(reverse("entry-grid", args=["ravenna", "final"]))
     grid = response.context["grid"]
     assert not grid.missing_rows
@@ -46,10 +42,10 @@ def test_ravenna_final_figures_are_approved_and_shown_read_only(client, sern):
     assert "n. 3 IT Department, EU policies office, HR department" in html
 
 
-def test_steering_reopens_a_loaded_stage_and_the_coordinator_corrects_it(client, sern, grid_form):
-    steering = UserFactory(username="sern-steering", password=None)
-    SteeringCommitteeMember.objects.create(user=steering, consortium=sern)
-    client.force_login(steering)
+def test_steering_reopens_a_loaded_stage_and_the_coordinator_corrects_it(
+    client, sern_steering, sern_coordinator_ravenna
+):
+    client.force_login(sern_steering)
     client.post(
         reverse("entry-review", args=["ravenna", "final"]),
         {"action": "reopen", "consortium": "sern", "comment": "Ravenna recounted its staff"},
@@ -57,9 +53,9 @@ def test_steering_reopens_a_loaded_stage_and_the_coordinator_corrects_it(client,
     staff = Measurement.objects.get(kpi__code="1.5c", city__slug="ravenna", stage="final")
     assert staff.review_state == "draft"
 
-    client.force_login(coordinator("ravenna"))
+    client.force_login(sern_coordinator_ravenna)
     url = reverse("entry-grid", args=["ravenna", "final"])
-    data = grid_form(client, url)
+    data = page_form(client, url)
     data[f"kpi{staff.kpi_id}-value"] = "8"
     assert client.post(url, data).status_code == 302
     staff.refresh_from_db()
@@ -69,9 +65,7 @@ def test_steering_reopens_a_loaded_stage_and_the_coordinator_corrects_it(client,
     assert midway.review_state == "approved"
 
 
-def test_sern_grid_query_budget(client, sern, django_assert_max_num_queries):
-    from tests.kpis.test_entry_queries import GRID_BUDGET
-
-    client.force_login(coordinator("vanersborg"))
+def test_sern_grid_query_budget(client, sern_coordinator_vanersborg, django_assert_max_num_queries):
+    client.force_login(sern_coordinator_vanersborg)
     with django_assert_max_num_queries(GRID_BUDGET):
         assert client.get(reverse("entry-grid", args=["vanersborg", "final"])).status_code == 200

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from kpis.models import Measurement
+from tests.helpers.forms import page_form
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +27,9 @@ def ravenna_web(client, coordinator_ravenna):
     return client
 
 
-def save(client, grid_form, changes, url=None, **headers):
+def save(client, changes, url=None, **headers):
     url = url or grid_url()
-    data = grid_form(client, url)
+    data = page_form(client, url)
     for (kpi, name), value in changes.items():
         data[field(kpi, name)] = value
     return client.post(url, data, **headers)
@@ -96,11 +97,10 @@ def test_returned_comment_shows_on_the_grid(ravenna_web, entry_world, steering_m
 # --- Saving ------------------------------------------------------------------------------
 
 
-def test_one_save_stores_every_changed_row(ravenna_web, grid_form, entry_world):
+def test_one_save_stores_every_changed_row(ravenna_web, entry_world):
     kpis = entry_world.kpis
     response = save(
         ravenna_web,
-        grid_form,
         {
             (kpis.count, "value"): "3",
             (kpis.count, "note"): "IT, HR, EU office",
@@ -134,17 +134,17 @@ def test_one_save_stores_every_changed_row(ravenna_web, grid_form, entry_world):
     )
 
 
-def test_saving_an_unchanged_grid_writes_nothing(ravenna_web, grid_form, entry_world):
-    response = save(ravenna_web, grid_form, {})
+def test_saving_an_unchanged_grid_writes_nothing(ravenna_web, entry_world):
+    response = save(ravenna_web, {})
     assert response.status_code == 302
     assert not Measurement.objects.exists()
 
 
-def test_not_applicable_and_retraction(ravenna_web, grid_form, entry_world):
+def test_not_applicable_and_retraction(ravenna_web, entry_world):
     kpis = entry_world.kpis
-    save(ravenna_web, grid_form, {(kpis.count, "status"): "not_applicable"})
+    save(ravenna_web, {(kpis.count, "status"): "not_applicable"})
     assert stored(kpis.count, entry_world.ravenna).status == "not_applicable"
-    save(ravenna_web, grid_form, {(kpis.count, "status"): "not_reported"})
+    save(ravenna_web, {(kpis.count, "status"): "not_reported"})
     measurement = stored(kpis.count, entry_world.ravenna)
     assert measurement.status == "not_reported" and measurement.version == 2
 
@@ -188,13 +188,12 @@ def test_not_applicable_and_retraction(ravenna_web, grid_form, entry_world):
     ],
 )
 def test_invalid_input_gets_a_message_beside_the_field(
-    ravenna_web, grid_form, entry_world, kpi_name, changes, field_name, message
+    ravenna_web, entry_world, kpi_name, changes, field_name, message
 ):
     kpi = getattr(entry_world.kpis, kpi_name)
     other = entry_world.kpis.text
     response = save(
         ravenna_web,
-        grid_form,
         {(other, "text_value"): "A good row", **{(kpi, name): v for name, v in changes.items()}},
     )
     assert response.status_code == 400
@@ -206,11 +205,10 @@ def test_invalid_input_gets_a_message_beside_the_field(
     assert not Measurement.objects.exists()  # the good row is not stored either
 
 
-def test_typed_values_are_kept_after_an_error(ravenna_web, grid_form, entry_world):
+def test_typed_values_are_kept_after_an_error(ravenna_web, entry_world):
     kpis = entry_world.kpis
     response = save(
         ravenna_web,
-        grid_form,
         {
             (kpis.count, "value"): "12abc",
             (kpis.count, "note"): "my note",
@@ -245,12 +243,12 @@ def test_coordinator_cannot_edit_other_city(ravenna_web, entry_world):
     assert not Measurement.objects.exists()
 
 
-def test_change_to_an_approved_value_is_refused(ravenna_web, grid_form, entry_world):
+def test_change_to_an_approved_value_is_refused(ravenna_web, entry_world):
     kpi = entry_world.kpis.count
     measurement = MeasurementFactory(kpi=kpi, city=entry_world.ravenna, value=2)
     html = ravenna_web.get(grid_url()).content.decode()
     assert f'name="{field(kpi, "value")}"' not in html  # shown read-only, locked
-    data = grid_form(ravenna_web, grid_url())
+    data = page_form(ravenna_web, grid_url())
     data.update(
         {
             field(kpi, "value"): "9",
@@ -265,10 +263,9 @@ def test_change_to_an_approved_value_is_refused(ravenna_web, grid_form, entry_wo
     assert measurement.value == 2 and measurement.version == 1
 
 
-def test_tampered_version_is_a_field_error(ravenna_web, grid_form, entry_world):
+def test_tampered_version_is_a_field_error(ravenna_web, entry_world):
     response = save(
         ravenna_web,
-        grid_form,
         {(entry_world.kpis.count, "version"): "x", (entry_world.kpis.count, "value"): "5"},
     )
     assert response.status_code == 400
@@ -292,11 +289,11 @@ def test_tampered_version_is_a_field_error(ravenna_web, grid_form, entry_world):
     ],
 )
 def test_numbers_are_read_in_the_users_language(
-    ravenna_web, grid_form, entry_world, language, typed, expected
+    ravenna_web, entry_world, language, typed, expected
 ):
     kpi = entry_world.kpis.number
     ravenna_web.cookies["django_language"] = language
-    response = save(ravenna_web, grid_form, {(kpi, "value"): typed})
+    response = save(ravenna_web, {(kpi, "value"): typed})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert stored(kpi, entry_world.ravenna).value == expected
 
@@ -313,9 +310,9 @@ def test_italian_grid_shows_numbers_the_italian_way(ravenna_web, entry_world):
     assert 'value="1.234,5"' in html
 
 
-def test_italian_letters_message_uses_the_italian_example(ravenna_web, grid_form, entry_world):
+def test_italian_letters_message_uses_the_italian_example(ravenna_web, entry_world):
     ravenna_web.cookies["django_language"] = "it"
-    response = save(ravenna_web, grid_form, {(entry_world.kpis.number, "value"): "1,2,3"})
+    response = save(ravenna_web, {(entry_world.kpis.number, "value"): "1,2,3"})
     assert response.status_code == 400
     assert "1.234,5" in response.content.decode()
 
@@ -323,12 +320,12 @@ def test_italian_letters_message_uses_the_italian_example(ravenna_web, grid_form
 # --- Missing list and links ----------------------------------------------------------------
 
 
-def test_missing_list_shows_kpis_without_a_figure(ravenna_web, grid_form, entry_world):
+def test_missing_list_shows_kpis_without_a_figure(ravenna_web, entry_world):
     kpis = entry_world.kpis
     url = reverse("entry-missing", args=["ravenna", "final"])
     html = ravenna_web.get(url).content.decode()
     assert kpis.count.name in html and kpis.part.name in html
-    save(ravenna_web, grid_form, {(kpis.count, "value"): "3"})
+    save(ravenna_web, {(kpis.count, "value"): "3"})
     html = ravenna_web.get(url).content.decode()
     assert kpis.count.name not in html and kpis.part.name in html
     assert f"{grid_url()}#kpi-{kpis.part.pk}" in html
@@ -357,11 +354,11 @@ def test_my_reporting_needs_an_account(client, entry_world):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
-def test_consortium_grid_and_missing_list(client, steering_member, grid_form, entry_world):
+def test_consortium_grid_and_missing_list(client, steering_member, entry_world):
     client.force_login(steering_member)
     url = reverse("consortium-entry-grid", args=["test-network", "final"])
     kpi = entry_world.kpis.consortium
-    assert save(client, grid_form, {(kpi, "value"): "4"}, url=url).status_code == 302
+    assert save(client, {(kpi, "value"): "4"}, url=url).status_code == 302
     assert stored(kpi).value == 4
     missing = client.get(reverse("consortium-entry-missing", args=["test-network", "final"]))
     assert missing.status_code == 200 and kpi.name not in missing.content.decode()

@@ -14,6 +14,7 @@ from kpis.models import Measurement
 from kpis.reporting.entry import RowInput, record_measurements
 from kpis.reporting.errors import EntryError, ReviewError
 from kpis.reporting.review import return_stage, submit_stage
+from tests.helpers.forms import page_form
 
 pytestmark = pytest.mark.django_db
 
@@ -90,13 +91,11 @@ def test_the_write_service_refuses_hidden_characters_in_free_text(
     assert not Measurement.objects.exists()
 
 
-def test_the_grid_shows_the_refusal_beside_the_note(
-    client, coordinator_ravenna, entry_world, grid_form
-):
+def test_the_grid_shows_the_refusal_beside_the_note(client, coordinator_ravenna, entry_world):
     client.force_login(coordinator_ravenna)
     url = reverse("entry-grid", args=["ravenna", "final"])
     kpi = entry_world.kpis.count
-    data = grid_form(client, url)
+    data = page_form(client, url)
     data.update(
         {
             f"kpi{kpi.pk}-status": "reported",

@@ -7,12 +7,11 @@ from django.urls import reverse
 
 from kpis.models import Measurement
 from tests.cities.factories import (
-    CityCoordinatorFactory,
     CityFactory,
     ConsortiumFactory,
     MembershipFactory,
 )
-from tests.kpis.test_dashboard_overview import read_matrix
+from tests.helpers.tables import read_matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -116,12 +115,12 @@ def test_city_of_an_unpublished_consortium_is_404_for_visitors(client, db):
     assert client.get(reverse("city-detail", args=[city.slug])).status_code == 404
 
 
-def test_coordinator_sees_own_drafts_marked(client, sern):
+def test_coordinator_sees_own_drafts_marked(client, sern_coordinator_ravenna):
     measurement = Measurement.objects.get(kpi__code="1.1", city__slug="ravenna", stage="final")
     measurement.review_state = "draft"
     measurement.save()
 
     assert "Draft" not in stage_table(city_page(client, "ravenna")[1])[("1.1", "Final")].text
 
-    client.force_login(CityCoordinatorFactory(city=measurement.city).user)
+    client.force_login(sern_coordinator_ravenna)
     assert "Draft" in stage_table(city_page(client, "ravenna")[1])[("1.1", "Final")].text

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from kpis.models import KPI
 from tests.cities.factories import ConsortiumFactory
+from tests.helpers.tables import read_matrix
 from tests.kpis.factories import KPIFactory
-from tests.kpis.test_dashboard_overview import read_matrix
 from tests.solutions.factories import SolutionFactory
 
 pytestmark = pytest.mark.django_db

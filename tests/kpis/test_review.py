@@ -12,35 +12,10 @@ from kpis.models import Measurement, StageReview
 from kpis.reporting.entry import RowInput, record_measurements
 from kpis.reporting.errors import EntryError, ReviewError
 from kpis.reporting.review import approve_stage, reopen_stage, return_stage, submit_stage
+from tests.helpers.review import MISSING, unit
 from tests.kpis.factories import MeasurementFactory
 
-#: Ravenna reports six KPIs; the ``draft`` fixture enters two.
-MISSING = 4
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def draft(entry_world, coordinator_ravenna):
-    """Two draft figures of Ravenna at the final stage."""
-    record_measurements(
-        user=coordinator_ravenna,
-        city=entry_world.ravenna,
-        stage="final",
-        rows=[
-            RowInput(kpi=entry_world.kpis.count, status="reported", expected_version=0, value=3),
-            RowInput(kpi=entry_world.kpis.percent, status="reported", expected_version=0, value=40),
-        ],
-    )
-    return Measurement.objects.filter(city=entry_world.ravenna, stage="final")
-
-
-def unit(entry_world, city="ravenna"):
-    return {
-        "consortium": entry_world.consortium,
-        "city": getattr(entry_world, city) if city else None,
-        "stage": "final",
-    }
 
 
 def states(measurements):

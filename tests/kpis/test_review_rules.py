@@ -11,7 +11,7 @@ from kpis.reporting.entry import RowInput, record_measurements
 from kpis.reporting.errors import ReviewError
 from kpis.reporting.review import approve_stage, reopen_stage, return_stage, submit_stage
 from kpis.reporting.signals import stage_reviewed
-from tests.kpis.test_review import MISSING, unit
+from tests.helpers.review import MISSING, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -20,22 +20,6 @@ pytestmark = pytest.mark.django_db
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def draft(entry_world, coordinator_ravenna):
-    """Two draft figures of Ravenna at the final stage (as in test_review.py)."""
-    kpis = entry_world.kpis
-    record_measurements(
-        user=coordinator_ravenna,
-        city=entry_world.ravenna,
-        stage="final",
-        rows=[
-            RowInput(kpi=kpis.count, status="reported", expected_version=0, value=3),
-            RowInput(kpi=kpis.percent, status="reported", expected_version=0, value=40),
-        ],
-    )
-    return Measurement.objects.filter(city=entry_world.ravenna, stage="final")
 
 
 @pytest.fixture

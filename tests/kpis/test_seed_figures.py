@@ -12,6 +12,8 @@ shifted by one row and are read by their labels; a composite cell ("0 plans impl
 10 departments contributing, 30 staff") gives one figure per part (1.5a, 1.5b, 1.5c);
 "N/A", "NA" and "n.a." are *not available*, never 0; text answers stay text. The seed's
 table numbering of solution 2 (KPI 1, 2, 4, 5, 6) maps to the charter's 2.1–2.5.
+An empty cell stays *not yet reported*, with no row at all (Trollhättan's solution 2 at
+midway, all of Vänersborg, every baseline): the stored set is the table's, nothing more.
 """
 
 from __future__ import annotations

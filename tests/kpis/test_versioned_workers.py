@@ -17,8 +17,8 @@ import uuid
 
 import pytest
 
-from tests.api.test_shared_cache import REDIS_URL, redis_or_skip
-from tests.live_server import gunicorn, migrate, run_python, server_env
+from tests.helpers.live_server import gunicorn, migrate, run_python, server_env
+from tests.helpers.redis_server import REDIS_URL, redis_or_skip
 
 PAGE = "/kpis/sern/2.2/"
 PROGRESS = "/api/v1/progress/?consortium=sern&stage=baseline&kpi=2.2&city=ravenna"
@@ -32,7 +32,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from rest_framework.authtoken.models import Token
 from cities.models import City, CityCoordinator
 call_command("load_demo", "--no-accounts", verbosity=0)
-user = get_user_model().objects.create(username="ravenna-coordinator")
+user = get_user_model().objects.create(username="sern-coord-ravenna")
 CityCoordinator.objects.create(user=user, city=City.objects.get(slug="ravenna"))
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.cities.factories import ConsortiumFactory
-from tests.kpis.test_dashboard_overview import read_matrix
+from tests.helpers.tables import read_matrix
 from tests.solutions.factories import SolutionFactory
 
 pytestmark = pytest.mark.django_db
