@@ -64,7 +64,7 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset.filter(query).distinct() if query is not None else queryset
 
 
-class ConsortiumFilter(admin.SimpleListFilter):
+class ConsortiumListFilter(admin.SimpleListFilter):
     """Users with any role in a consortium: a city of it, its committee, its partners."""
 
     title = _("consortium")
@@ -84,7 +84,7 @@ class ConsortiumFilter(admin.SimpleListFilter):
         ).distinct()
 
 
-class CityFilter(admin.SimpleListFilter):
+class CityListFilter(admin.SimpleListFilter):
     title = _("coordinated city")
     parameter_name = "city"
 
@@ -105,8 +105,8 @@ class UserWithRolesAdmin(UserAdmin):
     list_display = ["username", "email", "roles", "cities", "consortia", "is_staff", "is_active"]
     list_filter = [
         RoleFilter,
-        ConsortiumFilter,
-        CityFilter,
+        ConsortiumListFilter,
+        CityListFilter,
         "is_staff",
         "is_superuser",
         "is_active",

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
-from .yaml_source import Document, Place, did_you_mean
+from .yaml_source import Place, YamlDocument, did_you_mean
 
 #: Where a problem is: a mapping or list of the file, or (container, key or index).
 At = Any
@@ -64,7 +64,7 @@ def _choices(model: type[models.Model], field: str) -> list[str]:
 class EntryReader:
     """Reads entries of one file; each problem raised as a :class:`DataFileError`."""
 
-    def __init__(self, path: Path, document: Document) -> None:
+    def __init__(self, path: Path, document: YamlDocument) -> None:
         self.path = path
         self.document = document
         self.report = LoadReport()

@@ -1,6 +1,6 @@
 """A data file read as YAML that remembers where each value stands, to point at a problem.
 
-``read_document(text)`` returns a :class:`Document`: the data (plain dicts, lists,
+``read_document(text)`` returns a :class:`YamlDocument`: the data (plain dicts, lists,
 strings, numbers, dates, as ``yaml.safe_load`` gives them) and, for any mapping or list
 in it, the line and column of the mapping itself, of each key and of each value. A key
 written twice in one mapping is refused here, with both lines (``safe_load`` would keep
@@ -59,7 +59,7 @@ class _MarkingLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-class Document:
+class YamlDocument:
     def __init__(self, data: Any, nodes: dict[int, tuple[Any, Node]]) -> None:
         self.data = data
         self._nodes = nodes
@@ -94,13 +94,13 @@ class Document:
         return Place.of(pair[0]) if pair else self.place(container)
 
 
-def read_document(text: str) -> Document:
+def read_document(text: str) -> YamlDocument:
     """Parse ``text``; raises ``yaml.YAMLError`` (with its ``problem_mark``) or
     :class:`DuplicateKey`."""
     loader = _MarkingLoader(text)
     try:
         data = loader.get_single_data()
-        return Document(data, loader.nodes)
+        return YamlDocument(data, loader.nodes)
     finally:
         loader.dispose()
 

@@ -385,7 +385,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MeasurementStatusEnum": "kpis.models.Measurement.Status",
         "ActivityStatusEnum": "solutions.models.Activity.Status",
-        "StageEnum": "kpis.vocabulary.Stage",
+        "StageEnum": "kpis.vocabulary.ReportingStage",
         "ProgressStageEnum": "kpis.vocabulary.STAGE_VIEWS",
     },
 }

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Stage(models.TextChoices):
+class ReportingStage(models.TextChoices):
     """The three fixed reporting stages, in order, with the names the DESIGN gives them."""
 
     BASELINE = "baseline", _("Where we started")
@@ -21,7 +21,7 @@ class Stage(models.TextChoices):
     FINAL = "final", _("Final results")
 
     @classmethod
-    def ordered(cls) -> list[Stage]:
+    def ordered(cls) -> list[ReportingStage]:
         return [cls.BASELINE, cls.MIDWAY, cls.FINAL]
 
     @classmethod

@@ -2,7 +2,7 @@
 
 The choices below are built from the enums of :mod:`kpis.progress` (values spelled
 once, there), so the progress rules never need to import the ORM; the stages are
-:class:`kpis.vocabulary.Stage`, built the same way. The constraints list the same values.
+:class:`kpis.vocabulary.ReportingStage`, built the same way. The constraints list the same values.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from . import progress
 from .invariants import kpi_errors, measurement_place_errors
 from .managers import MeasurementQuerySet
 from .progress import NUMERIC_TYPES
-from .vocabulary import Stage
+from .vocabulary import ReportingStage
 
 
 def values(members) -> list[str]:
@@ -298,7 +298,7 @@ class Measurement(FieldRules, models.Model):
         verbose_name=_("city"),
         help_text=_("Empty for a figure the consortium reports once."),
     )
-    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    stage = models.CharField(_("stage"), max_length=10, choices=ReportingStage.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NOT_REPORTED
     )
@@ -448,7 +448,7 @@ class StageReview(FieldRules, models.Model):
         related_name="stage_reviews",
         verbose_name=_("city"),
     )
-    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    stage = models.CharField(_("stage"), max_length=10, choices=ReportingStage.choices)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     comment = models.TextField(
         _("comment"), blank=True, help_text=_("Why the stage was returned or reopened.")

@@ -2,7 +2,7 @@
 
 One floor above the models' fields and the pure progress rules, below reporting,
 dashboards and the API, so those three say "stage" the same way. The stages themselves
-(:class:`icc_portal.stages.Stage`) sit below every app, as a roadmap phase names one
+(:class:`icc_portal.stages.ReportingStage`) sit below every app, as a roadmap phase names one
 too; their keys are the progress rules' own (:class:`kpis.progress.Stage`, held
 together by ``tests/kpis/test_vocabulary.py``), so the rules never need Django.
 """
@@ -13,10 +13,10 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
-from icc_portal.stages import Stage
+from icc_portal.stages import ReportingStage
 
 #: The stage values in order.
-STAGES: tuple[str, ...] = tuple(stage.value for stage in Stage.ordered())
+STAGES: tuple[str, ...] = tuple(stage.value for stage in ReportingStage.ordered())
 
 #: Not a stage: each unit's latest figure, whatever its stage (the dashboards, the API).
 LATEST = "latest"
@@ -27,20 +27,20 @@ STAGE_VIEWS: tuple[str, ...] = (*STAGES, LATEST)
 #: Column headings and the stage picker of the dashboards: the model's labels, except a
 #: deliberately short "Midway" that fits a table column.
 STAGE_HEADINGS = {
-    Stage.BASELINE.value: Stage.BASELINE.label,
-    Stage.MIDWAY.value: _("Midway"),
-    Stage.FINAL.value: Stage.FINAL.label,
+    ReportingStage.BASELINE.value: ReportingStage.BASELINE.label,
+    ReportingStage.MIDWAY.value: _("Midway"),
+    ReportingStage.FINAL.value: ReportingStage.FINAL.label,
     LATEST: _("Latest figures"),
 }
 
 #: The dashboards' stage picker: (value, heading).
 STAGE_CHOICES = tuple((stage, STAGE_HEADINGS[stage]) for stage in STAGE_VIEWS)
 
-#: Stage names short enough for a tab or a label on a phone (the entry grid).
+#: ReportingStage names short enough for a tab or a label on a phone (the entry grid).
 STAGE_SHORT_LABELS = {
-    Stage.BASELINE: _("Start"),
-    Stage.MIDWAY: _("Midway"),
-    Stage.FINAL: _("Final"),
+    ReportingStage.BASELINE: _("Start"),
+    ReportingStage.MIDWAY: _("Midway"),
+    ReportingStage.FINAL: _("Final"),
 }
 
 
@@ -57,7 +57,9 @@ def parse_stage(value: str | None, *, default: str) -> str:
 def default_stage(stages_with_figures: Iterable[str]) -> str:
     """The latest stage at which anything was reported: where the consortium stands now."""
     present = set(stages_with_figures)
-    return next((stage for stage in reversed(STAGES) if stage in present), Stage.FINAL.value)
+    return next(
+        (stage for stage in reversed(STAGES) if stage in present), ReportingStage.FINAL.value
+    )
 
 
 def stages_to_read(stage: str) -> tuple[str, ...]:
@@ -67,12 +69,12 @@ def stages_to_read(stage: str) -> tuple[str, ...]:
 
 def needs_baselines(stage: str) -> bool:
     """Midway and final figures are judged from the baselines (the latest view reads them all)."""
-    return stage in (Stage.MIDWAY, Stage.FINAL)
+    return stage in (ReportingStage.MIDWAY, ReportingStage.FINAL)
 
 
 def previous_stage(stage: str) -> str | None:
-    position = Stage.position(stage)
-    return Stage.ordered()[position - 1].value if position else None
+    position = ReportingStage.position(stage)
+    return ReportingStage.ordered()[position - 1].value if position else None
 
 
 #: What defines a KPI, apart from its solution and its parent: what a framework copy carries

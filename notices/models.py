@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Consortium
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 
 
 class Profile(models.Model):
@@ -67,7 +67,7 @@ class ReminderSent(models.Model):
         related_name="+",
         verbose_name=_("city"),
     )
-    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    stage = models.CharField(_("stage"), max_length=10, choices=ReportingStage.choices)
     day = models.DateField(_("day"))
     missing = models.PositiveIntegerField(_("figures missing"), default=0)
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)

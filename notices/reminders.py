@@ -19,7 +19,7 @@ from django.urls import reverse
 from cities.models import CityCoordinator, Membership
 from kpis.models import KPI, StageReview
 from kpis.reporting.missing import missing_kpis
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 from roadmaps.models import Phase
 
 from . import mail
@@ -116,7 +116,7 @@ def send_reminders(today: datetime.date, days: int) -> tuple[int, int]:
                 continue
             context = {
                 "unit": reminder.city.name,
-                "stage_label": Stage(reminder.stage).label,
+                "stage_label": ReportingStage(reminder.stage).label,
                 "phase": reminder.phase,
                 "overdue": reminder.overdue,
                 "missing": reminder.missing,

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Consortium, country_code_validator
-from icc_portal.stages import Stage
+from icc_portal.stages import ReportingStage
 from icc_portal.validation import FieldErrors, FieldRules, add_error
 
 
@@ -45,7 +45,7 @@ class Phase(FieldRules, models.Model):
     measured_stage = models.CharField(
         _("stage measured"),
         max_length=10,
-        choices=Stage.choices,
+        choices=ReportingStage.choices,
         blank=True,
         help_text=_("The KPI stage whose figures are collected in this phase."),
     )
@@ -70,7 +70,7 @@ class Phase(FieldRules, models.Model):
                 violation_error_message=_("End: a phase cannot end before it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(measured_stage__in=["", *Stage.values]),
+                condition=Q(measured_stage__in=["", *ReportingStage.values]),
                 name="phase_measured_stage_valid",
                 violation_error_message=_("Stage measured: choose one of the listed stages."),
             ),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from cities.access import visible_consortia
+from cities.choice import chosen_consortium
 from icc_portal.codes import natural_key
 from solutions.models import Activity
 
@@ -72,14 +73,6 @@ def timeline(phases: Sequence[Phase], today: datetime.date) -> Timeline | None:
     )
 
 
-def choose_consortium(consortia: list, slug: str | None):
-    """The consortium asked for, else the first with journey phases, else the first."""
-    for consortium in consortia:
-        if consortium.slug == slug:
-            return consortium
-    return next((c for c in consortia if c.has_phases), consortia[0] if consortia else None)
-
-
 class RoadmapView(TemplateView):
     """The journey phases on a timeline (today marked), activities by status, governance
     bodies, commitments and lessons of one consortium.
@@ -98,7 +91,9 @@ class RoadmapView(TemplateView):
                 has_phases=Exists(Phase.objects.filter(consortium=OuterRef("pk")))
             )
         )
-        consortium = choose_consortium(consortia, self.request.GET.get("consortium"))
+        consortium = chosen_consortium(
+            consortia, self.request.GET.get("consortium"), with_content="has_phases"
+        )
         context.update(consortia=consortia, consortium=consortium)
         if consortium is None:
             return context

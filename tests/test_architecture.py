@@ -166,13 +166,21 @@ def test_a_circle_of_apps_is_found():
     assert app_cycles(graph) == {("a", "b", "c")}
 
 
+def module_paths() -> list[Path]:
+    """Every project module but the migrations."""
+    return [
+        path
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts
+    ]
+
+
 def module_sizes() -> dict[str, int]:
     """Lines of every project module but the migrations, by path."""
     return {
         str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
-        for package in PACKAGES
-        for path in sorted((ROOT / package).rglob("*.py"))
-        if "migrations" not in path.parts
+        for path in module_paths()
     }
 
 
@@ -181,6 +189,32 @@ def test_no_project_module_is_over_500_lines():
     assert len(sizes) > 50  # the walk found the project
     too_long = {path: lines for path, lines in sizes.items() if lines > MAX_MODULE_LINES}
     assert not too_long, too_long
+
+
+#: Top-level names several modules may each define: one idea in two formats (a workbook's
+#: and a document's bytes: ``xlsx.save``, ``docx.save``), and Django's name for what a
+#: management command module holds.
+SHARED_NAMES = {"save", "Command"}
+
+
+def top_level_names() -> dict[str, list[str]]:
+    """Every public class and function defined at a module's top level, with its modules."""
+    import ast
+
+    names: dict[str, list[str]] = {}
+    for path in module_paths():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef | ast.FunctionDef) and not node.name.startswith("_"):
+                names.setdefault(node.name, []).append(str(path.relative_to(ROOT)))
+    return names
+
+
+def test_no_public_name_is_defined_at_the_top_of_two_modules():
+    names = top_level_names()
+    assert len(names) > 300  # the walk found the project
+    twice = {n: paths for n, paths in names.items() if len(paths) > 1 and n not in SHARED_NAMES}
+    assert not twice, twice
 
 
 if __name__ == "__main__":

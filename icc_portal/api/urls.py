@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from cities.api import CityViewSet, ConsortiumViewSet, ProgrammeViewSet
 from kpis.api.bulk import MeasurementBulkView
 from kpis.api.changes import ChangesViewSet
-from kpis.api.imports import ImportView
+from kpis.api.imports import ImportEndpoint
 from kpis.api.kpis import KPIViewSet
 from kpis.api.measurements import MeasurementViewSet
 from kpis.api.progress import ProgressViewSet
@@ -31,7 +31,7 @@ app_name = "api"
 
 urlpatterns = [
     path("api/v1/health/", HealthView.as_view(), name="health"),
-    path("api/v1/imports/", ImportView.as_view(), name="imports"),
+    path("api/v1/imports/", ImportEndpoint.as_view(), name="imports"),
     # Before the router, whose measurement detail route would take "bulk" for an id.
     path("api/v1/measurements/bulk/", MeasurementBulkView.as_view(), name="measurement-bulk"),
     path("api/v1/", include(router.urls)),

@@ -43,7 +43,7 @@ from kpis.models import KPI
 from kpis.reporting import entry
 from kpis.reporting.errors import NON_FIELD, EntryError
 from kpis.reporting.rules import DATA_FIELDS
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 
 from .measurements import MeasurementSerializer
 from .write import FIELD_OF_CODE, STATE_CODES, MeasurementDataSerializer
@@ -70,7 +70,7 @@ class BulkRowSerializer(MeasurementDataSerializer):
         default=None,
         help_text="City slug; null for a KPI the consortium reports once.",
     )
-    stage = serializers.ChoiceField(choices=Stage.choices)
+    stage = serializers.ChoiceField(choices=ReportingStage.choices)
     version = PlainIntegerField(
         min_value=0,
         max_value=2**31 - 1,

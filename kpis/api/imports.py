@@ -25,7 +25,7 @@ from icc_portal.api.filters import SingleValuedQuery
 from kpis.exchange.bounds import FileRefused, check_size
 from kpis.exchange.imports import ImportChanged, Preview, apply_upload, preview_upload
 from kpis.reporting.grid import city_grid, consortium_grid
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 
 from .write import VisibleCitySlugField
 
@@ -59,7 +59,7 @@ class ImportRequestSerializer(serializers.Serializer):
         default=None,
         help_text="Consortium slug, for the figures it reports once (instead of city).",
     )
-    stage = serializers.ChoiceField(choices=Stage.choices)
+    stage = serializers.ChoiceField(choices=ReportingStage.choices)
     dry_run = serializers.BooleanField(
         default=True, help_text="true (default): only the preview; false: store the accepted rows."
     )
@@ -144,7 +144,7 @@ def preview_body(preview: Preview, *, dry_run: bool) -> dict:
     }
 
 
-class ImportView(APIView):
+class ImportEndpoint(APIView):
     """Import a filled-in template: a preview (``dry_run=true``), or store its accepted rows."""
 
     parser_classes = [MultiPartParser, FormParser]

@@ -42,7 +42,7 @@ from icc_portal.api.permissions import ApiAccess
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.rules import DATA_FIELDS
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 
 from .rows import LIST_LOOKUPS, RawRows, instance_values, list_rows
 from .write import (
@@ -76,7 +76,10 @@ CSV_RESPONSE = OpenApiResponse(
 def stage_rank() -> Case:
     """Stages in their order (baseline, midway, final), for sorting."""
     return Case(
-        *(When(stage=stage.value, then=Value(rank)) for rank, stage in enumerate(Stage.ordered())),
+        *(
+            When(stage=stage.value, then=Value(rank))
+            for rank, stage in enumerate(ReportingStage.ordered())
+        ),
         output_field=IntegerField(),
     )
 

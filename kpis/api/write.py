@@ -46,7 +46,7 @@ from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.errors import NON_FIELD, EntryError, StaleVersion
 from kpis.reporting.rules import DATA_FIELDS, NOT_A_NUMBER
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 
 NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."), code="null")
 #: A figure's ETag: its id and version, and on a read a digest of the reader's view
@@ -233,7 +233,7 @@ class MeasurementCreateSerializer(MeasurementDataSerializer):
         default=None,
         help_text="City slug; null for a KPI the consortium reports once.",
     )
-    stage = serializers.ChoiceField(choices=Stage.choices)
+    stage = serializers.ChoiceField(choices=ReportingStage.choices)
 
     def validate(self, attrs):
         kpi, city = attrs["kpi"], attrs.get("city")

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from cities.access import visible_consortia, visible_consortia_filter
+from cities.choice import chosen_consortium
 from cities.models import City, Membership
 from icc_portal.codes import natural_key
 from kpis.models import KPI
@@ -45,15 +46,6 @@ def consortia_for_overview(user) -> list:
     )
 
 
-def choose_consortium(consortia: list, slug: str | None):
-    """The consortium asked for, else the first with KPIs, else the first."""
-    if slug:
-        for consortium in consortia:
-            if consortium.slug == slug:
-                return consortium
-    return next((item for item in consortia if item.has_kpis), consortia[0] if consortia else None)
-
-
 class OverviewView(versioned.ConditionalPage, TemplateView):
     """Where does the consortium stand? Cities across, KPIs down, one stage.
 
@@ -74,7 +66,9 @@ class OverviewView(versioned.ConditionalPage, TemplateView):
         consortia = versioned.kept_definitions(
             "consortia", self.request, build=lambda: consortia_for_overview(user)
         )
-        consortium = choose_consortium(consortia, self.request.GET.get("consortium"))
+        consortium = chosen_consortium(
+            consortia, self.request.GET.get("consortium"), with_content="has_kpis"
+        )
         context.update(consortia=consortia, consortium=consortium, matrix=None)
         if consortium is None:
             return context

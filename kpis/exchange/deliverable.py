@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from icc_portal.codes import natural_key
 from icc_portal.numbers import plain
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 from roadmaps.models import Lesson, Phase
 from solutions.models import Activity, AmbitionStatement, Solution, Theme
 
@@ -85,7 +85,7 @@ def phase_dates(phase: Phase) -> str:
 
 
 def phase_stage(phase: Phase) -> str:
-    return str(Stage(phase.measured_stage).label) if phase.measured_stage else ""
+    return str(ReportingStage(phase.measured_stage).label) if phase.measured_stage else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ def tables_content(tables, *, title: str, fmt: str) -> bytes:
     if fmt == "xlsx":
         return xlsx.maturity_workbook(tables)
     if fmt == "docx":
-        return docx.maturity_document(tables, title=title)
+        return docx.maturity_docx(tables, title=title)
     return pdf.render_pdf(
         "exchange/pdf/maturity.html",
         {"tables": tables, "title": title, "language": get_language()},
@@ -56,7 +56,7 @@ def deliverable_document(user, consortium, fmt: str) -> Document:
     """The deliverable as DOCX or PDF (``read_deliverable``'s thirteen queries)."""
     deliverable = read_deliverable(user, consortium)
     if fmt == "docx":
-        content = docx.deliverable_document(deliverable)
+        content = docx.deliverable_docx(deliverable)
     else:
         content = pdf.render_pdf(
             "exchange/pdf/deliverable.html",

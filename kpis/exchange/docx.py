@@ -111,7 +111,7 @@ def add_maturity_table(document: Document, table: MaturityTable, *, level: int =
             row.cells[index].width = width
 
 
-def maturity_document(tables: Sequence[MaturityTable], *, title: str) -> bytes:
+def maturity_docx(tables: Sequence[MaturityTable], *, title: str) -> bytes:
     document = new_document(title)
     for position, table in enumerate(tables):
         if position:
@@ -120,7 +120,7 @@ def maturity_document(tables: Sequence[MaturityTable], *, title: str) -> bytes:
     return save(document)
 
 
-def deliverable_document(deliverable: Deliverable) -> bytes:
+def deliverable_docx(deliverable: Deliverable) -> bytes:
     """The whole deliverable: vision, ambition statements, charters with their activities,
     the maturity tables, the roadmap and the lessons."""
     consortium = deliverable.consortium

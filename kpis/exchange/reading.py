@@ -187,10 +187,12 @@ def _check_unit(found: dict[str, str], expected: dict[str, str]) -> None:
 
 def describe_unit(unit: dict[str, str]) -> str:
     """A unit as the messages name it: "vanersborg, final" (the file may hold anything)."""
-    from kpis.vocabulary import Stage
+    from kpis.vocabulary import ReportingStage
 
     stage = unit.get("stage", "")
-    stage_label = str(Stage(stage).label) if stage in Stage.values else stage or "?"
+    stage_label = (
+        str(ReportingStage(stage).label) if stage in ReportingStage.values else stage or "?"
+    )
     who = unit.get("city") or unit.get("consortium") or "?"
     return f"{who} ({stage_label})"
 

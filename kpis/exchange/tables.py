@@ -43,7 +43,7 @@ from kpis.dashboards.reports import (
 )
 from kpis.models import Measurement, StageReview
 from kpis.progress import NUMERIC_TYPES, ProgressStatus
-from kpis.vocabulary import STAGE_SHORT_LABELS, STAGES, Stage
+from kpis.vocabulary import STAGE_SHORT_LABELS, STAGES, ReportingStage
 
 #: What a figure that is not available reads as, in every language (as in the deliverable).
 NOT_AVAILABLE = "N/A"
@@ -146,7 +146,7 @@ class MaturityTable:
 
     @property
     def stage_headings(self) -> list[str]:
-        return [str(stage.label) for stage in Stage.ordered()]
+        return [str(stage.label) for stage in ReportingStage.ordered()]
 
     @property
     def has_drafts(self) -> bool:
@@ -203,7 +203,9 @@ def notes_of(line: KpiLine) -> str:
         return ""
     if len({words for _stage, words in said}) == 1 and len(said) > 1:
         return said[0][1]
-    return "; ".join(f"{STAGE_SHORT_LABELS[Stage(stage)]}: {words}" for stage, words in said)
+    return "; ".join(
+        f"{STAGE_SHORT_LABELS[ReportingStage(stage)]}: {words}" for stage, words in said
+    )
 
 
 def blocks_of(

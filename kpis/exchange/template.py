@@ -37,7 +37,7 @@ LOCKED_FILL = PatternFill("solid", start_color="EEF0F3", end_color="EEF0F3")
 
 
 @dataclass(frozen=True, slots=True)
-class Column:
+class TemplateColumn:
     key: str  # the CSV heading, and the RowInput field for editable columns
     label: object  # the XLSX heading (lazy translation)
     width: int
@@ -49,23 +49,23 @@ class Column:
         return get_column_letter(COLUMNS.index(self) + 1)
 
 
-COLUMNS: tuple[Column, ...] = (
-    Column("kpi_code", gettext_lazy("Code"), 8),
-    Column("kpi", gettext_lazy("KPI"), 44),
-    Column("unit", gettext_lazy("Unit"), 12),
-    Column("value_type", gettext_lazy("Value type"), 12),
-    Column("target", gettext_lazy("Target"), 18),
-    Column("target_scope", gettext_lazy("Target scope"), 14),
-    Column("value", gettext_lazy("Value"), 12, editable=True),
-    Column("boolean_value", gettext_lazy("Yes/no"), 9, editable=True),
-    Column("text_value", gettext_lazy("Answer in words"), 30, editable=True),
-    Column("status", gettext_lazy("Status"), 22, editable=True),
-    Column("reason", gettext_lazy("Reason (if not available)"), 24, editable=True),
-    Column("note", gettext_lazy("Note"), 30, editable=True),
-    Column("evidence_url", gettext_lazy("Evidence link"), 26, editable=True),
-    Column("as_of", gettext_lazy("As of"), 12, editable=True),
-    Column("version", "version", 8, hidden=True),
-    Column("kpi_id", "kpi_id", 8, hidden=True),
+COLUMNS: tuple[TemplateColumn, ...] = (
+    TemplateColumn("kpi_code", gettext_lazy("Code"), 8),
+    TemplateColumn("kpi", gettext_lazy("KPI"), 44),
+    TemplateColumn("unit", gettext_lazy("Unit"), 12),
+    TemplateColumn("value_type", gettext_lazy("Value type"), 12),
+    TemplateColumn("target", gettext_lazy("Target"), 18),
+    TemplateColumn("target_scope", gettext_lazy("Target scope"), 14),
+    TemplateColumn("value", gettext_lazy("Value"), 12, editable=True),
+    TemplateColumn("boolean_value", gettext_lazy("Yes/no"), 9, editable=True),
+    TemplateColumn("text_value", gettext_lazy("Answer in words"), 30, editable=True),
+    TemplateColumn("status", gettext_lazy("Status"), 22, editable=True),
+    TemplateColumn("reason", gettext_lazy("Reason (if not available)"), 24, editable=True),
+    TemplateColumn("note", gettext_lazy("Note"), 30, editable=True),
+    TemplateColumn("evidence_url", gettext_lazy("Evidence link"), 26, editable=True),
+    TemplateColumn("as_of", gettext_lazy("As of"), 12, editable=True),
+    TemplateColumn("version", "version", 8, hidden=True),
+    TemplateColumn("kpi_id", "kpi_id", 8, hidden=True),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
 #: The CSV's columns: the unit and stage on every row, then the template's.

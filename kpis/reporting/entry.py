@@ -63,7 +63,7 @@ from changelog import log as changelog
 from cities import access
 from cities.models import City, Consortium
 from kpis.models import KPI, Measurement, StageReview
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 
 from .errors import NON_FIELD, EntryError, ReportingError, StaleVersion
 from .rules import (
@@ -195,7 +195,7 @@ def record_measurements(
 ) -> list[RowOutcome]:
     """Store the rows as one change, or nothing; see the module docstring for the contract."""
     problems = _Problems()
-    if stage not in Stage.values:
+    if stage not in ReportingStage.values:
         problems.add(
             None,
             "stage",

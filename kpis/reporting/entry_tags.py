@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from cities import access
 from kpis.reporting.rules import describe_figure, format_number
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 
 register = template.Library()
 
@@ -93,7 +93,7 @@ def city_entry_links(context, city, consortium_ids=None):
                 consortium_ids = city.memberships.values_list("consortium_id", flat=True)
             may_report = access.can_view_city_reporting(user, city, list(consortium_ids))
     if may_report:
-        for stage in Stage.ordered():
+        for stage in ReportingStage.ordered():
             links.append(
                 {
                     "stage": stage.label,

@@ -20,7 +20,7 @@ from cities import access
 from cities.models import City, Consortium, Membership
 from icc_portal.codes import natural_key
 from kpis.models import KPI, Measurement, StageReview
-from kpis.vocabulary import STAGE_SHORT_LABELS, Stage, previous_stage
+from kpis.vocabulary import STAGE_SHORT_LABELS, ReportingStage, previous_stage
 from solutions.models import Solution
 
 from .rules import LOCK_MESSAGES
@@ -37,7 +37,7 @@ def stage_tabs(current: str) -> list[dict]:
             "short": STAGE_SHORT_LABELS[stage],
             "current": stage.value == current,
         }
-        for stage in Stage.ordered()
+        for stage in ReportingStage.ordered()
     ]
 
 
@@ -187,7 +187,7 @@ class Grid:
 
     @property
     def stage_label(self) -> str:
-        return Stage(self.stage).label
+        return ReportingStage(self.stage).label
 
     @property
     def previous_stage(self) -> str | None:
@@ -196,7 +196,7 @@ class Grid:
     @property
     def previous_stage_label(self) -> str:
         previous = self.previous_stage
-        return STAGE_SHORT_LABELS[Stage(previous)] if previous else ""
+        return STAGE_SHORT_LABELS[ReportingStage(previous)] if previous else ""
 
     @property
     def tabs(self) -> list[dict]:

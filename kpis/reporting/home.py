@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from cities import access
 from cities.models import City, Consortium, Membership
 from kpis.models import Measurement, StageReview
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 from solutions.models import Solution
 
 
@@ -25,7 +25,7 @@ from solutions.models import Solution
 class StageSummary:
     """One cell of "My reporting": a stage, its state as people read it, its figures."""
 
-    stage: Stage
+    stage: ReportingStage
     label: str
     figures: int
 
@@ -54,7 +54,7 @@ class AwaitingReview:
 
 @dataclass(frozen=True, slots=True)
 class ReportingHome:
-    stages: list[Stage]
+    stages: list[ReportingStage]
     units: list[UnitStages]
     consortium_units: list[UnitStages]
     awaiting: list[AwaitingReview]
@@ -111,12 +111,12 @@ def reporting_home(user) -> ReportingHome:
                 reviews.get((consortium_id, city_id, stage.value)),
                 counts.get((consortium_id, city_id, stage.value), {}),
             )
-            for stage in Stage.ordered()
+            for stage in ReportingStage.ordered()
         ]
 
     consortia = {membership.consortium for membership in memberships}
     return ReportingHome(
-        stages=Stage.ordered(),
+        stages=ReportingStage.ordered(),
         units=[
             UnitStages(
                 consortium=membership.consortium,

@@ -47,7 +47,7 @@ from cities.models import City, Consortium, Membership
 from icc_portal.text import CODE as HIDDEN_CHARACTERS_CODE
 from icc_portal.text import hidden_characters, hidden_characters_message
 from kpis.models import KPI, Measurement, StageReview
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 from solutions.models import Solution
 
 from .entry import lock_stage_review
@@ -179,7 +179,7 @@ def _pk(city: City | None) -> int | None:
 
 
 def _check_unit(consortium: Consortium, city: City | None, stage: str) -> None:
-    if stage not in Stage.values:
+    if stage not in ReportingStage.values:
         raise ReviewError(
             _("There is no stage “%(stage)s”.") % {"stage": stage}, code="invalid_stage"
         )

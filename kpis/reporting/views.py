@@ -23,7 +23,7 @@ from django.views.generic import TemplateView
 from cities import access
 from cities.models import City, Consortium, Membership
 from kpis.models import Measurement
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 
 from . import review as review_actions
 from .entry import record_measurements
@@ -47,7 +47,7 @@ OUTCOME = "#outcome"
 
 
 def _stage_or_404(stage: str) -> str:
-    if stage not in Stage.values:
+    if stage not in ReportingStage.values:
         raise Http404(_("There is no stage “%(stage)s”.") % {"stage": stage})
     return stage
 
@@ -100,7 +100,7 @@ class GridMixin(LoginRequiredMixin):
             "city": self.city,
             "unit_consortium": self.unit_consortium,
             "stage": self.stage,
-            "stages": Stage.ordered(),
+            "stages": ReportingStage.ordered(),
             "error_rows": error_rows,
             "review_url": self.review_url(),
             "missing_url": self.missing_url(),
@@ -265,7 +265,7 @@ class ReviewView(GridMixin, View):
             _("%(unit)s, %(stage)s: %(state)s.")
             % {
                 "unit": city.name if city else str(consortium),
-                "stage": Stage(self.stage).label,
+                "stage": ReportingStage(self.stage).label,
                 "state": review.get_state_display(),
             },
         )

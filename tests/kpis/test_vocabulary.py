@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from icc_portal.stages import Stage
+from icc_portal.stages import ReportingStage
 from kpis import progress
 from kpis.models import KPI, Measurement
 from kpis.vocabulary import STAGES
 
 
 def test_the_stages_keys_are_the_progress_rules_own_in_the_same_order():
-    assert [stage.value for stage in Stage.ordered()] == list(progress.STAGE_ORDER)
+    assert [stage.value for stage in ReportingStage.ordered()] == list(progress.STAGE_ORDER)
     assert list(STAGES) == [stage.value for stage in progress.Stage]
-    assert [Stage.position(stage) for stage in STAGES] == [0, 1, 2]
+    assert [ReportingStage.position(stage) for stage in STAGES] == [0, 1, 2]
 
 
 def test_every_choice_of_a_kpi_and_a_figure_is_a_value_of_the_rules_enum():

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from changelog import log as changelog
 from cities.models import City, Consortium, Membership, Programme
 from kpis.models import KPI, Measurement
-from kpis.vocabulary import Stage
+from kpis.vocabulary import ReportingStage
 from roadmaps.models import (
     Commitment,
     GovernanceBody,
@@ -231,7 +231,11 @@ def _kpi(solution: Solution, number: int) -> KPI:
     )
 
 
-STAGE_SHARE = {Stage.BASELINE: Decimal("0.2"), Stage.MIDWAY: Decimal("0.6"), Stage.FINAL: 1}
+STAGE_SHARE = {
+    ReportingStage.BASELINE: Decimal("0.2"),
+    ReportingStage.MIDWAY: Decimal("0.6"),
+    ReportingStage.FINAL: 1,
+}
 
 
 def _measurements(kpi_objects, implementing, rng: random.Random) -> list[Measurement]:
@@ -243,7 +247,7 @@ def _measurements(kpi_objects, implementing, rng: random.Random) -> list[Measure
             else implementing[kpi.solution_id]
         )
         for city in units:
-            for stage in Stage.ordered():
+            for stage in ReportingStage.ordered():
                 roll = rng.random()
                 if roll < 0.04:
                     continue  # not yet reported: no row at all
@@ -270,7 +274,7 @@ def _measurements(kpi_objects, implementing, rng: random.Random) -> list[Measure
 
 def _answer(measurement: Measurement, kpi: KPI, stage: str, rng: random.Random) -> None:
     if kpi.value_type == KPI.ValueType.BOOLEAN:
-        measurement.boolean_value = rng.random() < 0.3 + 0.3 * Stage.position(stage)
+        measurement.boolean_value = rng.random() < 0.3 + 0.3 * ReportingStage.position(stage)
     elif kpi.value_type == KPI.ValueType.TEXT:
         measurement.text_value = "A short qualitative answer about the progress made."
     elif kpi.value_type == KPI.ValueType.PERCENT:

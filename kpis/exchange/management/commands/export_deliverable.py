@@ -68,7 +68,7 @@ class Command(BaseCommand):
         with translation.override(options["language"]):
             deliverable = read_deliverable(reader, consortium)
             if fmt == "docx":
-                content = docx.deliverable_document(deliverable)
+                content = docx.deliverable_docx(deliverable)
             else:
                 try:
                     content = pdf.render_pdf(
