@@ -16,6 +16,7 @@ from icc_portal.api.filters import ApiFilterSet, TextFilter
 
 from .access import visible_consortia, visible_consortia_filter
 from .models import City, Consortium, Membership, Programme
+from .words import StageWords
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
@@ -43,6 +44,13 @@ class MemberSerializer(serializers.ModelSerializer):
 class ConsortiumSerializer(serializers.ModelSerializer):
     programme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     members = MemberSerializer(source="memberships", many=True, read_only=True)
+    stage_labels = serializers.SerializerMethodField(
+        help_text=(
+            "What the consortium's programme calls the stages (keys baseline, midway, final, "
+            "which never change) and its table of figures by stage (maturity), in the "
+            "language asked for (Accept-Language)."
+        )
+    )
 
     class Meta:
         model = Consortium
@@ -55,7 +63,11 @@ class ConsortiumSerializer(serializers.ModelSerializer):
             "description",
             "is_published",
             "members",
+            "stage_labels",
         ]
+
+    def get_stage_labels(self, consortium) -> dict[str, str]:
+        return StageWords(consortium.programme).as_dict()
 
 
 class CitySerializer(serializers.ModelSerializer):

@@ -32,6 +32,37 @@ class Programme(models.Model):
     description = models.TextField(
         _("description"), blank=True, help_text=_("What the programme is, in a few sentences.")
     )
+    # The programme's own words (cities/words.py), one column per language made by
+    # django-modeltranslation (cities/translation.py). Empty: the portal's words (ICC's).
+    baseline_label = models.CharField(
+        _("first stage"),
+        max_length=80,
+        blank=True,
+        help_text=_('What the programme calls its first stage. Empty: "Where we started".'),
+    )
+    midway_label = models.CharField(
+        _("second stage"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            'What the programme calls its second stage. Empty: "Midway through the challenge".'
+        ),
+    )
+    final_label = models.CharField(
+        _("third stage"),
+        max_length=80,
+        blank=True,
+        help_text=_('What the programme calls its last stage. Empty: "Final results".'),
+    )
+    maturity_label = models.CharField(
+        _("table of figures by stage"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "The title of a unit's table of figures at the three stages. "
+            'Empty: "Assessment of solution maturity".'
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -11,17 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cities.words import DEFAULT_LABELS, active_words
 from kpis import progress
 
 
 class Stage(models.TextChoices):
-    """The three fixed reporting stages, in order, with the names the DESIGN gives them."""
+    """The three fixed reporting stages, in order, with the portal's (ICC's) names for them;
+    what a page calls them is its programme's words: :func:`stage_label`."""
 
-    BASELINE = progress.Stage.BASELINE.value, _("Where we started")
-    MIDWAY = progress.Stage.MIDWAY.value, _("Midway through the challenge")
-    FINAL = progress.Stage.FINAL.value, _("Final results")
+    BASELINE = progress.Stage.BASELINE.value, DEFAULT_LABELS["baseline"]
+    MIDWAY = progress.Stage.MIDWAY.value, DEFAULT_LABELS["midway"]
+    FINAL = progress.Stage.FINAL.value, DEFAULT_LABELS["final"]
 
     @classmethod
     def ordered(cls) -> list[Stage]:
@@ -41,18 +44,6 @@ LATEST = "latest"
 #: What a dashboard or the progress API may show: a stage, or the latest figures.
 STAGE_VIEWS: tuple[str, ...] = (*STAGES, LATEST)
 
-#: Column headings and the stage picker of the dashboards: the model's labels, except a
-#: deliberately short "Midway" that fits a table column.
-STAGE_HEADINGS = {
-    Stage.BASELINE.value: Stage.BASELINE.label,
-    Stage.MIDWAY.value: _("Midway"),
-    Stage.FINAL.value: Stage.FINAL.label,
-    LATEST: _("Latest figures"),
-}
-
-#: The dashboards' stage picker: (value, heading).
-STAGE_CHOICES = tuple((stage, STAGE_HEADINGS[stage]) for stage in STAGE_VIEWS)
-
 #: Stage names short enough for a tab or a label on a phone (the entry grid).
 STAGE_SHORT_LABELS = {
     Stage.BASELINE: _("Start"),
@@ -61,9 +52,30 @@ STAGE_SHORT_LABELS = {
 }
 
 
+def stage_label(stage: str) -> str:
+    """A stage's full name in the active programme's words (:mod:`cities.words`)."""
+    return active_words().label(stage)
+
+
 def stage_heading(stage: str) -> str:
-    """A stage (or ``latest``) as a dashboard heads it; anything else as given."""
-    return str(STAGE_HEADINGS.get(stage, stage))
+    """A stage (or ``latest``) as a dashboard heads it, in the active programme's words;
+    anything else as given."""
+    return str(_("Latest figures")) if stage == LATEST else active_words().heading(stage)
+
+
+def stage_headings() -> list[str]:
+    """The three stages' column headings, in order."""
+    return [stage_heading(stage) for stage in STAGES]
+
+
+def maturity_title(unit: str) -> str:
+    """A unit's table of figures by stage, titled in the active programme's words."""
+    return gettext("%(maturity)s – %(unit)s") % {"maturity": active_words().maturity, "unit": unit}
+
+
+def stage_choices() -> tuple[tuple[str, str], ...]:
+    """The dashboards' stage picker: (value, heading), the latest figures last."""
+    return tuple((stage, stage_heading(stage)) for stage in STAGE_VIEWS)
 
 
 def parse_stage(value: str | None, *, default: str) -> str:

@@ -16,9 +16,10 @@ from django.views.generic import TemplateView
 
 from cities.access import visible_consortia, visible_consortia_filter
 from cities.models import City, Membership
+from cities.words import active_words, common_programme, speaking, speaking_for
 from icc_portal.codes import natural_key
 from kpis.models import KPI
-from kpis.vocabulary import STAGE_CHOICES, STAGE_VIEWS, STAGES, stage_heading
+from kpis.vocabulary import STAGE_VIEWS, stage_choices, stage_headings
 from solutions.models import Activity, Solution
 
 from . import build, reports, versioned
@@ -82,6 +83,7 @@ class OverviewView(versioned.ConditionalPage, TemplateView):
         asked = asked if asked in STAGE_VIEWS else None
         shown = tuple((item.pk, item.slug) for item in consortia)
 
+        @speaking_for(consortium.programme)
         def render_body() -> tuple[str, str]:
             inputs = matrix_inputs(user, consortium, requested_stage=asked)
             city_url = build.link_maker("city-detail")
@@ -92,7 +94,7 @@ class OverviewView(versioned.ConditionalPage, TemplateView):
                 solutions=inputs.solutions,
                 stage=inputs.stage,
                 default_stage=inputs.default_stage if inputs.has_figures else "",
-                stage_choices=STAGE_CHOICES,
+                stage_choices=stage_choices(),
                 matrix=build.consortium_matrix(inputs),
             )
             context.update(body)
@@ -128,24 +130,28 @@ class CityDetailView(versioned.ConditionalPage, TemplateView):
         if not memberships:
             raise Http404("The city takes part in no consortium you may read.")
         consortium_ids = [membership.consortium_id for membership in memberships]
-        context.update(
-            city=city,
-            # The entry grid's links (another module) may query: render them here, not
-            # while the page's template renders.
-            city_links=render_to_string(
-                "kpis/entry/_city_links.html",
-                {"city": city, "consortium_ids": consortium_ids},
-                request=self.request,
-            ),
-            memberships=memberships,
-        )
+        programme = common_programme([membership.consortium for membership in memberships])
+        with speaking(programme):
+            context.update(
+                city=city,
+                # The entry grid's links (another module) may query: render them here, not
+                # while the page's template renders.
+                city_links=render_to_string(
+                    "kpis/entry/_city_links.html",
+                    {"city": city, "consortium_ids": consortium_ids},
+                    request=self.request,
+                ),
+                memberships=memberships,
+            )
 
+        @speaking_for(programme)
         def render_body() -> str:
             inputs = city_page_inputs(user, city, memberships)
             context.update(
                 plans=inputs.plans,
                 commitments=inputs.commitments,
-                stage_labels=[stage_heading(stage) for stage in STAGES],
+                stage_labels=stage_headings(),
+                maturity=active_words().maturity,
                 reports=reports.city_report(city=city, tables=inputs.tables),
             )
             return render_to_string("kpis/dashboard/_city_body.html", context)
@@ -196,12 +202,13 @@ class SolutionDetailView(versioned.ConditionalPage, TemplateView):
             solution=solution,
             lead_cities=lead_cities,
             activities=activities,
-            stage_choices=STAGE_CHOICES,
+            stage_choices=speaking_for(consortium.programme)(stage_choices)(),
             matrix=None,
         )
         asked = self.request.GET.get("stage")
         asked = asked if asked in STAGE_VIEWS else None
 
+        @speaking_for(consortium.programme)
         def render_matrix() -> dict:
             inputs = matrix_inputs(user, consortium, requested_stage=asked, solution=solution)
             implementing = inputs.implementing[solution.pk]
@@ -282,6 +289,7 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
         solution = kpi.solution
         context.update(kpi=kpi, solution=solution, consortium=solution.consortium)
 
+        @speaking_for(solution.consortium.programme)
         def render_body() -> tuple[str, bool]:
             inputs = kpi_page_inputs(self.request.user, kpi)
             lines = reports.kpi_report(
@@ -296,7 +304,7 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
                 parts=inputs.parts,
                 references=inputs.references,
                 lines=lines,
-                stage_labels=[stage_heading(stage) for stage in STAGES],
+                stage_labels=stage_headings(),
                 target=Formatter().target_wording(kpi),
                 chart=reports.chart_data(kpi, lines),
             )
