@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 
 from changelog import log as changelog
 from cities.models import City, Consortium, Membership, Programme
+from cities.words import WORD_FIELDS
 from kpis.invariants import target_text_warning
 from kpis.models import KPI, FrameworkReference, Measurement
 from kpis.vocabulary import KPI_DEFINITION_FIELDS
@@ -82,16 +84,16 @@ class _Loader(EntryReader):
         load_roadmap(self, data.get("roadmap"), consortium)
 
     def load_programme(self, entry: Any) -> Programme:
-        entry = self.mapping(
-            entry, "programme", {"slug", "name", "description"}, required=["slug", "name"]
-        )
-        return self.sync(
-            Programme,
-            "programme",
-            {"slug": entry["slug"]},
-            {"name": entry["name"], "description": entry.get("description") or ""},
-            source=entry,
-        )
+        keys = {"slug", "name", "description", *WORD_FIELDS}
+        entry = self.mapping(entry, "programme", keys, required=["slug", "name"])
+        values = {"name": entry["name"], "description": entry.get("description") or ""}
+        # A programme's own words, per language (cities/words.py); left out: the portal's.
+        languages = [code for code, _name in settings.LANGUAGES]
+        for field in WORD_FIELDS:
+            words = self.mapping(entry.get(field) or {}, f"programme.{field}", languages)
+            for language in languages:
+                values[f"{field}_{language}"] = str(words.get(language) or "").strip()
+        return self.sync(Programme, "programme", {"slug": entry["slug"]}, values, source=entry)
 
     def load_cities(self, entries: Any) -> None:
         keys = {"slug", "name", "country", "region", "population", "population_year"}
