@@ -109,6 +109,7 @@ class ConsortiumAdmin(ExplainedAdmin):
     readonly_fields = ["framework"]
     fieldsets = [
         (None, {"fields": ["programme", "name", "short_name", "slug", "is_published"]}),
+        (_("Rounds"), {"fields": ["previous_round"]}),
         (_("Strategy"), {"fields": ["vision", "description"]}),
         (_("Solutions and KPIs"), {"fields": ["framework"]}),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -181,6 +182,18 @@ class Consortium(models.Model):
         default=False,
         help_text=_("Anonymous visitors and partners see approved figures of published consortia."),
     )
+    previous_round = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_rounds",
+        verbose_name=_("previous round"),
+        help_text=_(
+            "The consortium this one continues (SERN's second ICC round continues SERN): a "
+            "city's and a KPI's pages show its final figures beside the new baselines."
+        ),
+    )
     cities = models.ManyToManyField(
         City,
         through="Membership",
@@ -195,6 +208,14 @@ class Consortium(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.previous_round_id is not None and self.previous_round_id == self.pk:
+            raise ValidationError(
+                {"previous_round": _("A consortium cannot be its own previous round.")},
+                code="own_round",
+            )
 
     @property
     def display_name(self) -> str:

@@ -120,7 +120,18 @@ class _Loader(EntryReader):
 
     def load_consortium(self, entry: Any, programme: Programme) -> Consortium:
         keys = {"slug", "name", "short_name", "vision", "description", "is_published", "members"}
+        keys.add("previous_round")
         entry = self.mapping(entry, "consortium", keys, required=["slug", "name"])
+        previous = None
+        if entry.get("previous_round"):
+            previous = Consortium.objects.filter(slug=entry["previous_round"]).first()
+            if previous is None:
+                raise self.fail(
+                    "consortium",
+                    f"previous_round: no consortium {entry['previous_round']!r} is loaded; "
+                    "load its file first (load_demo data/sern.yaml data/sern-2023.yaml).",
+                    (entry, "previous_round"),
+                )
         consortium = self.sync(
             Consortium,
             "consortium",
@@ -132,6 +143,7 @@ class _Loader(EntryReader):
                 "vision": entry.get("vision") or "",
                 "description": entry.get("description") or "",
                 "is_published": bool(entry.get("is_published", False)),
+                "previous_round": previous,
             },
             source=entry,
         )

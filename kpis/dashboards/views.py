@@ -22,7 +22,7 @@ from kpis.models import KPI
 from kpis.vocabulary import STAGE_VIEWS, stage_choices, stage_headings
 from solutions.models import Activity, Solution
 
-from . import build, reports, versioned
+from . import build, reports, rounds, versioned
 from .figures import Formatter
 from .readers import city_page_inputs, kpi_page_inputs, matrix_inputs, visible_memberships
 
@@ -147,12 +147,24 @@ class CityDetailView(versioned.ConditionalPage, TemplateView):
         @speaking_for(programme)
         def render_body() -> str:
             inputs = city_page_inputs(user, city, memberships)
+            city_reports = reports.city_report(city=city, tables=inputs.tables)
+            finals = rounds.previous_finals(
+                user,
+                kpis=inputs.tables.kpis,
+                solutions=inputs.tables.solutions,
+                consortia=[membership.consortium for membership in memberships],
+            )
+            for report in city_reports:
+                for line in report.city_lines:
+                    line.previous_final = finals.get((line.kpi_id, city.pk))
+                for line in report.consortium_lines:
+                    line.previous_final = finals.get((line.kpi_id, None))
             context.update(
                 plans=inputs.plans,
                 commitments=inputs.commitments,
                 stage_labels=stage_headings(),
                 maturity=active_words().maturity,
-                reports=reports.city_report(city=city, tables=inputs.tables),
+                reports=city_reports,
             )
             return render_to_string("kpis/dashboard/_city_body.html", context)
 
@@ -276,7 +288,9 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
     def read_candidates(self, pk, consortium, code) -> list[KPI] | None:
         kpis = KPI.objects.filter(
             visible_consortia_filter(self.request.user, prefix="solution__consortium__")
-        ).select_related("solution__consortium__programme", "parent")
+        ).select_related(
+            "solution__consortium__programme", "solution__consortium__previous_round", "parent"
+        )
         if pk is not None:
             found = kpis.filter(pk=pk).first()
             return None if found is None else [found]
@@ -300,6 +314,13 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
                 details=inputs.details,
                 city_url=build.link_maker("city-detail"),
             )
+            finals = rounds.previous_finals(
+                self.request.user, kpis=[kpi], solutions=[solution], consortia=[solution.consortium]
+            )
+            for line in lines:
+                unit = line.column.key if line.column.kind == "city" else None
+                if line.column.kind != "country":
+                    line.previous_final = finals.get((kpi.pk, unit))
             context.update(
                 parts=inputs.parts,
                 references=inputs.references,
