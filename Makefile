@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell cksum < pyproject.toml | cut -d' ' -f1)
-DEMO_FILES := data/sern.yaml data/letsgov.yaml
+DEMO_FILES := data/sern.yaml data/letsgov.yaml data/sern-2023.yaml
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

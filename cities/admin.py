@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from icc_portal.admin_tools import ExplainedAdmin, ExplainedInline, RulesInlineFormSet
 from solutions.models import Solution
@@ -21,13 +22,30 @@ from .models import (
     SteeringCommitteeMember,
 )
 from .user_admin import UserWithRolesAdmin
+from .words import WORD_FIELDS
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(ExplainedAdmin):
+class ProgrammeAdmin(TranslationAdmin, ExplainedAdmin):
+    """A programme, with its words in each language (django-modeltranslation's fields)."""
+
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description"]}),
+        (
+            _("The programme's words"),
+            {
+                "fields": list(WORD_FIELDS),
+                "description": _(
+                    "What pages, exports, e-mails and the API call the three stages and the "
+                    "table of figures by stage, in each language. A word left empty reads "
+                    "as the portal's own (ICC's) in that language."
+                ),
+            },
+        ),
+    ]
 
 
 class MembershipFormSet(RulesInlineFormSet):
@@ -91,6 +109,7 @@ class ConsortiumAdmin(ExplainedAdmin):
     readonly_fields = ["framework"]
     fieldsets = [
         (None, {"fields": ["programme", "name", "short_name", "slug", "is_published"]}),
+        (_("Rounds"), {"fields": ["previous_round"]}),
         (_("Strategy"), {"fields": ["vision", "description"]}),
         (_("Solutions and KPIs"), {"fields": ["framework"]}),
     ]

@@ -16,6 +16,7 @@ from icc_portal.api.filters import ApiFilterSet, TextFilter
 
 from .access import visible_consortia, visible_consortia_filter
 from .models import City, Consortium, Membership, Programme
+from .words import StageWords
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
@@ -43,6 +44,17 @@ class MemberSerializer(serializers.ModelSerializer):
 class ConsortiumSerializer(serializers.ModelSerializer):
     programme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     members = MemberSerializer(source="memberships", many=True, read_only=True)
+    previous_round = serializers.SerializerMethodField(
+        help_text="Slug of the consortium this one continues (its previous round), if you may "
+        "see it; else null."
+    )
+    stage_labels = serializers.SerializerMethodField(
+        help_text=(
+            "What the consortium's programme calls the stages (keys baseline, midway, final, "
+            "which never change) and its table of figures by stage (maturity), in the "
+            "language asked for (Accept-Language)."
+        )
+    )
 
     class Meta:
         model = Consortium
@@ -55,7 +67,17 @@ class ConsortiumSerializer(serializers.ModelSerializer):
             "description",
             "is_published",
             "members",
+            "previous_round",
+            "stage_labels",
         ]
+
+    def get_previous_round(self, consortium) -> str | None:
+        if not getattr(consortium, "previous_round_visible", False):
+            return None
+        return consortium.previous_round.slug
+
+    def get_stage_labels(self, consortium) -> dict[str, str]:
+        return StageWords(consortium.programme).as_dict()
 
 
 class CitySerializer(serializers.ModelSerializer):
@@ -165,9 +187,12 @@ class ConsortiumViewSet(ConditionalReads, viewsets.ReadOnlyModelViewSet):
     ordering = ["name"]
 
     def get_queryset(self):
+        user = self.request.user
+        previous_visible = visible_consortia(user).filter(pk=OuterRef("previous_round_id"))
         return (
-            visible_consortia(self.request.user)
-            .select_related("programme")
+            visible_consortia(user)
+            .select_related("programme", "previous_round")
+            .annotate(previous_round_visible=Exists(previous_visible))
             .prefetch_related(
                 Prefetch(
                     "memberships",

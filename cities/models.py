@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -31,6 +32,37 @@ class Programme(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=SLUG_HELP)
     description = models.TextField(
         _("description"), blank=True, help_text=_("What the programme is, in a few sentences.")
+    )
+    # The programme's own words (cities/words.py), one column per language made by
+    # django-modeltranslation (cities/translation.py). Empty: the portal's words (ICC's).
+    baseline_label = models.CharField(
+        _("first stage"),
+        max_length=80,
+        blank=True,
+        help_text=_('What the programme calls its first stage. Empty: "Where we started".'),
+    )
+    midway_label = models.CharField(
+        _("second stage"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            'What the programme calls its second stage. Empty: "Midway through the challenge".'
+        ),
+    )
+    final_label = models.CharField(
+        _("third stage"),
+        max_length=80,
+        blank=True,
+        help_text=_('What the programme calls its last stage. Empty: "Final results".'),
+    )
+    maturity_label = models.CharField(
+        _("table of figures by stage"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "The title of a unit's table of figures at the three stages. "
+            'Empty: "Assessment of solution maturity".'
+        ),
     )
 
     class Meta:
@@ -150,6 +182,18 @@ class Consortium(models.Model):
         default=False,
         help_text=_("Anonymous visitors and partners see approved figures of published consortia."),
     )
+    previous_round = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_rounds",
+        verbose_name=_("previous round"),
+        help_text=_(
+            "The consortium this one continues (SERN's second ICC round continues SERN): a "
+            "city's and a KPI's pages show its final figures beside the new baselines."
+        ),
+    )
     cities = models.ManyToManyField(
         City,
         through="Membership",
@@ -164,6 +208,14 @@ class Consortium(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.previous_round_id is not None and self.previous_round_id == self.pk:
+            raise ValidationError(
+                {"previous_round": _("A consortium cannot be its own previous round.")},
+                code="own_round",
+            )
 
     @property
     def display_name(self) -> str:

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 
 from changelog import log as changelog
 from cities.models import City, Consortium, Membership, Programme
+from cities.words import WORD_FIELDS
 from kpis.invariants import target_text_warning
 from kpis.models import KPI, FrameworkReference, Measurement
 from kpis.vocabulary import KPI_DEFINITION_FIELDS
@@ -82,16 +84,16 @@ class _Loader(EntryReader):
         load_roadmap(self, data.get("roadmap"), consortium)
 
     def load_programme(self, entry: Any) -> Programme:
-        entry = self.mapping(
-            entry, "programme", {"slug", "name", "description"}, required=["slug", "name"]
-        )
-        return self.sync(
-            Programme,
-            "programme",
-            {"slug": entry["slug"]},
-            {"name": entry["name"], "description": entry.get("description") or ""},
-            source=entry,
-        )
+        keys = {"slug", "name", "description", *WORD_FIELDS}
+        entry = self.mapping(entry, "programme", keys, required=["slug", "name"])
+        values = {"name": entry["name"], "description": entry.get("description") or ""}
+        # A programme's own words, per language (cities/words.py); left out: the portal's.
+        languages = [code for code, _name in settings.LANGUAGES]
+        for field in WORD_FIELDS:
+            words = self.mapping(entry.get(field) or {}, f"programme.{field}", languages)
+            for language in languages:
+                values[f"{field}_{language}"] = str(words.get(language) or "").strip()
+        return self.sync(Programme, "programme", {"slug": entry["slug"]}, values, source=entry)
 
     def load_cities(self, entries: Any) -> None:
         keys = {"slug", "name", "country", "region", "population", "population_year"}
@@ -118,7 +120,18 @@ class _Loader(EntryReader):
 
     def load_consortium(self, entry: Any, programme: Programme) -> Consortium:
         keys = {"slug", "name", "short_name", "vision", "description", "is_published", "members"}
+        keys.add("previous_round")
         entry = self.mapping(entry, "consortium", keys, required=["slug", "name"])
+        previous = None
+        if entry.get("previous_round"):
+            previous = Consortium.objects.filter(slug=entry["previous_round"]).first()
+            if previous is None:
+                raise self.fail(
+                    "consortium",
+                    f"previous_round: no consortium {entry['previous_round']!r} is loaded; "
+                    "load its file first (load_demo data/sern.yaml data/sern-2023.yaml).",
+                    (entry, "previous_round"),
+                )
         consortium = self.sync(
             Consortium,
             "consortium",
@@ -130,6 +143,7 @@ class _Loader(EntryReader):
                 "vision": entry.get("vision") or "",
                 "description": entry.get("description") or "",
                 "is_published": bool(entry.get("is_published", False)),
+                "previous_round": previous,
             },
             source=entry,
         )

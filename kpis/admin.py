@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,6 +20,7 @@ from .dashboards.figures import Formatter
 from .framework import FrameworkCopyError, FrameworkSourceForm, copy_framework
 from .invariants import target_text_warning
 from .models import KPI, FrameworkReference, Measurement, StageReview
+from .rounds import NextRoundForm, start_next_round
 
 PART_FIELDS = [
     "code",
@@ -314,9 +317,40 @@ class SolutionWithKPIsAdmin(SolutionAdmin):
 
 
 class ConsortiumWithFrameworkAdmin(ConsortiumAdmin):
-    """The consortium's page, with the action that copies another consortium's framework."""
+    """The consortium's page, with the actions that copy another consortium's framework and
+    start a consortium's next round."""
 
-    actions = ["copy_framework"]
+    actions = ["copy_framework", "start_next_round"]
+
+    @admin.action(description=_("Start the next round"))
+    def start_next_round(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choose exactly one consortium to continue."), messages.WARNING
+            )
+            return None
+        previous = queryset.get()
+        initial = {"name": previous.name}  # a short name of its own: "SERN" names the first
+        form = NextRoundForm(request.POST if "start" in request.POST else None, initial=initial)
+        if form.is_valid():
+            try:
+                started = start_next_round(previous=previous, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, started.summary(), messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:cities_consortium_change", args=[started.consortium.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Start the next round of %(consortium)s") % {"consortium": previous},
+            "form": form,
+            "target": previous,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/cities/consortium/next_round.html", context)
 
     @admin.action(description=_("Copy another consortium's framework into it"))
     def copy_framework(self, request, queryset):

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cities.words import active_words
 from icc_portal.stages import ReportingStage
 
 #: The stage values in order.
@@ -24,19 +26,7 @@ LATEST = "latest"
 #: What a dashboard or the progress API may show: a stage, or the latest figures.
 STAGE_VIEWS: tuple[str, ...] = (*STAGES, LATEST)
 
-#: Column headings and the stage picker of the dashboards: the model's labels, except a
-#: deliberately short "Midway" that fits a table column.
-STAGE_HEADINGS = {
-    ReportingStage.BASELINE.value: ReportingStage.BASELINE.label,
-    ReportingStage.MIDWAY.value: _("Midway"),
-    ReportingStage.FINAL.value: ReportingStage.FINAL.label,
-    LATEST: _("Latest figures"),
-}
-
-#: The dashboards' stage picker: (value, heading).
-STAGE_CHOICES = tuple((stage, STAGE_HEADINGS[stage]) for stage in STAGE_VIEWS)
-
-#: ReportingStage names short enough for a tab or a label on a phone (the entry grid).
+#: Stage names short enough for a tab or a label on a phone (the entry grid).
 STAGE_SHORT_LABELS = {
     ReportingStage.BASELINE: _("Start"),
     ReportingStage.MIDWAY: _("Midway"),
@@ -44,9 +34,30 @@ STAGE_SHORT_LABELS = {
 }
 
 
+def stage_label(stage: str) -> str:
+    """A stage's full name in the active programme's words (:mod:`cities.words`)."""
+    return active_words().label(stage)
+
+
 def stage_heading(stage: str) -> str:
-    """A stage (or ``latest``) as a dashboard heads it; anything else as given."""
-    return str(STAGE_HEADINGS.get(stage, stage))
+    """A stage (or ``latest``) as a dashboard heads it, in the active programme's words;
+    anything else as given."""
+    return str(_("Latest figures")) if stage == LATEST else active_words().heading(stage)
+
+
+def stage_headings() -> list[str]:
+    """The three stages' column headings, in order."""
+    return [stage_heading(stage) for stage in STAGES]
+
+
+def maturity_title(unit: str) -> str:
+    """A unit's table of figures by stage, titled in the active programme's words."""
+    return gettext("%(maturity)s – %(unit)s") % {"maturity": active_words().maturity, "unit": unit}
+
+
+def stage_choices() -> tuple[tuple[str, str], ...]:
+    """The dashboards' stage picker: (value, heading), the latest figures last."""
+    return tuple((stage, stage_heading(stage)) for stage in STAGE_VIEWS)
 
 
 def parse_stage(value: str | None, *, default: str) -> str:

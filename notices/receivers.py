@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from cities.models import CityCoordinator, SteeringCommitteeMember
+from cities.words import StageWords
 from kpis.models import StageReview
 from kpis.reporting.review import consortium_lead_city_ids
 from kpis.reporting.signals import stage_reviewed
@@ -70,13 +71,15 @@ def grid_path(review: StageReview) -> str:
 
 def write_review_notices(review: StageReview, action: str, actor_pk: int | None, missing: int):
     """The outbox's notices of one review action, one per person concerned."""
-    review = StageReview.objects.select_related("consortium", "city", "changed_by").get(
+    review = StageReview.objects.select_related("consortium__programme", "city", "changed_by").get(
         pk=review.pk
     )
     audience = [user for user in review_audience(review, action) if user.pk != actor_pk]
     context = {
         "review": review,
         "action": action,
+        # Said in the recipient's language, in the words of the consortium's programme.
+        "stage_label": StageWords(review.consortium.programme).lazy_label(review.stage),
         "unit": review.city.name if review.city_id else str(review.consortium),
         "consortium": review.consortium,
         "actor": review.changed_by.get_username() if review.changed_by else "",

@@ -17,9 +17,9 @@ from django.db.models import Max
 from django.urls import reverse
 
 from cities.models import CityCoordinator, Membership
+from cities.words import StageWords
 from kpis.models import KPI, StageReview
 from kpis.reporting.missing import missing_kpis
-from kpis.vocabulary import ReportingStage
 from roadmaps.models import Phase
 
 from . import mail
@@ -71,7 +71,7 @@ def due_reminders(today: datetime.date, days: int) -> list[Reminder]:
         ).values_list("consortium_id", "city_id", "stage")
     )
     memberships = Membership.objects.filter(consortium_id__in=consortium_ids).select_related(
-        "consortium", "city"
+        "consortium__programme", "city"
     )
     reminders = []
     for membership in memberships.order_by("consortium__name", "city__name"):
@@ -116,7 +116,7 @@ def send_reminders(today: datetime.date, days: int) -> tuple[int, int]:
                 continue
             context = {
                 "unit": reminder.city.name,
-                "stage_label": ReportingStage(reminder.stage).label,
+                "stage_label": StageWords(reminder.consortium.programme).lazy_label(reminder.stage),
                 "phase": reminder.phase,
                 "overdue": reminder.overdue,
                 "missing": reminder.missing,

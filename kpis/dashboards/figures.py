@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from kpis.progress import Assessment, ProgressStatus, TargetScope, display_percent
-from kpis.vocabulary import STAGE_HEADINGS
+from kpis.vocabulary import STAGE_VIEWS, stage_heading
 
 STATUS_LABELS = {
     ProgressStatus.ACHIEVED: gettext_lazy("Achieved"),
@@ -112,8 +112,8 @@ class Formatter:
             for review, label in REVIEW_LABELS.items()
         }
         self._stage_html = {
-            stage: f' <span class="stg">{escape(str(label))}</span>'
-            for stage, label in STAGE_HEADINGS.items()
+            stage: f' <span class="stg">{escape(stage_heading(stage))}</span>'
+            for stage in STAGE_VIEWS
         }
 
     def number(self, value: Decimal | None) -> str:

@@ -271,7 +271,7 @@ def visible_memberships(user, city) -> list[Membership]:
     """The city's memberships in the consortia the user may read, by name; one query."""
     return list(
         Membership.objects.filter(visible_consortia_filter(user, prefix="consortium__"), city=city)
-        .select_related("consortium__programme")
+        .select_related("consortium__programme", "consortium__previous_round")
         .order_by("consortium__name")
     )
 

@@ -51,6 +51,7 @@ class KpiLine:
     group_target: bool = False  # the target is per country or consortium-wide
     is_part: bool = False
     figures: list[Figure | None] = field(default_factory=list)
+    previous_final: Any = None  # the previous round's final, beside the baseline (rounds.py)
 
     @property
     def by_stage(self) -> list[tuple[str, Figure | None]]:
@@ -74,6 +75,7 @@ class UnitLine:
 
     column: Column
     figures: list[Figure | None]
+    previous_final: Any = None  # the previous round's final, beside the baseline (rounds.py)
 
     @property
     def by_stage(self) -> list[tuple[str, Figure | None]]:

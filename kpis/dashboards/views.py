@@ -17,12 +17,13 @@ from django.views.generic import TemplateView
 from cities.access import visible_consortia, visible_consortia_filter
 from cities.choice import chosen_consortium
 from cities.models import City, Membership
+from cities.words import active_words, common_programme, speaking, speaking_for
 from icc_portal.codes import natural_key
 from kpis.models import KPI
-from kpis.vocabulary import STAGE_CHOICES, STAGE_VIEWS, STAGES, stage_heading
+from kpis.vocabulary import STAGE_VIEWS, stage_choices, stage_headings
 from solutions.models import Activity, Solution
 
-from . import build, reports, versioned
+from . import build, reports, rounds, versioned
 from .figures import Formatter
 from .readers import city_page_inputs, kpi_page_inputs, matrix_inputs, visible_memberships
 
@@ -76,6 +77,7 @@ class OverviewView(versioned.ConditionalPage, TemplateView):
         asked = asked if asked in STAGE_VIEWS else None
         shown = tuple((item.pk, item.slug) for item in consortia)
 
+        @speaking_for(consortium.programme)
         def render_body() -> tuple[str, str]:
             inputs = matrix_inputs(user, consortium, requested_stage=asked)
             city_url = build.link_maker("city-detail")
@@ -86,7 +88,7 @@ class OverviewView(versioned.ConditionalPage, TemplateView):
                 solutions=inputs.solutions,
                 stage=inputs.stage,
                 default_stage=inputs.default_stage if inputs.has_figures else "",
-                stage_choices=STAGE_CHOICES,
+                stage_choices=stage_choices(),
                 matrix=build.consortium_matrix(inputs),
             )
             context.update(body)
@@ -122,25 +124,41 @@ class CityDetailView(versioned.ConditionalPage, TemplateView):
         if not memberships:
             raise Http404("The city takes part in no consortium you may read.")
         consortium_ids = [membership.consortium_id for membership in memberships]
-        context.update(
-            city=city,
-            # The entry grid's links (another module) may query: render them here, not
-            # while the page's template renders.
-            city_links=render_to_string(
-                "kpis/entry/_city_links.html",
-                {"city": city, "consortium_ids": consortium_ids},
-                request=self.request,
-            ),
-            memberships=memberships,
-        )
+        programme = common_programme([membership.consortium for membership in memberships])
+        with speaking(programme):
+            context.update(
+                city=city,
+                # The entry grid's links (another module) may query: render them here, not
+                # while the page's template renders.
+                city_links=render_to_string(
+                    "kpis/entry/_city_links.html",
+                    {"city": city, "consortium_ids": consortium_ids},
+                    request=self.request,
+                ),
+                memberships=memberships,
+            )
 
+        @speaking_for(programme)
         def render_body() -> str:
             inputs = city_page_inputs(user, city, memberships)
+            city_reports = reports.city_report(city=city, tables=inputs.tables)
+            finals = rounds.previous_finals(
+                user,
+                kpis=inputs.tables.kpis,
+                solutions=inputs.tables.solutions,
+                consortia=[membership.consortium for membership in memberships],
+            )
+            for report in city_reports:
+                for line in report.city_lines:
+                    line.previous_final = finals.get((line.kpi_id, city.pk))
+                for line in report.consortium_lines:
+                    line.previous_final = finals.get((line.kpi_id, None))
             context.update(
                 plans=inputs.plans,
                 commitments=inputs.commitments,
-                stage_labels=[stage_heading(stage) for stage in STAGES],
-                reports=reports.city_report(city=city, tables=inputs.tables),
+                stage_labels=stage_headings(),
+                maturity=active_words().maturity,
+                reports=city_reports,
             )
             return render_to_string("kpis/dashboard/_city_body.html", context)
 
@@ -190,12 +208,13 @@ class SolutionDetailView(versioned.ConditionalPage, TemplateView):
             solution=solution,
             lead_cities=lead_cities,
             activities=activities,
-            stage_choices=STAGE_CHOICES,
+            stage_choices=speaking_for(consortium.programme)(stage_choices)(),
             matrix=None,
         )
         asked = self.request.GET.get("stage")
         asked = asked if asked in STAGE_VIEWS else None
 
+        @speaking_for(consortium.programme)
         def render_matrix() -> dict:
             inputs = matrix_inputs(user, consortium, requested_stage=asked, solution=solution)
             implementing = inputs.implementing[solution.pk]
@@ -263,7 +282,9 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
     def read_candidates(self, pk, consortium, code) -> list[KPI] | None:
         kpis = KPI.objects.filter(
             visible_consortia_filter(self.request.user, prefix="solution__consortium__")
-        ).select_related("solution__consortium__programme", "parent")
+        ).select_related(
+            "solution__consortium__programme", "solution__consortium__previous_round", "parent"
+        )
         if pk is not None:
             found = kpis.filter(pk=pk).first()
             return None if found is None else [found]
@@ -276,6 +297,7 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
         solution = kpi.solution
         context.update(kpi=kpi, solution=solution, consortium=solution.consortium)
 
+        @speaking_for(solution.consortium.programme)
         def render_body() -> tuple[str, bool]:
             inputs = kpi_page_inputs(self.request.user, kpi)
             lines = reports.kpi_report(
@@ -286,11 +308,18 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
                 details=inputs.details,
                 city_url=build.link_maker("city-detail"),
             )
+            finals = rounds.previous_finals(
+                self.request.user, kpis=[kpi], solutions=[solution], consortia=[solution.consortium]
+            )
+            for line in lines:
+                unit = line.column.key if line.column.kind == "city" else None
+                if line.column.kind != "country":
+                    line.previous_final = finals.get((kpi.pk, unit))
             context.update(
                 parts=inputs.parts,
                 references=inputs.references,
                 lines=lines,
-                stage_labels=[stage_heading(stage) for stage in STAGES],
+                stage_labels=stage_headings(),
                 target=Formatter().target_wording(kpi),
                 chart=reports.chart_data(kpi, lines),
             )

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cities.words import active_words
 from icc_portal.codes import natural_key
 from icc_portal.numbers import plain
-from kpis.vocabulary import ReportingStage
+from kpis.vocabulary import stage_label
 from roadmaps.models import Lesson, Phase
 from solutions.models import Activity, AmbitionStatement, Solution, Theme
 
@@ -85,7 +86,7 @@ def phase_dates(phase: Phase) -> str:
 
 
 def phase_stage(phase: Phase) -> str:
-    return str(ReportingStage(phase.measured_stage).label) if phase.measured_stage else ""
+    return stage_label(phase.measured_stage) if phase.measured_stage else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,16 @@ class Deliverable:
     @property
     def has_drafts(self) -> bool:
         return any(table.has_drafts for table in self.tables)
+
+    @property
+    def maturity(self) -> str:
+        """The tables' heading, in the programme's words."""
+        return active_words().maturity
+
+    @property
+    def phase_lines(self) -> list[tuple[Phase, str]]:
+        """Each phase with the stage it measures, in the programme's words."""
+        return [(phase, phase_stage(phase)) for phase in self.phases]
 
 
 def read_deliverable(user, consortium) -> Deliverable:

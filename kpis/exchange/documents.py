@@ -8,9 +8,12 @@ The views send them at once, or, for a large consortium, a background task makes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import wraps
 
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+
+from cities.words import speaking
+from kpis.vocabulary import maturity_title
 
 from . import docx, pdf, xlsx
 from .deliverable import read_deliverable
@@ -30,6 +33,18 @@ class Document:
     filename: str
 
 
+def speaking_of_consortium(maker):
+    """A document maker that writes in the words of its consortium's programme (also when a
+    background task makes it, outside any request)."""
+
+    @wraps(maker)
+    def make(user, consortium, fmt: str) -> Document:
+        with speaking(consortium.programme):
+            return maker(user, consortium, fmt)
+
+    return make
+
+
 def tables_content(tables, *, title: str, fmt: str) -> bytes:
     """Maturity tables as one XLSX workbook, DOCX or PDF document (:class:`pdf.PdfUnavailable`
     without WeasyPrint's libraries)."""
@@ -43,15 +58,17 @@ def tables_content(tables, *, title: str, fmt: str) -> bytes:
     )
 
 
+@speaking_of_consortium
 def maturity_document(user, consortium, fmt: str) -> Document:
     """Every city's table and the consortium's own (nine queries whatever the size)."""
     tables = consortium_tables(user, consortium)
     every = [*tables.cities, *([tables.consortium] if tables.consortium.blocks else [])]
-    title = _("Assessment of solution maturity – %(unit)s") % {"unit": consortium.display_name}
+    title = maturity_title(consortium.display_name)
     content = tables_content(every, title=title, fmt=fmt)
     return Document(content, MEDIA_TYPES[fmt], f"{consortium.slug}-maturity.{fmt}")
 
 
+@speaking_of_consortium
 def deliverable_document(user, consortium, fmt: str) -> Document:
     """The deliverable as DOCX or PDF (``read_deliverable``'s thirteen queries)."""
     deliverable = read_deliverable(user, consortium)

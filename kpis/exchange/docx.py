@@ -18,6 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from cities.words import active_words
+
 from .deliverable import Deliverable, activity_resources, phase_dates, phase_stage
 from .tables import MaturityTable, StageValue, draft_label
 
@@ -169,7 +171,7 @@ def deliverable_docx(deliverable: Deliverable) -> bytes:
                 cells[3].text = str(activity.get_status_display())
 
     document.add_page_break()
-    document.add_heading(_("Assessment of solution maturity"), level=1)
+    document.add_heading(active_words().maturity, level=1)
     for position, table in enumerate(deliverable.tables):
         if position:
             document.add_page_break()

@@ -187,14 +187,10 @@ def _check_unit(found: dict[str, str], expected: dict[str, str]) -> None:
 
 def describe_unit(unit: dict[str, str]) -> str:
     """A unit as the messages name it: "vanersborg, final" (the file may hold anything)."""
-    from kpis.vocabulary import ReportingStage
+    from kpis.vocabulary import stage_label
 
-    stage = unit.get("stage", "")
-    stage_label = (
-        str(ReportingStage(stage).label) if stage in ReportingStage.values else stage or "?"
-    )
     who = unit.get("city") or unit.get("consortium") or "?"
-    return f"{who} ({stage_label})"
+    return f"{who} ({stage_label(unit.get('stage', '')) or '?'})"
 
 
 def read_xlsx(

@@ -43,7 +43,7 @@ from kpis.dashboards.reports import (
 )
 from kpis.models import Measurement, StageReview
 from kpis.progress import NUMERIC_TYPES, ProgressStatus
-from kpis.vocabulary import STAGE_SHORT_LABELS, STAGES, ReportingStage
+from kpis.vocabulary import STAGE_SHORT_LABELS, STAGES, ReportingStage, maturity_title, stage_label
 
 #: What a figure that is not available reads as, in every language (as in the deliverable).
 NOT_AVAILABLE = "N/A"
@@ -142,11 +142,11 @@ class MaturityTable:
 
     @property
     def title(self) -> str:
-        return _("Assessment of solution maturity – %(unit)s") % {"unit": self.unit}
+        return maturity_title(self.unit)
 
     @property
     def stage_headings(self) -> list[str]:
-        return [str(stage.label) for stage in ReportingStage.ordered()]
+        return [stage_label(stage) for stage in STAGES]
 
     @property
     def has_drafts(self) -> bool:

@@ -22,6 +22,7 @@ from django.views import View
 
 from cities.access import visible_consortia, visible_consortia_filter
 from cities.models import City, Membership
+from cities.words import active_words, speaking
 from icc_portal.api.csv import streaming_csv
 from kpis.dashboards import build, versioned
 from kpis.dashboards.readers import matrix_inputs
@@ -58,15 +59,19 @@ def tables_file(request, tables, *, title: str, fmt: str, filename: str) -> Http
 #: Seconds between two checks (HEAD, by static/js/prepared-document.js) of the page
 #: saying a document is being prepared; also its Retry-After.
 REFRESH_SECONDS = 5
-DOCUMENT_NAMES = {
-    "deliverable": pgettext_lazy("document", "The deliverable"),
-    "maturity": pgettext_lazy("document", "The assessment of solution maturity"),
-}
+#: The maturity tables are named in their programme's words (cities.words).
+DOCUMENT_NAMES = {"deliverable": pgettext_lazy("document", "The deliverable")}
 
 
 def consortium_document(request, consortium, *, kind: str, fmt: str) -> HttpResponse:
     """A consortium's document: made at once, or for a large consortium by a background
-    task (:mod:`kpis.exchange.background`), with a page saying so until it is ready."""
+    task (:mod:`kpis.exchange.background`), with a page saying so until it is ready; in
+    the words of the consortium's programme."""
+    with speaking(consortium.programme):
+        return _consortium_document(request, consortium, kind=kind, fmt=fmt)
+
+
+def _consortium_document(request, consortium, *, kind: str, fmt: str) -> HttpResponse:
     if not background.made_in_background(consortium):
         made = documents.MAKERS[kind](request.user, consortium, fmt)
         return attachment(made.content, made.media_type, made.filename)
@@ -76,7 +81,7 @@ def consortium_document(request, consortium, *, kind: str, fmt: str) -> HttpResp
         return attachment(bytes(document.content), documents.MEDIA_TYPES[fmt], filename)
     context = {
         "consortium": consortium,
-        "document": DOCUMENT_NAMES[kind],
+        "document": active_words().maturity if kind == "maturity" else DOCUMENT_NAMES[kind],
         "refresh_seconds": REFRESH_SECONDS,
     }
     response = render(request, "exchange/preparing.html", context, status=202)
@@ -106,7 +111,7 @@ class CityMaturityExport(View):
             Membership.objects.filter(
                 visible_consortia_filter(request.user, prefix="consortium__"), city=city
             )
-            .select_related("consortium")
+            .select_related("consortium__programme")
             .order_by("consortium__name")
         )
         wanted = request.GET.get("consortium")
@@ -115,9 +120,10 @@ class CityMaturityExport(View):
         )
         if consortium is None:
             raise Http404("The city takes part in no such consortium you may read.")
-        table = city_table(request.user, city, consortium)
         filename = f"{consortium.slug}-{city.slug}-maturity"
-        return tables_file(request, [table], title=table.title, fmt=fmt, filename=filename)
+        with speaking(consortium.programme):
+            table = city_table(request.user, city, consortium)
+            return tables_file(request, [table], title=table.title, fmt=fmt, filename=filename)
 
 
 class ConsortiumMaturityExport(View):
@@ -143,6 +149,10 @@ class MatrixExport(View):
     def get(self, request, slug: str, fmt: str):
         fmt = _format(fmt, MATRIX_FORMATS)
         consortium = get_object_or_404(visible_consortia(request.user), slug=slug)
+        with speaking(consortium.programme):
+            return self.export(request, consortium, fmt)
+
+    def export(self, request, consortium, fmt: str) -> HttpResponse:
         inputs = matrix_inputs(request.user, consortium, requested_stage=request.GET.get("stage"))
         matrix = build.consortium_matrix(inputs)
         filename = f"{consortium.slug}-matrix-{inputs.stage}"
@@ -200,11 +210,12 @@ class DeliverableView(View):
 
 def _deliverable_page(request, consortium) -> dict:
     """What the deliverable page shows of the deliverable: its title, date, whether it
-    holds drafts, and its body rendered."""
-    deliverable = read_deliverable(request.user, consortium)
-    body = render_to_string(
-        "exchange/_deliverable_body.html", {"deliverable": deliverable}, request=request
-    )
+    holds drafts, and its body rendered, in the words of the consortium's programme."""
+    with speaking(consortium.programme):
+        deliverable = read_deliverable(request.user, consortium)
+        body = render_to_string(
+            "exchange/_deliverable_body.html", {"deliverable": deliverable}, request=request
+        )
     return {
         "title": deliverable.title,
         "exported_on": deliverable.exported_on,

@@ -7,10 +7,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cities import access
+from cities.words import StageWords
 from kpis.reporting.rules import describe_figure, format_number
-from kpis.vocabulary import ReportingStage
+from kpis.vocabulary import ReportingStage, stage_label
 
 register = template.Library()
+
+
+@register.filter
+def stage_word(stage: str, programme=None) -> str:
+    """A stage key in a programme's words (:mod:`cities.words`; none: the portal's)."""
+    return StageWords(programme).label(stage)
 
 
 @register.filter
@@ -96,7 +103,7 @@ def city_entry_links(context, city, consortium_ids=None):
         for stage in ReportingStage.ordered():
             links.append(
                 {
-                    "stage": stage.label,
+                    "stage": stage_label(stage.value),
                     "grid": reverse("entry-grid", args=[city.slug, stage.value]),
                     "missing": reverse("entry-missing", args=[city.slug, stage.value]),
                 }

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from cities import access
 from cities.models import City, Consortium, Membership
+from cities.words import DEFAULT_WORDS, StageWords, common_programme
 from icc_portal.codes import natural_key
 from kpis.models import KPI, Measurement, StageReview
 from kpis.vocabulary import STAGE_SHORT_LABELS, ReportingStage, previous_stage
@@ -29,11 +30,11 @@ ReviewState = Measurement.ReviewState
 State = StageReview.State
 
 
-def stage_tabs(current: str) -> list[dict]:
+def stage_tabs(current: str, words: StageWords = DEFAULT_WORDS) -> list[dict]:
     return [
         {
             "value": stage.value,
-            "label": stage.label,
+            "label": words.label(stage.value),
             "short": STAGE_SHORT_LABELS[stage],
             "current": stage.value == current,
         }
@@ -184,10 +185,12 @@ class Grid:
     consortium: Consortium | None
     sections: list[GridSection]
     panels: list[UnitPanel]
+    #: The stages' names: the programme's of the grid's consortia (cities.words).
+    words: StageWords = DEFAULT_WORDS
 
     @property
     def stage_label(self) -> str:
-        return ReportingStage(self.stage).label
+        return self.words.label(self.stage)
 
     @property
     def previous_stage(self) -> str | None:
@@ -200,7 +203,7 @@ class Grid:
 
     @property
     def tabs(self) -> list[dict]:
-        return stage_tabs(self.stage)
+        return stage_tabs(self.stage, self.words)
 
     @property
     def rows(self) -> list[GridRow]:
@@ -225,7 +228,7 @@ class Grid:
 
 def city_grid(user, city: City, stage: str) -> Grid:
     """The city's grid (queries: memberships, roles, KPIs, lead cities, figures, reviews)."""
-    memberships = list(Membership.objects.filter(city=city).select_related("consortium"))
+    memberships = list(Membership.objects.filter(city=city).select_related("consortium__programme"))
     consortia = {membership.consortium_id: membership.consortium for membership in memberships}
     if not access.can_view_city_reporting(user, city, consortia):
         raise PermissionDenied
@@ -354,7 +357,8 @@ def _grid(user, stage, kpis, *, city, consortia, consortium) -> Grid:
             )
         )
     ordered = sorted(panels.values(), key=lambda panel: panel.city is None)
-    return Grid(stage=stage, city=city, consortium=consortium, sections=sections, panels=ordered)
+    words = StageWords(common_programme(consortia.values()))
+    return Grid(stage, city, consortium, sections=sections, panels=ordered, words=words)
 
 
 def _lock(panel: UnitPanel, measurement: Measurement | None) -> str:

@@ -156,7 +156,7 @@ def visible_history(user, **lookups):
     return (
         visible.filter(**lookups)
         .annotate(previous_history_id=previous_id)
-        .select_related("kpi__solution", "city", "history_user")
+        .select_related("kpi__solution__consortium__programme", "city", "history_user")
         .order_by("-history_date", "-history_id")
     )
 
@@ -203,7 +203,7 @@ def review_events(user, *, consortium_ids: Iterable[int], city=None, limit: int 
     if city is not None:
         events = events.filter(city=city)
     return list(
-        events.select_related("city", "consortium", "history_user").order_by(
+        events.select_related("city", "consortium__programme", "history_user").order_by(
             "-history_date", "-history_id"
         )[:limit]
     )

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from cities import access
 from cities.models import City, Consortium, Membership
+from cities.words import StageWords, common_programme
 from kpis.models import Measurement, StageReview
-from kpis.vocabulary import ReportingStage
+from kpis.vocabulary import STAGES, ReportingStage
 from solutions.models import Solution
 
 
@@ -51,10 +52,15 @@ class AwaitingReview:
     def unit(self) -> str:
         return self.review.city.name if self.review.city_id else str(self.review.consortium)
 
+    @property
+    def stage_label(self) -> str:
+        return StageWords(self.review.consortium.programme).label(self.review.stage)
+
 
 @dataclass(frozen=True, slots=True)
 class ReportingHome:
     stages: list[ReportingStage]
+    stage_labels: list[str]  # the programme's words when every unit shares one programme
     units: list[UnitStages]
     consortium_units: list[UnitStages]
     awaiting: list[AwaitingReview]
@@ -63,7 +69,7 @@ class ReportingHome:
 def reporting_home(user) -> ReportingHome:
     """The cities the user coordinates or steers, and their consortia's own figures."""
     roles = access.roles_of(user)
-    memberships = Membership.objects.select_related("city", "consortium").order_by(
+    memberships = Membership.objects.select_related("city", "consortium__programme").order_by(
         "consortium__name", "city__name"
     )
     if not roles.is_admin:
@@ -81,7 +87,7 @@ def reporting_home(user) -> ReportingHome:
     consortium_ids = {membership.consortium_id for membership in memberships}
     all_reviews = list(
         StageReview.objects.filter(consortium_id__in=consortium_ids).select_related(
-            "city", "consortium", "changed_by"
+            "city", "consortium__programme", "changed_by"
         )
     )
     reviews = {
@@ -115,8 +121,10 @@ def reporting_home(user) -> ReportingHome:
         ]
 
     consortia = {membership.consortium for membership in memberships}
+    words = StageWords(common_programme(consortia))
     return ReportingHome(
         stages=ReportingStage.ordered(),
+        stage_labels=[words.label(stage) for stage in STAGES],
         units=[
             UnitStages(
                 consortium=membership.consortium,

@@ -72,7 +72,7 @@ def consortium_lead_city_ids(consortium: Consortium) -> set[int]:
 def city_consortium(city: City, consortium_slug: str = "") -> Consortium | None:
     """The consortium whose figures of ``city`` are meant: the one named by its slug, or the
     city's only one; ``None`` unless that is exactly one. One query."""
-    memberships = Membership.objects.filter(city=city).select_related("consortium")
+    memberships = Membership.objects.filter(city=city).select_related("consortium__programme")
     if consortium_slug:
         memberships = memberships.filter(consortium__slug=consortium_slug)
     found = list(memberships[:2])

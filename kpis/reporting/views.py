@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from cities import access
 from cities.models import City, Consortium, Membership
+from cities.words import StageWords
 from kpis.models import Measurement
 from kpis.vocabulary import ReportingStage
 
@@ -64,7 +65,9 @@ class GridMixin(LoginRequiredMixin):
             self.unit_consortium = None
         else:
             self.city = None
-            self.unit_consortium = get_object_or_404(Consortium, slug=kwargs["consortium_slug"])
+            self.unit_consortium = get_object_or_404(
+                Consortium.objects.select_related("programme"), slug=kwargs["consortium_slug"]
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def read_grid(self) -> Grid:
@@ -265,7 +268,7 @@ class ReviewView(GridMixin, View):
             _("%(unit)s, %(stage)s: %(state)s.")
             % {
                 "unit": city.name if city else str(consortium),
-                "stage": ReportingStage(self.stage).label,
+                "stage": StageWords(consortium.programme).label(self.stage),
                 "state": review.get_state_display(),
             },
         )
@@ -308,6 +311,7 @@ class EntryHomeView(LoginRequiredMixin, TemplateView):
         home = reporting_home(self.request.user)
         context.update(
             stages=home.stages,
+            stage_labels=home.stage_labels,
             units=home.units,
             consortium_units=home.consortium_units,
             awaiting=home.awaiting,
@@ -323,7 +327,7 @@ class MeasurementHistoryView(TemplateView):
         user = self.request.user
         measurement = get_object_or_404(
             Measurement.objects.visible_to(user).select_related(
-                "kpi__solution__consortium", "city"
+                "kpi__solution__consortium__programme", "city"
             ),
             pk=kwargs["pk"],
         )

@@ -156,7 +156,8 @@ def _framework_reference_added(world):
 
 
 EDITS: dict[str, Callable] = {
-    "cities.Programme": _edit("cities.Programme", "description", "A programme renamed"),
+    # A programme's words for its stages show on every page of its consortia.
+    "cities.Programme": _edit("cities.Programme", "midway_label_en", "Halfway there"),
     "cities.Consortium": _edit("cities.Consortium", "vision", "A sea of lights", slug="sern"),
     "cities.Membership": _city_joins,
     "cities.City": _edit("cities.City", "name", "Ravenna Felix", slug="ravenna"),

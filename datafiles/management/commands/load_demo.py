@@ -11,7 +11,7 @@ from kpis.framework import FrameworkCopyError, copy_framework
 DATA = Path(settings.BASE_DIR) / "data"
 DEFAULT_FILE = DATA / "sern.yaml"
 #: The demo data: loading these (and only these) offers the demo accounts.
-DEMO_FILES = {DATA / "sern.yaml", DATA / "letsgov.yaml"}
+DEMO_FILES = {DATA / "sern.yaml", DATA / "letsgov.yaml", DATA / "sern-2023.yaml"}
 
 
 class Command(BaseCommand):
