@@ -387,9 +387,6 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "solutions.models.Activity.Status",
         "StageEnum": "kpis.vocabulary.Stage",
         "ProgressStageEnum": "kpis.vocabulary.STAGE_VIEWS",
-        # A judged cell's status and review state: the progress rows' and the programmes'.
-        "ProgressRowStatusEnum": "kpis.api.programmes.STATUSES",
-        "ProgressRowReviewStateEnum": "kpis.api.programmes.REVIEW_STATES",
     },
 }
 # Anonymous API readers see approved figures of published consortia; set to 0 to refuse them.

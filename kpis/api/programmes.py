@@ -28,16 +28,11 @@ from cities.access import visible_consortia
 from cities.api import LIST_ERRORS, ProgrammeSerializer
 from cities.api import ProgrammeViewSet as ProgrammeDefinitions
 from cities.models import Membership
-from icc_portal.api.fields import DecimalStringField, plain_decimal
-from kpis.dashboards.programme import ProgrammeReport, programme_inputs, programme_report
-from kpis.progress import ProgressStatus
+from icc_portal.api.fields import plain_decimal
+from kpis.api.progress import ProgressRowSerializer, value_kind
+from kpis.dashboards.programme import ProgrammeReport, programme_report
+from kpis.dashboards.readers import programme_inputs
 from kpis.vocabulary import STAGES, Stage
-
-STATUSES = [status.value for status in ProgressStatus]
-#: A cell's review state, as the progress rows say it (``mixed``: a roll-up with unapproved
-#: figures); the schema names this choice set ``ProgressRowReviewStateEnum`` (settings).
-REVIEW_STATES = ["approved", "draft", "submitted", "mixed"]
-
 
 # --------------------------------------------------------------------------- documentation
 
@@ -87,31 +82,18 @@ class ProgrammeConsortiumSerializer(serializers.Serializer):
     )
 
 
-class SharedCellSerializer(serializers.Serializer):
-    stage = serializers.ChoiceField(choices=Stage.choices)
-    status = serializers.ChoiceField(
-        choices=STATUSES,
-        allow_null=True,
-        help_text="The consortium's cell; null where the KPI is not rolled up for the "
-        "consortium (a text answer, no roll-up rule): see its cities on the progress list.",
-    )
-    value = DecimalStringField(allow_null=True, help_text="The consortium's figure.")
-    boolean = serializers.BooleanField(allow_null=True)
-    target = DecimalStringField(allow_null=True)
-    ratio = DecimalStringField(allow_null=True, help_text="Never capped; 1 = met.")
-    reported = serializers.IntegerField()
-    expected = serializers.IntegerField()
-    review_state = serializers.ChoiceField(choices=REVIEW_STATES, allow_null=True)
-    note = serializers.CharField()
-
-
 class SharedKpiSerializer(serializers.Serializer):
     consortium = serializers.CharField(help_text="Consortium slug")
     kpi = serializers.IntegerField(help_text="KPI id")
     kpi_code = serializers.CharField()
     kpi_name = serializers.CharField()
     unit = serializers.CharField()
-    stages = SharedCellSerializer(many=True)
+    stages = ProgressRowSerializer(
+        many=True,
+        help_text="The consortium's cell at each stage, as `/progress/` gives it (level "
+        "`consortium`); no row at a stage where the KPI is not rolled up for the consortium "
+        "(a text answer, no roll-up rule): see its cities' rows in `/progress/`.",
+    )
 
 
 class SharedIndicatorSerializer(serializers.Serializer):
@@ -206,8 +188,9 @@ def _record(programme, report: ProgrammeReport) -> dict:
                         "kpi_name": row.kpi.name,
                         "unit": row.kpi.unit,
                         "stages": [
-                            _cell(stage, cell)
+                            _progress_row(row, stage, cell)
                             for stage, cell in zip(STAGES, row.cells, strict=True)
+                            if cell.status != "none"
                         ],
                     }
                     for row in indicator.rows
@@ -218,18 +201,36 @@ def _record(programme, report: ProgrammeReport) -> dict:
     }
 
 
-def _cell(stage: str, cell) -> dict:
-    judged = cell.status != "none"
+def _progress_row(row, stage: str, cell) -> dict:
+    """A consortium's cell as ``/progress/`` gives it (``ProgressTable.row``'s shape)."""
+    kpi = row.kpi
+    boolean = cell.boolean if kpi.value_type == "boolean" else None
+    text = cell.text if kpi.reporting_level == "consortium" and cell.reported else ""
+    units_at_target, units = cell.at_target or (None, None)
     return {
+        "consortium": row.consortium.slug,
         "stage": stage,
-        "status": str(cell.status) if judged else None,
+        "from_stage": None,
+        "solution": row.solution,
+        "kpi": kpi.pk,
+        "kpi_code": kpi.code,
+        "kpi_name": kpi.name,
+        "unit": kpi.unit,
+        "level": "consortium",
+        "city": None,
+        "country": None,
+        "status": str(cell.status),
+        "value_kind": value_kind(cell.value, boolean, text),
         "value": plain_decimal(cell.value),
-        "boolean": cell.boolean,
+        "boolean": boolean,
+        "text": text,
         "target": plain_decimal(cell.target_value),
         "ratio": plain_decimal(cell.ratio),
         "reported": cell.reported,
         "expected": cell.expected,
-        "review_state": (cell.review or "approved") if judged and cell.reported else None,
+        "units_at_target": units_at_target,
+        "units": units,
+        "review_state": (cell.review or "approved") if cell.status != "no_data" else None,
         "note": cell.note,
     }
 

@@ -2,7 +2,7 @@
 each stands, and the KPIs they share through a framework reference code.
 
 Read in a fixed number of queries however many consortia the programme holds
-(:func:`programme_inputs`), then assembled without the ORM (:func:`programme_report`):
+(``readers.programme_inputs``), then assembled without the ORM (:func:`programme_report`):
 each consortium's matrix is the overview's (``build.build_matrix``, the progress rules of
 :mod:`kpis.progress`), so the programme page, the overview and the progress API cannot
 disagree. Only the figures the reader may see are read: an anonymous reader's counts
@@ -17,96 +17,43 @@ hold approved figures only.
   a KPI it reports once; the country and consortium totals are not counted again).
 * **Compared across consortia**: one table per framework reference code (CITYkeys,
   ISO 37120, U4SSC…) held by KPIs of at least two consortia; a row per KPI with its
-  consortium's cell at each stage. A code only one consortium uses stays with it.
+  consortium's cell at each stage (:mod:`kpis.dashboards.frameworks`). A code only one
+  consortium uses stays with it.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
-from cities.models import Membership
 from kpis import vocabulary
-from kpis.managers import driver_rows
-from kpis.models import KPI, FrameworkReference, Measurement
+from kpis.models import KPI
 from kpis.progress import ReportingLevel
 from kpis.vocabulary import STAGES, stage_heading
 from solutions.models import Solution
 
 from . import build
-from .figures import STATUS_LABELS, Cell, Formatter
+from .figures import STATUS_LABELS, Formatter
+from .frameworks import (
+    Reference,
+    SharedIndicator,
+    consortium_cells,
+    reference_of,
+    shared_codes,
+    shared_indicator,
+)
 from .judging import CITY, KPI_ID, REVIEW, STAGE, STATUS, VALUE
 from .matrix import SUMMARY_STATUSES, Matrix
-from .readers import KPI_FIELDS, MatrixInputs, Member, reads_baseline
+from .readers import MatrixInputs, Member, ProgrammeInputs, reads_baseline
 
 #: Statuses that say a unit gave its figure (a stored "not yet reported" is none).
 JUDGED = ("reported", "not_available")
-
-
-@dataclass(frozen=True, slots=True)
-class ProgrammeInputs:
-    """What a programme's page is built from, for the consortia the reader may see.
-
-    ``members``: consortium id -> member cities; ``solutions`` by consortium; ``implementing``:
-    solution id -> city ids; ``kpis`` of every solution (parts included); ``references``:
-    ``(kpi id, framework, code, label)``; ``rows``: every figure the reader may see at every
-    stage (``managers.OVERVIEW_COLUMNS`` tuples).
-    """
-
-    members: dict[int, list[Member]]
-    solutions: dict[int, list[Solution]]
-    implementing: dict[int, set[int]]
-    kpis: list[KPI]
-    references: list[tuple]
-    rows: list[tuple]
-
-
-def programme_inputs(user, consortia: Sequence) -> ProgrammeInputs:
-    """Everything the programme's page needs of these consortia, in six queries whatever
-    their number and size: memberships with cities, solutions, implementing cities, KPIs,
-    framework references, and every figure the user may see at every stage."""
-    ids = [consortium.pk for consortium in consortia]
-    members: dict[int, list[Member]] = {pk: [] for pk in ids}
-    for consortium_id, *member in (
-        Membership.objects.filter(consortium_id__in=ids)
-        .order_by("city__country", "city__name")
-        .values_list(
-            "consortium_id",
-            "city_id",
-            "city__name",
-            "city__slug",
-            "city__country",
-            "city__population",
-            "role",
-        )
-    ):
-        members[consortium_id].append(Member(*member))
-    solutions: dict[int, list[Solution]] = {pk: [] for pk in ids}
-    for solution in Solution.objects.filter(consortium_id__in=ids).order_by("number"):
-        solutions[solution.consortium_id].append(solution)
-    solution_ids = [solution.pk for items in solutions.values() for solution in items]
-    implementing: dict[int, set[int]] = {pk: set() for pk in solution_ids}
-    through = Solution.implementing_cities.through
-    for solution_id, city_id in through.objects.filter(solution_id__in=solution_ids).values_list(
-        "solution_id", "city_id"
-    ):
-        implementing[solution_id].add(city_id)
-    kpis = list(KPI.objects.filter(solution_id__in=solution_ids).only(*KPI_FIELDS))
-    kpi_ids = [kpi.pk for kpi in kpis]
-    references = driver_rows(
-        FrameworkReference.objects.filter(kpi_id__in=kpi_ids)
-        .order_by("framework", "code", "kpi_id")
-        .values_list("kpi_id", "framework", "code", "label")
-    )
-    rows = Measurement.objects.visible_to(user).for_overview(kpi_ids, STAGES) if kpi_ids else []
-    return ProgrammeInputs(members, solutions, implementing, kpis, references, rows)
 
 
 # --------------------------------------------------------------------------- the report
@@ -125,18 +72,6 @@ class StageCount:
     @property
     def percent(self) -> int:
         return round(100 * self.reported / self.expected) if self.expected else 0
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A framework reference of a KPI: which framework, which code, which KPI carries it."""
-
-    framework: str
-    framework_label: str
-    code: str
-    label: str
-    kpi_code: str
-    kpi_url: str
 
 
 @dataclass(slots=True)
@@ -172,34 +107,6 @@ class Standing:
                 for status, label, count in self.summary
                 if count
             )
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class SharedRow:
-    """A KPI carrying a shared code: its consortium's cell at each stage."""
-
-    consortium: Any
-    kpi: KPI
-    url: str
-    target: str
-    cells: list[Cell]
-
-
-@dataclass(frozen=True, slots=True)
-class SharedIndicator:
-    """One framework reference code held by KPIs of two consortia or more."""
-
-    framework: str
-    framework_label: str
-    code: str
-    label: str
-    rows: list[SharedRow]
-
-    @property
-    def anchor(self) -> str:
-        return "ref-" + "".join(
-            ch if ch.isalnum() else "-" for ch in f"{self.framework}-{self.code}"
         )
 
 
@@ -243,12 +150,12 @@ def programme_report(consortia: Sequence, inputs: ProgrammeInputs) -> ProgrammeR
         rows_of[kpi_consortium[row[KPI_ID]]].append(row)
     shown = {consortium.pk for consortium in consortia}
     references = [ref for ref in inputs.references if kpi_consortium[ref[0]] in shown]
-    shared_codes, own_codes = _shared_codes(references, kpi_consortium)
+    by_code, own_codes = shared_codes(references, kpi_consortium)
     kpi_by_id = {kpi.pk: kpi for kpi in inputs.kpis}
     standings = []
     frames = {}
     for consortium in consortia:
-        frame = _Frame(
+        frame = ConsortiumFigures(
             cities=inputs.members.get(consortium.pk, []),
             solutions=inputs.solutions.get(consortium.pk, []),
             kpis=kpis_of.get(consortium.pk, []),
@@ -259,14 +166,19 @@ def programme_report(consortia: Sequence, inputs: ProgrammeInputs) -> ProgrammeR
         standing = _standing(consortium, frame, formatter, city_url, kpi_url)
         standing.url = f"{overview}?consortium={consortium.slug}"
         standing.own_references = [
-            _reference(reference, kpi_by_id[reference[0]], kpi_url)
+            reference_of(reference, kpi_by_id[reference[0]], kpi_url)
             for reference in own_codes
             if kpi_consortium[reference[0]] == consortium.pk
         ]
         standings.append(standing)
+    shared_ids = {reference[0] for items in by_code.values() for reference in items}
+    cells = {
+        consortium.pk: consortium_cells(frames[consortium.pk], shared_ids, formatter)
+        for consortium in consortia
+    }
     shared = [
-        _shared_indicator(key, references, consortia, frames, kpi_by_id, formatter, kpi_url)
-        for key, references in shared_codes.items()
+        shared_indicator(key, items, consortia, frames, cells, formatter, kpi_url)
+        for key, items in by_code.items()
     ]
     return ProgrammeReport(
         standings=standings, shared=shared, stage_labels=[stage_heading(s) for s in STAGES]
@@ -274,8 +186,8 @@ def programme_report(consortia: Sequence, inputs: ProgrammeInputs) -> ProgrammeR
 
 
 @dataclass(slots=True)
-class _Frame:
-    """One consortium's part of the inputs."""
+class ConsortiumFigures:
+    """One consortium's part of the inputs: what its matrices are built from at any stage."""
 
     cities: list[Member]
     solutions: list[Solution]
@@ -315,7 +227,7 @@ class _Frame:
         return {row[STAGE] for row in self.rows if row[STATUS] in JUDGED}
 
 
-def _standing(consortium, frame: _Frame, formatter, city_url, kpi_url) -> Standing:
+def _standing(consortium, frame: ConsortiumFigures, formatter, city_url, kpi_url) -> Standing:
     present = frame.present_stages()
     default = vocabulary.default_stage(present)
     inputs = frame.inputs(default, frame.kpis, default, bool(present))
@@ -348,7 +260,7 @@ def _leaf_kpis(kpis: Sequence[KPI]) -> list[KPI]:
     return [kpi for kpi in kpis if kpi.pk not in composites]
 
 
-def _completeness(frame: _Frame) -> list[StageCount]:
+def _completeness(frame: ConsortiumFigures) -> list[StageCount]:
     """Per stage: the units expected, those with a figure, those approved (module doc)."""
     slots = set()
     for kpi in _leaf_kpis(frame.kpis):
@@ -383,90 +295,3 @@ def _unit_counts(matrix: Matrix, kpis: Sequence[KPI]) -> list[tuple[str, str, in
     return [
         (str(status), str(STATUS_LABELS[status]), counts[status]) for status in SUMMARY_STATUSES
     ]
-
-
-def _shared_codes(references: Sequence[tuple], kpi_consortium: dict[int, int]):
-    """The references grouped by (framework, code): those held in two consortia or more,
-    and the others (each stays with its consortium)."""
-    grouped: dict[tuple[str, str], list[tuple]] = defaultdict(list)
-    for reference in references:
-        grouped[(reference[1], reference[2])].append(reference)
-    shared, own = {}, []
-    for key, items in grouped.items():
-        if len({kpi_consortium[item[0]] for item in items}) > 1:
-            shared[key] = items
-        else:
-            own.extend(items)
-    return shared, own
-
-
-def _framework_label(framework: str) -> str:
-    try:
-        return str(FrameworkReference.Framework(framework).label)
-    except ValueError:
-        return framework
-
-
-def _reference(reference: tuple, kpi: KPI, kpi_url: Callable) -> Reference:
-    _kpi_id, framework, code, label = reference
-    return Reference(framework, _framework_label(framework), code, label, kpi.code, kpi_url(kpi.pk))
-
-
-def _shared_indicator(
-    key, references, consortia, frames, kpi_by_id, formatter, kpi_url
-) -> SharedIndicator:
-    """One shared code's table: each KPI's consortium cell at each stage, by consortium."""
-    framework, code = key
-    label = next((reference[3] for reference in references if reference[3]), "")
-    kpi_ids = {reference[0] for reference in references}
-    rows = []
-    for consortium in consortia:
-        frame = frames[consortium.pk]
-        kpis = [kpi for kpi in frame.kpis if kpi.pk in kpi_ids]
-        if not kpis:
-            continue
-        present = frame.present_stages()
-        default = vocabulary.default_stage(present)
-        by_stage = {}
-        for stage in STAGES:
-            inputs = frame.inputs(stage, kpis, default, bool(present))
-            matrix = build.build_matrix(
-                cities=inputs.cities,
-                solutions=inputs.solutions,
-                kpis=inputs.kpis,
-                implementing=inputs.implementing,
-                rows=inputs.rows,
-                baselines=inputs.baselines,
-                stage=stage,
-                formatter=formatter,
-            )
-            total = next(
-                (
-                    index
-                    for index, column in enumerate(matrix.columns)
-                    if column.kind == "consortium"
-                ),
-                None,
-            )
-            by_stage[stage] = {
-                row.kpi_id: row.cells[total] if total is not None else None
-                for row in matrix.kpi_rows
-            }
-        for kpi in build.ordered_kpis(kpis, frame.solutions):
-            cells = [_shown(by_stage[stage].get(kpi.pk)) for stage in STAGES]
-            rows.append(
-                SharedRow(consortium, kpi, kpi_url(kpi.pk), formatter.target_wording(kpi), cells)
-            )
-    return SharedIndicator(framework, _framework_label(framework), code, label, rows)
-
-
-def _shown(cell: Cell | None) -> Cell:
-    """A consortium cell, or one saying the KPI is not rolled up for the consortium."""
-    if cell is not None and cell.status != "none":
-        return cell
-    words = escape(_("Not rolled up: see the KPI's page"))
-    return Cell(
-        status="none",
-        label="",
-        html=SafeString(f'<td class="none"><span class="muted">{words}</span></td>'),
-    )

@@ -23,8 +23,14 @@ from solutions.models import Activity, Solution
 
 from . import build, reports, versioned
 from .figures import Formatter
-from .programme import programme_inputs, programme_report
-from .readers import city_page_inputs, kpi_page_inputs, matrix_inputs, visible_memberships
+from .programme import programme_report
+from .readers import (
+    city_page_inputs,
+    kpi_page_inputs,
+    matrix_inputs,
+    programme_inputs,
+    visible_memberships,
+)
 
 
 def _count(queryset, field: str = "pk"):
