@@ -123,11 +123,10 @@ class ProgrammeReport:
         return len({member.pk for item in self.standings for member, _url in item.cities})
 
     @property
-    def cell_count(self) -> int:
-        """Cells the page prints (its tables' size, for the bench's bare table)."""
-        return sum(len(row.cells) for item in self.shared for row in item.rows) + sum(
-            len(item.stages) + len(item.summary) for item in self.standings
-        )
+    def table_shape(self) -> tuple[int, int]:
+        """Rows and columns of the page's tables, as one table (the bench's bare anchor):
+        two rows per consortium, one per KPI of a shared code; five columns."""
+        return 2 * len(self.standings) + sum(len(item.rows) for item in self.shared), 5
 
 
 def programme_report(consortia: Sequence, inputs: ProgrammeInputs) -> ProgrammeReport:
