@@ -63,6 +63,8 @@ PAGES = (
     Page("/solutions/sern/1/", "SERN"),
     Page("/kpis/sern/2.2/", "2.2"),
     Page("/roadmap/", "SERN"),
+    Page("/programmes/icc/", "Compared across consortia"),
+    Page("/api/v1/programmes/icc/", '"consortia"', portal=False),
     Page("/cities/ravenna/report/final/", "Ravenna", {ANONYMOUS: 302}),
     # Spreadsheets in, deliverables out (kpis/exchange): the upload page, the deliverable
     # page, and a download (a workbook: a zip whose index names xl/workbook.xml).
