@@ -10,7 +10,8 @@ read the same whatever the Accept-Language.
 
 A list's ETag holds the whole change log's version (a list spans every programme); one
 programme's holds the newest version of its consortia (:mod:`changelog.versions`), which a
-change in another programme leaves alone. The JSON of a list is kept under its ETag.
+change in another programme leaves alone. The JSON of a list and of one programme is kept
+under its ETag.
 """
 
 from __future__ import annotations
@@ -256,6 +257,11 @@ class ProgrammeViewSet(ProgrammeDefinitions):
 
     serializer_class = ProgrammeReportSerializer
     cache_answers = True  # a list's JSON, kept under its ETag (icc_portal.api.conditional)
+
+    def keeps_answer(self, request) -> bool:
+        """One programme's JSON is kept too (its ETag holds its consortia's version): it
+        costs what the page's first render costs, and it carries no prefix."""
+        return self.cache_answers and request.accepted_media_type.startswith("application/json")
 
     def read_version(self, request):
         """One programme: the newest version of its consortia (one query)."""

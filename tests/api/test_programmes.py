@@ -137,3 +137,14 @@ def test_a_programme_with_only_unpublished_consortia_is_not_found(world):
     assert client_for(None).get(f"{API}{other.programme.slug}/").status_code == 404
     slugs = [row["slug"] for row in client_for(None).get(API).json()["results"]]
     assert other.programme.slug not in slugs and "mission" in slugs
+
+
+def test_one_programme_read_again_is_answered_from_its_kept_answer(
+    world, django_assert_max_num_queries
+):
+    client = client_for(None)
+    first = client.get(f"{API}mission/")
+    with django_assert_max_num_queries(1):  # the programme's version, nothing else
+        again = client.get(f"{API}mission/")
+    assert again.json() == first.json()
+    assert again["ETag"] == first["ETag"]
