@@ -104,26 +104,36 @@ class SharedIndicatorSerializer(serializers.Serializer):
     kpis = SharedKpiSerializer(many=True)
 
 
-class ProgrammeReportSerializer(ProgrammeSerializer):
-    """A programme with what its page shows (documentation: the answers are built as dicts)."""
+class ProgrammeSummarySerializer(ProgrammeSerializer):
+    """A programme in a list: its consortia, cities, stages and status counts
+    (documentation: the answers are built as dicts)."""
 
     url = serializers.CharField(help_text="The programme's page.")
     consortia = ProgrammeConsortiumSerializer(many=True, help_text="Those you may see.")
+
+    class Meta(ProgrammeSerializer.Meta):
+        fields = [*ProgrammeSerializer.Meta.fields, "url", "consortia"]
+
+
+class ProgrammeReportSerializer(ProgrammeSummarySerializer):
+    """One programme with all its page shows, the tables of shared codes included."""
+
     shared_indicators = SharedIndicatorSerializer(
         many=True,
         help_text="One per framework reference code that KPIs of two consortia or more carry.",
     )
 
-    class Meta(ProgrammeSerializer.Meta):
-        fields = [*ProgrammeSerializer.Meta.fields, "url", "consortia", "shared_indicators"]
+    class Meta(ProgrammeSummarySerializer.Meta):
+        fields = [*ProgrammeSummarySerializer.Meta.fields, "shared_indicators"]
 
 
 # --------------------------------------------------------------------------- answers
 
 
-def programme_records(user, programmes: Iterable) -> list[dict]:
+def programme_records(user, programmes: Iterable, *, compare: bool = True) -> list[dict]:
     """Each programme as the API answers it, for ``user``; seven queries however many
-    programmes and consortia: the consortia, then ``programme_inputs``."""
+    programmes and consortia: the consortia, then ``programme_inputs``. Without
+    ``compare`` (a list), no tables of shared codes: one programme's answer has them."""
     programmes = list(programmes)
     consortia = list(
         visible_consortia(user).filter(programme__in=programmes).order_by("name")
@@ -137,12 +147,13 @@ def programme_records(user, programmes: Iterable) -> list[dict]:
             own = [
                 consortium for consortium in consortia if consortium.programme_id == programme.pk
             ]
-            records.append(_record(programme, programme_report(own, inputs)))
+            report = programme_report(own, inputs, compare=compare)
+            records.append(_record(programme, report, compare=compare))
     return records
 
 
-def _record(programme, report: ProgrammeReport) -> dict:
-    return {
+def _record(programme, report: ProgrammeReport, *, compare: bool) -> dict:
+    record = {
         **ProgrammeSerializer(programme).data,
         "url": reverse("programme-detail", args=[programme.slug]),
         "consortia": [
@@ -176,30 +187,33 @@ def _record(programme, report: ProgrammeReport) -> dict:
             }
             for item in report.standings
         ],
-        "shared_indicators": [
-            {
-                "framework": indicator.framework,
-                "code": indicator.code,
-                "label": indicator.label,
-                "kpis": [
-                    {
-                        "consortium": row.consortium.slug,
-                        "kpi": row.kpi.pk,
-                        "kpi_code": row.kpi.code,
-                        "kpi_name": row.kpi.name,
-                        "unit": row.kpi.unit,
-                        "stages": [
-                            _progress_row(row, stage, cell)
-                            for stage, cell in zip(STAGES, row.cells, strict=True)
-                            if cell.status != "none"
-                        ],
-                    }
-                    for row in indicator.rows
-                ],
-            }
-            for indicator in report.shared
-        ],
     }
+    if not compare:
+        return record
+    record["shared_indicators"] = [
+        {
+            "framework": indicator.framework,
+            "code": indicator.code,
+            "label": indicator.label,
+            "kpis": [
+                {
+                    "consortium": row.consortium.slug,
+                    "kpi": row.kpi.pk,
+                    "kpi_code": row.kpi.code,
+                    "kpi_name": row.kpi.name,
+                    "unit": row.kpi.unit,
+                    "stages": [
+                        _progress_row(row, stage, cell)
+                        for stage, cell in zip(STAGES, row.cells, strict=True)
+                        if cell.status != "none"
+                    ],
+                }
+                for row in indicator.rows
+            ],
+        }
+        for indicator in report.shared
+    ]
+    return record
 
 
 def _progress_row(row, stage: str, cell) -> dict:
@@ -243,13 +257,16 @@ def _progress_row(row, stage: str, cell) -> dict:
     list=extend_schema(
         summary="List programmes",
         description="Each programme you may see (one with a consortium you may read), with "
-        "its consortia and cities, how complete each stage is, each consortium's status "
-        "counts, and the KPIs consortia share through a framework reference code: what "
-        "`/programmes/<slug>/` shows, from the figures you may see.",
-        responses={200: ProgrammeReportSerializer(many=True), **LIST_ERRORS},
+        "its consortia and cities, how complete each stage is and each consortium's status "
+        "counts, from the figures you may see. One programme's answer adds the KPIs "
+        "consortia share through a framework reference code.",
+        responses={200: ProgrammeSummarySerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(
-        summary="One programme", responses={200: ProgrammeReportSerializer, **LIST_ERRORS}
+        summary="One programme",
+        description="What `/programmes/<slug>/` shows: the list's answer, and one table per "
+        "framework reference code that KPIs of two consortia or more carry.",
+        responses={200: ProgrammeReportSerializer, **LIST_ERRORS},
     ),
 )
 class ProgrammeViewSet(ProgrammeDefinitions):
@@ -270,7 +287,7 @@ class ProgrammeViewSet(ProgrammeDefinitions):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(programme_records(request.user, page))
+        return self.get_paginated_response(programme_records(request.user, page, compare=False))
 
     def retrieve(self, request, *args, **kwargs):
         programme = self.get_object()

@@ -129,8 +129,11 @@ class ProgrammeReport:
         return 2 * len(self.standings) + sum(len(item.rows) for item in self.shared), 5
 
 
-def programme_report(consortia: Sequence, inputs: ProgrammeInputs) -> ProgrammeReport:
-    """Each consortium's standing and the tables of shared codes, in the active language."""
+def programme_report(
+    consortia: Sequence, inputs: ProgrammeInputs, *, compare: bool = True
+) -> ProgrammeReport:
+    """Each consortium's standing and (unless not ``compare``) the tables of shared codes,
+    in the active language."""
     formatter = Formatter()
     city_url = build.link_maker("city-detail")
     kpi_url = build.link_maker("kpi-detail", numeric=True)
@@ -170,6 +173,8 @@ def programme_report(consortia: Sequence, inputs: ProgrammeInputs) -> ProgrammeR
             if kpi_consortium[reference[0]] == consortium.pk
         ]
         standings.append(standing)
+    if not compare:
+        by_code = {}
     shared_ids = {reference[0] for items in by_code.values() for reference in items}
     cells = {
         consortium.pk: consortium_cells(frames[consortium.pk], shared_ids, formatter)

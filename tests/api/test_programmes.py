@@ -148,3 +148,11 @@ def test_one_programme_read_again_is_answered_from_its_kept_answer(
         again = client.get(f"{API}mission/")
     assert again.json() == first.json()
     assert again["ETag"] == first["ETag"]
+
+
+def test_the_list_leaves_the_tables_of_shared_codes_to_one_programme(world):
+    [record] = [
+        row for row in client_for(None).get(API).json()["results"] if row["slug"] == "mission"
+    ]
+    assert "shared_indicators" not in record
+    assert {item["slug"] for item in record["consortia"]} == {"north", "south"}
