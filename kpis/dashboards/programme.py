@@ -52,7 +52,8 @@ from .judging import CITY, KPI_ID, REVIEW, STAGE, STATUS, VALUE
 from .matrix import SUMMARY_STATUSES, Matrix
 from .readers import MatrixInputs, Member, ProgrammeInputs, reads_baseline
 
-#: Statuses that say a unit gave its figure (a stored "not yet reported" is none).
+#: Statuses that make a stage one "with figures", as ``stages_with_figures`` counts them:
+#: the overview's default stage is the latest such.
 JUDGED = ("reported", "not_available")
 
 
@@ -165,7 +166,7 @@ def programme_report(
             rows=rows_of.get(consortium.pk, []),
         )
         frames[consortium.pk] = frame
-        standing = _standing(consortium, frame, formatter, city_url, kpi_url)
+        standing = _standing(consortium, frame, formatter, city_url)
         standing.url = f"{overview}?consortium={consortium.slug}"
         standing.own_references = [
             reference_of(reference, kpi_by_id[reference[0]], kpi_url)
@@ -231,7 +232,7 @@ class ConsortiumFigures:
         return {row[STAGE] for row in self.rows if row[STATUS] in JUDGED}
 
 
-def _standing(consortium, frame: ConsortiumFigures, formatter, city_url, kpi_url) -> Standing:
+def _standing(consortium, frame: ConsortiumFigures, formatter, city_url) -> Standing:
     present = frame.present_stages()
     default = vocabulary.default_stage(present)
     inputs = frame.inputs(default, frame.kpis, default, bool(present))
