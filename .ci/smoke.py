@@ -176,8 +176,8 @@ class Smoke:
             try:
                 if requests.get(f"{self.base}/api/v1/health/", timeout=5).ok:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or a cold worker slower than 5 s on a loaded machine
             time.sleep(0.3)
         raise SystemExit(f"smoke: the server at {self.base} did not answer in {seconds:.0f} s")
 
