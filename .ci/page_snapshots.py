@@ -59,7 +59,7 @@ def configure(database: Path) -> None:
 
 
 def urls() -> list[str]:
-    from cities.models import City, Consortium
+    from cities.models import City, Consortium, Programme
     from kpis.models import KPI, Measurement
     from solutions.models import Solution
 
@@ -96,6 +96,9 @@ def urls() -> list[str]:
     for kpi in KPI.objects.select_related("solution__consortium").order_by("pk"):
         found.append(f"/kpis/{kpi.pk}/")
     found += ["/kpis/sern/2.2/", "/kpis/2.2/", "/kpis/9.9/", "/cities/nowhere/"]
+    for programme in Programme.objects.order_by("slug"):
+        found += [f"/programmes/{programme.slug}/", f"/api/v1/programmes/{programme.slug}/"]
+    found += ["/programmes/nowhere/"]
     measurement = Measurement.objects.order_by("pk").first()
     found += [f"/measurements/{measurement.pk}/history/", "/roadmap/", "/report/"]
     found += ["/accounts/login/", "/accounts/profile/", "/accounts/api-token/", "/no-such/"]

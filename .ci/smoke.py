@@ -63,6 +63,8 @@ PAGES = (
     Page("/solutions/sern/1/", "SERN"),
     Page("/kpis/sern/2.2/", "2.2"),
     Page("/roadmap/", "SERN"),
+    Page("/programmes/icc/", "Compared across consortia"),
+    Page("/api/v1/programmes/icc/", '"consortia"', portal=False),
     Page("/cities/ravenna/report/final/", "Ravenna", {ANONYMOUS: 302}),
     # Spreadsheets in, deliverables out (kpis/exchange): the upload page, the deliverable
     # page, and a download (a workbook: a zip whose index names xl/workbook.xml).
@@ -174,8 +176,8 @@ class Smoke:
             try:
                 if requests.get(f"{self.base}/api/v1/health/", timeout=5).ok:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or a cold worker slower than 5 s on a loaded machine
             time.sleep(0.3)
         raise SystemExit(f"smoke: the server at {self.base} did not answer in {seconds:.0f} s")
 

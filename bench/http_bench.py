@@ -6,10 +6,12 @@
 Serves the portal with gunicorn (2 sync workers, ``DEBUG=0``, persistent database
 connections, throttles lifted) under ``bench.settings``, which adds the anchors to the
 portal's URLs (never in production): a bare view (``HttpResponse`` through the same
-middleware) and bare Django template tables of 31 × 8 and 100 × 211 cells (the sizes of
-the SERN overview and of the 200-city one). The database is ``BENCH_DATABASE_URL``, else
-``DATABASE_URL`` when it is PostgreSQL, else the SQLite file of ``bench/run.py``; it gets
-the SERN demo data and the generated ``bench`` consortium (kept between runs).
+middleware) and bare Django template tables of 31 × 8, 100 × 211 and 264 × 5 cells (the
+sizes of the SERN overview, of the 200-city one and of the programme page's tables). The
+database is ``BENCH_DATABASE_URL``, else ``DATABASE_URL`` when it is PostgreSQL, else the
+SQLite file of ``bench/run.py``; it gets the SERN demo data, the generated ``bench``
+consortium and the generated programme of 112 cities in 12 consortia
+(``mission-programme``; both kept between runs).
 
 A steering committee member of both consortia reads the pages with a session cookie; a
 partner token reads the API. ``wrk -t2 -c16`` (Debian package ``wrk``) drives each URL in
@@ -62,6 +64,11 @@ URLS = [
     ),
     ("progress sern", "/api/v1/progress/?consortium=sern", "token", "health (token)", 0.5),
     ("progress bench", "/api/v1/progress/?consortium=bench", "token", "health (token)", 1 / 3),
+    # The generated programme (112 cities in 12 consortia): its page beside a bare table of
+    # its tables' size (ProgrammeReport.table_shape), its API list beside the health floor.
+    ("table 264x5", "/bench/table/264x5/", "session", None, None),
+    ("/programmes/mission/", "/programmes/mission-programme/", "session", "table 264x5", 0.5),
+    ("programmes list", "/api/v1/programmes/", "token", "health (token)", 0.5),
 ]
 
 PREPARE = """
@@ -217,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "load_demo", "--no-accounts")
     manage(env, "generate_bench_data")  # leaves an existing benchmark consortium alone
+    manage(env, "generate_bench_data", "--programme", "--slug=mission")  # and programme
     token, session = manage(env, "shell", "-v", "0", "-c", PREPARE).split()[-2:]
 
     port = free_port()

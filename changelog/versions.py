@@ -49,9 +49,22 @@ def _sql() -> dict[str, str]:
         mine = f"COALESCE(({newest.format(condition)}), 0)"
         return f"SELECT id, recorded_at FROM {table} WHERE id = {greatest}({mine}, {definitions})"
 
+    programmes = quote(apps.get_model("cities", "Programme")._meta.db_table)
+
+    def version_of_many(where: str) -> str:
+        """The newest row of any consortium ``where`` selects (``c``), or of the definitions:
+        each consortium's newest found through the index, as for one."""
+        each = newest.format("consortium_id >= c.id AND consortium_id <= c.id")
+        mine = f"COALESCE((SELECT MAX(({each})) FROM {consortia} c WHERE {where}), 0)"
+        return f"SELECT id, recorded_at FROM {table} WHERE id = {greatest}({mine}, {definitions})"
+
     return {
         "one": version_of("%(id)s"),
         "slug": version_of(f"(SELECT id FROM {consortia} WHERE slug = %(slug)s)"),
+        "many": version_of_many("c.id IN ({ids})"),
+        "programme": version_of_many(
+            f"c.programme_id = (SELECT id FROM {programmes} WHERE slug = %(slug)s)"
+        ),
         "definitions": f"SELECT id, recorded_at FROM {table} WHERE id = {definitions}",
     }
 
@@ -82,12 +95,23 @@ def consortium_version_by_slug(slug: str) -> Stamp:
 
 
 def consortia_version(consortium_ids) -> Stamp:
-    """The newest of several consortia's versions (a city page spans its consortia): one
-    query per consortium (a city takes part in one or two)."""
-    ids = sorted(set(consortium_ids))
+    """The newest of several consortia's versions (a city page spans its consortia, a
+    programme's page all of its own): one query, however many."""
+    ids = sorted({int(pk) for pk in consortium_ids})
     if not ids:
         return definitions_version()
-    return max((consortium_version(pk) for pk in ids), key=lambda stamp: stamp.position)
+    if len(ids) == 1:
+        return consortium_version(ids[0])
+    placeholders = ", ".join(["%s"] * len(ids))
+    return _stamp(_sql()["many"].replace("{ids}", placeholders), ids)
+
+
+def programme_version_by_slug(slug: str) -> Stamp:
+    """The newest version of every consortium of the programme with this slug (whoever
+    may read which), in one query; an unknown slug: the definition rows' version."""
+    if "\x00" in slug:
+        return definitions_version()
+    return _stamp(_sql()["programme"], {"slug": slug})
 
 
 def definitions_version() -> Stamp:

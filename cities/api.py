@@ -153,7 +153,7 @@ class CityFilter(ApiFilterSet):
         summary="One programme", responses={200: ProgrammeSerializer, **LIST_ERRORS}
     ),
 )
-class ProgrammeViewSet(ConditionalReads, viewsets.ReadOnlyModelViewSet):
+class ProgrammeDefinitionsViewSet(ConditionalReads, viewsets.ReadOnlyModelViewSet):
     """Programmes (ICC, EU Cities Mission…) that have a consortium you may see."""
 
     serializer_class = ProgrammeSerializer

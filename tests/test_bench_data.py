@@ -99,3 +99,20 @@ def test_budgets_hold_or_break(bench_run, capsys):
     assert bench_run.check_budgets({"pages": [page("bench", "overview", 2.4)]}) == 1
     assert bench_run.check_budgets({"pages": [page("demo", "city", 0.5, in_render=1)]}) == 1
     assert "BUDGET BROKEN" in capsys.readouterr().err
+
+
+def test_builds_a_programme_of_consortia_sharing_framework_codes():
+    out = generate("--programme", "--cities=10", "--consortia=3", "--solutions=1", "--kpis=6")
+    assert "3 consortia, 10 cities" in out
+    from kpis.models import FrameworkReference
+
+    consortia = Consortium.objects.filter(programme__slug="tiny-programme").order_by("slug")
+    assert [item.slug for item in consortia] == ["tiny-01", "tiny-02", "tiny-03"]
+    assert [item.memberships.count() for item in consortia] == [4, 3, 3]
+    # KPIs 1.1 and 1.6 of each consortium carry the codes every consortium shares.
+    codes = FrameworkReference.objects.filter(kpi__solution__consortium__in=consortia)
+    assert sorted(set(codes.values_list("code", flat=True))) == ["BENCH-1.1", "BENCH-1.6"]
+    assert codes.count() == 6
+    assert "exists" in generate("--programme", "--cities=10", "--consortia=3")
+    generate("--programme", "--cities=6", "--consortia=2", "--solutions=1", "--kpis=2", "--replace")
+    assert Consortium.objects.filter(programme__slug="tiny-programme").count() == 2

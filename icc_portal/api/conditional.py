@@ -155,7 +155,11 @@ def validators_for(request, version: stamp.Stamp, prefix: str = "") -> Validator
 
 
 def check(
-    request, *, prefix_pattern: re.Pattern[str] | None = None, scope: str | None = None
+    request,
+    *,
+    prefix_pattern: re.Pattern[str] | None = None,
+    scope: str | None = None,
+    version: stamp.Stamp | None = None,
 ) -> Validators:
     """The validators of a read, after raising :class:`NotModified` if the client's ETag is
     current.
@@ -168,9 +172,10 @@ def check(
     version); a client's ETag whose prefix fits is checked with that prefix, so a view
     can answer 304 without reading the object the prefix describes. ``scope``: the slug
     of the one consortium the read is about (its version instead of the whole log's).
+    ``version``: a version the view read itself (a programme's: every consortium of it).
     The data version read is kept as ``request.data_version`` for the view's own use.
     """
-    version = request.data_version = data_version(scope)
+    version = request.data_version = version if version is not None else data_version(scope)
     request.data_version_read_at = now()
     current = validators_for(request, version)
     for tag in (part.strip() for part in request.headers.get("If-None-Match", "").split(",")):
@@ -239,6 +244,10 @@ class ConditionalReads:
         """The slug of the one consortium this read is about, if it is about one."""
         return None
 
+    def read_version(self, request) -> stamp.Stamp | None:
+        """A version the view reads itself, instead of :meth:`version_scope`'s."""
+        return None
+
     def keeps_answer(self, request) -> bool:
         """Lists only: a detail's ETag carries the figure's version, set as it answers."""
         return (
@@ -252,7 +261,10 @@ class ConditionalReads:
         request.validators = request.data_version = request.answer_key = None
         if wants_validators(request):
             request.validators = check(
-                request, prefix_pattern=self.etag_prefix_pattern, scope=self.version_scope(request)
+                request,
+                prefix_pattern=self.etag_prefix_pattern,
+                scope=self.version_scope(request),
+                version=self.read_version(request),
             )
             if self.keeps_answer(request):
                 request.answer_key = answer_key(request, request.validators)

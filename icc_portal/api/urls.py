@@ -4,12 +4,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from cities.api import CityViewSet, ConsortiumViewSet, ProgrammeViewSet
+from cities.api import CityViewSet, ConsortiumViewSet
 from kpis.api.bulk import MeasurementBulkView
 from kpis.api.changes import ChangesViewSet
 from kpis.api.imports import ImportEndpoint
 from kpis.api.kpis import KPIViewSet
 from kpis.api.measurements import MeasurementViewSet
+from kpis.api.programmes import ProgrammeViewSet
 from kpis.api.progress import ProgressViewSet
 from solutions.api import ActivityViewSet, SolutionViewSet
 

@@ -3,12 +3,13 @@
 The figures come through the measurements' queryset (:mod:`kpis.managers`), as plain
 tuples straight from the database driver where a page holds thousands of them. Each
 reader returns a typed record (:class:`MatrixInputs`, :class:`StageTableInputs`,
-:class:`CityPageInputs`, :class:`KpiPageInputs`) that a view binds and hands on, never a
-dict read by keys.
+:class:`CityPageInputs`, :class:`KpiPageInputs`, :class:`ProgrammeInputs`) that a view binds
+and hands on, never a dict read by keys.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -17,7 +18,9 @@ from django.db import models
 from cities.access import visible_consortia_filter
 from cities.models import Membership
 from kpis import vocabulary
+from kpis.managers import driver_rows
 from kpis.models import KPI, FrameworkReference, Measurement
+from kpis.vocabulary import STAGES
 from roadmaps.models import Commitment, ThreeYearPlan
 from solutions.models import Activity, Solution
 
@@ -326,3 +329,62 @@ def kpi_page_inputs(user, kpi) -> KpiPageInputs:
         implementing=implementing,
         details=list(Measurement.objects.visible_to(user).for_kpis([kpi.pk])),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeInputs:
+    """What a programme's page is built from, for the consortia the reader may see.
+
+    ``members``: consortium id -> member cities; ``solutions`` by consortium; ``implementing``:
+    solution id -> city ids; ``kpis`` of every solution (parts included); ``references``:
+    ``(kpi id, framework, code, label)``; ``rows``: every figure the reader may see at every
+    stage (``managers.OVERVIEW_COLUMNS`` tuples).
+    """
+
+    members: dict[int, list[Member]]
+    solutions: dict[int, list[Solution]]
+    implementing: dict[int, set[int]]
+    kpis: list[KPI]
+    references: list[tuple]
+    rows: list[tuple]
+
+
+def programme_inputs(user, consortia: Sequence) -> ProgrammeInputs:
+    """Everything the programme's page needs of these consortia, in six queries whatever
+    their number and size: memberships with cities, solutions, implementing cities, KPIs,
+    framework references, and every figure the user may see at every stage."""
+    ids = [consortium.pk for consortium in consortia]
+    members: dict[int, list[Member]] = {pk: [] for pk in ids}
+    for consortium_id, *member in (
+        Membership.objects.filter(consortium_id__in=ids)
+        .order_by("city__country", "city__name")
+        .values_list(
+            "consortium_id",
+            "city_id",
+            "city__name",
+            "city__slug",
+            "city__country",
+            "city__population",
+            "role",
+        )
+    ):
+        members[consortium_id].append(Member(*member))
+    solutions: dict[int, list[Solution]] = {pk: [] for pk in ids}
+    for solution in Solution.objects.filter(consortium_id__in=ids).order_by("number"):
+        solutions[solution.consortium_id].append(solution)
+    solution_ids = [solution.pk for items in solutions.values() for solution in items]
+    implementing: dict[int, set[int]] = {pk: set() for pk in solution_ids}
+    through = Solution.implementing_cities.through
+    for solution_id, city_id in through.objects.filter(solution_id__in=solution_ids).values_list(
+        "solution_id", "city_id"
+    ):
+        implementing[solution_id].add(city_id)
+    kpis = list(KPI.objects.filter(solution_id__in=solution_ids).only(*KPI_FIELDS))
+    kpi_ids = [kpi.pk for kpi in kpis]
+    references = driver_rows(
+        FrameworkReference.objects.filter(kpi_id__in=kpi_ids)
+        .order_by("framework", "code", "kpi_id")
+        .values_list("kpi_id", "framework", "code", "label")
+    )
+    rows = Measurement.objects.visible_to(user).for_overview(kpi_ids, STAGES) if kpi_ids else []
+    return ProgrammeInputs(members, solutions, implementing, kpis, references, rows)

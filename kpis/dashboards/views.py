@@ -25,7 +25,14 @@ from solutions.models import Activity, Solution
 
 from . import build, reports, rounds, versioned
 from .figures import Formatter
-from .readers import city_page_inputs, kpi_page_inputs, matrix_inputs, visible_memberships
+from .programme import programme_report
+from .readers import (
+    city_page_inputs,
+    kpi_page_inputs,
+    matrix_inputs,
+    programme_inputs,
+    visible_memberships,
+)
 
 
 def _count(queryset, field: str = "pk"):
@@ -330,4 +337,55 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
             "kpi", self.request, [solution.consortium_id], kpi.pk, build=render_body
         )
         context.update(kpi_body=mark_safe(kpi_body), chart_script=chart_script)  # noqa: S308
+        return context
+
+
+def programme_consortia(user, slug: str) -> list:
+    """The consortia of the programme that the user may read, with the programme; one query.
+    Empty when there are none (or no such programme): the page is then a 404, so an
+    unpublished programme's name is not given away."""
+    return list(visible_consortia(user).filter(programme__slug=slug).order_by("name"))
+
+
+class ProgrammeDetailView(versioned.ConditionalPage, TemplateView):
+    """``/programmes/<slug>/``: every consortium of the programme the reader may see, its
+    cities, how complete each stage is, where it stands, and the KPIs consortia share
+    through a framework reference code (:mod:`kpis.dashboards.programme`).
+
+    Queries: the definitions' version, and the programme's consortia when not kept under
+    it yet; their data version, every consortium's in one query — plus the session, the
+    user and the user's roles when logged in. The body is kept rendered under that
+    version; only when it is not kept yet, ``programme_inputs`` reads (fixed, however many
+    consortia): memberships with cities, solutions, implementing cities, KPIs, framework
+    references, figures.
+    """
+
+    template_name = "kpis/dashboard/programme.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        slug = kwargs["slug"]
+        consortia = versioned.kept_definitions(
+            "programme", self.request, slug, build=lambda: programme_consortia(user, slug)
+        )
+        if not consortia:
+            raise Http404("No programme of that name with a consortium you may read.")
+        programme = consortia[0].programme
+        context.update(programme=programme, report=None)
+
+        def render_body() -> str:
+            report = programme_report(consortia, programme_inputs(user, consortia))
+            context["report"] = report
+            body = {"programme": programme, "report": report}
+            return render_to_string("kpis/dashboard/_programme_body.html", body)
+
+        programme_body = versioned.kept_page(
+            "programme",
+            self.request,
+            [consortium.pk for consortium in consortia],
+            programme.pk,
+            build=render_body,
+        )
+        context["programme_body"] = mark_safe(programme_body)  # noqa: S308
         return context

@@ -7,7 +7,9 @@ Queries counted for a coordinator using a token:
 then, per list, the data version its ETag and Last-Modified are computed from (the
 newest row of the change log, one query: ``icc_portal.api.conditional``; for progress
 the consortium's: ``changelog.versions``), and
-    programmes   count, page                                            = 1 + 2
+    programmes   count, page, their consortia you may read; the programme
+                 page's reads: memberships+cities, solutions, implementing
+                 cities, KPIs, framework references, figures            = 1 + 9
     consortia    count, page, memberships+cities                        = 1 + 3
     cities       count, page, visible memberships+consortia             = 1 + 3
     solutions    count, page, lead cities, implementing cities          = 1 + 4
@@ -53,7 +55,7 @@ pytestmark = pytest.mark.django_db
 AUTH_QUERIES = 1 + 1
 VERSION = 1
 LIST_QUERIES = {
-    "programmes/": VERSION + 2,
+    "programmes/": VERSION + 9,
     "consortia/": VERSION + 3,
     "cities/": VERSION + 3,
     "solutions/": VERSION + 4,

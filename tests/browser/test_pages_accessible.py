@@ -21,6 +21,8 @@ PAGES = [
     ("solution", "/solutions/sern/1/", None),
     ("kpi", "/kpis/sern/2.2/", None),
     ("roadmap", "/roadmap/", None),
+    ("programme", "/programmes/icc/", None),
+    ("programme-mission", "/programmes/eu-cities-mission/", "steering"),
     ("login", "/accounts/login/", None),
     ("not-found", "/no-such-page/", None),
     ("my-reporting", "/report/", "coordinator"),

@@ -10,12 +10,19 @@ random generator, so two runs with the same options build the same data.
 Run again, it leaves an existing consortium of that slug alone; ``--replace``
 deletes it (and its cities) and builds it anew. Bulk-created measurements have no
 history rows: the benchmark data is not an audit trail.
+
+``--programme`` builds a programme instead, at the EU Cities Mission's scale by default:
+112 cities in 12 consortia (``--cities``, ``--consortia``), each consortium one such as
+above (``<slug>-01``…, in the programme ``<slug>-programme``), every fifth KPI of each
+solution carrying a CITYkeys code all consortia share, so the programme page has one
+table per code to compare them by.
 """
 
 from __future__ import annotations
 
 import datetime
 import random
+from collections import Counter
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,7 +30,7 @@ from django.db import connection, transaction
 
 from changelog import log as changelog
 from cities.models import City, Consortium, Membership, Programme
-from kpis.models import KPI, Measurement
+from kpis.models import KPI, FrameworkReference, Measurement
 from kpis.vocabulary import ReportingStage
 from roadmaps.models import (
     Commitment,
@@ -62,7 +69,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--cities", type=int, default=200)
+        parser.add_argument(
+            "--cities", type=int, default=None, help="200 for a consortium, 112 for a programme"
+        )
+        parser.add_argument(
+            "--programme",
+            action="store_true",
+            help="build a programme of --consortia consortia sharing the --cities cities",
+        )
+        parser.add_argument("--consortia", type=int, default=12, help="with --programme")
         parser.add_argument("--solutions", type=int, default=5)
         parser.add_argument("--kpis", type=int, default=20, help="KPIs per solution")
         parser.add_argument("--slug", default="bench", help="the consortium's slug")
@@ -72,6 +87,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, cities, solutions, kpis, slug, seed, replace, **options):
+        if options["programme"]:
+            cities = 112 if cities is None else cities
+            self.handle_programme(
+                cities, options["consortia"], solutions, kpis, slug, seed, replace
+            )
+            return
+        cities = 200 if cities is None else cities
         if min(cities, solutions, kpis) < 1:
             raise CommandError("--cities, --solutions and --kpis must be at least 1.")
         with transaction.atomic(), changelog.batch():
@@ -90,6 +112,78 @@ class Command(BaseCommand):
             )
         )
 
+    def handle_programme(self, cities, consortia, solutions, kpis, slug, seed, replace):
+        if min(solutions, kpis, consortia) < 1 or cities < consortia:
+            raise CommandError(
+                "--solutions, --kpis and --consortia must be at least 1, --cities at least "
+                "--consortia."
+            )
+        with transaction.atomic(), changelog.batch():
+            programme = Programme.objects.filter(slug=f"{slug}-programme").first()
+            if programme is not None:
+                if not replace:
+                    self.stdout.write(f"Programme {programme.slug!r} exists; use --replace.")
+                    return
+                for consortium_slug in programme.consortia.values_list("slug", flat=True):
+                    delete_bench_consortium(consortium_slug)
+            counts = build_bench_programme(
+                slug=slug,
+                cities=cities,
+                consortia=consortia,
+                solutions=solutions,
+                kpis=kpis,
+                seed=seed,
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Programme {slug}-programme: "
+                + ", ".join(f"{count} {name}" for name, count in counts.items())
+            )
+        )
+
+
+def build_bench_programme(
+    *, slug: str, cities: int, consortia: int, solutions: int, kpis: int, seed: int = 2026
+) -> dict[str, int]:
+    """``consortia`` benchmark consortia sharing ``cities`` cities (as evenly as they go) in
+    one programme; every fifth KPI of each solution (1, 6, 11…) carries the CITYkeys code
+    ``BENCH-<solution>.<number>`` in every consortium."""
+    programme = Programme.objects.create(
+        slug=f"{slug}-programme",
+        name=f"Benchmark programme ({slug})",
+        description="A generated programme for measuring how the programme view scales.",
+    )
+    totals: Counter = Counter(consortia=consortia)
+    for index in range(consortia):
+        size = cities // consortia + (1 if index < cities % consortia else 0)
+        totals.update(
+            build_bench_consortium(
+                slug=f"{slug}-{index + 1:02d}",
+                cities=size,
+                solutions=solutions,
+                kpis=kpis,
+                seed=seed + index,
+                programme=programme,
+            )
+        )
+    shared = KPI.objects.filter(solution__consortium__programme=programme).select_related(
+        "solution"
+    )
+    references = FrameworkReference.objects.bulk_create(
+        FrameworkReference(
+            kpi=kpi,
+            framework=FrameworkReference.Framework.CITYKEYS,
+            code=f"BENCH-{kpi.code}",
+            label=f"Generated indicator {kpi.code}",
+        )
+        for kpi in shared
+        if int(kpi.code.split(".")[1]) % 5 == 1
+    )
+    changelog.record_definition()
+    analyze()
+    totals["framework references"] = len(references)
+    return dict(totals)
+
 
 def delete_bench_consortium(slug: str) -> None:
     consortium = Consortium.objects.get(slug=slug)
@@ -104,12 +198,22 @@ def delete_bench_consortium(slug: str) -> None:
 
 
 def build_bench_consortium(
-    *, slug: str, cities: int, solutions: int, kpis: int, seed: int = 2026
+    *,
+    slug: str,
+    cities: int,
+    solutions: int,
+    kpis: int,
+    seed: int = 2026,
+    programme: Programme | None = None,
 ) -> dict[str, int]:
+    """One benchmark consortium; in ``programme`` (whose builder analyzes once at the end),
+    else in a programme of its own."""
     rng = random.Random(seed)
-    programme, _ = Programme.objects.get_or_create(
-        slug=f"{slug}-programme", defaults={"name": f"Benchmark programme ({slug})"}
-    )
+    in_programme = programme is not None
+    if programme is None:
+        programme, _ = Programme.objects.get_or_create(
+            slug=f"{slug}-programme", defaults={"name": f"Benchmark programme ({slug})"}
+        )
     consortium = Consortium.objects.create(
         programme=programme,
         name=f"Benchmark consortium ({slug})",
@@ -194,7 +298,8 @@ def build_bench_consortium(
         )
     changelog.record_definition()
     _roadmap(consortium, city_objects)
-    analyze()
+    if not in_programme:
+        analyze()
     return {
         "cities": len(city_objects),
         "solutions": len(solution_objects),
