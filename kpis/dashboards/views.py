@@ -374,6 +374,7 @@ class ProgrammeDetailView(versioned.ConditionalPage, TemplateView):
         programme = consortia[0].programme
         context.update(programme=programme, report=None)
 
+        @speaking_for(programme)
         def render_body() -> str:
             report = programme_report(consortia, programme_inputs(user, consortia))
             context["report"] = report

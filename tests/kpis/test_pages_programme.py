@@ -62,6 +62,10 @@ def test_the_demo_programmes_serve_their_consortia_and_cities(client, sern):
 
     mission = text_of(client.get("/programmes/eu-cities-mission/"))
     assert "Let's GOv" in mission and "SERN" not in mission
+    # Each programme's page in its own stage words, read one after the other on one cache.
+    assert "Where we started" in icc and "Baseline" not in icc
+    assert "Baseline" in mission and "Mid-term review" in mission
+    assert "Where we started" not in mission
     for city in ("Bologna", "Bergamo", "Florence", "Milan", "Padua", "Parma", "Prato", "Rome"):
         assert city in mission
     assert "No figures yet." in mission
