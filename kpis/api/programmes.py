@@ -26,8 +26,7 @@ from rest_framework.response import Response
 
 from changelog import versions
 from cities.access import visible_consortia
-from cities.api import LIST_ERRORS, ProgrammeSerializer
-from cities.api import ProgrammeDefinitionsViewSet
+from cities.api import LIST_ERRORS, ProgrammeDefinitionsViewSet, ProgrammeSerializer
 from cities.models import Membership
 from icc_portal.numbers import plain
 from kpis.api.progress import ProgressRowSerializer, value_kind
