@@ -342,15 +342,8 @@ class ConsortiumWithFrameworkAdmin(ConsortiumAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:cities_consortium_change", args=[started.consortium.pk])
                 )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Start the next round of %(consortium)s") % {"consortium": previous},
-            "form": form,
-            "target": previous,
-            "opts": self.model._meta,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/cities/consortium/next_round.html", context)
+        title = _("Start the next round of %(consortium)s") % {"consortium": previous}
+        return self.action_page(request, "next_round", title=title, form=form, target=previous)
 
     @admin.action(description=_("Copy another consortium's framework into it"))
     def copy_framework(self, request, queryset):
@@ -369,15 +362,20 @@ class ConsortiumWithFrameworkAdmin(ConsortiumAdmin):
             else:
                 self.message_user(request, copied.summary(), messages.SUCCESS)
                 return None
+        title = _("Copy a framework into %(consortium)s") % {"consortium": target}
+        return self.action_page(request, "copy_framework", title=title, form=form, target=target)
+
+    def action_page(self, request, template: str, *, title: str, form, target):
+        """An action's intermediate page (its form, for the one consortium chosen)."""
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Copy a framework into %(consortium)s") % {"consortium": target},
+            "title": title,
             "form": form,
             "target": target,
             "opts": self.model._meta,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/cities/consortium/copy_framework.html", context)
+        return TemplateResponse(request, f"admin/cities/consortium/{template}.html", context)
 
 
 admin.site.unregister(Solution)

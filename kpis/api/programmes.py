@@ -28,8 +28,7 @@ from changelog import versions
 from cities.access import visible_consortia
 from cities.api import LIST_ERRORS, ProgrammeDefinitionsViewSet, ProgrammeSerializer
 from cities.models import Membership
-from icc_portal.numbers import plain
-from kpis.api.progress import ProgressRowSerializer, value_kind
+from kpis.api.progress import ProgressRowSerializer, cell_row
 from kpis.dashboards.programme import ProgrammeReport, programme_report
 from kpis.dashboards.readers import programme_inputs
 from kpis.vocabulary import STAGES, ReportingStage
@@ -218,35 +217,22 @@ def _record(programme, report: ProgrammeReport, *, compare: bool) -> dict:
 def _progress_row(row, stage: str, cell) -> dict:
     """A consortium's cell as ``/progress/`` gives it (``ProgressTable.row``'s shape)."""
     kpi = row.kpi
-    boolean = cell.boolean if kpi.value_type == "boolean" else None
     text = cell.text if kpi.reporting_level == "consortium" and cell.reported else ""
-    units_at_target, units = cell.at_target or (None, None)
-    return {
-        "consortium": row.consortium.slug,
-        "stage": stage,
-        "from_stage": None,
-        "solution": row.solution,
-        "kpi": kpi.pk,
-        "kpi_code": kpi.code,
-        "kpi_name": kpi.name,
-        "unit": kpi.unit,
-        "level": "consortium",
-        "city": None,
-        "country": None,
-        "status": str(cell.status),
-        "value_kind": value_kind(cell.value, boolean, text),
-        "value": plain(cell.value) or None,
-        "boolean": boolean,
-        "text": text,
-        "target": plain(cell.target_value) or None,
-        "ratio": plain(cell.ratio) or None,
-        "reported": cell.reported,
-        "expected": cell.expected,
-        "units_at_target": units_at_target,
-        "units": units,
-        "review_state": (cell.review or "approved") if cell.status != "no_data" else None,
-        "note": cell.note,
-    }
+    return cell_row(
+        cell,
+        kpi={"kpi": kpi.pk, "kpi_code": kpi.code, "kpi_name": kpi.name, "unit": kpi.unit},
+        place={
+            "consortium": row.consortium.slug,
+            "stage": stage,
+            "from_stage": None,
+            "solution": row.solution,
+            "level": "consortium",
+            "city": None,
+            "country": None,
+        },
+        text=text,
+        value_type=kpi.value_type,
+    )
 
 
 # --------------------------------------------------------------------------- the view

@@ -112,44 +112,67 @@ class ProgressTable:
         cell = ref.row.cells[ref.index]
         column = ref.column
         kpi = self.kpis[ref.row.kpi_id]
-        has_figure = cell.status != ProgressStatus.NO_DATA
         text = ""
         own_figure = column.kind == "city" or kpi.reporting_level == "consortium"
         if own_figure and cell.reported:
             unit = column.key if column.kind == "city" else None
             stage = (cell.stage or "final") if self.stage == LATEST else self.stage
             text = self.texts.get((ref.row.kpi_id, unit, stage), "")
-        boolean = cell.boolean if kpi.value_type == "boolean" else None
-        units_at_target, units = cell.at_target or (None, None)
-        return {
-            "consortium": self.consortium,
-            "stage": self.stage,
-            "from_stage": cell.stage or None,
-            "solution": ref.solution,
-            "kpi": ref.row.kpi_id,
-            "kpi_code": ref.row.code,
-            "kpi_name": ref.row.name,
-            "unit": ref.row.unit,
-            "level": column.kind,
-            "city": column.slug if column.kind == "city" else None,
-            "country": column.country or None,
-            "status": str(cell.status),
-            "value_kind": value_kind(cell.value, boolean, text),
-            "value": plain(cell.value) or None,
-            "boolean": boolean,
-            "text": text,
-            "target": plain(cell.target_value) or None,
-            "ratio": plain(cell.ratio) or None,
-            "reported": cell.reported,
-            "expected": cell.expected,
-            "units_at_target": units_at_target,
-            "units": units,
-            "review_state": (cell.review or "approved") if has_figure else None,
-            "note": cell.note,
-        }
+        row = ref.row
+        return cell_row(
+            cell,
+            kpi={"kpi": row.kpi_id, "kpi_code": row.code, "kpi_name": row.name, "unit": row.unit},
+            place={
+                "consortium": self.consortium,
+                "stage": self.stage,
+                "from_stage": cell.stage or None,
+                "solution": ref.solution,
+                "level": column.kind,
+                "city": column.slug if column.kind == "city" else None,
+                "country": column.country or None,
+            },
+            text=text,
+            value_type=kpi.value_type,
+        )
 
     def rows(self, refs: Sequence[CellRef]) -> Iterator[dict]:
         return (self.row(ref) for ref in refs)
+
+
+def cell_row(cell, *, kpi: dict, place: dict, text: str, value_type: str) -> dict:
+    """One judged cell as a progress row (``ProgressRowSerializer``'s shape): the one place
+    that writes it, for ``/progress/`` and the programmes' shared-code tables.
+
+    ``kpi``: its ``kpi``, ``kpi_code``, ``kpi_name`` and ``unit``; ``place``: the row's
+    ``consortium``, ``stage``, ``from_stage``, ``solution``, ``level``, ``city``, ``country``.
+    """
+    boolean = cell.boolean if value_type == "boolean" else None
+    units_at_target, units = cell.at_target or (None, None)
+    return {
+        "consortium": place["consortium"],
+        "stage": place["stage"],
+        "from_stage": place["from_stage"],
+        "solution": place["solution"],
+        **kpi,
+        "level": place["level"],
+        "city": place["city"],
+        "country": place["country"],
+        "status": str(cell.status),
+        "value_kind": value_kind(cell.value, boolean, text),
+        "value": plain(cell.value) or None,
+        "boolean": boolean,
+        "text": text,
+        "target": plain(cell.target_value) or None,
+        "ratio": plain(cell.ratio) or None,
+        "reported": cell.reported,
+        "expected": cell.expected,
+        "units_at_target": units_at_target,
+        "units": units,
+        "review_state": (cell.review or "approved")
+        if cell.status != ProgressStatus.NO_DATA
+        else None,
+        "note": cell.note,
+    }
 
 
 def value_kind(value, boolean: bool | None, text: str) -> str | None:

@@ -80,9 +80,9 @@ def build_matrix(
     )
 
 
-def consortium_matrix(inputs: MatrixInputs) -> Matrix:
-    """The matrix of what :func:`~kpis.dashboards.readers.matrix_inputs` read, linked to the
-    city and KPI pages: the overview's, a solution page's and the progress API's."""
+def inputs_matrix(inputs: MatrixInputs, *, stage: str | None = None, **options) -> Matrix:
+    """:func:`build_matrix` of what a reader read (``inputs``), at its stage unless another
+    is given; ``options``: the formatter and the links."""
     return build_matrix(
         cities=inputs.cities,
         solutions=inputs.solutions,
@@ -90,7 +90,16 @@ def consortium_matrix(inputs: MatrixInputs) -> Matrix:
         implementing=inputs.implementing,
         rows=inputs.rows,
         baselines=inputs.baselines,
-        stage=inputs.stage,
+        stage=inputs.stage if stage is None else stage,
+        **options,
+    )
+
+
+def consortium_matrix(inputs: MatrixInputs) -> Matrix:
+    """The matrix of what :func:`~kpis.dashboards.readers.matrix_inputs` read, linked to the
+    city and KPI pages: the overview's, a solution page's and the progress API's."""
+    return inputs_matrix(
+        inputs,
         city_url=link_maker("city-detail"),
         kpi_url=link_maker("kpi-detail", numeric=True),
     )

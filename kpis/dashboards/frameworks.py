@@ -105,16 +105,7 @@ def consortium_cells(frame: Any, kpi_ids: set[int], formatter) -> dict[int, list
     cells: dict[int, list[Cell]] = {kpi.pk: [] for kpi in kpis}
     for stage in STAGES:
         inputs = frame.inputs(stage, kpis, default, bool(present))
-        matrix = build.build_matrix(
-            cities=inputs.cities,
-            solutions=inputs.solutions,
-            kpis=inputs.kpis,
-            implementing=inputs.implementing,
-            rows=inputs.rows,
-            baselines=inputs.baselines,
-            stage=stage,
-            formatter=formatter,
-        )
+        matrix = build.inputs_matrix(inputs, stage=stage, formatter=formatter)
         total = next(
             (index for index, column in enumerate(matrix.columns) if column.kind == "consortium"),
             None,

@@ -236,16 +236,7 @@ def _standing(consortium, frame: ConsortiumFigures, formatter, city_url) -> Stan
     present = frame.present_stages()
     default = vocabulary.default_stage(present)
     inputs = frame.inputs(default, frame.kpis, default, bool(present))
-    matrix = build.build_matrix(
-        cities=inputs.cities,
-        solutions=inputs.solutions,
-        kpis=inputs.kpis,
-        implementing=inputs.implementing,
-        rows=inputs.rows,
-        baselines=inputs.baselines,
-        stage=inputs.stage,
-        formatter=formatter,
-    )
+    matrix = build.inputs_matrix(inputs, formatter=formatter)
     return Standing(
         consortium=consortium,
         url="",
