@@ -39,14 +39,21 @@ def log_in(page, base: str, username: str, language: str) -> None:
     page.goto(f"{base}/accounts/login/?next={GRID}")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
+    follow(page, "main form button[type=submit]")
 
 
 def checked(page, name: str, problems: list[str]) -> None:
     """axe on the page as it is now, and a screenshot."""
     problems += [f"{name}: {violation}" for violation in axe_violations(page)]
     screenshot(page, name)
+
+
+def follow(page, selector: str) -> None:
+    """Click what leads to another page and wait for that page (a bare wait after the click
+    can return while the page before is still the one loaded)."""
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_load_state()
 
 
 def focused_name(page) -> str:
@@ -79,16 +86,14 @@ def test_coordinator_reports_and_the_steering_committee_reviews(
     values = page.locator("fieldset.entry-row .field-value input:visible")
     values.nth(0).fill("3x")
     values.nth(1).fill("2")
-    page.click(".entry-actions button[type=submit]")
-    page.wait_for_load_state()
+    follow(page, ".entry-actions button[type=submit]")
     assert page.locator("#error-summary").is_visible()
     assert values.nth(0).get_attribute("aria-invalid") == "true"
     checked(page, f"flow-{language}-1-error", problems)
 
     # Save: the message is where the page opens.
     values.nth(0).fill("3")
-    page.click(".entry-actions button[type=submit]")
-    page.wait_for_load_state()
+    follow(page, ".entry-actions button[type=submit]")
     assert page.url.endswith("#outcome")
     saved = say(language, "Saved %(count)s figure.", "Saved %(count)s figures.", 2, count=2)
     assert saved in page.locator("#outcome").inner_text()
@@ -99,8 +104,7 @@ def test_coordinator_reports_and_the_steering_committee_reviews(
     city_form = "form.review-form:has(input[name=unit][value=city])"
     missing = int(page.locator(f"{city_form} input[name=confirm_missing]").get_attribute("value"))
     assert missing == 11  # 13 KPIs, 2 entered
-    page.click(f"{city_form} button[value=submit]")
-    page.wait_for_load_state()
+    follow(page, f"{city_form} button[value=submit]")
     assert focused_name(page) == "confirm_missing"
     assert (
         say(
@@ -114,8 +118,7 @@ def test_coordinator_reports_and_the_steering_committee_reviews(
     )
     checked(page, f"flow-{language}-3-confirm", problems)
     page.check(f"{city_form} input[name=confirm_missing]")
-    page.click(f"{city_form} button[value=submit]")
-    page.wait_for_load_state()
+    follow(page, f"{city_form} button[value=submit]")
     assert in_view(page, "#outcome")
     assert [message.to for message in mail.outbox] == [["sern-steering@example.org"]]
 
@@ -132,16 +135,13 @@ def test_coordinator_reports_and_the_steering_committee_reviews(
     )
     assert awaiting in page.inner_text("main")
     checked(page, f"flow-{language}-4-my-reporting", problems)
-    page.click(f"a[href='{GRID}#outcome']")
-    page.wait_for_load_state()
-    page.click(f"{city_form} button[value=return]")
-    page.wait_for_load_state()
+    follow(page, f"a[href='{GRID}#outcome']")
+    follow(page, f"{city_form} button[value=return]")
     assert focused_name(page) == "comment"
     assert say(language, "Say what needs to change.") in page.locator(city_form).inner_text()
     checked(page, f"flow-{language}-5-return-error", problems)
     page.fill(f"{city_form} textarea[name=comment]", "1.1: which departments?")
-    page.click(f"{city_form} button[value=return]")
-    page.wait_for_load_state()
+    follow(page, f"{city_form} button[value=return]")
     assert mail.outbox[-1].to == ["sern-coord-cervia@example.org"]
     assert "1.1: which departments?" in mail.outbox[-1].body
 
@@ -150,23 +150,19 @@ def test_coordinator_reports_and_the_steering_committee_reviews(
     page.goto(f"{base}{GRID}")
     assert "1.1: which departments?" in page.inner_text("#review")
     page.locator("fieldset.entry-row .field-value input:visible").nth(0).fill("4")
-    page.click(".entry-actions button[type=submit]")
-    page.wait_for_load_state()
+    follow(page, ".entry-actions button[type=submit]")
     page.check(f"{city_form} input[name=confirm_missing]")
-    page.click(f"{city_form} button[value=submit]")
-    page.wait_for_load_state()
+    follow(page, f"{city_form} button[value=submit]")
     checked(page, f"flow-{language}-6-resubmitted", problems)
 
     # The steering committee approves: the same count is asked again.
     page = new_page(language=language)
     log_in(page, base, "sern-steering", language)
     page.goto(f"{base}{GRID}")
-    page.click(f"{city_form} button[value=approve]")
-    page.wait_for_load_state()
+    follow(page, f"{city_form} button[value=approve]")
     assert focused_name(page) == "confirm_missing"
     page.check(f"{city_form} input[name=confirm_missing]")
-    page.click(f"{city_form} button[value=approve]")
-    page.wait_for_load_state()
+    follow(page, f"{city_form} button[value=approve]")
     with translation.override(language):
         from kpis.models import StageReview
 
