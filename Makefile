@@ -32,7 +32,7 @@ setup: $(STAMP)
 run: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo $(DEMO_FILES)
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 WEB_CONCURRENCY=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production: DEBUG off, settings from the environment (SECRET_KEY and ALLOWED_HOSTS at
 # least), migrate, collectstatic, gunicorn on $(HOST):$(PORT) (deploy/serve). The check

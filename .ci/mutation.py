@@ -12,12 +12,20 @@ tests that call the mutated function). One worker by default (``MUTATION_CHILDRE
 for two), so the machine stays usable. The score per module (killed/total, %) is printed
 as a table and written to ``mutation-score.txt`` (or the file given as first argument).
 
-Usage: .venv/bin/python .ci/mutation.py [OUTPUT] [--only NAME ...]
+Each module's verdicts are kept in ``.mutation/<module>.json`` (mutant -> status) beside
+its survivors' diffs (``.mutation/<module>.txt``). ``--survivors`` tests again only the
+mutants that survived last time (after tests were added; the module's own code must be
+unchanged, else run it whole), so a module of 400 mutants is re-scored in minutes; the
+table is always made from every mutant's latest verdict.
+
+Usage: .venv/bin/python .ci/mutation.py [OUTPUT] [--only NAME ...] [--survivors]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -95,6 +103,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/api/test_conditional_reads.py",
             "tests/api/test_answers_in_sequence.py",
             "tests/api/test_shared_cache.py",
+            "tests/api/test_query_budgets.py",
         ],
     ),
     "feed": (
@@ -139,9 +148,36 @@ cli()
 RESULT = re.compile(r"^\s*(\S+__mutmut_\d+): (.+)$")
 
 
-def run_module(name: str, children: str) -> dict[str, list[str]]:
+def _slug(name: str) -> str:
+    return name.replace(" ", "-")
+
+
+def sources_digest(name: str) -> str:
+    """What the module's mutants were made from: a kept verdict holds only while it holds."""
+    digest = hashlib.sha256()
+    for source in MODULES[name][0]:
+        path = ROOT / source
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.relative_to(ROOT).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def kept_verdicts(name: str) -> dict[str, str]:
+    """The module's verdicts from its last run, if its code is unchanged since."""
+    path = ROOT / ".mutation" / f"{_slug(name)}.json"
+    if not path.exists():
+        return {}
+    kept = json.loads(path.read_text())
+    return kept["verdicts"] if kept.get("sources") == sources_digest(name) else {}
+
+
+def run_module(name: str, children: str, only_survivors: bool) -> dict[str, str]:
+    """Every mutant of the module -> its latest status (killed, survived, timeout…)."""
     sources, tests = MODULES[name]
     tests = [t for t in tests if (ROOT / t).exists()]
+    verdicts = kept_verdicts(name) if only_survivors else {}
+    again = sorted(m for m, status in verdicts.items() if status == "survived")
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -149,34 +185,49 @@ def run_module(name: str, children: str) -> dict[str, list[str]]:
         code = RUNNER.format(sources=sources, tests=tests, argv=list(argv))
         return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, **kwargs)
 
-    print(f"== mutating {name}: {' '.join(sources)} against {' '.join(tests)}", flush=True)
-    mutmut("run", "--max-children", children, check=False)
+    if verdicts:
+        print(f"== {name}: {len(again)} survivors of {len(verdicts)} tested again", flush=True)
+        if again:
+            mutmut("run", "--max-children", children, *again, check=False)
+    else:
+        print(f"== mutating {name}: {' '.join(sources)} against {' '.join(tests)}", flush=True)
+        mutmut("run", "--max-children", children, check=False)
     listing = mutmut("results", "--all", "true", capture_output=True, text=True).stdout
-    by_status: dict[str, list[str]] = {}
+    fresh = {}
     for line in listing.splitlines():
         match = RESULT.match(line)
         if match:
-            by_status.setdefault(match.group(2).strip(), []).append(match.group(1))
+            fresh[match.group(1)] = match.group(2).strip()
+    if verdicts:
+        fresh = {**verdicts, **{m: fresh[m] for m in again if m in fresh}}
+    survivors = sorted(m for m, status in fresh.items() if status == "survived")
     # The survivors' diffs, to judge which are equivalent: .mutation/<module>.txt.
-    diffs = [
-        mutmut("show", mutant, capture_output=True, text=True).stdout
-        for mutant in sorted(by_status.get("survived", []))
-    ]
-    keep = ROOT / ".mutation" / f"{name.replace(' ', '-')}.txt"
-    keep.parent.mkdir(exist_ok=True)
-    keep.write_text(listing + "\n" + "\n".join(diffs))
-    return by_status
+    diffs = [mutmut("show", mutant, capture_output=True, text=True).stdout for mutant in survivors]
+    keep = ROOT / ".mutation"
+    keep.mkdir(exist_ok=True)
+    (keep / f"{_slug(name)}.txt").write_text("\n".join(diffs))
+    (keep / f"{_slug(name)}.json").write_text(
+        json.dumps({"sources": sources_digest(name), "verdicts": fresh}, indent=1, sort_keys=True)
+    )
+    return fresh
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("output", nargs="?", default="mutation-score.txt")
     parser.add_argument("--only", action="append", choices=sorted(MODULES))
+    parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="test again only each module's last survivors (its code unchanged since)",
+    )
     args = parser.parse_args()
     children = os.environ.get("MUTATION_CHILDREN", "1")
     rows = []
     for name in args.only or MODULES:
-        by_status = run_module(name, children)
+        by_status: dict[str, list[str]] = {}
+        for mutant, status in run_module(name, children, args.survivors).items():
+            by_status.setdefault(status, []).append(mutant)
         total = sum(len(v) for v in by_status.values())
         killed = len(by_status.get("killed", [])) + len(by_status.get("timeout", []))
         survived = sorted(by_status.get("survived", []))
@@ -185,7 +236,7 @@ def main() -> int:
     lines = [f"{'module':<18}{'killed':>8}{'total':>8}{'score':>9}  other"]
     for name, killed, total, _survived, other in rows:
         score = f"{100 * killed / total:.1f} %" if total else "-"
-        extra = ", ".join(f"{k}: {v}" for k, v in sorted(other.items()) if k != "timeout")
+        extra = ", ".join(f"{k}: {v}" for k, v in sorted(other.items()))
         lines.append(f"{name:<18}{killed:>8}{total:>8}{score:>9}  {extra}")
     lines.append("")
     for name, _killed, _total, survived, _other in rows:

@@ -49,7 +49,8 @@ def configure(database: Path) -> None:
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["LOG_LEVEL"] = "CRITICAL"
     # Rate limits would make the answers depend on how fast a run goes.
-    os.environ["API_THROTTLE_ANON"] = os.environ["API_THROTTLE_USER"] = "off"
+    for name in ("ANON", "USER", "WRITE", "SYNC"):
+        os.environ[f"API_THROTTLE_{name}"] = "off"
     os.environ.pop("CACHE_URL", None)
     os.environ.pop("REDIS_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "icc_portal.settings"

@@ -71,6 +71,11 @@ PAGES = (
     Page("/cities/ravenna/report/final/import/", "Show the preview", {ANONYMOUS: 302}),
     Page("/consortia/sern/deliverable/", "Lessons learned"),
     Page("/consortia/sern/matrix/xlsx/?stage=final", "xl/workbook.xml", portal=False),
+    # Open data (opendata): the page, the catalogue in Turtle and JSON-LD, a dataset's file.
+    Page("/open-data/", "sern-final"),
+    Page("/open-data/sern/catalog.ttl", "dcat:Dataset", portal=False),
+    Page("/open-data/sern/catalog.jsonld", '"@graph"', portal=False),
+    Page("/open-data/sern/final.csv", "solution,kpi_code,", portal=False),
     Page(LOGIN, 'name="csrfmiddlewaretoken"'),
     Page("/accounts/api-token/", "/api/v1/", {ANONYMOUS: 302}),
     Page("/accounts/profile/", 'name="receives_notices"', {ANONYMOUS: 302}),

@@ -70,6 +70,8 @@ def environment_variables() -> dict[str, str]:
         "CONN_MAX_AGE": "600",
         "API_THROTTLE_USER": "off",
         "API_THROTTLE_ANON": "off",
+        "API_THROTTLE_WRITE": "off",
+        "API_THROTTLE_SYNC": "off",
         "LOG_LEVEL": "WARNING",
     }
 

@@ -79,7 +79,7 @@ def make(kind: str, fmt: str, user, consortium) -> int:
         request = RequestFactory().get(f"/consortia/{consortium.slug}/deliverable/")
         request.user = user
         user.__dict__.pop("_icc_roles", None)
-        response = DeliverableView.as_view()(request, slug=consortium.slug)
+        response = DeliverableView.as_view()(request, slug=consortium.slug).render()
         assert response.status_code == 200, response.status_code
         return len(response.content)
     from kpis.exchange.documents import MAKERS

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
+from . import versions
 from .stamp import Stamp
 
 T = TypeVar("T")
@@ -68,12 +69,36 @@ def etag(kind: str, request, version: Stamp, *facts, length: int = 32) -> str:
 
 
 def kept(key: str, build: Callable[[], T]) -> T:
-    """The value kept under ``key``, built and kept first if there is none."""
+    """The value kept under ``key``, built and kept first if there is none.
+
+    What a request builds after writing the log itself is not kept: it may hold rows of
+    its transaction, which other readers must not see before it commits (or at all)."""
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, TIMEOUT)
+        if not versions.request_wrote():
+            cache.set(key, value, TIMEOUT)
     return value
+
+
+def kept_many(
+    keys: Mapping[Hashable, str],
+    build: Callable[[list], Mapping[Hashable, T]],
+    *,
+    stored: Callable[[T], Any] = lambda value: value,
+) -> dict[Hashable, T]:
+    """:func:`kept` for several values at once: ``keys`` maps each item to its key; the
+    items not kept are built together (``build`` takes them, answers item -> value) and
+    kept as ``stored`` says (unless the request wrote the log). Two cache round trips."""
+    found = cache.get_many(list(keys.values())) if keys else {}
+    values = {item: found[key] for item, key in keys.items() if key in found}
+    missing = [item for item in keys if item not in values]
+    if missing:
+        built = build(missing)
+        values.update((item, built[item]) for item in missing)
+        if not versions.request_wrote():
+            cache.set_many({keys[item]: stored(built[item]) for item in missing}, TIMEOUT)
+    return values
 
 
 def count(name: str, queryset, *, question: Any, position: int) -> int:

@@ -49,6 +49,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import versions
 from .models import Change
 
 #: The key of the log's PostgreSQL advisory lock ("ICCLOG" in ASCII).
@@ -150,6 +151,7 @@ def _lock_and_insert(pending: Pending) -> None:
         _insert_figures(figures[start : start + CHUNK])
     if pending.definitions:
         Change.objects.create(reason=Change.Reason.DEFINITION)
+    versions.written()
 
 
 #: Figures per INSERT statement.

@@ -24,7 +24,7 @@ class Change(models.Model):
         """Why a row was written; the feed passes it on (``reason``)."""
 
         CREATED = "created"
-        EDITED = "edited"
+        UPDATED = "updated"  # icc_portal.figure_changes.FigureChange.UPDATED (was "edited")
         SUBMITTED = "submitted"
         APPROVED = "approved"
         RETURNED = "returned"
@@ -53,6 +53,11 @@ class Change(models.Model):
             models.Index(fields=["measurement_id", "id"], name="change_figure_idx"),
             # A consortium's data version: its newest row, one index lookup (versions.py).
             models.Index(fields=["consortium_id", "id"], name="change_consortium_idx"),
+            # The versions of a page's parts (versions.part_version): a solution's newest
+            # row, a city's, and a consortium's own figures' (no city).
+            models.Index(fields=["solution_id", "id"], name="change_solution_idx"),
+            models.Index(fields=["city_id", "id"], name="change_city_idx"),
+            models.Index(fields=["consortium_id", "city_id", "id"], name="change_unit_idx"),
         ]
 
     def __str__(self) -> str:

@@ -46,6 +46,10 @@ DEFINITION_MODELS = (
     "roadmaps.ThreeYearPlan",
     "roadmaps.PlanTarget",
     "roadmaps.Lesson",
+    # Who an API token is, and its limits: kept by the definitions' version within a
+    # request (icc_portal.api.authentication), so a token made or revoked moves it.
+    "authtoken.Token",
+    "api.TokenLimits",
 )
 
 #: Fields whose change changes the figures below a row: (model, fields, figures' lookup).
@@ -69,7 +73,7 @@ def figure_state(measurement, reason: str, *, deleted: bool = False) -> log.Figu
 
 
 def measurement_saved(sender, instance, created, **kwargs) -> None:
-    reason = Change.Reason.CREATED if created else Change.Reason.EDITED
+    reason = Change.Reason.CREATED if created else Change.Reason.UPDATED
     log.record_figure(figure_state(instance, reason))
 
 

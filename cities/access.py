@@ -6,9 +6,12 @@ figure of it and approves stages; a *partner* reads approved figures; an
 *admin* (superuser) does everything; anonymous visitors read approved figures
 of published consortia.
 
-The role ids are read once per request (one query) and cached on the user object, which
-lives for the request (the session's user, or the token's); every check after that is
-a set lookup.
+The role ids are read once per request and cached on the user object, which lives for
+the request (the session's user, or the token's); every check after that is a set
+lookup. Within a request they come from the shared cache, kept under the definitions'
+version (:mod:`changelog.versions`): a role given or taken, a membership or a user's
+superuser flag changed writes a definition row, so kept roles are never stale; only the
+first request after such a change reads them (one query).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+
+from changelog import kept, versions
 
 from .models import (
     City,
@@ -60,9 +65,19 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_icc_roles", None)
     if cached is not None:
         return cached
-    roles = _read_roles(user)
+    roles = _kept_roles(user)
     user._icc_roles = roles
     return roles
+
+
+def _kept_roles(user) -> Roles:
+    """The user's roles from the shared cache, under the request's definitions' version;
+    outside a request, read (one query)."""
+    known = versions.request_versions()
+    if known is None:
+        return _read_roles(user)
+    key = kept.key("roles", known.definitions.position, user.pk)
+    return kept.kept(key, lambda: _read_roles(user))
 
 
 @cache

@@ -101,15 +101,19 @@ class PartnerInline(ExplainedInline, admin.TabularInline):
 
 @admin.register(Consortium)
 class ConsortiumAdmin(ExplainedAdmin):
-    list_display = ["name", "short_name", "programme", "member_cities", "is_published"]
-    list_filter = ["programme", "is_published"]
+    list_display = ["name", "short_name", "programme", "member_cities", "is_published", "open_data"]
+    list_filter = ["programme", "is_published", "open_data"]
     list_select_related = ["programme"]
     search_fields = ["name", "short_name", "vision", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["framework"]
+    readonly_fields = ["framework", "open_data_since"]
     fieldsets = [
         (None, {"fields": ["programme", "name", "short_name", "slug", "is_published"]}),
-        (_("Rounds"), {"fields": ["previous_round"]}),
+        (
+            _("Open data"),
+            {"fields": ["open_data", "open_data_licence", "open_data_contact", "open_data_since"]},
+        ),
+        (_("Rounds"), {"fields": ["previous_round", "figures_approved_on"]}),
         (_("Strategy"), {"fields": ["vision", "description"]}),
         (_("Solutions and KPIs"), {"fields": ["framework"]}),
     ]

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from icc_portal.validation import FieldRules
@@ -151,6 +152,16 @@ class City(FieldRules, models.Model):
         return reverse("city-detail", args=[self.slug])
 
 
+class OpenDataLicence(models.TextChoices):
+    """The licences a consortium may choose for its open data, by their code in the EU's
+    licence vocabulary (http://publications.europa.eu/resource/authority/licence/<code>)."""
+
+    CC_BY_4_0 = "CC_BY_4_0", _("Creative Commons Attribution 4.0 (CC BY 4.0)")
+    CC_BYSA_4_0 = "CC_BYSA_4_0", _("Creative Commons Attribution-ShareAlike 4.0 (CC BY-SA 4.0)")
+    CC0 = "CC0", _("Creative Commons Zero 1.0 (CC0, public domain)")
+    IODL_2_0 = "IODL_2_0", _("Italian Open Data Licence 2.0 (IODL 2.0)")
+
+
 class Consortium(models.Model):
     programme = models.ForeignKey(
         Programme,
@@ -182,6 +193,52 @@ class Consortium(models.Model):
         default=False,
         help_text=_("Anonymous visitors and partners see approved figures of published consortia."),
     )
+    # Open data (the opendata app): a published consortium may also offer its approved
+    # figures under an open licence, in a DCAT-AP catalogue that data portals harvest.
+    open_data = models.BooleanField(
+        _("open data"),
+        default=False,
+        help_text=_(
+            "List the consortium's approved figures in the open-data catalogue (/open-data/), "
+            "under the licence below, for data portals to harvest. Only a published "
+            "consortium can."
+        ),
+    )
+    open_data_licence = models.CharField(
+        _("open-data licence"),
+        max_length=20,
+        choices=OpenDataLicence.choices,
+        default=OpenDataLicence.CC_BY_4_0,
+        help_text=_("The licence of the figures offered as open data."),
+    )
+    open_data_contact = models.EmailField(
+        _("open-data contact"),
+        blank=True,
+        help_text=_(
+            "Where data users write with questions about the open data; shown in the "
+            "catalogue. Optional."
+        ),
+    )
+    figures_approved_on = models.DateField(
+        _("figures approved on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For figures taken from a deliverable the consortium approved before it used "
+            "the portal: the deliverable's date; the exports name its month (\"as approved "
+            'in the deliverable of November 2022"). Figures approved in the portal carry '
+            "their own date."
+        ),
+    )
+    open_data_since = models.DateTimeField(
+        _("open data since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the consortium first offered its figures as open data (their issue date)."
+        ),
+    )
     previous_round = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -209,12 +266,30 @@ class Consortium(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # The catalogue's `issued`: set once, the first time open data is chosen, and kept
+        # (the change log it could otherwise be read from is pruned).
+        if self.open_data and self.open_data_since is None:
+            self.open_data_since = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "open_data_since"}
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         if self.previous_round_id is not None and self.previous_round_id == self.pk:
             raise ValidationError(
                 {"previous_round": _("A consortium cannot be its own previous round.")},
                 code="own_round",
+            )
+        if self.open_data and not self.is_published:
+            raise ValidationError(
+                {
+                    "open_data": _(
+                        "Publish the consortium first: only its published figures can be open data."
+                    )
+                },
+                code="open_data_unpublished",
             )
 
     @property

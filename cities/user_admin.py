@@ -3,8 +3,10 @@ on, the consortia they are partners of; listed, filtered and edited on the user'
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -100,7 +102,78 @@ class CityListFilter(admin.SimpleListFilter):
         return queryset.filter(coordinated_cities__city_id=int(self.value())).distinct()
 
 
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    """Permissions named in the reader's language: "Può aggiungere città", not the English
+    name Django stores ("Can add city") for the four permissions every model has."""
+
+    def label_from_instance(self, permission) -> str:
+        model = permission.content_type.model_class()
+        action = permission.codename.split("_", 1)[0]
+        if model is None or action not in PERMISSION_ACTIONS:
+            return str(permission)
+        words = PERMISSION_ACTIONS[action] % {"model": model._meta.verbose_name}
+        return f"{model._meta.app_config.verbose_name} | {words}"
+
+
+class UserWithAddressCreationForm(AdminUserCreationForm):
+    """A new user's page asks their e-mail address too: notices and the set-password
+    e-mail go there."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("Notices and the e-mail to choose a password are sent here."),
+    )
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "email", "first_name", "last_name")
+
+    def full_clean(self) -> None:
+        """A page refused for something else (a city chosen twice, an e-mail left out)
+        keeps the password typed twice, as it keeps every other field; a password refused
+        itself (too short, the two different) is typed again."""
+        super().full_clean()
+        refused = any(name in self.errors for name in ("password1", "password2"))
+        for name in ("password1", "password2"):
+            self.fields[name].widget.render_value = not refused
+
+
 class UserWithRolesAdmin(UserAdmin):
+    add_form = UserWithAddressCreationForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "first_name", "last_name"),
+            },
+        ),
+        (
+            _("Password"),
+            {
+                "fields": ("usable_password", "password1", "password2"),
+                "description": _(
+                    "Leave password-based login off to let the person choose their own "
+                    "password: after saving, tick them in the list of users and choose "
+                    "“Invite: send the e-mail to choose a password”."
+                ),
+            },
+        ),
+    )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "user_permissions":
+            kwargs["form_class"] = PermissionChoiceField
+            kwargs["queryset"] = db_field.remote_field.model.objects.select_related("content_type")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     inlines = [*UserAdmin.inlines, UserCoordinatorInline, UserSteeringInline, UserPartnerInline]
     list_display = ["username", "email", "roles", "cities", "consortia", "is_staff", "is_active"]
     list_filter = [

@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import TypeVar
 
+from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,18 @@ class StageWords:
     @property
     def maturity(self) -> str:
         return self.own("maturity_label") or str(DEFAULT_MATURITY)
+
+    @property
+    def names_its_own(self) -> bool:
+        """Whether the programme names anything itself, in any language; otherwise it
+        speaks the portal's words, which are ICC's."""
+        if self.programme is None:
+            return False
+        return any(
+            (getattr(self.programme, f"{field}_{language}", None) or "").strip()
+            for field in WORD_FIELDS
+            for language, _name in settings.LANGUAGES
+        )
 
     def as_dict(self) -> dict[str, str]:
         """The full names by stage key, and the table's title (the API's labels)."""

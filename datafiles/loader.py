@@ -17,20 +17,24 @@ from typing import Any
 import yaml
 from django.conf import settings
 from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
 
 from changelog import log as changelog
-from cities.models import City, Consortium, Membership, Programme
+from cities.models import City, Consortium, Membership, OpenDataLicence, Programme
 from cities.words import WORD_FIELDS
 from kpis.invariants import target_text_warning
 from kpis.models import KPI, FrameworkReference, Measurement
 from kpis.vocabulary import KPI_DEFINITION_FIELDS
 from solutions.models import Activity, AmbitionStatement, Solution, Theme, solution_city_errors
 
-from .loader_base import DataFileError, EntryReader, LoadReport
+from .absent import find_absent, remove_rows
+from .loader_base import DataFileError, EntryReader, LoadReport, not_true_or_false
 from .roadmap import load_roadmap
+from .users import invite_on_commit, load_users
 from .yaml_source import DuplicateKey, Place, did_you_mean, read_document
 
-__all__ = ["DataFileError", "LoadReport", "load_file"]
+__all__ = ["DataFileError", "LoadReport", "load_file", "load_text"]
 
 SECTIONS = {
     "programme",
@@ -41,47 +45,107 @@ SECTIONS = {
     "solutions",
     "measurements",
     "roadmap",
+    "users",
 }
 KPI_KEYS = {*KPI_DEFINITION_FIELDS, "framework_refs", "parts"}
 MEASUREMENT_KEYS = {"boolean_value": "boolean", "text_value": "text"}
 
 
-def load_file(path: Path | str) -> LoadReport:
+class _DryRun(Exception):
+    """Raised at the end of a dry run to roll its writes back."""
+
+
+def load_file(
+    path: Path | str, *, dry_run: bool = False, remove_absent: bool = False
+) -> LoadReport:
+    """Load the file at ``path`` (see :func:`load_text`)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise DataFileError(path, "file", f"cannot be read ({error.strerror})") from error
+        problem = _("cannot be read (%(why)s)") % {"why": error.strerror}
+        raise DataFileError(path, _("file"), problem) from error
+    return load_text(text, path, dry_run=dry_run, remove_absent=remove_absent)
+
+
+def load_text(
+    text: str,
+    path: Path | str,
+    *,
+    dry_run: bool = False,
+    remove_absent: bool = False,
+    time_limit: bool = False,
+) -> LoadReport:
+    """Load a data file's ``text`` (named ``path`` in messages) in one transaction.
+
+    The report lists every row the file names as created, updated or left alone, and the
+    rows of its consortium the file lacks (``report.absent``). With ``remove_absent`` those
+    are removed, except where figures hang on them (:mod:`datafiles.absent`). A
+    ``dry_run`` does all of it and rolls it back, so its report is the preview of what
+    loading would do. New users with an address are sent a set-password e-mail in their
+    language once the load commits (never on a dry run). ``time_limit`` holds the reading
+    to the upload bounds (``kpis.exchange.bounds``). Raises :class:`DataFileError`;
+    nothing is written then.
+    """
+    path = Path(path)
     try:
         document = read_document(text)
     except DuplicateKey as error:
-        raise DataFileError(path, "file", str(error), error.again) from error
+        raise DataFileError(path, _("file"), str(error), error.again) from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         place = Place(mark.line + 1, mark.column + 1) if mark else None
         problem = getattr(error, "problem", None) or str(error)
-        raise DataFileError(path, "file", f"is not valid YAML: {problem}", place) from error
-    loader = _Loader(path, document)
-    with transaction.atomic(), changelog.batch():  # the change log's rows last, in one go
-        loader.load(document.data)
+        problem = _("is not valid YAML: %(problem)s") % {"problem": problem}
+        raise DataFileError(path, _("file"), problem, place) from error
+    loader = _Loader(path, document, time_limit=time_limit)
+    try:
+        with transaction.atomic(), changelog.batch():  # the change log's rows last, in one go
+            consortium = loader.report.consortium = loader.load(document.data)
+            loader.report.absent = find_absent(
+                consortium, loader.report.touched, file_sections(document.data)
+            )
+            if remove_absent:
+                loader.report.removed = remove_rows(loader.report.absent)
+            if dry_run:
+                raise _DryRun
+            invite_on_commit(loader.report, loader.new_users)
+    except _DryRun:
+        return loader.report
+    loader.report.applied = True
     return loader.report
 
 
-class _Loader(EntryReader):
-    def __init__(self, path: Path, document) -> None:
-        super().__init__(path, document)
-        self.kpis: dict[str, KPI] = {}
+def file_sections(data: dict) -> set[str]:
+    """What the file speaks of as a whole (:func:`datafiles.absent.find_absent`): its
+    sections, ``consortium.members`` when it lists the members, and ``roadmap.<key>``
+    for each list its roadmap gives. Read after loading, so ``data`` is well formed."""
+    sections = set(data)
+    if "members" in data["consortium"]:
+        sections.add("consortium.members")
+    sections |= {f"roadmap.{key}" for key in data.get("roadmap") or {}}
+    return sections
 
-    def load(self, data: Any) -> None:
-        data = self.mapping(data, "file", SECTIONS, required=["programme", "cities", "consortium"])
+
+class _Loader(EntryReader):
+    def __init__(self, path: Path, document, time_limit: bool = False) -> None:
+        super().__init__(path, document, time_limit)
+        self.kpis: dict[str, KPI] = {}
+        self.new_users: list = []
+
+    def load(self, data: Any) -> Consortium:
+        required = ["programme", "cities", "consortium"]
+        data = self.mapping(data, _("file"), SECTIONS, required=required)
         programme = self.load_programme(data["programme"])
         self.load_cities(data["cities"])
         consortium = self.load_consortium(data["consortium"], programme)
         statements = self.load_ambition_statements(data.get("ambition_statements"), consortium)
         themes = self.load_themes(data.get("themes"), consortium)
         self.load_solutions(data.get("solutions"), consortium, statements, themes)
-        self.load_measurements(data.get("measurements"))
+        self.load_measurements(data.get("measurements"), consortium)
         load_roadmap(self, data.get("roadmap"), consortium)
+        load_users(self, data.get("users"), consortium)
+        return consortium
 
     def load_programme(self, entry: Any) -> Programme:
         keys = {"slug", "name", "description", *WORD_FIELDS}
@@ -101,8 +165,8 @@ class _Loader(EntryReader):
         for index, entry in enumerate(self.items(entries, "cities")):
             label = f"cities[{index}]"
             entry = self.mapping(entry, label, keys, required=["slug", "name", "country"])
-            label = f"city {entry['slug']!r}"
-            self.once("city slug", entry["slug"], label, (entry, "slug"))
+            label = _("city %(slug)s") % {"slug": repr(entry["slug"])}
+            self.once(_("city slug"), entry["slug"], label, (entry, "slug"))
             self.cities[entry["slug"]] = self.sync(
                 City,
                 label,
@@ -120,17 +184,19 @@ class _Loader(EntryReader):
 
     def load_consortium(self, entry: Any, programme: Programme) -> Consortium:
         keys = {"slug", "name", "short_name", "vision", "description", "is_published", "members"}
-        keys.add("previous_round")
+        keys |= {"previous_round", "open_data", "open_data_licence", "open_data_contact"}
+        keys |= {"figures_approved_on"}
         entry = self.mapping(entry, "consortium", keys, required=["slug", "name"])
         previous = None
         if entry.get("previous_round"):
             previous = Consortium.objects.filter(slug=entry["previous_round"]).first()
             if previous is None:
+                problem = _(
+                    "no consortium %(slug)s is loaded; load its file first (load_demo "
+                    "data/sern.yaml data/sern-2023.yaml)."
+                ) % {"slug": repr(entry["previous_round"])}
                 raise self.fail(
-                    "consortium",
-                    f"previous_round: no consortium {entry['previous_round']!r} is loaded; "
-                    "load its file first (load_demo data/sern.yaml data/sern-2023.yaml).",
-                    (entry, "previous_round"),
+                    "consortium", f"previous_round: {problem}", (entry, "previous_round")
                 )
         consortium = self.sync(
             Consortium,
@@ -143,14 +209,18 @@ class _Loader(EntryReader):
                 "vision": entry.get("vision") or "",
                 "description": entry.get("description") or "",
                 "is_published": bool(entry.get("is_published", False)),
+                "open_data": bool(entry.get("open_data", False)),
+                "open_data_licence": entry.get("open_data_licence") or OpenDataLicence.CC_BY_4_0,
+                "open_data_contact": entry.get("open_data_contact") or "",
                 "previous_round": previous,
+                "figures_approved_on": self.date(entry, "figures_approved_on", "consortium"),
             },
             source=entry,
         )
         for index, member in enumerate(self.items(entry.get("members"), "consortium.members")):
             label = f"consortium.members[{index}]"
             member = self.mapping(member, label, {"city", "role"}, required=["city"])
-            self.once("member city", member["city"], label, (member, "city"))
+            self.once(_("member city"), member["city"], label, (member, "city"))
             self.sync(
                 Membership,
                 label,
@@ -168,7 +238,8 @@ class _Loader(EntryReader):
         for index, entry in enumerate(self.items(entries, "ambition_statements")):
             label = f"ambition_statements[{index}]"
             entry = self.mapping(entry, label, {"number", "text"}, required=["number", "text"])
-            self.once("ambition statement number", entry["number"], label, (entry, "number"))
+            what = _("ambition statement number")
+            self.once(what, entry["number"], label, (entry, "number"))
             statements[entry["number"]] = self.sync(
                 AmbitionStatement,
                 label,
@@ -183,7 +254,7 @@ class _Loader(EntryReader):
         for index, entry in enumerate(self.items(entries, "themes")):
             label = f"themes[{index}]"
             entry = self.mapping(entry, label, {"slug", "name"}, required=["slug", "name"])
-            self.once("theme slug", entry["slug"], label, (entry, "slug"))
+            self.once(_("theme slug"), entry["slug"], label, (entry, "slug"))
             themes[entry["slug"]] = self.sync(
                 Theme,
                 label,
@@ -209,20 +280,31 @@ class _Loader(EntryReader):
         ]
         keys = {"number", "title", "theme", "ambition_statement", "estimated_cost"}
         keys |= {"lead_cities", "implementing_cities", "activities", "kpis", *text_keys}
+        within = {"solution__consortium": consortium}
+        self.prefetch(Solution, consortium.solutions.all(), ["consortium", "number"])
+        self.prefetch(Activity, Activity.objects.filter(**within), ["solution", "code"])
+        self.prefetch(KPI, KPI.objects.filter(**within), ["solution", "code"])
+        references = FrameworkReference.objects.filter(kpi__solution__consortium=consortium)
+        self.prefetch(FrameworkReference, references, ["kpi", "framework", "code"])
         for index, entry in enumerate(self.items(entries, "solutions")):
             label = f"solutions[{index}]"
             entry = self.mapping(entry, label, keys, required=["number", "title"])
-            label = f"solution {entry['number']}"
-            self.once("solution number", entry["number"], label, (entry, "number"))
-            for key, known in (("theme", themes), ("ambition_statement", statements)):
+            label = _("solution %(number)s") % {"number": entry["number"]}
+            self.once(_("solution number"), entry["number"], label, (entry, "number"))
+            for key, known, unknown in (
+                ("theme", themes, _("unknown theme %(value)s (known: %(known)s).")),
+                (
+                    "ambition_statement",
+                    statements,
+                    _("unknown ambition statement %(value)s (known: %(known)s)."),
+                ),
+            ):
                 chosen = entry.get(key)
                 if chosen is not None and chosen not in known:
-                    listed = ", ".join(map(str, known)) or "none in this file"
+                    listed = ", ".join(map(str, known)) or _("none in this file")
+                    problem = unknown % {"value": repr(chosen), "known": listed}
                     raise self.fail(
-                        label,
-                        f"{key}: unknown {key.replace('_', ' ')} {chosen!r} (known: {listed})."
-                        + did_you_mean(chosen, known),
-                        (entry, key),
+                        label, f"{key}: {problem}" + did_you_mean(chosen, known), (entry, key)
                     )
             values = {key: entry.get(key) or "" for key in text_keys}
             values.update(
@@ -258,13 +340,14 @@ class _Loader(EntryReader):
             problem = " ".join(str(message) for error in messages for message in error)
             raise self.fail(label, f"{key}: {problem}", (entry, key))
         for key, cities in chosen.items():
-            self.sync_m2m(getattr(solution, key), cities)
+            self.sync_m2m(getattr(solution, key), cities, f"{label} {key}")
 
-    def sync_m2m(self, manager, wanted: list) -> None:
+    def sync_m2m(self, manager, wanted: list, label: str) -> None:
         current = set(manager.values_list("pk", flat=True))
         if current != {item.pk for item in wanted}:
             manager.set(wanted)
-            self.report.record("solution city lists", created=not current)
+            names = _("solution city list"), _("solution city lists")
+            self.report.record(names, not current, label)
 
     def load_activities(self, entries: Any, solution: Solution, parent_label: str) -> None:
         keys = {"code", "title", "description", "work_days_per_city", "resources"}
@@ -272,8 +355,8 @@ class _Loader(EntryReader):
         for index, entry in enumerate(self.items(entries, f"{parent_label}.activities")):
             label = f"{parent_label}.activities[{index}]"
             entry = self.mapping(entry, label, keys, required=["code", "title"])
-            label = f"activity {entry['code']}"
-            self.once("activity code", entry["code"], label, (entry, "code"), parent_label)
+            label = _("activity %(code)s") % {"code": entry["code"]}
+            self.once(_("activity code"), entry["code"], label, (entry, "code"), parent_label)
             self.sync(
                 Activity,
                 label,
@@ -297,7 +380,7 @@ class _Loader(EntryReader):
         entry = self.mapping(entry, label, allowed, required=["code", "name"])
         code = str(entry["code"])
         label = f"KPI {code}"
-        self.once("KPI code", code, label, (entry, "code"))
+        self.once(_("KPI code"), code, label, (entry, "code"))
         values = {
             key: entry.get(key) or ""
             for key in ("unit", "target_text", "method", "data_source", "means_of_verification")
@@ -307,6 +390,7 @@ class _Loader(EntryReader):
             name=entry["name"],
             value_type=entry.get("value_type") or KPI.ValueType.COUNT,
             target_value=self.decimal(entry, "target_value", label),
+            target_basis=entry.get("target_basis") or KPI.TargetBasis.ABSOLUTE,
             target_scope=entry.get("target_scope") or KPI.TargetScope.CITY,
             direction=entry.get("direction") or KPI.Direction.HIGHER,
             reporting_level=entry.get("reporting_level") or KPI.ReportingLevel.CITY,
@@ -323,7 +407,7 @@ class _Loader(EntryReader):
                 ref, ref_label, {"framework", "code", "label"}, required=["framework", "code"]
             )
             reference = f"{ref['framework']} {ref['code']}"
-            self.once("framework reference", reference, ref_label, (ref, "code"), label)
+            self.once(_("framework reference"), reference, ref_label, (ref, "code"), label)
             self.sync(
                 FrameworkReference,
                 ref_label,
@@ -334,41 +418,47 @@ class _Loader(EntryReader):
         for index, part in enumerate(self.items(entry.get("parts"), label)):
             self.load_kpi(part, solution, f"{label}.parts[{index}]", parent=kpi)
 
-    def load_measurements(self, entries: Any) -> None:
+    def load_measurements(self, entries: Any, consortium: Consortium) -> None:
         keys = {"kpi", "city", "stage", "status", "value", "boolean", "text", "reason", "note"}
         keys |= {"as_of", "evidence_url", "review_state"}
+        if not entries:
+            return
+        # What each figure's checks ask of its KPI, read once for all of them.
+        prefetch_related_objects(list(self.kpis.values()), "parts", "solution__implementing_cities")
+        figures = Measurement.objects.filter(kpi__solution__consortium=consortium)
+        self.prefetch(Measurement, figures, ["kpi", "city", "stage"])
         for index, entry in enumerate(self.items(entries, "measurements")):
             label = f"measurements[{index}]"
             entry = self.mapping(entry, label, keys, required=["kpi", "stage"])
             code = str(entry["kpi"])
-            label = f"{label} (KPI {code}, {entry.get('city') or 'consortium'}, {entry['stage']})"
+            unit = entry.get("city") or _("consortium")
+            label = f"{label} (KPI {code}, {unit}, {entry['stage']})"
             kpi = self.kpis.get(code)
             if kpi is None:
-                raise self.fail(
-                    label,
-                    f"unknown KPI code {code!r}.{did_you_mean(code, self.kpis)}",
-                    (entry, "kpi"),
-                )
+                problem = _("unknown KPI code %(code)s.") % {"code": repr(code)}
+                raise self.fail(label, problem + did_you_mean(code, self.kpis), (entry, "kpi"))
             if kpi.parts.exists():
-                raise self.fail(
-                    label, f"KPI {code} is composite: report its parts instead", (entry, "kpi")
-                )
+                problem = _("KPI %(code)s is composite: report its parts instead")
+                raise self.fail(label, problem % {"code": code}, (entry, "kpi"))
             city = self.city(entry["city"], label, (entry, "city")) if entry.get("city") else None
             if (kpi.reporting_level == KPI.ReportingLevel.CONSORTIUM) != (city is None):
-                expected = "no city" if city else "a city"
-                raise self.fail(label, f"KPI {code} is reported with {expected}", entry)
-            if city is not None and not kpi.solution.implementing_cities.filter(pk=city.pk):
-                raise self.fail(
-                    label,
-                    f"{city} does not implement solution {kpi.solution.number}",
-                    (entry, "city"),
-                )
-            unit = city.slug if city is not None else "consortium"
+                if city:
+                    problem = _("KPI %(code)s is reported with no city")
+                else:
+                    problem = _("KPI %(code)s is reported with a city")
+                raise self.fail(label, problem % {"code": code}, entry)
+            if city is not None and city not in kpi.solution.implementing_cities.all():
+                problem = _("%(city)s does not implement solution %(number)s") % {
+                    "city": city,
+                    "number": kpi.solution.number,
+                }
+                raise self.fail(label, problem, (entry, "city"))
+            unit = city.slug if city is not None else _("consortium")
             figure = f"KPI {code}, {unit}, {entry['stage']}"
-            self.once("measurement", figure, label, entry)
+            self.once(_("measurement"), figure, label, entry)
             boolean = entry.get("boolean")
             if boolean is not None and not isinstance(boolean, bool):
-                problem = f"boolean: {boolean!r} is not true or false"
+                problem = "boolean: " + not_true_or_false(boolean)
                 raise self.fail(label, problem, (entry, "boolean"))
             self.sync(
                 Measurement,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from roadmaps.models import (
     Commitment,
     GovernanceBody,
@@ -32,7 +34,7 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
         label = f"roadmap.phases[{index}]"
         keys = {"number", "name", "start", "end", "summary", "measured_stage"}
         phase = loader.mapping(phase, label, keys, required=["number", "name", "start", "end"])
-        loader.once("phase number", phase["number"], label, (phase, "number"))
+        loader.once(_("phase number"), phase["number"], label, (phase, "number"))
         loader.sync(
             Phase,
             label,
@@ -52,8 +54,8 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
         keys = {"name", "level", "city", "purpose", "members"}
         body = loader.mapping(body, label, keys, required=["name", "level"])
         city = loader.city(body["city"], label, (body, "city")) if body.get("city") else None
-        where = f"{body['name']} ({city.slug if city else 'consortium'})"
-        loader.once("governance body", where, label, (body, "name"))
+        where = f"{body['name']} ({city.slug if city else _('consortium')})"
+        loader.once(_("governance body"), where, label, (body, "name"))
         governance_body = loader.sync(
             GovernanceBody,
             label,
@@ -100,7 +102,7 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
         label = f"roadmap.plans[{index}]"
         keys = {"city", "ambition", "steps", "targets"}
         plan = loader.mapping(plan, label, keys, required=["city", "ambition"])
-        loader.once("three-year plan of city", plan["city"], label, (plan, "city"))
+        loader.once(_("three-year plan of city"), plan["city"], label, (plan, "city"))
         three_year_plan = loader.sync(
             ThreeYearPlan,
             label,
@@ -112,8 +114,10 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
             target_label = f"{label}.targets[{target_index}]"
             keys = {"number", "category", "commitment"}
             target = loader.mapping(target, target_label, keys, required=["number", "category"])
-            within = f"the plan of {plan['city']}"
-            loader.once("target number", target["number"], target_label, (target, "number"), within)
+            within = _("the plan of %(city)s") % {"city": plan["city"]}
+            loader.once(
+                _("target number"), target["number"], target_label, (target, "number"), within
+            )
             loader.sync(
                 PlanTarget,
                 target_label,
@@ -124,7 +128,7 @@ def load_roadmap(loader, entry: Any, consortium) -> None:
     for index, lesson in enumerate(loader.items(entry.get("lessons"), "roadmap.lessons")):
         label = f"roadmap.lessons[{index}]"
         lesson = loader.mapping(lesson, label, {"number", "text"}, required=["number", "text"])
-        loader.once("lesson number", lesson["number"], label, (lesson, "number"))
+        loader.once(_("lesson number"), lesson["number"], label, (lesson, "number"))
         loader.sync(
             Lesson,
             label,

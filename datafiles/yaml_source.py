@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 
@@ -32,7 +33,10 @@ class Place:
 
 class DuplicateKey(yaml.YAMLError):
     def __init__(self, key: str, first: Place, again: Place) -> None:
-        super().__init__(f"key {key!r} appears twice (lines {first.line} and {again.line})")
+        super().__init__(
+            _("key %(key)s appears twice (lines %(first)s and %(again)s)")
+            % {"key": repr(key), "first": first.line, "again": again.line}
+        )
         self.key, self.first, self.again = key, first, again
 
 
@@ -51,7 +55,7 @@ class _MarkingLoader(yaml.SafeLoader):
 
     def construct_mapping(self, node, deep=False):
         seen: dict[str, Place] = {}
-        for key_node, _ in node.value:
+        for key_node, _value_node in node.value:
             if isinstance(key_node, ScalarNode):
                 if key_node.value in seen:
                     raise DuplicateKey(key_node.value, seen[key_node.value], Place.of(key_node))
@@ -112,4 +116,4 @@ def did_you_mean(wrong: Any, choices: Iterable[Any]) -> str:
     if not close:
         lowered = {name.lower(): name for name in names}
         close = [lowered[str(wrong).lower()]] if str(wrong).lower() in lowered else []
-    return f" Did you mean {close[0]!r}?" if close else ""
+    return " " + _("Did you mean %(name)s?") % {"name": repr(close[0])} if close else ""

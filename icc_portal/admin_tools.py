@@ -30,10 +30,14 @@ class PlainDecimalFormField(forms.DecimalField):
 
 
 #: Form fields of every project admin: plain numbers; a web address typed without its
-#: scheme read as https (Django 6's default, and what the evidence links are).
+#: scheme read as https (Django 6's default, and what the evidence links are), in a text
+#: box (a browser refuses www.example.org in a type="url" one before it is sent).
 FORM_FIELDS = {
     models.DecimalField: {"form_class": PlainDecimalFormField},
-    models.URLField: {"assume_scheme": "https"},
+    models.URLField: {
+        "assume_scheme": "https",
+        "widget": forms.TextInput(attrs={"inputmode": "url", "class": "vURLField"}),
+    },
 }
 
 
@@ -113,6 +117,42 @@ class RulesInlineFormSet(BaseInlineFormSet):
                 field.error_messages["required"] = _("Fill in “%(field)s”, or remove this row.") % {
                     "field": field.label
                 }
+
+    def validate_unique(self):
+        """Two rows of this table with one value (a city chosen twice) are refused beside
+        the second row's field, in plain words, rather than with Django's "Please correct
+        the duplicate data for city" above the table."""
+        seen: set = set()
+        found = False
+        for form in self.forms:
+            if not form.is_valid() or (self.can_delete and self._should_delete_form(form)):
+                continue
+            exclude = form._get_validation_exclusions()
+            checks, _dates = form.instance._get_unique_checks(
+                exclude=exclude, include_meta_constraints=True
+            )
+            for _model, check in checks:
+                shown = [name for name in check if name in form.cleaned_data]
+                shown = [name for name in shown if name != self.fk.name]
+                values = tuple(
+                    getattr(form.cleaned_data[name], "pk", None) or form.cleaned_data[name]
+                    for name in shown
+                )
+                if not shown or None in values or "" in values:
+                    continue
+                key = (tuple(check), values)
+                if key in seen:
+                    field = shown[-1]
+                    form.add_error(
+                        field,
+                        _("“%(value)s” is already chosen in another row: keep one of the two.")
+                        % {"value": form.cleaned_data[field]},
+                    )
+                    found = True
+                    break
+                seen.add(key)
+        if not found:
+            super().validate_unique()
 
     def clean(self):
         super().clean()

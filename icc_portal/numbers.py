@@ -6,7 +6,9 @@
 * :func:`plain` — a stored number without the zeros its column pads it with, never in
   exponent form (``"5.0000"`` → ``5``, ``64840.00`` → ``64840``): the API, CSV, the admin
   and the spreadsheets (as ``Decimal(plain(value))`` where a cell takes a number);
-* :func:`localised` — the same in the active language, grouped (``1.234,5``).
+* :func:`localised` — the same in the active language, grouped (``1.234,5``);
+* :func:`euro` — an amount of euro as the active language writes it (``€64,840``,
+  ``64.840 €``, ``64 840 €``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils import formats
+from django.utils.translation import gettext as _
 
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]*\.?[0-9]+")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
@@ -109,3 +112,13 @@ def localised(value: Decimal | None, *, percent: bool = False) -> str:
         Decimal(plain(value)), decimal_pos=None, use_l10n=True, force_grouping=True
     )
     return f"{text} %" if percent else text
+
+
+def euro(value: Decimal | None) -> str:
+    """An amount in euro in the active language: grouped, cents only when there are any,
+    the sign where the language puts it (English before the amount, Italian and Swedish
+    after it, a space between)."""
+    if value is None:
+        return ""
+    # Translators: where the euro sign goes; %(amount)s is the grouped number.
+    return _("€%(amount)s") % {"amount": localised(value)}

@@ -100,7 +100,9 @@ INSTALLED_APPS = [
     "roadmaps",
     "notices",
     "changelog",
+    "opendata",
     "datafiles",
+    "icc_portal.api",
 ]
 
 MIDDLEWARE = [
@@ -108,14 +110,17 @@ MIDDLEWARE = [
     "icc_portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "changelog.middleware.RequestVersionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "notices.language.ProfileLanguageMiddleware",  # after the user is known (at login)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "icc_portal.api.throttles.RateLimitHeaders",
 ]
 
 ROOT_URLCONF = "icc_portal.urls"
@@ -203,6 +208,8 @@ STORAGES = {
 # Source maps are fetched only by a browser's developer tools; compressing them (the
 # largest static files by far) was most of collectstatic's time.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+# Files a browser asks for at the site's root (/favicon.ico), served as they are.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 CACHES = {
     "default": {
@@ -217,8 +224,9 @@ CACHES = {
 # share one, so that a limit of 60 a minute is not 60 per process: CACHE_URL (REDIS_URL is
 # an alias; CACHE_URL wins), e.g. redis://127.0.0.1:6379/0, replaces the default. The
 # older CACHE_BACKEND/CACHE_LOCATION (a dotted path) apply when no URL is set. Sessions
-# stay in the database either way. A Redis that does not answer makes the portal slower,
-# not down: icc_portal.cache answers as an empty cache until it is back.
+# are kept in the database either way, and read from the cache only when every worker
+# reads the same one (SESSION_ENGINE below). A Redis that does not answer makes the portal
+# slower, not down: icc_portal.cache answers as an empty cache until it is back.
 CACHE_SCHEMES = {
     "redis": "icc_portal.cache.ForgivingRedisCache",
     "rediss": "icc_portal.cache.ForgivingRedisCache",
@@ -257,6 +265,19 @@ CACHE_URL_VARIABLE = next(
 if CACHE_URL_VARIABLE:
     CACHES["default"] = cache_from_url(CACHE_URL_VARIABLE, os.environ[CACHE_URL_VARIABLE].strip())
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "icc-portal")
+
+
+def session_engine(cache_backend: str, workers: str) -> str:
+    """``cached_db`` (read from the cache, kept in the database too: a Redis outage signs
+    no one out) when every worker reads the same cache: a shared one, or one process's own
+    memory when it is the only one (``WEB_CONCURRENCY=1``: the tests, ``make run``). Else
+    ``db``: a log-out would reach only the memory of the worker that served it."""
+    local = cache_backend.rsplit(".", 1)[-1] in {"LocMemCache", "DummyCache"}
+    one_process = cache_backend.endswith("LocMemCache") and workers.strip().lstrip("0") == "1"
+    return f"django.contrib.sessions.backends.{'db' if local and not one_process else 'cached_db'}"
+
+
+SESSION_ENGINE = session_engine(CACHES["default"]["BACKEND"], os.environ.get("WEB_CONCURRENCY", ""))
 # Seconds a page or API answer kept by data version may stay unread (never stale: its key
 # holds the version; kpis/dashboards/versioned.py).
 VERSIONED_CACHE_TIMEOUT = int(os.environ.get("VERSIONED_CACHE_TIMEOUT", "3600"))
@@ -328,7 +349,7 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }
-
+_user_rate = os.environ.get("API_THROTTLE_USER", "1200/minute")  # read's default, as before
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "icc_portal.api.authentication.TokenAuthentication",  # counts wrong tokens: see below
@@ -349,45 +370,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "icc_portal.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "icc_portal.api.schema.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
     "EXCEPTION_HANDLER": "icc_portal.api.errors.exception_handler",
-    # API_THROTTLE_ANON / API_THROTTLE_USER: "<n>/<second|minute|hour|day>", or "off".
+    "DEFAULT_THROTTLE_CLASSES": ["icc_portal.api.throttles.ScopedRateThrottle"],  # rates, or off:
     "DEFAULT_THROTTLE_RATES": {
         scope: None if rate.strip().lower() in {"off", "none", "0"} else rate.strip()
         for scope, rate in (
             ("anon", os.environ.get("API_THROTTLE_ANON", "60/minute")),
-            ("user", os.environ.get("API_THROTTLE_USER", "1200/minute")),
+            ("read", os.environ.get("API_THROTTLE_READ", _user_rate)),
+            ("write", os.environ.get("API_THROTTLE_WRITE", "300/minute")),
+            ("sync", os.environ.get("API_THROTTLE_SYNC", "600/minute")),
         )
     },
 }
-SPECTACULAR_SETTINGS = {
-    "TITLE": "ICC Portal API",
-    # The description on /api/docs/, in Markdown, kept beside the API's code.
-    "DESCRIPTION": (BASE_DIR / "icc_portal" / "api" / "description.md").read_text(encoding="utf-8"),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "icc_portal.api.schema.allow_empty_query_values",
-        "icc_portal.api.schema.document_conditional_reads",
-        "icc_portal.api.schema.add_links",
-        "icc_portal.api.schema.add_csv_operations",
-    ],
-    "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "MeasurementStatusEnum": "kpis.models.Measurement.Status",
-        "ActivityStatusEnum": "solutions.models.Activity.Status",
-        "StageEnum": "kpis.vocabulary.ReportingStage",
-        "ProgressStageEnum": "kpis.vocabulary.STAGE_VIEWS",
-    },
-}
+from icc_portal.schema_settings import SPECTACULAR_SETTINGS  # noqa: E402, F401
+
 # Anonymous API readers see approved figures of published consortia; set to 0 to refuse them.
 API_ALLOW_ANONYMOUS = envbool("API_ALLOW_ANONYMOUS", True)
 
@@ -411,8 +407,8 @@ REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # the API's own throttles a
 # Password spraying (one password over many user names): after LOGIN_ADDRESS_FAILURE_LIMIT wrong
 # passwords from one address over all user names (each name counting at most LOGIN_FAILURE_LIMIT),
 # the whole address is refused as long (icc_portal.login_lockout); 0 switches that off.
-# Admins unlock in the admin (Axes › Access attempts) or with manage.py axes_reset_username.
-INSTALLED_APPS += ["axes", "csp"]
+# Admins unlock in the admin (Login lockouts › Access attempts) or with axes_reset_username.
+INSTALLED_APPS += ["icc_portal.library_words.AxesWithNameConfig", "csp"]  # axes, named
 # The two header middlewares sit just inside SecurityMiddleware, so that every response
 # gets the headers, also one that a middleware further in answers (a bad Host: 400).
 _security_index = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
@@ -423,7 +419,7 @@ MIDDLEWARE[_security_index:_security_index] = [
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: turns a lockout into the login page
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before anything
-    "django.contrib.auth.backends.ModelBackend",
+    "icc_portal.signed_in.KeptUserBackend",  # Django's ModelBackend, its users kept by version
 ]
 AXES_HANDLER = "icc_portal.login_lockout.LoginLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -485,7 +481,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # claimed by a worker that stopped with it is enqueued again after DOCUMENT_TASK_TIMEOUT
 # seconds. TASKS_IMMEDIATE=1 runs tasks within the request instead, with no worker: the
 # default when DEBUG is on (make run).
-INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+INSTALLED_APPS += ["django_tasks", "icc_portal.library_words.TasksWithNameConfig"]  # named
 TASKS = {
     "default": {
         "BACKEND": (

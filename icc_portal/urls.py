@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from notices.language import switch_language
+
 # Which app serves which path (URLs and their names are a public contract: moving a view
 # never changes them):
-#   /admin/, /accounts/login/ …        Django (admin, auth), /i18n/ the language switch
+#   /admin/, /accounts/login/ …        Django (admin, auth)
+#   /i18n/setlang/                     notices.language (the switch, kept on the profile)
 #   /api/v1/, /api/schema/, /api/docs/ icc_portal.api.urls (the router, schema, docs)
 #   /, /cities/<slug>/, /solutions/<consortium>/<number>/, /kpis/…
 #                                      kpis.dashboards (every dashboard page)
@@ -14,16 +17,18 @@ from django.utils.translation import gettext_lazy as _
 #                                      kpis.exchange (spreadsheets in, deliverables out)
 #   /roadmap/                          roadmaps
 #   /accounts/profile/                 notices
+#   /open-data/, …/catalog, …/<stage>.csv   opendata (the DCAT-AP catalogues and files)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("", include("icc_portal.api.urls")),
     path("", include("kpis.dashboards.urls")),
     path("", include("kpis.reporting.urls")),
     path("", include("kpis.exchange.urls")),
     path("", include("roadmaps.urls")),
     path("", include("notices.urls")),
+    path("", include("opendata.urls")),
 ]
 
 # Errors no view answered: the API's error body under /api/, a styled page elsewhere.

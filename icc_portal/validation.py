@@ -7,6 +7,9 @@ the field a person would change instead (``constraint_fields`` names it), and mo
 error on a field the form does not show to the form as a whole, so no message ever sits
 on a hidden field.
 
+A check constraint is judged in Python where :mod:`icc_portal.conditions` can say what the
+database would, and in a query of its own otherwise.
+
 The database's own refusals (:class:`~django.db.IntegrityError`, when a row slips past
 validation) are turned into the same sentences by :func:`constraint_refusal`.
 """
@@ -22,6 +25,8 @@ from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, router
 from django.utils.translation import gettext as _
+
+from .conditions import holds
 
 #: Which field a rule's message belongs beside: field name → errors.
 FieldErrors = dict[str, list[ValidationError]]
@@ -97,7 +102,7 @@ class FieldRules:
         for model_class, constraints in self.get_constraints():
             for constraint in constraints:
                 try:
-                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                    _validate(constraint, model_class, self, exclude, using)
                 except ValidationError as error:
                     field = blamed_field(type(self), constraint)
                     errors.setdefault(field, []).append(error)
@@ -112,6 +117,20 @@ class FieldRules:
             key = NON_FIELD_ERRORS if field in hidden else field
             shown.setdefault(key, []).extend(messages)
         return shown
+
+
+def _validate(constraint, model_class, instance, exclude, using) -> None:
+    """``constraint.validate``, a check constraint judged in Python where it can be
+    (:mod:`icc_portal.conditions`) rather than in a query of its own."""
+    if isinstance(constraint, models.CheckConstraint):
+        verdict = holds(constraint, instance, exclude or (), model_class._meta)
+        if verdict is True:
+            return
+        if verdict is False:
+            raise ValidationError(
+                constraint.get_violation_error_message(), code=constraint.violation_error_code
+            )
+    constraint.validate(model_class, instance, exclude=exclude, using=using)
 
 
 def add_error(errors: FieldErrors, field: str, message, code: str, **params) -> None:

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from cities.admin import ConsortiumAdmin
@@ -16,8 +17,14 @@ from icc_portal.numbers import plain
 from solutions.admin import SolutionAdmin
 from solutions.models import Solution
 
+from .admin_copies import CopyKPIAction, CopySolutionAction
 from .dashboards.figures import Formatter
-from .framework import FrameworkCopyError, FrameworkSourceForm, copy_framework
+from .framework import (
+    FrameworkCopyError,
+    FrameworkSourceForm,
+    already_has_solutions,
+    copy_framework,
+)
 from .invariants import target_text_warning
 from .models import KPI, FrameworkReference, Measurement, StageReview
 from .rounds import NextRoundForm, start_next_round
@@ -35,6 +42,15 @@ PART_FIELDS = [
 ]
 
 
+#: The add page's query for a composite KPI, made with its parts (``?kind=composite``).
+COMPOSITE_KIND = "composite"
+
+
+def adds_a_composite(request, obj) -> bool:
+    """The page adds a composite KPI: it asks what applies to one, and its parts."""
+    return obj is None and request.GET.get("kind") == COMPOSITE_KIND
+
+
 class PartFormSet(RulesInlineFormSet):
     """A composite KPI's parts, added with it: they take its solution (and consortium).
 
@@ -43,6 +59,8 @@ class PartFormSet(RulesInlineFormSet):
     """
 
     also_checked = ("solution",)
+    #: A composite being added needs a part (:meth:`PartInline.get_formset`).
+    parts_required = False
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
@@ -55,6 +73,14 @@ class PartFormSet(RulesInlineFormSet):
         if self.instance.parent_id and any(form.has_changed() for form in self.forms):
             raise ValidationError(
                 _("This KPI is itself a part: a part cannot have parts."), code="nested_part"
+            )
+        if self.parts_required and not any(
+            form.is_valid() and form.has_changed() and not self._should_delete_form(form)
+            for form in self.forms
+        ):
+            raise ValidationError(
+                _("A composite KPI is made of its parts: add them below, at least one."),
+                code="no_parts",
             )
         seen = {self.instance.code}
         for form in self.forms:
@@ -74,13 +100,22 @@ class PartFormSet(RulesInlineFormSet):
         return super().save_new(form, commit)
 
 
-class PartInline(ExplainedInline, admin.TabularInline):
+class PartInline(ExplainedInline, TranslationTabularInline):
     model = KPI
     fk_name = "parent"
     formset = PartFormSet
-    fields = PART_FIELDS
+    # A part's row asks its words in English only, so that the row fits 1280 px; the
+    # part's own page (the link) asks them in each language.
+    fields = [{"name": "name_en", "unit": "unit_en"}.get(field, field) for field in PART_FIELDS]
+    show_change_link = True
     verbose_name = pgettext_lazy("a row of a composite KPI's parts", "part")
     verbose_name_plural = _("parts of this composite KPI (figures are entered for each part)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if adds_a_composite(request, obj):
+            formset = type(formset.__name__, (formset,), {"parts_required": True})
+        return formset
 
 
 class FrameworkReferenceInline(ExplainedInline, admin.TabularInline):
@@ -109,15 +144,16 @@ class CompositeFilter(admin.SimpleListFilter):
 
 
 @admin.register(KPI)
-class KPIAdmin(OneConsortiumAdmin, ExplainedAdmin):
+class KPIAdmin(CopyKPIAction, OneConsortiumAdmin, TranslationAdmin, ExplainedAdmin):
     list_display = [
         "code",
         "name",
-        "consortium",
-        "solution_number",
+        "consortium_solution",
         "value_type",
         "target",
+        "target_basis",
         "target_scope",
+        "direction",
         "reporting_level",
         "rollup",
     ]
@@ -127,6 +163,7 @@ class KPIAdmin(OneConsortiumAdmin, ExplainedAdmin):
         "solution",
         CompositeFilter,
         "value_type",
+        "target_basis",
         "target_scope",
         "reporting_level",
     ]
@@ -135,6 +172,7 @@ class KPIAdmin(OneConsortiumAdmin, ExplainedAdmin):
     autocomplete_fields = ["parent"]
     inlines = [PartInline, FrameworkReferenceInline]
     readonly_fields = ["target_as_read"]
+    actions = ["copy_kpi"]
 
     class Media:
         css = {"all": ["css/admin-kpi.css"]}
@@ -146,6 +184,7 @@ class KPIAdmin(OneConsortiumAdmin, ExplainedAdmin):
             {
                 "fields": [
                     "target_value",
+                    "target_basis",
                     "target_scope",
                     "target_text",
                     "target_as_read",
@@ -161,6 +200,43 @@ class KPIAdmin(OneConsortiumAdmin, ExplainedAdmin):
         ),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        """A composite (a KPI with parts, or one added as composite: ``?kind=composite``)
+        asks only what applies to it: its figures are its parts', each with its own type,
+        target, scope, direction, level and roll-up."""
+        composite = adds_a_composite(request, obj) or (
+            obj is not None and not obj.parent_id and obj.parts.exists()
+        )
+        if not composite:
+            return super().get_fieldsets(request, obj)
+        return self._patch_fieldsets(  # the name in each language (django-modeltranslation)
+            self.composite_fieldsets()
+        )
+
+    def composite_fieldsets(self) -> list:
+        return [
+            (
+                None,
+                {
+                    "fields": ["solution", "code", "name"],
+                    "description": _(
+                        "A composite KPI: figures are entered for each of its parts (below), "
+                        "each with its own value type, target, scope, direction, reporting "
+                        "level and roll-up. The composite itself is not judged."
+                    ),
+                },
+            ),
+            (
+                _("Definition sheet"),
+                {"fields": ["method", "data_source", "means_of_verification"]},
+            ),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if adds_a_composite(request, None):
+            extra_context = {**(extra_context or {}), "title": _("Add a composite KPI")}
+        return super().add_view(request, form_url, extra_context)
+
     def get_search_results(self, request, queryset, search_term):
         """A composite picker leaves out the KPI being edited itself."""
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -171,8 +247,11 @@ class KPIAdmin(OneConsortiumAdmin, ExplainedAdmin):
         return queryset, may_have_duplicates
 
     def get_inlines(self, request, obj):
-        """A part has no parts of its own."""
+        """A part has no parts of its own; a new KPI is given parts when it is added as
+        a composite (its own link), which then asks only what applies to a composite."""
         if obj is not None and obj.parent_id:
+            return [FrameworkReferenceInline]
+        if obj is None and not adds_a_composite(request, obj):
             return [FrameworkReferenceInline]
         return super().get_inlines(request, obj)
 
@@ -183,6 +262,13 @@ class KPIAdmin(OneConsortiumAdmin, ExplainedAdmin):
     @admin.display(description=_("solution"), ordering="solution__number")
     def solution_number(self, kpi):
         return kpi.solution.number
+
+    @admin.display(description=_("solution"), ordering="solution")
+    def consortium_solution(self, kpi) -> str:
+        """The consortium and the solution's number in one column ("SERN · 1"), so the
+        list's eleven columns fit a 1280 px window."""
+        consortium = kpi.solution.consortium
+        return f"{consortium.short_name or consortium.name} · {kpi.solution.number}"
 
     @admin.display(description=_("target value"), ordering="target_value")
     def target(self, kpi):
@@ -310,10 +396,12 @@ class KPIInline(admin.TabularInline):
         return plain(kpi.target_value) or "–"
 
 
-class SolutionWithKPIsAdmin(SolutionAdmin):
-    """The solution's page, with its KPIs below its activities."""
+class SolutionWithKPIsAdmin(CopySolutionAction, SolutionAdmin):
+    """The solution's page, with its KPIs below its activities; a solution copied into
+    another consortium from the list."""
 
     inlines = [*SolutionAdmin.inlines, KPIInline]
+    actions = ["copy_solution"]
 
 
 class ConsortiumWithFrameworkAdmin(ConsortiumAdmin):
@@ -353,6 +441,9 @@ class ConsortiumWithFrameworkAdmin(ConsortiumAdmin):
             )
             return None
         target = queryset.get()
+        if target.solutions.exists():  # said first, with the way out, before any choice
+            self.message_user(request, already_has_solutions(target), messages.ERROR)
+            return None
         form = FrameworkSourceForm(request.POST if "copy" in request.POST else None, target=target)
         if form.is_valid():
             try:

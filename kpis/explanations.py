@@ -26,6 +26,14 @@ TARGET_VALUE = _(
     "KPIs and where the charter sets no target."
 )
 
+TARGET_BASIS = _(
+    "A figure to reach: the target value is the figure itself (2 departments). A change "
+    "from each unit's baseline: the target value is the percentage change each unit "
+    "makes from its own baseline figure, −20 for a fifth lower, 50 for half as much "
+    "again; a unit's target is then its baseline × (1 + change / 100), and a unit with "
+    "no baseline figure is not judged. Only for count, number and percentage KPIs."
+)
+
 TARGET_SCOPE = _(
     "Who must reach the target value. Each city: every implementing city on its own "
     "(“2 in each city”). Each country: the implementing cities of a country together "
@@ -84,6 +92,16 @@ REFUSED = {
     "kpi_percent_target_at_most_100": _("Target value: a percentage target is at most 100."),
     "kpi_target_only_for_numbers": _(
         "Target value: a yes/no or text KPI has no target value; leave it empty."
+    ),
+    "kpi_change_only_for_numbers": _(
+        "Target basis: only a count, number or percentage KPI can have a target relative "
+        "to the baseline; choose “A figure to reach”."
+    ),
+    "kpi_change_at_least_minus_100": _(
+        "Target value: a change from the baseline is at least −100 (%)."
+    ),
+    "kpi_target_basis_valid": _(
+        "Target basis: choose a figure to reach or a change from each unit's baseline."
     ),
     "kpi_value_type_valid": _("Value type: choose count, number, percentage, yes/no or text."),
     "kpi_target_scope_valid": _("Target scope: choose each city, each country or consortium-wide."),

@@ -43,6 +43,19 @@ def _choice_label(kpi, field: str) -> str:
 
 def _target_errors(kpi, errors: FieldErrors) -> None:
     target = kpi.target_value
+    change = getattr(kpi, "target_basis", "absolute") == "change"
+    if change and kpi.value_type not in NUMERIC_TYPES:
+        add_error(
+            errors,
+            "target_basis",
+            _(
+                "A %(value_type)s KPI cannot have a target relative to the baseline: only "
+                "a count, number or percentage changes by a percentage. Choose “A figure "
+                "to reach”."
+            ),
+            "change_only_for_numbers",
+            value_type=_choice_label(kpi, "value_type").lower(),
+        )
     if target is not None and kpi.value_type not in NUMERIC_TYPES:
         add_error(
             errors,
@@ -54,6 +67,18 @@ def _target_errors(kpi, errors: FieldErrors) -> None:
             "target_only_for_numbers",
             value_type=_choice_label(kpi, "value_type").lower(),
         )
+    elif change:
+        if target is not None and target < -100:
+            add_error(
+                errors,
+                "target_value",
+                _(
+                    "A change from the baseline is at least −100 %% (down to nothing); "
+                    "%(value)s would make the target negative."
+                ),
+                "change_below_minus_100",
+                value=plain(target),
+            )
     elif target is not None and target < 0:
         add_error(errors, "target_value", _("A target cannot be negative."), "negative_target")
     elif target is not None and kpi.value_type == "percent" and target > 100:
@@ -133,6 +158,28 @@ def _part_errors(kpi, errors: FieldErrors) -> None:
             _("This KPI has parts of its own, so it cannot be a part of another KPI."),
             "composite_as_part",
         )
+    elif parent.code and kpi.code and not _is_part_code(kpi.code, parent.code):
+        add_error(
+            errors,
+            "code",
+            _(
+                "A part's code is its composite's code and one letter: “%(first)s”, "
+                "“%(second)s”… under %(parent)s."
+            ),
+            "part_code",
+            first=f"{parent.code}a",
+            second=f"{parent.code}b",
+            parent=parent.code,
+        )
+
+
+#: What a part's code adds to its composite's: one letter ("1.5" → "1.5a").
+_PART_CODE = re.compile(r"[a-z]")
+
+
+def _is_part_code(code: str, composite_code: str) -> bool:
+    suffix = code[len(composite_code) :]
+    return code.startswith(composite_code) and bool(_PART_CODE.fullmatch(suffix))
 
 
 def _has_unsaved_parent(kpi) -> bool:
@@ -205,7 +252,10 @@ def target_text_warning(kpi) -> str | None:
 
 
 def measurement_place_errors(measurement) -> FieldErrors:
-    """A figure sits where its KPI is reported: the right unit, a city that implements it."""
+    """A figure sits where its KPI is reported: the right unit, a city that implements it.
+
+    Reads the KPI's parts and its solution's implementing cities whole, so a caller
+    checking many figures prefetches them once (``datafiles.loader``)."""
     errors: FieldErrors = {}
     if not measurement.kpi_id:
         return errors
@@ -234,9 +284,9 @@ def measurement_place_errors(measurement) -> FieldErrors:
             "city_level",
             code=kpi.code,
         )
-    elif measurement.city_id and not kpi.solution.implementing_cities.filter(
-        pk=measurement.city_id
-    ):
+    elif measurement.city_id and measurement.city_id not in {
+        city.pk for city in kpi.solution.implementing_cities.all()
+    }:
         add_error(
             errors,
             "city",

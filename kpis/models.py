@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from cities.models import City, Consortium
@@ -20,6 +21,7 @@ from solutions.models import Solution
 
 from . import explanations as explain
 from . import progress
+from .constraints import target_constraints
 from .invariants import kpi_errors, measurement_place_errors
 from .managers import MeasurementQuerySet
 from .progress import NUMERIC_TYPES
@@ -43,6 +45,10 @@ class KPI(FieldRules, models.Model):
         CITY = progress.TargetScope.CITY.value, _("Each city")
         COUNTRY = progress.TargetScope.COUNTRY.value, _("Each country")
         CONSORTIUM = progress.TargetScope.CONSORTIUM.value, _("Consortium-wide")
+
+    class TargetBasis(models.TextChoices):
+        ABSOLUTE = progress.TargetBasis.ABSOLUTE.value, _("A figure to reach")
+        CHANGE = progress.TargetBasis.CHANGE.value, _("A change from each unit's baseline (%)")
 
     class Direction(models.TextChoices):
         HIGHER = progress.Direction.HIGHER.value, _("Higher is better")
@@ -74,7 +80,7 @@ class KPI(FieldRules, models.Model):
         blank=True,
         related_name="parts",
         limit_choices_to={"parent__isnull": True},
-        verbose_name=_("composite KPI"),
+        verbose_name=_("part of"),
         help_text=explain.PARENT,
     )
     code = models.CharField(
@@ -115,6 +121,13 @@ class KPI(FieldRules, models.Model):
         default=TargetScope.CITY,
         help_text=explain.TARGET_SCOPE,
     )
+    target_basis = models.CharField(
+        _("target basis"),
+        max_length=10,
+        choices=TargetBasis.choices,
+        default=TargetBasis.ABSOLUTE,
+        help_text=explain.TARGET_BASIS,
+    )
     target_text = models.CharField(
         _("target as worded"),
         max_length=200,
@@ -151,14 +164,19 @@ class KPI(FieldRules, models.Model):
     )
 
     constraint_fields = {
+        "kpi_target_non_negative": "target_value",
         "kpi_percent_target_at_most_100": "target_value",
         "kpi_target_only_for_numbers": "target_value",
+        "kpi_change_only_for_numbers": "target_basis",
+        "kpi_change_at_least_minus_100": "target_value",
         "kpi_consortium_reporting_has_consortium_target": "target_scope",
     }
 
     class Meta:
         ordering = ["solution", "code"]
-        verbose_name = _("KPI")
+        # Its own context: the name of a kind of row is written in lower case inside a
+        # sentence ("att uppdatera: 1 nyckeltal"), where a column heading is capitalised.
+        verbose_name = pgettext_lazy("a kind of row", "KPI")
         verbose_name_plural = _("KPIs")
         constraints = [
             models.UniqueConstraint(
@@ -166,26 +184,7 @@ class KPI(FieldRules, models.Model):
                 name="kpi_unique_code",
                 violation_error_message=explain.REFUSED["kpi_unique_code"],
             ),
-            models.CheckConstraint(
-                condition=Q(target_value__isnull=True) | Q(target_value__gte=0),
-                name="kpi_target_non_negative",
-                violation_error_message=explain.REFUSED["kpi_target_non_negative"],
-            ),
-            models.CheckConstraint(
-                condition=~Q(value_type=progress.ValueType.PERCENT.value)
-                | Q(target_value__isnull=True)
-                | Q(target_value__lte=100),
-                name="kpi_percent_target_at_most_100",
-                violation_error_message=explain.REFUSED["kpi_percent_target_at_most_100"],
-            ),
-            models.CheckConstraint(
-                condition=~Q(
-                    value_type__in=values([progress.ValueType.TEXT, progress.ValueType.BOOLEAN])
-                )
-                | Q(target_value__isnull=True),
-                name="kpi_target_only_for_numbers",
-                violation_error_message=explain.REFUSED["kpi_target_only_for_numbers"],
-            ),
+            *target_constraints(),
             *(
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__in": values(enum)}),
@@ -198,6 +197,7 @@ class KPI(FieldRules, models.Model):
                     ("direction", progress.Direction),
                     ("reporting_level", progress.ReportingLevel),
                     ("rollup", progress.Rollup),
+                    ("target_basis", progress.TargetBasis),
                 )
             ),
             models.CheckConstraint(

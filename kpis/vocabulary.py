@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cities.words import active_words
+from icc_portal.numbers import localised
 from icc_portal.stages import ReportingStage
 
 #: The stage values in order.
@@ -96,6 +97,7 @@ KPI_DEFINITION_FIELDS = (
     "unit",
     "value_type",
     "target_value",
+    "target_basis",
     "target_scope",
     "target_text",
     "direction",
@@ -105,3 +107,37 @@ KPI_DEFINITION_FIELDS = (
     "data_source",
     "means_of_verification",
 )
+
+
+#: The typographic minus a change from the baseline is written with: "−20 %".
+MINUS = "\u2212"
+
+
+def signed_percent(change) -> str:
+    """A change from the baseline as people write it, in the active language: "+50 %",
+    "−20 %", "0 %"."""
+    sign = "+" if change > 0 else MINUS if change < 0 else ""
+    return f"{sign}{localised(abs(change))} %"
+
+
+def change_from_baseline(change, baseline, target) -> str:
+    """A unit's own target beside the figure it is counted from: "−20 % from 72.5 = 58";
+    without a baseline figure, "−20 % from the baseline" (no target can be said)."""
+    if baseline is None or target is None:
+        return gettext("%(change)s from the baseline") % {"change": signed_percent(change)}
+    return gettext("%(change)s from %(baseline)s = %(target)s") % {
+        "change": signed_percent(change),
+        "baseline": localised(baseline),
+        "target": localised(target),
+    }
+
+
+def change_target_wording(change, scope: str) -> str:
+    """A target relative to the baseline as a KPI's target reads: "−20 % from each city's
+    baseline", "… each country's baseline", "… the consortium's baseline"."""
+    values = {"change": signed_percent(change)}
+    if scope == "city":
+        return gettext("%(change)s from each city's baseline") % values
+    if scope == "country":
+        return gettext("%(change)s from each country's baseline") % values
+    return gettext("%(change)s from the consortium's baseline") % values

@@ -8,4 +8,8 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         # The review actions send a signal; the notices listen (kpis never imports notices).
-        from . import receivers  # noqa: F401
+        # A login writes the profile's language to the browser's cookie.
+        from . import (
+            language,  # noqa: F401
+            receivers,  # noqa: F401
+        )

@@ -22,6 +22,7 @@ from django.urls import reverse
 from cities.models import CityCoordinator, SteeringCommitteeMember
 from cities.words import StageWords
 from kpis.models import StageReview
+from kpis.reporting.missing import missing_kpis
 from kpis.reporting.review import consortium_lead_city_ids
 from kpis.reporting.signals import stage_reviewed
 
@@ -69,6 +70,28 @@ def grid_path(review: StageReview) -> str:
     return reverse("consortium-entry-grid", args=[review.consortium.slug, review.stage])
 
 
+#: How many missing figures a notice names; the rest are counted ("and 12 more").
+MISSING_NAMED = 15
+
+
+class MissingLine:
+    """A KPI without a figure as an e-mail lists it ("1.2 Number of datasets published"),
+    named when it is rendered: each recipient reads the KPI's name in their own language
+    (the consortium's own words, :mod:`icc_portal.own_words`), not in the actor's."""
+
+    def __init__(self, kpi) -> None:
+        self.kpi = kpi
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code} {self.kpi.name}"
+
+
+def missing_lines(review: StageReview) -> list[MissingLine]:
+    """The KPIs of the unit without a figure at the stage, at most ``MISSING_NAMED``."""
+    kpis = missing_kpis(review.consortium, review.city, review.stage)
+    return [MissingLine(kpi) for kpi in kpis[:MISSING_NAMED]]
+
+
 def write_review_notices(review: StageReview, action: str, actor_pk: int | None, missing: int):
     """The outbox's notices of one review action, one per person concerned."""
     review = StageReview.objects.select_related("consortium__programme", "city", "changed_by").get(
@@ -85,6 +108,8 @@ def write_review_notices(review: StageReview, action: str, actor_pk: int | None,
         "actor": review.changed_by.get_username() if review.changed_by else "",
         "comment": review.comment,
         "missing": missing,
+        "missing_figures": (named := missing_lines(review) if missing else []),
+        "missing_more": max(missing - len(named), 0),
         "url": mail.absolute(grid_path(review)),
         "profile_url": mail.absolute(reverse("profile")),
     }

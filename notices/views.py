@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from .forms import ProfileForm
+from .language import set_language_cookie
 from .models import profile_of
 
 
@@ -34,14 +35,7 @@ class ProfileView(LoginRequiredMixin, View):
         messages.success(request, _("Your profile is saved."))
         response = HttpResponseRedirect(reverse("profile") + "#outcome")
         # The portal switches to the chosen language at once, as the header's switch does.
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            profile.language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        )
+        set_language_cookie(response, profile.language)
         return response
 
     def show(self, form, status: int = 200):

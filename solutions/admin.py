@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from cities.admin_scope import OneConsortiumAdmin, page_consortium_id
 from icc_portal.admin_tools import ExplainedAdmin, ExplainedInline
@@ -10,7 +11,7 @@ from icc_portal.admin_tools import ExplainedAdmin, ExplainedInline
 from .models import Activity, AmbitionStatement, Solution, Theme, solution_city_errors
 
 
-class ActivityInline(OneConsortiumAdmin, ExplainedInline, admin.TabularInline):
+class ActivityInline(OneConsortiumAdmin, ExplainedInline, TranslationTabularInline):
     model = Activity
     fields = ["code", "title", "work_days_per_city", "planned_start", "planned_end", "status"]
 
@@ -36,7 +37,7 @@ class SolutionForm(forms.ModelForm):
 
 
 @admin.register(Solution)
-class SolutionAdmin(OneConsortiumAdmin, ExplainedAdmin):
+class SolutionAdmin(OneConsortiumAdmin, TranslationAdmin, ExplainedAdmin):
     form = SolutionForm
     list_display = ["number", "title", "consortium", "theme", "lead", "estimated_cost"]
     list_display_links = ["number", "title"]
@@ -72,11 +73,16 @@ class SolutionAdmin(OneConsortiumAdmin, ExplainedAdmin):
     def add_kpi(self, solution):
         if solution.pk is None:
             return _("Save the solution first; then add its KPIs, composite ones with their parts.")
+        add = reverse("admin:kpis_kpi_add")
         return format_html(
-            '<a class="addlink" href="{}?solution={}">{}</a>',
-            reverse("admin:kpis_kpi_add"),
+            '<a class="addlink" href="{}?solution={}">{}</a><br>'
+            '<a class="addlink" href="{}?solution={}&amp;kind=composite">{}</a>',
+            add,
             solution.pk,
-            _("Add a KPI to this solution (with its parts, if it is composite)"),
+            _("Add a KPI to this solution"),
+            add,
+            solution.pk,
+            _("Add a composite KPI to this solution, with its parts"),
         )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

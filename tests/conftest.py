@@ -53,6 +53,20 @@ def _fresh_cache():
     forget_here()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (English). A request through the test
+    client leaves its language active in the thread; a test that then made a KPI with
+    ``name=`` would write the words of that language only (django-modeltranslation's
+    columns, ``kpis/translation.py``), not English."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
 class _Discard:
     def write(self, *args, **kwargs):
         pass
@@ -85,15 +99,46 @@ def _client_login_names_its_request():
         yield
 
 
+#: The in-memory SQLite test database just after the SERN demo was loaded into it, as
+#: bytes: loaded once per process by its own command, then copied back in (milliseconds
+#: instead of seconds per module, and per mutant under ``make mutation``, whose workers
+#: are forked from a process that already loaded it).
+_SERN_IMAGE: bytes | None = None
+
+
+def _load_sern() -> None:
+    global _SERN_IMAGE
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        call_command("load_demo", "--no-accounts", stdout=_Discard())
+        return
+    connection.ensure_connection()
+    if _SERN_IMAGE is None:
+        call_command("load_demo", "--no-accounts", stdout=_Discard())
+        copy = sqlite3.connect(":memory:")
+        connection.connection.backup(copy)
+        _SERN_IMAGE = copy.serialize()
+    else:
+        copy = sqlite3.connect(":memory:")
+        copy.deserialize(_SERN_IMAGE)
+        copy.backup(connection.connection)
+    copy.close()
+
+
 @pytest.fixture(scope="module")
 def _sern_loaded(django_db_setup, django_db_blocker):
     """Load the SERN demo data once per test module, and remove it afterwards.
 
     Each test still runs in its own transaction on top of this data, so what a
-    test writes is rolled back; only the demo data itself is shared.
+    test writes is rolled back; only the demo data itself is shared. On SQLite the
+    database as the first load left it is copied back in (``_SERN_IMAGE``): the same
+    rows, ids and change log, without running the loader again.
     """
     with django_db_blocker.unblock():
-        call_command("load_demo", "--no-accounts", stdout=_Discard())
+        _load_sern()
     yield
     with django_db_blocker.unblock():
         call_command("flush", "--no-input", stdout=_Discard())

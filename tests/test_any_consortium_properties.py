@@ -1,6 +1,6 @@
 """Property-based: every page, export and progress read of any consortium the model allows
 answers, the progress API agrees with the overview cell by cell, and no unapproved figure
-reaches an anonymous reader.
+reaches an anonymous reader, nor the open data, whose catalogue passes DCAT-AP's shapes.
 
 The consortia come from :func:`tests.helpers.consortia.consortium_specs`. The Hypothesis
 profile is chosen by ``HYPOTHESIS_PROFILE`` (tests/conftest.py): ``ci``, a few derandomized
@@ -22,13 +22,16 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from hypothesis import given, note
+from rdflib import Graph
 
 from changelog.kept import forget_here
 from kpis.invariants import kpi_errors
 from kpis.models import KPI
+from kpis.vocabulary import STAGES
 from tests.cities.factories import SteeringCommitteeMemberFactory, UserFactory
 from tests.helpers.consortia import UNAPPROVED, build_consortium, consortium_specs
 from tests.helpers.consortium_urls import PAGE_STAGES, consortium_urls
+from tests.helpers.opendata import violations
 from tests.helpers.tables import overview_cells
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -97,6 +100,7 @@ def check_consortium(consortium, *, with_pdf: bool) -> None:
         expected = (200,) if consortium.is_published else (200, 404)
         assert seen.status_code in expected, (kind, url, "anonymous", seen.status_code)
         assert UNAPPROVED not in _text_of(seen), (kind, url, "an unapproved figure, anonymously")
+    check_open_data(consortium, member, anonymous)
     for stage in PAGE_STAGES:
         page = member.get(f"/?consortium={consortium.slug}&stage={stage}")
         shown = overview_cells(page.content.decode())
@@ -110,6 +114,25 @@ def check_consortium(consortium, *, with_pdf: bool) -> None:
         if consortium.is_published:
             for row in _all_progress(anonymous, consortium.slug, stage):
                 assert row["review_state"] in (None, "approved"), (stage, row)
+
+
+def check_open_data(consortium, member: Client, anonymous: Client) -> None:
+    """The open data (a published generated consortium offers it) holds no unapproved
+    figure whoever asks, and its catalogue has no violation of DCAT-AP's shapes."""
+    slug = consortium.slug
+    urls = ["/open-data/", f"/open-data/{slug}/catalog.ttl"]
+    urls += [f"/open-data/{slug}/{stage}.{fmt}" for stage in STAGES for fmt in ("csv", "xlsx")]
+    urls += [f"/open-data/{slug}/cities/{city.slug}.csv" for city in consortium.cities.all()]
+    for url in urls:
+        for reader in (member, anonymous):
+            seen = reader.get(url)
+            assert seen.status_code in (200, 404), (url, seen.status_code)
+            assert UNAPPROVED not in _text_of(seen), (url, "an unapproved figure in open data")
+    catalogue = anonymous.get(f"/open-data/{slug}/catalog.ttl")
+    assert catalogue.status_code == (200 if consortium.is_published else 404)
+    if consortium.is_published:
+        found, report = violations(Graph().parse(data=catalogue.content, format="turtle"))
+        assert found == 0, report
 
 
 @given(spec=consortium_specs())

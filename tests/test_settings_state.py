@@ -9,10 +9,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Variables of this environment that would change the answers.
-UNSET = ("DATABASE_URL", "CACHE_URL", "REDIS_URL", "CACHE_BACKEND", "CACHE_LOCATION")
+UNSET = (
+    "DATABASE_URL",
+    "CACHE_URL",
+    "REDIS_URL",
+    "CACHE_BACKEND",
+    "CACHE_LOCATION",
+    "WEB_CONCURRENCY",
+)
 
 
 def settings_with(**env: str) -> subprocess.CompletedProcess:
@@ -123,5 +132,34 @@ def test_an_unknown_cache_scheme_stops_start_up_naming_the_variable():
     assert "(it has no scheme)" in result.stderr
 
 
-def test_sessions_stay_in_the_database(settings):
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+CACHED_DB = "django.contrib.sessions.backends.cached_db"
+DB = "django.contrib.sessions.backends.db"
+
+
+@pytest.mark.parametrize(
+    ("env", "engine"),
+    [
+        ({"CACHE_URL": "redis://cache.internal:6379/0"}, CACHED_DB),
+        ({"REDIS_URL": "redis://cache.internal:6379/0", "WEB_CONCURRENCY": "9"}, CACHED_DB),
+        (
+            {"CACHE_BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache"},
+            CACHED_DB,
+        ),
+        ({"WEB_CONCURRENCY": "1"}, CACHED_DB),  # one process: its memory is every worker's
+        ({"CACHE_URL": "locmem://", "WEB_CONCURRENCY": "1"}, CACHED_DB),
+        ({}, DB),  # gunicorn --workers N by hand: the number is not known
+        ({"WEB_CONCURRENCY": "5"}, DB),  # make serve's default: 2 x cores + 1
+        ({"CACHE_URL": "locmem://", "WEB_CONCURRENCY": "2"}, DB),
+        ({"CACHE_URL": "dummy://", "WEB_CONCURRENCY": "1"}, DB),
+    ],
+)
+def test_sessions_are_read_from_the_cache_only_when_every_worker_reads_the_same_one(env, engine):
+    """cached_db: a Redis outage or restart signs no one out (tests/changelog/
+    test_signed_in_from_the_cache.py empties the cache under a session); but with each
+    worker's own memory, a log-out would not reach the others' copies: sessions then stay
+    in the database alone (``test_a_log_out_reaches_a_second_workers_memory``)."""
+    assert read_settings(**env)["SESSION_ENGINE"] == engine
+
+
+def test_the_tests_run_as_one_process_reading_sessions_from_its_memory(settings):
+    assert settings.SESSION_ENGINE == CACHED_DB

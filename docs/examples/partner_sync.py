@@ -8,7 +8,7 @@
 read). Python 3.9+ standard library only: run it from cron or a systemd timer.
 
 How it works: the portal's change feed (``/api/v1/changes/``) lists, in the order they
-were committed, every figure created, changed or *withdrawn* from your view since the
+were committed, every figure created, updated or *withdrawn* from your view since the
 cursor you hold (a stage reopened, a figure deleted, a consortium no longer published).
 The first run reads the feed from the start, which is a full pull; each run stores the
 feed's ``next`` cursor with the figures, in one SQLite transaction, so an interrupted
@@ -82,7 +82,7 @@ def open_copy(path: str) -> sqlite3.Connection:
 
 def read_feed(db: sqlite3.Connection, api: str, token: str | None, since: str | None) -> dict:
     """Apply every page of the feed after ``since``; the counts of what happened."""
-    counts = {"created": 0, "changed": 0, "withdrawn": 0}
+    counts = {"created": 0, "updated": 0, "withdrawn": 0}
     placeholders = ", ".join("?" for _ in COLUMNS)
     while True:
         query = {"page_size": 500, **({"since": since} if since else {})}
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     counts = sync(args.api, args.token, args.db)
     kind = "full pull" if counts["full_pull"] else "changes"
     print(
-        f"{kind}: {counts['created']} created, {counts['changed']} changed, "
+        f"{kind}: {counts['created']} created, {counts['updated']} updated, "
         f"{counts['withdrawn']} withdrawn; {counts['figures']} figures in {args.db}"
     )
 

@@ -15,6 +15,7 @@ cache each worker counts alone, and while Redis is down nothing is counted.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
@@ -24,6 +25,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from changelog import kept, versions
 from icc_portal.security import client_ip
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,39 @@ class TokenAuthentication(authentication.TokenAuthentication):
             if wait is not None:
                 raise FailedTokenThrottled(wait=wait) from None
             raise
+
+    def authenticate_credentials(self, key):
+        """DRF's, reading the user's own throttle limits in the same query
+        (:mod:`icc_portal.api.throttles`); within a request, a right token from the shared
+        cache, kept under the definitions' version (a token made or deleted, its user or
+        its limits changed, writes a definition row: :mod:`changelog.signals`), under a
+        digest of the key, never the key itself."""
+        token = self.read_token(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return (token.user, token)
+
+    def read_token(self, key: str):
+        known = versions.request_versions()
+        if known is None:
+            return self.token_of(key)
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return kept.kept(
+            kept.key("api-token", known.definitions.position, digest),
+            lambda: self.token_of(key),
+        )
+
+    def token_of(self, key: str):
+        """The token with this key, its user and the user's limits (one query); None when
+        there is none."""
+        return (
+            self.get_model()
+            .objects.select_related("user", "user__api_token_limits")
+            .filter(key=key)
+            .first()
+        )
 
     @staticmethod
     def count_failure(address: str, limit: int, period: int) -> int | None:

@@ -96,11 +96,49 @@ VALIDATOR_HEADERS = {
 }
 
 
+#: What every throttled answer says of its budget (icc_portal.api.throttles), as
+#: draft-ietf-httpapi-ratelimit-headers-11 writes it: structured fields (RFC 9651).
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": {
+        "description": "The budget of the scope this request was counted in (read, write, "
+        "sync; anonymous readers: anon, per address), as draft-ietf-httpapi-ratelimit-"
+        'headers-11 writes it: `"read";q=1200;w=60` is 1200 requests (`q`) per 60 '
+        "seconds (`w`).",
+        "schema": {"type": "string", "example": '"read";q=1200;w=60'},
+    },
+    "RateLimit": {
+        "description": "Where that budget stands now: `r` requests left, and `t` seconds "
+        "until the oldest request counted leaves the window (within `t` seconds no more "
+        'than `r` requests are allowed); `"read";r=1199;t=60`.',
+        "schema": {"type": "string", "example": '"read";r=1199;t=60'},
+    },
+}
+
+
+def document_rate_limits(result, generator, request, public):
+    """Every operation but the health check: its answers' ``RateLimit`` and
+    ``RateLimit-Policy`` headers (absent when the scope is not limited), a revalidation's
+    304 too (it counts as a read)."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or operation.get("operationId") == "health":
+                continue
+            for code, response in operation.get("responses", {}).items():
+                if str(code).startswith(("2", "4")) or str(code) == "304":
+                    response.setdefault("headers", {}).update(RATE_LIMIT_HEADERS)
+    return result
+
+
+#: Reads that carry no validators: the health check, and the import templates (a file
+#: made now, naming the moment it was made).
+UNVALIDATED_READS = frozenset({"health", "imports_template_xlsx", "imports_template_csv"})
+
+
 def document_conditional_reads(result, generator, request, public):
     """Every read: the conditional headers it takes, its 304, its validators."""
     for path in result.get("paths", {}).values():
         operation = path.get("get")
-        if operation is None or operation.get("operationId") == "health":
+        if operation is None or operation.get("operationId") in UNVALIDATED_READS:
             continue
         names = {parameter["name"] for parameter in operation.get("parameters", [])}
         operation.setdefault("parameters", []).extend(
@@ -204,7 +242,7 @@ def add_csv_operations(result, generator, request, public):
                 ]
         read = operations.get("get")
         ok = (read or {}).get("responses", {}).get("200", {})
-        if "text/csv" not in ok.get("content", {}) or "{" in path:
+        if "text/csv" not in ok.get("content", {}) or "{" in path or path.endswith(".csv"):
             continue
         twin = copy.deepcopy(read)
         twin["operationId"] = f"{read['operationId']}_csv"

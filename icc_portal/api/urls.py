@@ -7,11 +7,12 @@ from rest_framework.routers import DefaultRouter
 from cities.api import CityViewSet, ConsortiumViewSet
 from kpis.api.bulk import MeasurementBulkView
 from kpis.api.changes import ChangesViewSet
-from kpis.api.imports import ImportEndpoint
+from kpis.api.imports import ImportEndpoint, ImportTemplateCsv, ImportTemplateXlsx
 from kpis.api.kpis import KPIViewSet
 from kpis.api.measurements import MeasurementViewSet
 from kpis.api.programmes import ProgrammeViewSet
 from kpis.api.progress import ProgressViewSet
+from kpis.api.stages import REVIEW_ACTIONS, StageActionView, StageReviewView
 from solutions.api import ActivityViewSet, SolutionViewSet
 
 from .views import ApiRootView, ApiTokenView, HealthView, api_not_found
@@ -33,6 +34,35 @@ app_name = "api"
 urlpatterns = [
     path("api/v1/health/", HealthView.as_view(), name="health"),
     path("api/v1/imports/", ImportEndpoint.as_view(), name="imports"),
+    path("api/v1/imports/template.xlsx", ImportTemplateXlsx.as_view(), name="import-template"),
+    path("api/v1/imports/template.csv", ImportTemplateCsv.as_view(), name="import-template-csv"),
+    # A stage's review: the consortium's own figures, or a city's.
+    path(
+        "api/v1/reviews/<slug:consortium>/<str:stage>/",
+        StageReviewView.as_view(),
+        name="stage-review",
+    ),
+    path(
+        "api/v1/reviews/<slug:consortium>/<str:stage>/cities/<slug:city>/",
+        StageReviewView.as_view(),
+        name="stage-review-city",
+    ),
+    *(
+        path(
+            f"api/v1/reviews/<slug:consortium>/<str:stage>/{action}/",
+            StageActionView.as_view(action_name=action),
+            name=f"stage-{action}",
+        )
+        for action in REVIEW_ACTIONS
+    ),
+    *(
+        path(
+            f"api/v1/reviews/<slug:consortium>/<str:stage>/cities/<slug:city>/{action}/",
+            StageActionView.as_view(action_name=action),
+            name=f"stage-{action}-city",
+        )
+        for action in REVIEW_ACTIONS
+    ),
     # Before the router, whose measurement detail route would take "bulk" for an id.
     path("api/v1/measurements/bulk/", MeasurementBulkView.as_view(), name="measurement-bulk"),
     path("api/v1/", include(router.urls)),

@@ -1,7 +1,8 @@
 """``POST /api/v1/measurements/bulk/``: up to 500 figures, stored together or not at all.
 
-Each row is what ``POST /api/v1/measurements/`` takes, plus the ``version`` it is based
-on (0, the default: "there was no figure yet"; else the version you read). The rows
+Each row is what ``POST /api/v1/measurements/`` takes (the KPI by id or
+``consortium/code``), plus the ``version`` it is based on (0, the default: "there was no
+figure yet"; else the version you read). The rows
 go through :func:`kpis.reporting.entry.record_measurements`, the entry grid's save path,
 one call per reporting unit and stage, all in one transaction: one problem anywhere and
 nothing is stored. Every row's problems come back together, keyed ``<index>.<field>``
@@ -28,7 +29,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,6 +40,7 @@ from cities.models import City, Membership
 from icc_portal.api.errors import ApiError, error_responses
 from icc_portal.api.fields import PlainIntegerField
 from icc_portal.api.filters import SingleValuedQuery
+from icc_portal.figure_changes import FigureChange
 from kpis.models import KPI
 from kpis.reporting import entry
 from kpis.reporting.errors import NON_FIELD, EntryError
@@ -46,11 +48,23 @@ from kpis.reporting.rules import DATA_FIELDS
 from kpis.vocabulary import ReportingStage
 
 from .measurements import MeasurementSerializer
-from .write import FIELD_OF_CODE, STATE_CODES, MeasurementDataSerializer
+from .write import (
+    FIELD_OF_CODE,
+    KPI_REFERENCE_SCHEMA,
+    STATE_CODES,
+    MeasurementDataSerializer,
+    VisibleKPIField,
+    ambiguous_code,
+    kpi_reference,
+    kpi_reference_text,
+    no_such_kpi,
+    resolve_kpis,
+)
 
 MAX_ROWS = 500
 DESCRIPTION = (
-    "Each row is what `POST /api/v1/measurements/` takes, plus the `version` it is based "
+    "Each row is what `POST /api/v1/measurements/` takes (`kpi`: its id or "
+    '`"sern/2.2"`; `city`: its slug), plus the `version` it is based '
     "on (0, the default, for a figure that does not exist yet; else the version you "
     "read). Stored through the entry grid's save path, in one transaction: one problem "
     "anywhere and nothing is stored. Every row's problems come back together, keyed "
@@ -60,10 +74,27 @@ DESCRIPTION = (
 )
 
 
+@extend_schema_field(KPI_REFERENCE_SCHEMA)
+class KPIReferenceField(serializers.Field):
+    """A KPI's id or ``consortium/code``, read but not looked up (the view reads every
+    row's KPIs in one query)."""
+
+    default_error_messages = VisibleKPIField.default_error_messages
+
+    def to_internal_value(self, data):
+        reference = kpi_reference(data)
+        if reference is None or (isinstance(reference, int) and not 1 <= reference < 2**63):
+            self.fail("incorrect_type")
+        return reference
+
+    def to_representation(self, value):
+        return kpi_reference_text(value)
+
+
 class BulkRowSerializer(MeasurementDataSerializer):
     """One figure of a bulk write: which KPI, city and stage, and the version it is based on."""
 
-    kpi = PlainIntegerField(min_value=1, max_value=2**63 - 1, help_text="KPI id")
+    kpi = KPIReferenceField(help_text='KPI id, or its consortium slug and code ("sern/2.2")')
     city = serializers.CharField(
         allow_null=True,
         required=False,
@@ -91,7 +122,9 @@ BulkResultSerializer = inline_serializer(
             "BulkRow",
             {
                 "index": serializers.IntegerField(help_text="The row's place in `figures`."),
-                "change": serializers.ChoiceField(choices=["created", "updated", "unchanged"]),
+                "change": serializers.ChoiceField(
+                    choices=[FigureChange.CREATED, FigureChange.UPDATED, FigureChange.UNCHANGED]
+                ),
                 "measurement": MeasurementSerializer(
                     allow_null=True, help_text="Null for a row that stores nothing."
                 ),
@@ -179,30 +212,26 @@ class MeasurementBulkView(APIView):
         )
 
     @staticmethod
-    def resolve(user, rows, problems: Problems) -> tuple[dict[int, KPI], dict[str, City]]:
-        """The rows' KPIs and cities in two queries; one the user may not read is no KPI
-        (no city) at all, with the single write's own words."""
-        kpi_ids = {row["kpi"] for row in rows}
-        visible = access.visible_consortia_filter(user, "solution__consortium__")
-        kpis = {
-            kpi.pk: kpi
-            for kpi in KPI.objects.filter(visible, pk__in=kpi_ids).select_related(
-                "solution__consortium"
-            )
-        }
+    def resolve(user, rows, problems: Problems) -> tuple[dict, dict[str, City]]:
+        """The rows' KPIs (by the reference each row gives: an id or ``consortium/code``)
+        and cities in two queries; one the user may not read is no KPI (no city) at all,
+        with the single write's own words."""
+        found = resolve_kpis(user, {row["kpi"] for row in rows})
         slugs = {row["city"] for row in rows if row["city"]}
         readable = Membership.objects.filter(
             access.visible_consortia_filter(user, "consortium__"), city=OuterRef("pk")
         )
         cities = {city.slug: city for city in City.objects.filter(Exists(readable), slug__in=slugs)}
+        kpis: dict[int, KPI] = {}
         for index, row in enumerate(rows):
-            kpi = kpis.get(row["kpi"])
+            kpi = found.get(row["kpi"])
             if kpi is None:
-                message = serializers.PrimaryKeyRelatedField.default_error_messages[
-                    "does_not_exist"
-                ].format(pk_value=row["kpi"])
-                problems.add(index, "kpi", message, "does_not_exist")
+                problems.add(index, "kpi", no_such_kpi(row["kpi"]), "does_not_exist")
                 continue
+            if isinstance(kpi, list):
+                problems.add(index, "kpi", ambiguous_code(row["kpi"], kpi), "ambiguous")
+                continue
+            kpis[row["kpi"]] = kpi
             if row["city"] and row["city"] not in cities:
                 message = serializers.SlugRelatedField.default_error_messages[
                     "does_not_exist"

@@ -1,11 +1,19 @@
-"""The change feed: what changed in a reader's view since their cursor, in commit order.
+"""The change feed: a snapshot of a reader's view, then what changed in it, in commit order.
+
+A first sync (no cursor) starts from a *snapshot* (:func:`read_snapshot`): every figure the
+reader may see now, once, in id order, a page at a time, and the log's position when the
+snapshot began. Then it follows the log from that position (:func:`read_page`). The cost of
+a first sync follows the number of figures, not the length of the log, and the log's old
+rows can be pruned: only a cursor from before the pruned horizon must start again. A
+figure that changes while the snapshot is read is named again after it (its log row is
+newer than the snapshot's position), so the copy still ends equal to the reader's view.
 
 Read from the change log (:mod:`changelog.log`), whose rows become visible in the order
 of their positions, so a reader that resumes after the last position it read misses
 nothing. A page covers the next rows after the cursor (``limit`` of them) and names
 each figure they touch once, as the reader may see it *now*:
 
-* ``created`` / ``changed``: the figure is visible to the reader, with its current
+* ``created`` / ``updated``: the figure is visible to the reader, with its current
   representation (exactly as ``/api/v1/measurements/`` shows it); ``created`` when the
   reader could not see it at the cursor (new, or newly approved or published).
 * ``withdrawn``: the figure is no longer visible to the reader (reopened, deleted, its
@@ -15,8 +23,7 @@ each figure they touch once, as the reader may see it *now*:
 * nothing, for a figure that stays out of the reader's view (another city's draft).
 
 A figure touched again after the page is named again on a later page: apply the items
-in order and a copy ends equal to the reader's view. From the start (no cursor) a page
-names only visible figures: reading to the end is a full pull.
+in order and a copy ends equal to the reader's view.
 
 Visibility is :mod:`cities.access`, the same rule every read applies: current figures
 through ``visible_measurements_filter``, past states through ``visible_changes_filter``
@@ -33,12 +40,11 @@ from django.db.models import OuterRef, Q, Subquery
 
 from changelog.models import Change, Horizon
 from cities.access import visible_changes_filter
+from icc_portal.figure_changes import FigureChange
 from kpis.managers import driver_rows
 from kpis.models import Measurement
 
 from .rows import LIST_LOOKUPS, list_rows
-
-CREATED, CHANGED, WITHDRAWN = "created", "changed", "withdrawn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,38 @@ class FeedPage:
     items: list[FeedItem]
     position: int  # the last position read: the next page starts after it
     has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotPage:
+    items: list[FeedItem]
+    last_id: int  # the snapshot's next page starts after this figure
+    has_more: bool
+
+
+#: The reason of a snapshot's items: the figure as it stands, not a change.
+SNAPSHOT = "snapshot"
+
+
+def read_snapshot(user, *, after_id: int, limit: int) -> SnapshotPage:
+    """The figures ``user`` may see now with an id above ``after_id``, ``limit`` of them, in
+    the list's representation, as ``created`` items; one query."""
+    rows = (
+        Measurement.objects.visible_to(user)
+        .filter(pk__gt=after_id)
+        .order_by("pk")
+        .values_list(*LIST_LOOKUPS.values())[: limit + 1]
+    )
+    figures = list(list_rows(driver_rows(rows)))
+    has_more = len(figures) > limit
+    figures = figures[:limit]
+    items = [FeedItem(row["id"], FigureChange.CREATED, SNAPSHOT, row) for row in figures]
+    return SnapshotPage(items, figures[-1]["id"] if figures else after_id, has_more)
+
+
+def changed_since(position: int) -> bool:
+    """Whether the log holds a figure's change after ``position`` (one query)."""
+    return Change.objects.filter(id__gt=position, measurement_id__isnull=False).exists()
 
 
 def pruned_through() -> int:
@@ -92,10 +130,10 @@ def read_page(user, *, since: int, limit: int) -> FeedPage:
     items = []
     for measurement_id, (_position, reason) in touched.items():
         if measurement_id in visible:
-            change = CHANGED if measurement_id in seen_then else CREATED
+            change = FigureChange.UPDATED if measurement_id in seen_then else FigureChange.CREATED
             items.append(FeedItem(measurement_id, change, reason, visible[measurement_id]))
         elif measurement_id in seen_then or measurement_id in seen_since:
-            items.append(FeedItem(measurement_id, WITHDRAWN, reason, None))
+            items.append(FeedItem(measurement_id, FigureChange.WITHDRAWN, reason, None))
     return FeedPage(items, position, has_more)
 
 

@@ -10,8 +10,10 @@ too large), a user who may not enter figures here 403.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -20,10 +22,18 @@ from rest_framework.views import APIView
 
 from cities import access
 from cities.models import Consortium
+from icc_portal.api.csv import CSV_MEDIA_TYPE, streaming_csv
 from icc_portal.api.errors import Conflict, PayloadTooLarge, error_responses
-from icc_portal.api.filters import SingleValuedQuery
+from icc_portal.api.filters import SingleValuedQuery, given_values
+from kpis.exchange import template
 from kpis.exchange.bounds import FileRefused, check_size
-from kpis.exchange.imports import ImportChanged, Preview, apply_upload, preview_upload
+from kpis.exchange.imports import (
+    IMPORT_VERDICTS,
+    ImportChanged,
+    Preview,
+    apply_upload,
+    preview_upload,
+)
 from kpis.reporting.grid import city_grid, consortium_grid
 from kpis.vocabulary import ReportingStage
 
@@ -72,6 +82,13 @@ class ImportRequestSerializer(serializers.Serializer):
         return attrs
 
 
+class TemplateQuerySerializer(ImportRequestSerializer):
+    """The unit and stage of a template, as the import takes them."""
+
+    file = None
+    dry_run = None
+
+
 class ImportProblemSerializer(serializers.Serializer):
     cell = serializers.CharField(help_text='e.g. "G7"; empty for the row as a whole')
     field = serializers.CharField()
@@ -83,7 +100,7 @@ class ImportRowSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="Row number in the file")
     kpi = serializers.IntegerField(allow_null=True, help_text="KPI id")
     kpi_code = serializers.CharField()
-    status = serializers.ChoiceField(choices=["new", "changed", "unchanged", "refused"])
+    status = serializers.ChoiceField(choices=[*IMPORT_VERDICTS])
     old = serializers.CharField(help_text="The figure stored now, in words")
     new = serializers.CharField(help_text="The figure after the import, in words")
     cell = serializers.CharField(help_text="The first problem's cell, if refused")
@@ -93,8 +110,8 @@ class ImportRowSerializer(serializers.Serializer):
 
 
 class ImportCountsSerializer(serializers.Serializer):
-    new = serializers.IntegerField()
-    changed = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     refused = serializers.IntegerField()
 
@@ -153,9 +170,11 @@ class ImportEndpoint(APIView):
         summary="Import a spreadsheet of figures",
         description="Upload the entry grid's template (XLSX, or CSV with the same columns) "
         "for a city (`city`) or for the figures a consortium reports once (`consortium`) "
-        "at a `stage`. Every row is judged as the entry grid judges it: `new`, `changed` "
-        "(with the figure now and after), `unchanged`, or `refused` with the cell and the "
-        "grid's message. With `dry_run=true` (the default) nothing is stored; with "
+        "at a `stage`. Every row is judged as the entry grid judges it: `created`, "
+        "`updated` (with the figure now and after), `unchanged`, or `refused` with the cell "
+        "and the grid's message. A row names its KPI by `kpi_id`, or with that left empty "
+        "by `kpi_code` (`2.2` or `sern/2.2`); given both, they must agree (`kpi_mismatch`). "
+        "With `dry_run=true` (the default) nothing is stored; with "
         "`dry_run=false` the accepted rows are stored as drafts in one change, refused "
         "rows left out. A file that is not this page's template (wrong type, another "
         "city's or stage's, a renamed sheet, merged cells, too many rows) is a 400 with "
@@ -195,3 +214,93 @@ class ImportEndpoint(APIView):
             message = _("The figures changed while the file was imported; nothing was stored.")
             raise Conflict(message, code="stale") from changed
         return Response(preview_body(preview, dry_run=data["dry_run"]))
+
+
+#: The XLSX template is sent as bytes: the type every generated client reads as a file
+#: (openapi-python-client reads no spreadsheet type); its name ends in ``.xlsx``.
+BINARY_MEDIA_TYPE = "application/octet-stream"
+
+
+class ImportTemplateEndpoint(APIView):
+    """The entry grid's "Download template", with a token: the file the import takes."""
+
+    query_parameters = ("city", "consortium", "stage")
+    #: ``xlsx`` or ``csv``: one route each (``template.xlsx``, ``template.csv``).
+    file_type = "xlsx"
+
+    def get(self, request, *args, **kwargs):
+        SingleValuedQuery().check(request, self)
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        query = TemplateQuerySerializer(
+            data=given_values(request, ("city", "consortium")), context={"request": request}
+        )
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        try:
+            if data["city"] is not None:
+                unit, grid = data["city"], city_grid(request.user, data["city"], data["stage"])
+            else:
+                unit = data["consortium"]
+                grid = consortium_grid(request.user, unit, data["stage"])
+            if not grid.enterable_rows:
+                raise DjangoPermissionDenied
+        except DjangoPermissionDenied as error:
+            raise exceptions.PermissionDenied(_("You may not enter figures here.")) from error
+        filename = f"{unit.slug}-{data['stage']}-template"
+        if self.file_type == "csv":
+            rows = template.template_csv_rows(grid, grid.enterable_rows)
+            return streaming_csv(template.CSV_COLUMNS, rows, filename=f"{filename}.csv")
+        content = template.template_workbook(grid, grid.enterable_rows)
+        response = HttpResponse(content, content_type=BINARY_MEDIA_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+
+    def perform_content_negotiation(self, request, force=False):
+        """A file answers whatever the client accepts (errors are JSON)."""
+        return super().perform_content_negotiation(request, force=True)
+
+
+TEMPLATE_DESCRIPTION = (
+    "The file the entry grid's *Download template* gives: one row per KPI you may enter "
+    "for the city (`city`) or for the figures the consortium reports once (`consortium`) "
+    "at `stage`, with the figures stored now and their versions. Fill it in and send it to "
+    "`POST /api/v1/imports/`. 403 when you may enter none of the unit's figures; no "
+    "conditional reads (the file names the moment it was made)."
+)
+
+
+class ImportTemplateXlsx(ImportTemplateEndpoint):
+    file_type = "xlsx"
+
+    @extend_schema(
+        operation_id="imports_template_xlsx",
+        summary="Download the import template of a unit and stage (XLSX)",
+        description=TEMPLATE_DESCRIPTION,
+        parameters=[TemplateQuerySerializer],
+        responses={
+            (200, BINARY_MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The XLSX workbook, as bytes."
+            ),
+            **error_responses(400, 401, 403, 429),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ImportTemplateCsv(ImportTemplateEndpoint):
+    file_type = "csv"
+
+    @extend_schema(
+        operation_id="imports_template_csv",
+        summary="Download the import template of a unit and stage (CSV)",
+        description=TEMPLATE_DESCRIPTION,
+        parameters=[TemplateQuerySerializer],
+        responses={
+            (200, CSV_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.STR, description="CSV"),
+            **error_responses(400, 401, 403, 429),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

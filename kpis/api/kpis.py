@@ -6,7 +6,8 @@ progress in :mod:`kpis.api.progress`.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+import django_filters
+from django.db.models import Exists, OuterRef, Prefetch
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
@@ -19,6 +20,7 @@ from icc_portal.api.errors import READ_ERRORS, error_responses
 from icc_portal.api.fields import PlainDecimalField
 from icc_portal.api.filters import ApiFilterSet, IntegerFilter, TextFilter
 from kpis.models import KPI, FrameworkReference
+from solutions.models import Solution
 
 LIST_ERRORS = error_responses(*READ_ERRORS)
 
@@ -64,6 +66,7 @@ class KPISerializer(serializers.ModelSerializer):
             "unit",
             "value_type",
             "target_value",
+            "target_basis",
             "target_scope",
             "target_text",
             "direction",
@@ -83,9 +86,16 @@ class KPIFilter(ApiFilterSet):
     )
     solution_id = IntegerFilter(field_name="solution_id", help_text="Solution id")
     city = TextFilter(
-        field_name="solution__implementing_cities__slug",
-        distinct=True,
-        help_text="Slug of a city that reports on the KPI's solution",
+        method="filter_city",
+        help_text="City slug: the KPIs that city reports (the rows of its entry grid): "
+        "city-level KPIs of the solutions it implements, a composite KPI through its "
+        "parts. The consortium's own KPIs are `level=consortium`.",
+    )
+    level = django_filters.ChoiceFilter(
+        field_name="reporting_level",
+        choices=KPI.ReportingLevel.choices,
+        help_text="city: KPIs each city reports; consortium: KPIs the consortium reports "
+        "once (the same as `reporting_level`)",
     )
 
     class Meta:
@@ -98,8 +108,20 @@ class KPIFilter(ApiFilterSet):
             "value_type",
             "target_scope",
             "reporting_level",
+            "level",
             "city",
         ]
+
+    def filter_city(self, queryset, name, value):
+        has_parts = Exists(KPI.objects.filter(parent=OuterRef("pk")))
+        implemented = Solution.implementing_cities.through.objects.filter(city__slug=value).values(
+            "solution_id"
+        )
+        return queryset.filter(
+            ~has_parts,
+            reporting_level=KPI.ReportingLevel.CITY,
+            solution_id__in=implemented,
+        )
 
 
 @extend_schema_view(

@@ -101,7 +101,17 @@ class MeasurementSerializer(serializers.ModelSerializer):
         help_text="City slug; null for a figure the consortium reports once.",
     )
     country = serializers.CharField(source="city.country", read_only=True, allow_null=True)
-    value = PlainDecimalField(max_digits=20, decimal_places=4, read_only=True, allow_null=True)
+    value = PlainDecimalField(
+        max_digits=20,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text="The number of a reported figure, as a decimal string. A reported figure "
+        "holds at least one answer: `value` for a count, number or percentage KPI (its "
+        "`value_type`), `boolean_value` for a yes/no KPI, `text_value` for a text KPI. A "
+        "numeric KPI may be answered in words instead (`text_value`, `value` null); every "
+        "answer is null (or empty) unless `status` is `reported`.",
+    )
     evidence_url = serializers.CharField(
         read_only=True, help_text="A web link to the evidence, or empty."
     )
@@ -110,6 +120,13 @@ class MeasurementSerializer(serializers.ModelSerializer):
         model = Measurement
         fields = list(LIST_LOOKUPS)
         read_only_fields = fields
+        extra_kwargs = {
+            "boolean_value": {"help_text": "The answer of a yes/no KPI; null otherwise."},
+            "text_value": {
+                "help_text": "The answer in words: of a text KPI, or of a numeric one answered "
+                "in words (then `value` is null); empty otherwise."
+            },
+        }
 
     def to_representation(self, measurement):
         """The list's shape (:func:`kpis.api.rows.list_rows`), read from the instance."""
@@ -302,7 +319,10 @@ class MeasurementViewSet(
                 raise exceptions.NotFound()  # ``/measurements/0.5/``: no such figure
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
-        if request.method not in SAFE_METHODS:  # a create reads no queryset to check it
+        # A create reads no queryset to check it. A method the view does not take (TRACE,
+        # DELETE) is left to DRF's 405, which comes after initial().
+        method = request.method.lower()
+        if request.method not in SAFE_METHODS and hasattr(self, method):
             SingleValuedQuery().check(request, self)
 
     @property

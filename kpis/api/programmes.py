@@ -6,7 +6,8 @@ The definitions (slug, name, description; the filter, the ordering, which progra
 reader may see) are :mod:`cities.api`'s; what is added here is the programme page's
 report (:mod:`kpis.dashboards.programme`), built by the same calls, so the API and the
 page cannot disagree. Nothing is judged here. The report is built in English, so notes
-read the same whatever the Accept-Language.
+read the same whatever the Accept-Language; a KPI's name and unit are said in the
+request's language (English where the consortium gave none).
 
 A list's ETag holds the whole change log's version (a list spans every programme); one
 programme's holds the newest version of its consortia (:mod:`changelog.versions`), which a
@@ -140,17 +141,18 @@ def programme_records(user, programmes: Iterable, *, compare: bool = True) -> li
     )
     inputs = programme_inputs(user, consortia)
     records = []
+    language = translation.get_language()  # the KPIs' own words are said in it
     with translation.override("en"):
         for programme in programmes:
             own = [
                 consortium for consortium in consortia if consortium.programme_id == programme.pk
             ]
             report = programme_report(own, inputs, compare=compare)
-            records.append(_record(programme, report, compare=compare))
+            records.append(_record(programme, report, compare=compare, language=language))
     return records
 
 
-def _record(programme, report: ProgrammeReport, *, compare: bool) -> dict:
+def _record(programme, report: ProgrammeReport, *, compare: bool, language: str) -> dict:
     record = {
         **ProgrammeSerializer(programme).data,
         "url": reverse("programme-detail", args=[programme.slug]),
@@ -198,10 +200,9 @@ def _record(programme, report: ProgrammeReport, *, compare: bool) -> dict:
                     "consortium": row.consortium.slug,
                     "kpi": row.kpi.pk,
                     "kpi_code": row.kpi.code,
-                    "kpi_name": row.kpi.name,
-                    "unit": row.kpi.unit,
+                    **kpi_words(row.kpi, language),
                     "stages": [
-                        _progress_row(row, stage, cell)
+                        _progress_row(row, stage, cell, language)
                         for stage, cell in zip(STAGES, row.cells, strict=True)
                         if cell.status != "none"
                     ],
@@ -214,13 +215,25 @@ def _record(programme, report: ProgrammeReport, *, compare: bool) -> dict:
     return record
 
 
-def _progress_row(row, stage: str, cell) -> dict:
+def kpi_words(kpi, language: str) -> dict[str, str]:
+    """A KPI's name and unit in the request's language, English where the consortium gave
+    none (the report around them is built in English)."""
+    with translation.override(language):
+        return {"kpi_name": kpi.name, "unit": kpi.unit}
+
+
+def _progress_row(row, stage: str, cell, language: str) -> dict:
     """A consortium's cell as ``/progress/`` gives it (``ProgressTable.row``'s shape)."""
     kpi = row.kpi
     text = cell.text if kpi.reporting_level == "consortium" and cell.reported else ""
     return cell_row(
         cell,
-        kpi={"kpi": kpi.pk, "kpi_code": kpi.code, "kpi_name": kpi.name, "unit": kpi.unit},
+        kpi={
+            "kpi": kpi.pk,
+            "kpi_code": kpi.code,
+            **kpi_words(kpi, language),
+            "target_basis": kpi.target_basis,
+        },
         place={
             "consortium": row.consortium.slug,
             "stage": stage,

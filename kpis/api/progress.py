@@ -9,6 +9,9 @@ test compares them cell by cell. This module only flattens the matrix into rows:
   together where the target is per country, the consortium where it is judged;
   a city that does not implement a solution has no row, not an empty one;
 * ``ratio`` is the true ratio (value / target, or from the baseline), never capped;
+* a KPI whose target is a change from each unit's baseline (``target_basis`` change)
+  gives each row the unit's own ``target`` and the ``baseline`` it is counted from;
+  a unit without a baseline figure is ``no_baseline``, never judged;
 * every answer is carried: ``value`` (a number), ``boolean`` (a yes/no answer) and
   ``text`` (a text answer, whole), with ``value_kind`` saying which one the cell is
   judged on ("number", "yes_no", "text", or null for a cell without a figure): UPREST's
@@ -17,7 +20,9 @@ test compares them cell by cell. This module only flattens the matrix into rows:
   target per unit (per city, per country), ``units_at_target`` of ``units`` meet their
   own target, and the cell is achieved only when all do (:mod:`kpis.progress`).
 
-The matrix is built in English, so notes read the same whatever the Accept-Language.
+The matrix is built in English, so notes read the same whatever the Accept-Language;
+a KPI's name and unit are said in the request's language (English where the consortium
+gave none), read from the KPI as each row is written.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from icc_portal.numbers import plain
 from kpis.dashboards import build
 from kpis.dashboards.readers import matrix_inputs
 from kpis.models import Measurement
-from kpis.progress import ProgressStatus
+from kpis.progress import ProgressStatus, TargetBasis
 from kpis.vocabulary import LATEST, STAGE_VIEWS, STAGES, stages_to_read
 
 LEVELS = ("city", "country", "consortium")
@@ -121,7 +126,15 @@ class ProgressTable:
         row = ref.row
         return cell_row(
             cell,
-            kpi={"kpi": row.kpi_id, "kpi_code": row.code, "kpi_name": row.name, "unit": row.unit},
+            kpi={
+                "kpi": row.kpi_id,
+                "kpi_code": row.code,
+                # The consortium's own words in the request's language (English where
+                # none are given); the matrix, kept for every language, holds English.
+                "kpi_name": kpi.name,
+                "unit": kpi.unit,
+                "target_basis": kpi.target_basis,
+            },
             place={
                 "consortium": self.consortium,
                 "stage": self.stage,
@@ -143,8 +156,9 @@ def cell_row(cell, *, kpi: dict, place: dict, text: str, value_type: str) -> dic
     """One judged cell as a progress row (``ProgressRowSerializer``'s shape): the one place
     that writes it, for ``/progress/`` and the programmes' shared-code tables.
 
-    ``kpi``: its ``kpi``, ``kpi_code``, ``kpi_name`` and ``unit``; ``place``: the row's
-    ``consortium``, ``stage``, ``from_stage``, ``solution``, ``level``, ``city``, ``country``.
+    ``kpi``: its ``kpi``, ``kpi_code``, ``kpi_name``, ``unit`` and ``target_basis``;
+    ``place``: the row's ``consortium``, ``stage``, ``from_stage``, ``solution``, ``level``,
+    ``city``, ``country``.
     """
     boolean = cell.boolean if value_type == "boolean" else None
     units_at_target, units = cell.at_target or (None, None)
@@ -163,6 +177,7 @@ def cell_row(cell, *, kpi: dict, place: dict, text: str, value_type: str) -> dic
         "boolean": boolean,
         "text": text,
         "target": plain(cell.target_value) or None,
+        "baseline": plain(cell.baseline) or None,
         "ratio": plain(cell.ratio) or None,
         "reported": cell.reported,
         "expected": cell.expected,
@@ -264,6 +279,12 @@ class ProgressRowSerializer(serializers.Serializer):
     kpi_code = serializers.CharField()
     kpi_name = serializers.CharField()
     unit = serializers.CharField()
+    target_basis = serializers.ChoiceField(
+        choices=[basis.value for basis in TargetBasis],
+        help_text="absolute: the KPI's target value is the figure to reach. change: it is "
+        "the percentage change each unit makes from its own baseline figure; `target` is "
+        "then the unit's own target, `baseline` x (1 + change / 100).",
+    )
     level = serializers.ChoiceField(
         choices=LEVELS, help_text="A city, a country's cities together, or the consortium."
     )
@@ -272,7 +293,10 @@ class ProgressRowSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[status.value for status in ProgressStatus],
         help_text="starting_point: a baseline figure short of its target (the baseline gets "
-        "no on-track/behind verdict; achieved when the target is met there already). "
+        "no on-track/behind verdict; achieved when the target is met there already; for a "
+        "target relative to the baseline, always). no_baseline: a target relative to the "
+        "baseline, and the unit (or one of a roll-up's units) has no baseline figure to "
+        "count it from, so it is not judged. "
         "incomplete: a roll-up that missing figures could still change "
         "(see `reported` of `expected`).",
     )
@@ -292,7 +316,15 @@ class ProgressRowSerializer(serializers.Serializer):
         allow_blank=True, help_text="A text answer, whole; empty for roll-ups and numbers alone."
     )
     target = DecimalStringField(
-        allow_null=True, help_text="The target this unit answers to, a plain decimal string."
+        allow_null=True,
+        help_text="The target this unit answers to, a plain decimal string: for a target "
+        "relative to the baseline, the unit's own (null when it has no baseline figure).",
+    )
+    baseline = DecimalStringField(
+        allow_null=True,
+        help_text="For a target relative to the baseline (`target_basis` change): the "
+        "baseline figure the unit's own `target` is counted from (a roll-up's: its units' "
+        "baselines summed or averaged); null otherwise, and when the unit has none.",
     )
     ratio = DecimalStringField(
         allow_null=True,

@@ -22,12 +22,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.validators import RegexValidator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -41,7 +41,7 @@ from icc_portal.api.errors import (
     error_responses,
 )
 from icc_portal.api.fields import PlainDecimalField, PlainIntegerField
-from icc_portal.numbers import parse_plain, plain_digits
+from icc_portal.numbers import parse_plain
 from kpis.models import KPI, Measurement
 from kpis.reporting import entry
 from kpis.reporting.errors import NON_FIELD, EntryError, StaleVersion
@@ -158,22 +158,118 @@ class FigureNumberField(PlainDecimalField):
         return super().to_internal_value(data)
 
 
-class VisibleKPIField(serializers.PrimaryKeyRelatedField):
-    """A KPI id. A KPI of a consortium the caller may not read is answered as no KPI at
-    all: same message, nothing about it named (its code, its reporting level…)."""
+#: A KPI named by its code: ``<consortium slug>/<code>`` ("sern/2.2"). Written without
+#: named groups so that the schema can carry it: OpenAPI patterns are ECMA-262 regexes,
+#: and JavaScript refuses Python's ``(?P<name>…)``.
+KPI_CODE = re.compile(r"^([-a-zA-Z0-9_]+)/([^/\s]+)$")
+#: How the schema declares a KPI reference: its id, or its consortium and code.
+KPI_REFERENCE_SCHEMA = {
+    "oneOf": [
+        {"type": "integer", "minimum": 1},
+        {"type": "string", "pattern": KPI_CODE.pattern},
+    ],
+    "description": 'KPI: its id (12) or its consortium slug and code ("sern/2.2").',
+}
 
-    queryset = KPI.objects.all()
 
-    def get_queryset(self):
-        request = self.context.get("request")
-        user = request.user if request is not None else None
-        visible = access.visible_consortia_filter(user, "solution__consortium__")
-        return super().get_queryset().filter(visible)
+def kpi_reference(data) -> int | tuple[str, str] | None:
+    """An id (a JSON integer, or ASCII digits as text) or a ``(consortium, code)`` pair;
+    ``None`` when ``data`` is neither."""
+    if isinstance(data, bool):
+        return None
+    if isinstance(data, int):
+        return data
+    if isinstance(data, str):
+        if re.fullmatch(r"[0-9]+", data):
+            return int(data)
+        match = KPI_CODE.match(data.strip())
+        if match:
+            consortium, code = match.groups()
+            return consortium, code
+    return None
+
+
+def kpi_reference_text(reference: int | tuple[str, str]) -> str:
+    return str(reference) if isinstance(reference, int) else "/".join(reference)
+
+
+def no_such_kpi(reference: int | tuple[str, str]) -> str:
+    """The message for a KPI that is not there, or not yours to read (DRF's for an id)."""
+    if isinstance(reference, int):
+        return serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"].format(
+            pk_value=reference
+        )
+    return _("There is no KPI “%(kpi)s”.") % {"kpi": kpi_reference_text(reference)}
+
+
+@extend_schema_field(KPI_REFERENCE_SCHEMA)
+class VisibleKPIField(serializers.Field):
+    """A KPI, by id or by ``consortium/code`` (both name the same KPI; there is one field,
+    so nothing to reconcile). A KPI of a consortium the caller may not read is answered as
+    no KPI at all: same message, nothing about it named (its code, its reporting level…).
+    A code shared by two solutions of one consortium is refused, naming their ids.
+    """
+
+    default_error_messages = {
+        "incorrect_type": gettext_lazy(
+            'Name the KPI by its id (12) or by its consortium and code ("sern/2.2").'
+        ),
+    }
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not plain_digits(data):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(data)
+        reference = kpi_reference(data)
+        if reference is None:
+            self.fail("incorrect_type")
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        found = resolve_kpis(user, [reference])
+        kpi = found.get(reference)
+        if kpi is None:
+            raise serializers.ValidationError(no_such_kpi(reference), code="does_not_exist")
+        if isinstance(kpi, list):
+            raise serializers.ValidationError(ambiguous_code(reference, kpi), code="ambiguous")
+        return kpi
+
+    def to_representation(self, value):
+        return value.pk
+
+
+def ambiguous_code(reference: tuple[str, str], kpis: list[KPI]) -> str:
+    return _("Two KPIs of %(consortium)s have the code %(code)s: name it by its id (%(ids)s).") % {
+        "consortium": reference[0],
+        "code": reference[1],
+        "ids": ", ".join(str(kpi.pk) for kpi in sorted(kpis, key=lambda kpi: kpi.pk)),
+    }
+
+
+def resolve_kpis(user, references) -> dict:
+    """The visible KPIs named by ``references`` (ids and ``(consortium, code)`` pairs), in
+    one query: reference -> KPI, or a list of KPIs for a code two solutions share; a
+    reference to nothing the user may read is left out."""
+    references = set(references)
+    ids = {
+        reference for reference in references if isinstance(reference, int) and reference < 2**63
+    }
+    codes = {reference for reference in references if not isinstance(reference, int)}
+    wanted = Q(pk__in=ids) if ids else Q()
+    for consortium, code in codes:
+        wanted |= Q(solution__consortium__slug=consortium, code=code)
+    if not ids and not codes:
+        return {}
+    visible = access.visible_consortia_filter(user, "solution__consortium__")
+    found: dict = {}
+    for kpi in KPI.objects.filter(visible).filter(wanted).select_related("solution__consortium"):
+        if kpi.pk in ids:
+            found[kpi.pk] = kpi
+        key = (kpi.solution.consortium.slug, kpi.code)
+        if key in codes:
+            earlier = found.get(key)
+            found[key] = kpi if earlier is None else [*_as_list(earlier), kpi]
+    return found
+
+
+def _as_list(found) -> list:
+    return found if isinstance(found, list) else [found]
 
 
 class VisibleCitySlugField(serializers.SlugRelatedField):
@@ -200,13 +296,27 @@ class MeasurementDataSerializer(serializers.Serializer):
         allow_null=True,
         required=False,
         default=None,
-        help_text='A number, as a string ("12.5") or a JSON number; only with status reported.',
+        help_text='A number, as a string ("12.5") or a JSON number: the answer of a count, '
+        "number or percentage KPI (its `value_type`: a count whole and not negative, a "
+        "percentage 0 to 100), or a number beside a yes/no answer (respondents, say). A "
+        "reported figure holds at least one answer — `value`, `boolean_value` or "
+        "`text_value`, as its KPI's `value_type` says; none unless `status` is `reported`.",
     )
     boolean_value = serializers.BooleanField(
-        allow_null=True, required=False, default=None, help_text="The answer of a yes/no KPI."
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="The answer of a yes/no KPI (`value_type` boolean); refused for any other "
+        "KPI. Only with `status` reported.",
     )
     text_value = serializers.CharField(
-        allow_blank=True, required=False, default="", validators=[NO_NUL]
+        allow_blank=True,
+        required=False,
+        default="",
+        validators=[NO_NUL],
+        help_text="The answer in words: of a text KPI (`value_type` text), or of a count, "
+        "number or percentage KPI answered in words instead of a number (then `value` is "
+        "null), or words beside a yes/no answer. Only with `status` reported.",
     )
     reason = serializers.CharField(
         allow_blank=True,
@@ -225,7 +335,7 @@ class MeasurementDataSerializer(serializers.Serializer):
 class MeasurementCreateSerializer(MeasurementDataSerializer):
     """A new figure: which KPI, which city (none for the consortium's own), which stage."""
 
-    kpi = VisibleKPIField(help_text="KPI id")
+    kpi = VisibleKPIField(help_text='KPI id, or its consortium slug and code ("sern/2.2")')
     city = VisibleCitySlugField(
         slug_field="slug",
         allow_null=True,

@@ -29,8 +29,8 @@ from kpis.progress import ReportingLevel
 
 from .figures import STATUS_LABELS, Formatter
 from .judging import Figures, JudgedCells, Layout, kpi_cells
-from .matrix import SUMMARY_STATUSES, Column, Matrix, Row, Summary, matrix_columns
-from .readers import MatrixInputs
+from .matrix import SUMMARY_STATUSES, Column, Matrix, MatrixPart, Row, Summary, matrix_columns
+from .readers import ConsortiumFrame, MatrixInputs
 
 
 def link_maker(view_name: str, *, numeric: bool = False) -> Callable[[Any], str]:
@@ -117,14 +117,14 @@ def _build_matrix(
     formatter: Formatter,
     city_url: Callable[[str], str] | None,
     kpi_url: Callable[[int], str] | None,
+    columns: list[Column] | None = None,
 ) -> Matrix:
     figures = Figures(rows, baselines, stage)
     judged = JudgedCells()
     ordered = ordered_kpis(kpis, solutions)
     composite_ids = {kpi.parent_id for kpi in ordered if kpi.parent_id}
-    columns = matrix_columns(
-        cities, [kpi for kpi in ordered if kpi.pk not in composite_ids], implementing, city_url
-    )
+    if columns is None:
+        columns = consortium_columns(cities, solutions, kpis, implementing, city_url)
     layouts = {
         solution.pk: Layout(columns, implementing.get(solution.pk, set())) for solution in solutions
     }
@@ -166,6 +166,49 @@ def _build_matrix(
         summaries=_summaries(columns, kpi_rows),
         has_unapproved=any(cell.review for row in kpi_rows for cell in row.cells),
     )
+
+
+def consortium_columns(
+    cities: Sequence,
+    solutions: Sequence,
+    kpis: Sequence,
+    implementing: Mapping[int, set[int]],
+    city_url: Callable[[str], str] | None,
+) -> list[Column]:
+    """The matrix's columns for these KPIs (composites have no cells of their own)."""
+    ordered = ordered_kpis(kpis, solutions)
+    composite_ids = {kpi.parent_id for kpi in ordered if kpi.parent_id}
+    return matrix_columns(
+        cities, [kpi for kpi in ordered if kpi.pk not in composite_ids], implementing, city_url
+    )
+
+
+def solution_part(
+    frame: ConsortiumFrame,
+    solution,
+    *,
+    columns: list[Column],
+    rows: Sequence[tuple],
+    baselines: Sequence[tuple],
+    stage: str,
+) -> MatrixPart:
+    """One solution's rows of the consortium matrix, under the consortium's ``columns``:
+    what the overview keeps per solution (``rows`` and ``baselines`` may hold other
+    solutions' figures too: only this solution's KPIs are looked up)."""
+    matrix = _build_matrix(
+        cities=frame.cities,
+        solutions=[solution],
+        kpis=[kpi for kpi in frame.kpis if kpi.solution_id == solution.pk],
+        implementing=frame.implementing,
+        rows=rows,
+        stage=stage,
+        baselines=baselines,
+        formatter=Formatter(),
+        city_url=link_maker("city-detail"),
+        kpi_url=link_maker("kpi-detail", numeric=True),
+        columns=columns,
+    )
+    return MatrixPart.of(matrix)
 
 
 def _summaries(columns: Sequence[Column], rows: Sequence[Row]) -> list[Summary]:

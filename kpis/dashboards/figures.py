@@ -18,13 +18,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from kpis.progress import Assessment, ProgressStatus, TargetScope, display_percent
-from kpis.vocabulary import STAGE_VIEWS, stage_heading
+from kpis.vocabulary import (
+    STAGE_VIEWS,
+    change_from_baseline,
+    change_target_wording,
+    stage_heading,
+)
 
 STATUS_LABELS = {
     ProgressStatus.ACHIEVED: gettext_lazy("Achieved"),
     ProgressStatus.ON_TRACK: gettext_lazy("On track"),
     ProgressStatus.BEHIND: gettext_lazy("Behind"),
     ProgressStatus.STARTING_POINT: gettext_lazy("Starting point"),
+    ProgressStatus.NO_BASELINE: gettext_lazy("No baseline"),
     ProgressStatus.NO_DATA: gettext_lazy("No data"),
     ProgressStatus.NOT_AVAILABLE: gettext_lazy("Not available"),
     ProgressStatus.NOT_APPLICABLE: gettext_lazy("Not applicable"),
@@ -65,6 +71,7 @@ class Cell:
     ratio: Decimal | None = None
     value: Decimal | None = None
     target_value: Decimal | None = None
+    baseline: Decimal | None = None  # the baseline a target relative to it is counted from
     is_text: bool = False  # the figure is an answer in words
     boolean: bool | None = None
     text: str = ""
@@ -89,6 +96,11 @@ class Cell:
 
     def __str__(self) -> str:
         return self.html
+
+
+def is_change(kpi) -> bool:
+    """Whether the KPI's target is a change from each unit's baseline (and so said)."""
+    return kpi.target_basis == "change" and kpi.is_numeric and kpi.target_value is not None
 
 
 NO_CELL = Cell(status="none", label="", html=SafeString('<td class="none"></td>'))
@@ -161,6 +173,8 @@ class Formatter:
             return self.target(kpi, None)
         if kpi.target_value is None:
             return ""
+        if is_change(kpi):
+            return change_target_wording(kpi.target_value, kpi.target_scope)
         amount = self.target(kpi, kpi.target_value)
         if kpi.target_scope == TargetScope.CITY:
             return _("%(amount)s in each city") % {"amount": amount}
@@ -202,6 +216,7 @@ class Formatter:
         """A judged figure as a cell; ``rollup`` for a country's or the consortium's."""
         status = assessment.status
         figure = target = note = ""
+        worded = False
         if assessment.reported_count:
             value_type = "count" if count_met else kpi.value_type
             figure = self.answer(value_type, assessment.value, assessment.boolean, assessment.text)
@@ -214,6 +229,14 @@ class Formatter:
                         "city at its target", "cities at their target", int(assessment.value or 0)
                     )
                 )
+        elif is_change(kpi):
+            # The unit's own target beside the baseline it is counted from; for a unit
+            # without one, the change alone. A unit with no target of its own says none.
+            if assessment.baseline is not None or status is ProgressStatus.NO_BASELINE:
+                target = change_from_baseline(
+                    kpi.target_value, assessment.baseline, assessment.target
+                )
+                worded = True
         elif status is not ProgressStatus.QUALITATIVE:
             target = self.target(kpi, assessment.target)
         if assessment.units_at_target is not None and not count_met:
@@ -235,7 +258,8 @@ class Formatter:
         elif figure:
             html += f"<b>{escape(figure)}</b>"
             if target:
-                html += f" / {target}"
+                # Numbers need no escaping; a change's words ("from", "da") might.
+                html += f" / {escape(target) if worded else target}"
         html += self._status_html[status]
         if percent:
             html += f" <small>{percent}</small>"
@@ -254,6 +278,7 @@ class Formatter:
             ratio=assessment.ratio,
             value=assessment.value,
             target_value=assessment.target,
+            baseline=assessment.baseline,
             is_text=bool(figure) and assessment.value is None and assessment.boolean is None,
             boolean=assessment.boolean,
             text=assessment.text if assessment.reported_count else "",

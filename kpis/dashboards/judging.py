@@ -48,6 +48,7 @@ def rule_for(kpi) -> KpiRule:
         direction=kpi.direction,
         rollup=kpi.rollup,
         reporting_level=kpi.reporting_level,
+        target_basis=kpi.target_basis,
     )
 
 

@@ -27,6 +27,7 @@ SUMMARY_STATUSES = (
     ProgressStatus.ON_TRACK,
     ProgressStatus.BEHIND,
     ProgressStatus.STARTING_POINT,
+    ProgressStatus.NO_BASELINE,
     ProgressStatus.QUALITATIVE,
     ProgressStatus.INCOMPLETE,
     ProgressStatus.NOT_AVAILABLE,
@@ -105,6 +106,13 @@ class Matrix:
     summaries: list[Summary]
     has_unapproved: bool
     _html: dict = field(default_factory=dict, repr=False, compare=False)
+    #: For a matrix put together from kept parts (:func:`composed`): how many rows they
+    #: have (their ``Row`` objects are not kept, only their HTML).
+    row_count: int | None = None
+
+    @property
+    def has_rows(self) -> bool:
+        return bool(self.rows) if self.row_count is None else self.row_count > 0
 
     @property
     def span(self) -> int:
@@ -154,7 +162,8 @@ class Matrix:
     @property
     def is_large(self) -> bool:
         """Too big to read whole on one screen: scroll it, headings kept in view."""
-        return len(self.columns) > 12 or len(self.rows) > 40
+        count = len(self.rows) if self.row_count is None else self.row_count
+        return len(self.columns) > 12 or count > 40
 
     @property
     def header_html(self) -> str:
@@ -182,6 +191,70 @@ class Matrix:
         """The cell of a KPI code and a column label (for tests and exports)."""
         index = next(i for i, column in enumerate(self.columns) if column.label == column_label)
         return next(row for row in self.kpi_rows if row.code == code).cells[index]
+
+
+@dataclass(slots=True)
+class MatrixPart:
+    """One solution's rows of a matrix as the overview keeps them: their HTML, each
+    column's summary, whether a cell is not yet approved, how many rows; and, only when
+    built in this request, the rows themselves (never kept: :meth:`kept`)."""
+
+    body_html: str
+    summaries: list[Summary]
+    has_unapproved: bool
+    row_count: int
+    rows: list[Row] | None = None
+
+    @classmethod
+    def of(cls, matrix: Matrix) -> MatrixPart:
+        return cls(
+            body_html=str(matrix.body_html),
+            summaries=matrix.summaries,
+            has_unapproved=matrix.has_unapproved,
+            row_count=len(matrix.rows),
+            rows=matrix.rows,
+        )
+
+    def kept(self) -> MatrixPart:
+        """What the cache holds: all but the rows."""
+        return MatrixPart(self.body_html, self.summaries, self.has_unapproved, self.row_count)
+
+
+def composed(stage: str, columns: list[Column], parts: Sequence[MatrixPart]) -> Matrix:
+    """The matrix of these solutions' parts, in order: their rows one after the other, each
+    column's summary the sum of theirs (what one build of every row would count). The
+    rows themselves are there when every part was built in this request."""
+    summaries = []
+    for index in range(len(columns)):
+        counts: dict[str, int] = {}
+        labels: dict[str, str] = {}
+        total = 0
+        for part in parts:
+            summary = part.summaries[index]
+            total += summary.total
+            for status, label, count in summary.counts:
+                counts[status] = counts.get(status, 0) + count
+                labels[status] = label
+        order = [str(status) for status in SUMMARY_STATUSES]
+        summaries.append(
+            Summary(
+                counts=[
+                    (status, labels[status], counts[status]) for status in order if status in counts
+                ],
+                total=total,
+            )
+        )
+    built = all(part.rows is not None for part in parts)
+    matrix = Matrix(
+        stage=stage,
+        columns=columns,
+        rows=[row for part in parts for row in part.rows] if built else [],
+        summaries=summaries,
+        has_unapproved=any(part.has_unapproved for part in parts),
+        row_count=sum(part.row_count for part in parts),
+    )
+    matrix._html["body"] = SafeString("".join(part.body_html for part in parts))
+    return matrix
 
 
 def has_consortium_cell(kpi) -> bool:

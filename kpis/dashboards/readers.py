@@ -34,6 +34,7 @@ KPI_FIELDS = (
     "unit",
     "value_type",
     "target_value",
+    "target_basis",
     "target_scope",
     "target_text",
     "direction",
@@ -169,7 +170,8 @@ def consortium_frame(consortium, *, solution=None) -> ConsortiumFrame:
 
 
 def reads_baseline(kpi) -> bool:
-    """A baseline only moves a ratio, and only numbers with a target have one."""
+    """A baseline moves a ratio, and is where a target relative to it is counted from;
+    only numbers with a target have one."""
     return kpi.is_numeric and kpi.target_value is not None
 
 
@@ -203,6 +205,49 @@ def matrix_inputs(user, consortium, *, requested_stage: str | None, solution=Non
         rows=measurements.for_overview(kpi_ids, vocabulary.stages_to_read(stage)),
         baselines=baselines,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewFrame(ConsortiumFrame):
+    """The overview's frame and the stage it shows (the one asked for, else the latest
+    with figures): what its solutions' kept parts are put together in."""
+
+    stage: str
+    default_stage: str
+    has_figures: bool
+
+
+def overview_frame(user, consortium, *, requested_stage: str | None) -> OverviewFrame:
+    """The consortium's frame (four queries) and the stages with figures (one)."""
+    frame = consortium_frame(consortium)
+    present = Measurement.objects.visible_to(user).stages_with_figures(
+        [kpi.pk for kpi in frame.kpis]
+    )
+    default = vocabulary.default_stage(present)
+    return OverviewFrame(
+        cities=frame.cities,
+        solutions=frame.solutions,
+        kpis=frame.kpis,
+        implementing=frame.implementing,
+        stage=vocabulary.parse_stage(requested_stage, default=default),
+        default_stage=default,
+        has_figures=bool(present),
+    )
+
+
+def stage_figures(user, kpis, stage: str) -> tuple[list[tuple], list[tuple] | tuple]:
+    """The figures of these KPIs the user may see at the stage (``OVERVIEW_COLUMNS``
+    tuples) and, for midway and final, their baselines: two queries (one at baseline)."""
+    measurements = Measurement.objects.visible_to(user)
+    baselines = ()
+    if vocabulary.needs_baselines(stage):
+        baselines = list(
+            measurements.baseline_values([kpi.pk for kpi in kpis if reads_baseline(kpi)])
+        )
+    rows = list(
+        measurements.for_overview([kpi.pk for kpi in kpis], vocabulary.stages_to_read(stage))
+    )
+    return rows, baselines
 
 
 def city_stage_tables(user, city, consortium_ids) -> StageTableInputs:

@@ -20,7 +20,7 @@ from kpis.progress import ReportingLevel
 from kpis.vocabulary import STAGES, needs_baselines, stage_heading
 
 from . import build
-from .figures import Cell, Formatter
+from .figures import Cell, Formatter, is_change
 from .matrix import Column, Matrix
 from .readers import StageTableInputs
 
@@ -299,6 +299,8 @@ def _unit_report(
                     else None
                     for stage in STAGES
                 ]
+                if is_change(kpi) and not line.group_target:
+                    line.target = _own_target(line.figures) or line.target
             (consortium_lines if consortium_level else city_lines).append(line)
         if city is None:
             city_lines = []
@@ -312,6 +314,14 @@ def _unit_report(
             )
         )
     return reports
+
+
+def _own_target(figures: Sequence[Figure | None]) -> str:
+    """A unit's own target relative to its baseline, as its cells say it ("−20 % from
+    72.5 = 58"); empty while it has no baseline figure."""
+    return next(
+        (f.cell.target for f in figures if f is not None and f.cell.baseline is not None), ""
+    )
 
 
 def _cells_by_unit(matrices: Mapping[str, Matrix]) -> dict[tuple, Cell]:

@@ -12,25 +12,32 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
-from cities.access import visible_consortia, visible_consortia_filter
+from changelog import kept as keeping
+from changelog import versions
+from cities.access import visibility_class, visible_consortia, visible_consortia_filter
 from cities.choice import chosen_consortium
 from cities.models import City, Membership
 from cities.words import active_words, common_programme, speaking, speaking_for
 from icc_portal.codes import natural_key
+from icc_portal.numbers import euro
 from kpis.models import KPI
 from kpis.vocabulary import STAGE_VIEWS, stage_choices, stage_headings
 from solutions.models import Activity, Solution
 
 from . import build, reports, rounds, versioned
 from .figures import Formatter
+from .matrix import Matrix, composed
 from .programme import programme_report
 from .readers import (
     city_page_inputs,
     kpi_page_inputs,
     matrix_inputs,
+    overview_frame,
     programme_inputs,
+    stage_figures,
     visible_memberships,
 )
 
@@ -86,26 +93,70 @@ class OverviewView(versioned.ConditionalPage, TemplateView):
 
         @speaking_for(consortium.programme)
         def render_body() -> tuple[str, str]:
-            inputs = matrix_inputs(user, consortium, requested_stage=asked)
+            frame = overview_frame(user, consortium, requested_stage=asked)
             city_url = build.link_maker("city-detail")
             body = dict(
                 consortia=consortia,
                 consortium=consortium,
-                members=[(city, city_url(city.slug)) for city in inputs.cities],
-                solutions=inputs.solutions,
-                stage=inputs.stage,
-                default_stage=inputs.default_stage if inputs.has_figures else "",
+                members=[(city, city_url(city.slug)) for city in frame.cities],
+                solutions=frame.solutions,
+                stage=frame.stage,
+                default_stage=frame.default_stage if frame.has_figures else "",
                 stage_choices=stage_choices(),
-                matrix=build.consortium_matrix(inputs),
+                matrix=overview_matrix(self.request, consortium, frame),
             )
             context.update(body)
-            return render_to_string("kpis/dashboard/_overview_body.html", body), inputs.stage
+            return render_to_string("kpis/dashboard/_overview_body.html", body), frame.stage
 
         overview_body, stage = versioned.kept_page(
             "overview", self.request, [consortium.pk], asked, shown, build=render_body
         )
         context.update(overview_body=mark_safe(overview_body), stage=stage)  # noqa: S308
         return context
+
+
+def overview_matrix(request, consortium, frame) -> Matrix:
+    """The overview's matrix from its solutions' parts, each kept under its own solution's
+    version (:func:`changelog.versions.solution_versions`), what the reader sees, the
+    language and the stage: a figure saved rebuilds the part of its solution only. The
+    parts not kept are built together (two queries of figures, whatever their number)."""
+    user = request.user
+    columns = build.consortium_columns(
+        frame.cities,
+        frame.solutions,
+        frame.kpis,
+        frame.implementing,
+        build.link_maker("city-detail"),
+    )
+    stamps = versions.solution_versions([solution.pk for solution in frame.solutions])
+    seen = visibility_class(user, consortium.pk)
+    keys = {
+        solution: keeping.key(
+            "page:overview-part",
+            stamps[solution.pk].position,
+            consortium.pk,
+            solution.pk,
+            seen,
+            get_language(),
+            frame.stage,
+        )
+        for solution in frame.solutions
+    }
+
+    def build_parts(missing: list) -> dict:
+        wanted = {solution.pk for solution in missing}
+        rows, baselines = stage_figures(
+            user, [kpi for kpi in frame.kpis if kpi.solution_id in wanted], frame.stage
+        )
+        return {
+            solution: build.solution_part(
+                frame, solution, columns=columns, rows=rows, baselines=baselines, stage=frame.stage
+            )
+            for solution in missing
+        }
+
+    parts = keeping.kept_many(keys, build_parts, stored=lambda part: part.kept())
+    return composed(frame.stage, columns, [parts[solution] for solution in frame.solutions])
 
 
 class CityDetailView(versioned.ConditionalPage, TemplateView):
@@ -169,8 +220,20 @@ class CityDetailView(versioned.ConditionalPage, TemplateView):
             )
             return render_to_string("kpis/dashboard/_city_body.html", context)
 
+        # What the body shows: the city's figures in its consortia, their own figures (no
+        # city), the definitions, and the previous rounds' finals beside the baselines (the
+        # city's there, and those rounds' own).
+        previous = [m.consortium.previous_round_id for m in memberships]
+        previous = [pk for pk in previous if pk]
         city_body = versioned.kept_page(
-            "city", self.request, consortium_ids, city.pk, build=render_body
+            "city",
+            self.request,
+            [*consortium_ids, *previous],
+            city.pk,
+            build=render_body,
+            part=lambda: versions.part_version(
+                cities=[city.pk], own_figures_of=[*consortium_ids, *previous]
+            ),
         )
         context["city_body"] = mark_safe(city_body)  # noqa: S308
         return context
@@ -241,6 +304,7 @@ class SolutionDetailView(versioned.ConditionalPage, TemplateView):
             "solution", self.request, [consortium.pk], solution.pk, asked, build=render_matrix
         )
         context.update(kept, solution_matrix=mark_safe(kept["solution_matrix"]))  # noqa: S308
+        context["estimated_cost"] = euro(solution.estimated_cost)
         return context
 
 
@@ -333,8 +397,19 @@ class KpiDetailView(versioned.ConditionalPage, TemplateView):
             body = render_to_string("kpis/dashboard/_kpi_body.html", context)
             return body, bool(context["chart"] and not inputs.parts)
 
+        # What the body shows: the KPI's figures (its solution's rows) and the definitions;
+        # the previous round's finals beside the baselines (that consortium's version).
+        previous = solution.consortium.previous_round_id
+        consortium_ids = [pk for pk in (solution.consortium_id, previous) if pk]
         kpi_body, chart_script = versioned.kept_page(
-            "kpi", self.request, [solution.consortium_id], kpi.pk, build=render_body
+            "kpi",
+            self.request,
+            consortium_ids,
+            kpi.pk,
+            build=render_body,
+            part=lambda: versions.part_version(
+                solutions=[solution.pk], consortia=[previous] if previous else []
+            ),
         )
         context.update(kpi_body=mark_safe(kpi_body), chart_script=chart_script)  # noqa: S308
         return context

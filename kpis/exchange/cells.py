@@ -190,10 +190,10 @@ class RowReader:
                 problems.append(
                     Problem(
                         _(
-                            "%(cell)s holds a formula (%(formula)s): type the figure itself; "
-                            "the import takes no formulas."
+                            "“%(formula)s” is a formula: type the figure itself; the import "
+                            "takes no formulas."
                         )
-                        % {"cell": cell.address, "formula": str(cell.value)[:40]},
+                        % {"formula": str(cell.value)[:40]},
                         "formula",
                         cell.address,
                         key,

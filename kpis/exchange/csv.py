@@ -6,9 +6,9 @@ numbers as plain numbers and neutralise text a spreadsheet would run as a formul
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-from kpis.dashboards.matrix import Matrix
+from kpis.dashboards.matrix import Column, Matrix
 
 from .xlsx import matrix_value, status_words
 
@@ -30,8 +30,11 @@ MATRIX_COLUMNS = (
 )
 
 
-def matrix_rows(matrix: Matrix, kpis: Sequence) -> Iterator[dict]:
-    """The matrix as the page shows it, one cell a line, status as a code and in words."""
+def matrix_rows(
+    matrix: Matrix, kpis: Sequence, columns: Callable[[Column], bool] | None = None
+) -> Iterator[dict]:
+    """The matrix as the page shows it, one cell a line, status as a code and in words;
+    only the columns for which ``columns`` is true, when it is given."""
     value_types = {kpi.pk: kpi.value_type for kpi in kpis}
     solution = ""
     for row in matrix.rows:
@@ -41,7 +44,7 @@ def matrix_rows(matrix: Matrix, kpis: Sequence) -> Iterator[dict]:
         if row.kind != "kpi":
             continue
         for column, cell in zip(matrix.columns, row.cells, strict=True):
-            if cell.status == "none":
+            if cell.status == "none" or (columns is not None and not columns(column)):
                 continue
             yield {
                 "solution": solution,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cities.words import active_words
 from icc_portal.codes import natural_key
-from icc_portal.numbers import plain
+from icc_portal.numbers import euro, plain
 from kpis.vocabulary import stage_label
 from roadmaps.models import Lesson, Phase
 from solutions.models import Activity, AmbitionStatement, Solution, Theme
@@ -47,9 +47,7 @@ class Charter:
     def facts(self) -> list[tuple[str, str]]:
         """The charter's fields that are filled in, labelled, in the charter's order."""
         solution = self.solution
-        cost = ""
-        if solution.estimated_cost is not None:
-            cost = f"{plain(solution.estimated_cost)} EUR"
+        cost = euro(solution.estimated_cost)
         pairs = [
             (_("What"), solution.what),
             (_("Why"), solution.why),
@@ -89,6 +87,22 @@ def phase_stage(phase: Phase) -> str:
     return stage_label(phase.measured_stage) if phase.measured_stage else ""
 
 
+def deliverable_title(consortium) -> str:
+    """The deliverable's title in the active programme's words. The portal's words are
+    ICC's, whose seed calls it the "ICC final deliverable"; a programme that names its
+    stages itself is named, with its last stage in its own word ("Let's GOv: EU Cities
+    Mission deliverable · End of the pilot"; a word it leaves empty in a language is the
+    portal's in that language, as everywhere)."""
+    words = active_words()
+    if not words.names_its_own:
+        return _("%(consortium)s: ICC final deliverable") % {"consortium": consortium.display_name}
+    return _("%(consortium)s: %(programme)s deliverable · %(stage)s") % {
+        "consortium": consortium.display_name,
+        "programme": words.programme.name,
+        "stage": words.label("final"),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Deliverable:
     consortium: object
@@ -102,9 +116,7 @@ class Deliverable:
 
     @property
     def title(self) -> str:
-        return _("%(consortium)s: ICC final deliverable") % {
-            "consortium": self.consortium.display_name
-        }
+        return deliverable_title(self.consortium)
 
     @property
     def tables(self) -> list[MaturityTable]:

@@ -56,6 +56,16 @@ def shade(cell, colour: str) -> None:
     properties.append(fill)
 
 
+def table_as_printed(grid) -> None:
+    """A table as it prints over several pages: its first row (the column headings)
+    repeated at the top of each page, and no row broken across two pages."""
+    for position, row in enumerate(grid.rows):
+        properties = row._tr.get_or_add_trPr()
+        setting = OxmlElement("w:tblHeader" if position == 0 else "w:cantSplit")
+        setting.set(qn("w:val"), "true")
+        properties.append(setting)
+
+
 def shown(value: StageValue | None) -> str:
     if value is None or value.value is None:
         return ""
@@ -111,6 +121,7 @@ def add_maturity_table(document: Document, table: MaturityTable, *, level: int =
     for row in grid.rows:
         for index, width in enumerate((Cm(7), Cm(3.5), Cm(3), Cm(3), Cm(3), Cm(6.5))):
             row.cells[index].width = width
+    table_as_printed(grid)
 
 
 def maturity_docx(tables: Sequence[MaturityTable], *, title: str) -> bytes:
@@ -169,6 +180,7 @@ def deliverable_docx(deliverable: Deliverable) -> bytes:
                 cells[1].text = activity.title
                 cells[2].text = activity_resources(activity)
                 cells[3].text = str(activity.get_status_display())
+            table_as_printed(activities)
 
     document.add_page_break()
     document.add_heading(active_words().maturity, level=1)

@@ -12,8 +12,8 @@ Contract
     bounds (:mod:`kpis.exchange.reading`), and an import that takes longer than its
     :class:`~kpis.exchange.bounds.Deadline` is refused as a whole.
 
-    Each row of the file comes back as a :class:`PreviewRow`: ``new``, ``changed`` (old →
-    new), ``unchanged`` (equal to what is stored, or left as it was downloaded), or
+    Each row of the file comes back as a :class:`PreviewRow`: ``created``, ``updated`` (old
+    → new), ``unchanged`` (equal to what is stored, or left as it was downloaded), or
     ``refused`` with its :class:`Problem` s, each with the cell it is about ("G7") and the
     grid's own message. The verdicts are the write service's
     (:func:`kpis.reporting.entry.record_measurements`): same rules, same locks, same
@@ -33,9 +33,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from icc_portal.figure_changes import FigureChange
 from kpis.models import KPI, Measurement
-from kpis.reporting.entry import RowInput, record_measurements
-from kpis.reporting.errors import EntryError
+from kpis.reporting.entry import RowInput, record_measurements, stale_facts
+from kpis.reporting.errors import EntryError, StaleVersion
 from kpis.reporting.grid import Grid
 from kpis.reporting.history import snapshots_at
 from kpis.reporting.rules import describe_figure, matches_snapshot, snapshot_of
@@ -45,8 +46,9 @@ from .cells import CellProblem, Problem, RowReader, read_whole
 from .reading import FileRow, read_upload
 from .template import unit_keys
 
-NEW, CHANGED, UNCHANGED, REFUSED = "new", "changed", "unchanged", "refused"
-STATUSES = (NEW, CHANGED, UNCHANGED, REFUSED)
+REFUSED = "refused"
+#: A row's verdict: what happens to its figure (icc_portal.figure_changes), or refused.
+IMPORT_VERDICTS = (FigureChange.CREATED, FigureChange.UPDATED, FigureChange.UNCHANGED, REFUSED)
 Status = Measurement.Status
 
 
@@ -74,11 +76,17 @@ class Preview:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {status: sum(row.status == status for row in self.rows) for status in STATUSES}
+        return {
+            status: sum(row.status == status for row in self.rows) for status in IMPORT_VERDICTS
+        }
 
     @property
     def accepted(self) -> list[RowInput]:
-        return [row.row for row in self.rows if row.status in (NEW, CHANGED)]
+        return [
+            row.row
+            for row in self.rows
+            if row.status in (FigureChange.CREATED, FigureChange.UPDATED)
+        ]
 
     @property
     def digest(self) -> str:
@@ -137,23 +145,16 @@ def preview_upload(*, user, grid: Grid, content: bytes) -> Preview:
     preview = Preview(upload.kind, [])
     seen: set[int] = set()
     candidates: dict[int, tuple[PreviewRow, RowInput]] = {}
+    by_code = codes_of(rows)
     for file_row in upload.rows:
-        kpi_id = file_row.cells["kpi_id"]
-        try:
-            kpi_pk = read_whole(kpi_id, message="", code="not_in_template")
-        except CellProblem:
-            kpi_pk = None
-        grid_row = by_kpi.get(kpi_pk)
-        if grid_row is None or kpi_pk in seen:
-            message = (
-                _("This row is not one of the template's KPIs: download the template again.")
-                if grid_row is None
-                else _("This KPI appears twice.")
-            )
-            code = "not_in_template" if grid_row is None else "duplicate"
-            problem = Problem(message, code, file_row.cells["kpi_code"].address)
-            preview.rows.append(PreviewRow(file_row.number, None, REFUSED, problems=[problem]))
+        kpi_pk, refusal = row_kpi(file_row, by_kpi, by_code)
+        if refusal is None and kpi_pk in seen:
+            address = file_row.cells["kpi_code"].address
+            refusal = Problem(_("This KPI appears twice."), "duplicate", address)
+        if refusal is not None:
+            preview.rows.append(PreviewRow(file_row.number, None, REFUSED, problems=[refusal]))
             continue
+        grid_row = by_kpi[kpi_pk]
         seen.add(kpi_pk)
         kpi = grid_row.kpi
         row_input, problems = reader.read(file_row, kpi)
@@ -168,6 +169,49 @@ def preview_upload(*, user, grid: Grid, content: bytes) -> Preview:
     deadline.check()
     _dry_run(user, grid, candidates, {row.number: row for row in upload.rows}, deadline)
     return preview
+
+
+def codes_of(rows) -> dict[str, set[int]]:
+    """The template's KPIs by code: ``consortium/code`` ("sern/2.2"), and the bare code
+    ("2.2"), which two consortia of a city's grid may share."""
+    by_code: dict[str, set[int]] = {}
+    for row in rows:
+        kpi = row.kpi
+        by_code.setdefault(f"{kpi.solution.consortium.slug}/{kpi.code}", set()).add(kpi.pk)
+        by_code.setdefault(kpi.code, set()).add(kpi.pk)
+    return by_code
+
+
+def row_kpi(file_row: FileRow, by_kpi: dict, by_code: dict) -> tuple[int | None, Problem | None]:
+    """The KPI a row of the file is about: by its ``kpi_id``, or by its ``kpi_code`` (bare, or
+    ``consortium/code``) when the id is left empty. Given both, they must name the same
+    KPI: a row where they disagree is refused (``kpi_mismatch``), as is a bare code two
+    of the template's KPIs share (``ambiguous``)."""
+    code_cell = file_row.cells["kpi_code"]
+    code = str(code_cell.value).strip() if code_cell.value is not None else ""
+    try:
+        kpi_pk = read_whole(file_row.cells["kpi_id"], message="", code="not_in_template")
+    except CellProblem:
+        kpi_pk = -1  # not a number: no KPI of the template
+    named = by_code.get(code, set()) if code else None
+    if kpi_pk is None and named is not None:
+        if len(named) > 1:
+            message = _(
+                "Two KPIs of this template have the code %(code)s: write it as "
+                "consortium/code (e.g. %(example)s)."
+            ) % {"code": code, "example": f"sern/{code}"}
+            return None, Problem(message, "ambiguous", code_cell.address)
+        kpi_pk = next(iter(named), None)
+    elif kpi_pk is not None and named and kpi_pk not in named:
+        message = _(
+            "The code %(code)s and the KPI id %(id)s of this row name two different KPIs: "
+            "correct one of them."
+        ) % {"code": code, "id": kpi_pk}
+        return None, Problem(message, "kpi_mismatch", code_cell.address)
+    if kpi_pk not in by_kpi:
+        message = _("This row is not one of the template's KPIs: download the template again.")
+        return None, Problem(message, "not_in_template", code_cell.address)
+    return kpi_pk, None
 
 
 def _leave_untouched(candidates: dict, by_kpi: dict) -> None:
@@ -186,7 +230,7 @@ def _leave_untouched(candidates: dict, by_kpi: dict) -> None:
     for number in list(candidates):
         line, row = candidates[number]
         if number in shown and matches_snapshot(row, shown[number]):
-            line.status, line.new = UNCHANGED, line.old
+            line.status, line.new = FigureChange.UNCHANGED, line.old
             del candidates[number]
 
 
@@ -211,17 +255,35 @@ def _dry_run(
                 line = pending[problem.key][0]
                 cells = file_rows[problem.key].cells
                 cell = cells[problem.field].address if problem.field in FIELD_CELLS else ""
-                line.problems.append(Problem(problem.message, problem.code, cell, problem.field))
+                message = problem.message
+                if problem.code == "stale" and isinstance(error, StaleVersion):
+                    message = stale_upload_message(error.current.get(problem.key), line.kpi)
+                line.problems.append(Problem(message, problem.code, cell, problem.field))
                 line.status = REFUSED
             for key in refused:
                 pending.pop(key, None)
             continue
         for outcome in outcomes:
             line = pending[outcome.key][0]
-            line.status = {"created": NEW, "updated": CHANGED}.get(outcome.change, UNCHANGED)
-            if line.status == UNCHANGED:
+            line.status = FigureChange(outcome.change).value
+            if line.status == FigureChange.UNCHANGED:
                 line.new = line.old
         return
+
+
+def stale_upload_message(current: Measurement | None, kpi: KPI) -> str:
+    """A row whose figure changed after the template was downloaded: an upload cannot be
+    saved again as the grid can, so it says to download a fresh template."""
+    if current is None:
+        return _(
+            "This figure was deleted after the template was downloaded; this row was not "
+            "stored. Download a fresh template from this page and enter your figure there."
+        )
+    return _(
+        "%(who)s saved this figure on %(when)s, after the template was downloaded: it is "
+        "now %(figure)s (version %(version)s). This row was not stored: download a fresh "
+        "template from this page and enter your figure there."
+    ) % stale_facts(current, kpi.value_type)
 
 
 #: The fields whose problems point at a cell of their own (others concern the whole row).

@@ -186,11 +186,16 @@ def _check_unit(found: dict[str, str], expected: dict[str, str]) -> None:
 
 
 def describe_unit(unit: dict[str, str]) -> str:
-    """A unit as the messages name it: "vanersborg, final" (the file may hold anything)."""
+    """A unit as the messages name it: "Vänersborg (Final results)", by the name the
+    portal knows it by (the file holds slugs, and may hold anything: then as written)."""
+    from cities.models import City, Consortium
     from kpis.vocabulary import stage_label
 
-    who = unit.get("city") or unit.get("consortium") or "?"
-    return f"{who} ({stage_label(unit.get('stage', '')) or '?'})"
+    slug = unit.get("city") or ""
+    model = City if slug else Consortium
+    slug = slug or unit.get("consortium") or ""
+    name = model.objects.filter(slug=slug).values_list("name", flat=True).first() if slug else None
+    return f"{name or slug or '?'} ({stage_label(unit.get('stage', '')) or '?'})"
 
 
 def read_xlsx(
@@ -347,7 +352,7 @@ def read_csv(
         header = [name.strip() for name in next(reader, [])]
     except csv_module.Error:
         header = []
-    if "kpi_id" not in header or "version" not in header:
+    if ("kpi_id" not in header and "kpi_code" not in header) or "version" not in header:
         raise FileRefused(
             _(
                 "This CSV file does not have the template's columns (kpi_id, version, value, "

@@ -139,6 +139,9 @@ class MaturityTable:
     blocks: list[TableBlock]
     exported_on: datetime.date
     approved_on: datetime.date | None
+    #: The date of the deliverable the figures were loaded from, if any
+    #: (``Consortium.figures_approved_on``).
+    deliverable_on: datetime.date | None = None
 
     @property
     def title(self) -> str:
@@ -159,12 +162,26 @@ class MaturityTable:
 
     @property
     def approved_wording(self) -> str:
-        """The header's line about approval: "Figures as approved on 30 Nov 2022"."""
-        if self.approved_on is None:
-            return _("No figure has been approved yet.")
-        from django.utils.formats import date_format
+        return approval_wording(self.approved_on, self.deliverable_on)
 
-        return _("Figures as approved on %(date)s") % {"date": date_format(self.approved_on)}
+
+def approval_wording(
+    approved_on: datetime.date | None, deliverable_on: datetime.date | None
+) -> str:
+    """The header's line about approval. An approval in the portal has its day ("Figures as
+    approved on 6 December 2026"); figures loaded from a deliverable approved before the
+    portal are said by the deliverable's month ("Figures as approved in the deliverable
+    of November 2022"), as much as a deliverable dates itself: SERN's gives its results
+    "as of November 22" and no day."""
+    from django.utils.formats import date_format
+
+    if approved_on is None:
+        return _("No figure has been approved yet.")
+    if approved_on == deliverable_on:
+        return _("Figures as approved in the deliverable of %(month)s") % {
+            "month": date_format(approved_on, "F Y")
+        }
+    return _("Figures as approved on %(date)s") % {"date": date_format(approved_on)}
 
 
 # --------------------------------------------------------------------------- values
@@ -238,10 +255,17 @@ def blocks_of(
 # --------------------------------------------------------------------------- readers
 
 
-def approval_dates(consortium_id: int, city_ids: Iterable[int] | None = None) -> dict:
+def approval_dates(
+    consortium_id: int,
+    city_ids: Iterable[int] | None = None,
+    *,
+    loaded_on: datetime.date | None = None,
+) -> dict:
     """The latest approval of each unit's figures: unit (city id, ``None`` for the
-    consortium's own) -> date. Two queries: approved stage reviews and approved figures
-    (figures loaded from a published deliverable come approved without a review)."""
+    consortium's own) -> date. Two queries: approved stage reviews and approved figures.
+    Figures loaded from a published deliverable come approved without a review: they are
+    dated ``loaded_on`` (the deliverable's date, ``Consortium.figures_approved_on``) when
+    the consortium gives one, else by when they were stored."""
     reviews = StageReview.objects.filter(consortium_id=consortium_id, state="approved")
     figures = Measurement.objects.filter(
         kpi__solution__consortium_id=consortium_id, review_state="approved"
@@ -256,6 +280,8 @@ def approval_dates(consortium_id: int, city_ids: Iterable[int] | None = None) ->
     ):
         for row in rows:
             day = timezone.localdate(row["last"])
+            if loaded_on is not None and rows.model is Measurement:
+                day = loaded_on
             latest[row["city_id"]] = max(day, latest.get(row["city_id"], day))
     return latest
 
@@ -270,6 +296,7 @@ def _table(
         blocks=blocks,
         exported_on=timezone.localdate(),
         approved_on=approved_on,
+        deliverable_on=consortium.figures_approved_on,
     )
 
 
@@ -282,7 +309,7 @@ def city_table(user, city, consortium) -> MaturityTable:
         consortium_lines=False,
         formatter=formatter,
     )
-    dates = approval_dates(consortium.pk, [city.pk])
+    dates = approval_dates(consortium.pk, [city.pk], loaded_on=consortium.figures_approved_on)
     return _table(consortium, city.name, blocks, dates.get(city.pk), is_consortium=False)
 
 
@@ -301,7 +328,7 @@ def consortium_tables(user, consortium) -> ConsortiumTables:
     table; nine queries whatever the size (the reader's six, the members, two dates)."""
     tables = consortium_stage_tables(user, consortium)
     members = consortium_members(consortium.pk)
-    dates = approval_dates(consortium.pk)
+    dates = approval_dates(consortium.pk, loaded_on=consortium.figures_approved_on)
     formatter = Formatter()
     by_city, own_reports = member_reports(cities=members, tables=tables, formatter=formatter)
     city_tables = []

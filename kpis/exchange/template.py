@@ -25,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from kpis.models import KPI, Measurement
 from kpis.reporting.grid import Grid, GridRow
+from kpis.vocabulary import change_target_wording
 
 from .xlsx import BOLD, FILLS, WRAP, cell_value, save
 
@@ -90,6 +91,17 @@ def unit_keys(grid: Grid) -> dict[str, str]:
     }
 
 
+def template_target(row: GridRow) -> str:
+    """The target as the grid says it; for a change from the baseline, the unit's own
+    ("+50 % from 1 = 1.5", or that it has no baseline figure yet)."""
+    kpi = row.kpi
+    if kpi.target_basis == KPI.TargetBasis.CHANGE and kpi.target_value is not None:
+        return row.own_target or change_target_wording(kpi.target_value, kpi.target_scope)
+    return kpi.target_text or (
+        formats.number_format(cell_value(kpi.target_value)) if kpi.target_value else ""
+    )
+
+
 def figure_cells(row: GridRow) -> dict[str, object]:
     """A row's values, as the template's columns hold them."""
     kpi, measurement = row.kpi, row.measurement
@@ -98,8 +110,7 @@ def figure_cells(row: GridRow) -> dict[str, object]:
         "kpi": kpi.name,
         "unit": kpi.unit,
         "value_type": str(KPI.ValueType(kpi.value_type).label),
-        "target": kpi.target_text
-        or (formats.number_format(cell_value(kpi.target_value)) if kpi.target_value else ""),
+        "target": template_target(row),
         "target_scope": str(KPI.TargetScope(kpi.target_scope).label),
         "version": measurement.version if measurement is not None else 0,
         "kpi_id": kpi.pk,

@@ -23,7 +23,7 @@ urlpatterns = [
     path("consortia/<slug:slug>/deliverable/", views.DeliverableView.as_view(), name="deliverable"),
     path(
         "consortia/<slug:slug>/deliverable/<str:fmt>/",
-        views.DeliverableView.as_view(),
+        views.DeliverableExport.as_view(),
         name="deliverable-export",
     ),
     path(

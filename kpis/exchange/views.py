@@ -14,11 +14,11 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views import View
+from django.views.generic import TemplateView
 
 from cities.access import visible_consortia, visible_consortia_filter
 from cities.models import City, Membership
@@ -29,7 +29,7 @@ from kpis.dashboards.readers import matrix_inputs
 
 from . import background, csv, documents, pdf, xlsx
 from .deliverable import read_deliverable
-from .tables import approval_dates, city_table
+from .tables import approval_dates, approval_wording, city_table
 
 MATURITY_FORMATS = ("xlsx", "docx", "pdf")
 MATRIX_FORMATS = ("xlsx", "csv")
@@ -126,16 +126,27 @@ class CityMaturityExport(View):
             return tables_file(request, [table], title=table.title, fmt=fmt, filename=filename)
 
 
-class ConsortiumMaturityExport(View):
-    """``/consortia/<slug>/maturity/<xlsx|docx|pdf>/``: every city's table and the
-    consortium's own (queries: the consortium, then nine for the tables)."""
+class ConsortiumDocumentExport(View):
+    """A consortium's document of ``kind`` in one of ``formats``, made at once or in the
+    background (:func:`consortium_document`)."""
+
+    kind: str
+    formats: tuple[str, ...]
 
     def get(self, request, slug: str, fmt: str):
-        fmt = _format(fmt, MATURITY_FORMATS)
+        fmt = _format(fmt, self.formats)
         consortium = get_object_or_404(visible_consortia(request.user), slug=slug)
         if fmt == "pdf" and not pdf.pdf_available():
             return pdf_unavailable(request)
-        return consortium_document(request, consortium, kind="maturity", fmt=fmt)
+        return consortium_document(request, consortium, kind=self.kind, fmt=fmt)
+
+
+class ConsortiumMaturityExport(ConsortiumDocumentExport):
+    """``/consortia/<slug>/maturity/<xlsx|docx|pdf>/``: every city's table and the
+    consortium's own (queries: the consortium, then nine for the tables)."""
+
+    kind = "maturity"
+    formats = MATURITY_FORMATS
 
 
 class MatrixExport(View):
@@ -159,12 +170,10 @@ class MatrixExport(View):
         if fmt == "csv":
             rows = csv.matrix_rows(matrix, inputs.kpis)
             return streaming_csv(csv.MATRIX_COLUMNS, rows, filename=f"{filename}.csv")
-        dates = approval_dates(consortium.pk)
+        dates = approval_dates(consortium.pk, loaded_on=consortium.figures_approved_on)
         approved = ""
         if dates:
-            approved = _("Figures as approved on %(date)s") % {
-                "date": date_format(max(dates.values()))
-            }
+            approved = approval_wording(max(dates.values()), consortium.figures_approved_on)
         content = xlsx.matrix_workbook(
             matrix,
             consortium=consortium,
@@ -175,24 +184,27 @@ class MatrixExport(View):
         return attachment(content, xlsx.XLSX_MEDIA_TYPE, f"{filename}.xlsx")
 
 
-class DeliverableView(View):
-    """``/consortia/<slug>/deliverable/``: the deliverable on a page, with its downloads;
-    ``…/deliverable/<docx|pdf>/`` the document itself.
+class DeliverableView(versioned.ConditionalPage, TemplateView):
+    """``/consortia/<slug>/deliverable/``: the deliverable on a page, with its downloads
+    (the document itself: :class:`DeliverableExport`).
 
-    Queries (fixed): the consortium with its programme, then
-    :func:`~kpis.exchange.deliverable.read_deliverable`'s thirteen — plus session, user
-    and roles.
+    Served whole, as the dashboard pages are (:class:`~kpis.dashboards.versioned.
+    ConditionalPage`), under the day as well: the page is dated. Read again, it costs the
+    request's versions alone. Built, its queries are fixed: the consortium with its
+    programme, then :func:`~kpis.exchange.deliverable.read_deliverable`'s thirteen — plus
+    session, user and roles. Its judged part is kept by data version, reader's view,
+    language and day too (a programme's deliverable takes seconds to build), for a page
+    of the same consortium at another address or after a change elsewhere.
     """
 
-    def get(self, request, slug: str, fmt: str = ""):
-        fmt = _format(fmt, DELIVERABLE_FORMATS) if fmt else ""
+    template_name = "exchange/deliverable.html"
+
+    def page_facts(self, request) -> tuple:
+        return (timezone.localdate().isoformat(),)
+
+    def get_context_data(self, slug: str, **kwargs):
+        request = self.request
         consortium = get_object_or_404(visible_consortia(request.user), slug=slug)
-        if fmt == "pdf" and not pdf.pdf_available():
-            return pdf_unavailable(request)
-        if fmt:
-            return consortium_document(request, consortium, kind="deliverable", fmt=fmt)
-        # The judged part is kept by data version, reader's view, language and day
-        # (kpis.dashboards.versioned): a programme's deliverable takes seconds to build.
         today = timezone.localdate()
         page = versioned.kept_page(
             "deliverable",
@@ -201,11 +213,19 @@ class DeliverableView(View):
             today.isoformat(),
             build=lambda: _deliverable_page(request, consortium),
         )
-        return render(
-            request,
-            "exchange/deliverable.html",
-            {"page": page, "consortium": consortium, "pdf_available": pdf.pdf_available()},
-        )
+        return {
+            **super().get_context_data(**kwargs),
+            "page": page,
+            "consortium": consortium,
+            "pdf_available": pdf.pdf_available(),
+        }
+
+
+class DeliverableExport(ConsortiumDocumentExport):
+    """``/consortia/<slug>/deliverable/<docx|pdf>/``: the deliverable as a document."""
+
+    kind = "deliverable"
+    formats = DELIVERABLE_FORMATS
 
 
 def _deliverable_page(request, consortium) -> dict:
@@ -216,9 +236,9 @@ def _deliverable_page(request, consortium) -> dict:
         body = render_to_string(
             "exchange/_deliverable_body.html", {"deliverable": deliverable}, request=request
         )
-    return {
-        "title": deliverable.title,
-        "exported_on": deliverable.exported_on,
-        "has_drafts": deliverable.has_drafts,
-        "body": SafeString(body),
-    }
+        return {
+            "title": deliverable.title,
+            "exported_on": deliverable.exported_on,
+            "has_drafts": deliverable.has_drafts,
+            "body": SafeString(body),
+        }

@@ -6,9 +6,51 @@ Split by idea, everything re-exported here: :mod:`~kpis.progress.terms` (the enu
 the records below), :mod:`~kpis.progress.figure` (one figure against its own target) and
 :mod:`~kpis.progress.rollup` (a country's or the consortium's cell).
 
+Targets relative to each unit's baseline (DESIGN.md, *Progress*)
+    A KPI's ``target_basis`` is ``absolute`` (the target value is the figure to reach) or
+    ``change``: then, for a numeric KPI, the target value is the percentage change each
+    unit makes from its own baseline figure, and the unit's own target is
+    ``baseline x (1 + change / 100)`` (``changed_target``), rounded half-up to 4 places:
+        -20 from 72.5 % (lower is better) = 58 %: 55 at final is achieved, 65 behind;
+        +50 from 1 (higher is better) = 1.5: Trollhättan's final 10 is achieved;
+        +50 from 10 = 15: the same final 10 is behind.
+    * The unit's baseline figure is its reported number at the baseline stage. At that
+      stage the figure is the starting point (``starting_point``, its own target shown,
+      no ratio), never judged against itself, whatever the change. At midway and final
+      the figure is judged as any figure against its own target (ratio counted from the
+      baseline, mirrored for lower-is-better).
+    * **No baseline figure, no judgement**: a reported midway or final number of a unit
+      without a baseline figure (not reported, N/A, text only) is ``no_baseline`` (no
+      target, no ratio), never judged against a guessed start. Unreported figures keep
+      their own statuses (no data, not available, not applicable).
+    * Which unit: the target scope says it as for absolute targets: each city from its
+      own baseline, each country from its cities' baselines rolled up (``sum`` or
+      ``mean``, only when every city has one), the consortium from all of its cities' (or
+      its own figure, when it reports once).
+    * **Roll-ups follow the one rule for targets per unit**: a country or consortium cell
+      of a per-city (or per-country) change is met only when every unit meets its own
+      target; its status is its weakest unit's. The target it shows is the group's
+      baseline (its cities' baselines rolled up) x (1 + change / 100): the sum of the
+      units' own targets (``sum``) or the mean of its cities' own targets (``mean``),
+      shown only when every city has a baseline figure.
+      ``count_met`` counts the cities at their own target, a city without a baseline
+      counting as not met. A unit without a baseline figure makes the group
+      ``no_baseline`` (it cannot be judged fully; the cell says so) unless another unit
+      is already behind, which no baseline could undo: then it is ``behind``.
+      ``no_baseline`` comes before ``incomplete``: a missing baseline is the gap to fill
+      first. At the baseline stage a group is its starting point, ``incomplete`` when
+      some of its units' starting points are missing.
+        Worked (sum, +50 % in each city, final): Trollhättan 1 -> 10 (target 1.5, met)
+        and Vänersborg 10 -> 10 (target 15, behind): the consortium shows 20 / +50 %
+        from 11 = 16.5 and is behind, 1 of 2 cities at their target. With Ravenna also
+        implementing and no baseline, still behind (Vänersborg); were Vänersborg at 15,
+        the consortium would be ``no_baseline``.
+    * Only numeric value types (``NUMERIC_TYPES``) take a change; the models refuse it
+      for yes/no and text KPIs. A change may be negative (down to -100) or above 100.
+
 Inputs
-    ``KpiRule``  how a KPI is judged: value type, target, target scope, direction, roll-up
-                 and reporting level.
+    ``KpiRule``  how a KPI is judged: value type, target, target scope, direction, roll-up,
+                 reporting level and target basis.
     ``Reading``  one measurement: a status plus a number, a yes/no or a text answer.
                  A missing measurement is ``MISSING`` (status ``not_reported``); ``None``
                  is accepted wherever a reading is expected and means the same.
@@ -17,8 +59,9 @@ Inputs
 
 Output
     ``Assessment``  one cell: result status, figure, target, uncapped ratio, how many
-                    units were reported out of how many expected, and for a target per
-                    unit how many units meet it.
+                    units were reported out of how many expected, for a target per
+                    unit how many units meet it, and for a target relative to the
+                    baseline the baseline figure its target was worked out from.
 
 Public API
     progress_ratio(value, target, *, direction, baseline=None) -> Decimal | None
@@ -28,9 +71,10 @@ Public API
     unreported_status(status) -> ProgressStatus               not_available / n/a / no_data
     capped_ratio(ratio, *, cap=DISPLAY_CAP) -> Decimal | None  for display only
     display_percent(ratio, *, cap=DISPLAY_CAP) -> int | None   for display only
+    changed_target(baseline, change) -> Decimal              a unit's own target from its baseline
     assess(rule, reading, *, stage, baseline=None) -> Assessment
     assess_city(rule, reading, *, implements, stage, baseline=None) -> Assessment | None
-    roll_up(rule, readings) -> Combined
+    roll_up(rule, readings, *, baselines=None) -> Combined
     per_unit_target(rule, level) -> TargetScope | None       the unit a roll-up is judged by
     group_target(rule, *, level, city_count, country_count=1) -> Decimal | None
     group_baseline(rule, baselines_by_city, members) -> Decimal | None
@@ -152,9 +196,11 @@ from .terms import (
     ReportingLevel,
     Rollup,
     Stage,
+    TargetBasis,
     TargetScope,
     ValueType,
     capped_ratio,
+    changed_target,
     display_percent,
 )
 
@@ -175,6 +221,7 @@ __all__ = [
     "Combined",
     "Rollup",
     "Stage",
+    "TargetBasis",
     "TargetScope",
     "ValueType",
     "assess",
@@ -183,6 +230,7 @@ __all__ = [
     "assess_country",
     "assess_parts",
     "capped_ratio",
+    "changed_target",
     "display_percent",
     "group_baseline",
     "group_target",

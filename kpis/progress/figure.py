@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 from .terms import (
     _UNREPORTED,
     EXPECTED_FRACTION,
     MISSING,
+    NUMERIC_TYPES,
     STAGE_ORDER,
     Assessment,
     Direction,
@@ -26,6 +28,7 @@ from .terms import (
     TargetScope,
     ValueType,
     _as,
+    changed_target,
     rounded,
 )
 
@@ -86,8 +89,21 @@ def judge(
     direction: Direction,
     stage: Stage,
     baseline: Decimal | None,
+    change: Decimal | None = None,
 ) -> Assessment:
+    """One reading against its target. With ``change`` (a target relative to the
+    baseline) ``target`` is not used: the unit's own target is worked out from
+    ``baseline`` (:func:`judge_change`)."""
     reading = reading or MISSING
+    if change is not None:
+        return judge_change(
+            reading,
+            value_type=value_type,
+            change=change,
+            direction=direction,
+            stage=stage,
+            baseline=baseline,
+        )
     if not reading.is_reported:
         not_applicable = reading.status is MeasurementStatus.NOT_APPLICABLE
         return Assessment(
@@ -120,17 +136,93 @@ def judge(
     )
 
 
-def own_target(rule: KpiRule) -> Decimal | None:
-    """The target a single reading answers to: its own unit's, never a larger unit's."""
+def judge_change(
+    reading: Reading,
+    *,
+    value_type: ValueType,
+    change: Decimal,
+    direction: Direction,
+    stage: Stage,
+    baseline: Decimal | None,
+) -> Assessment:
+    """A reading against a target relative to the unit's own baseline figure.
+
+    At the baseline stage the reading is the baseline: its own target is worked out
+    from it and it is the starting point, never judged against itself. Later, without
+    a baseline figure there is no target: ``no_baseline``, never a guess. Otherwise the
+    reading is judged as any figure against baseline x (1 + change / 100), the ratio
+    counted from the baseline. ``baseline`` is kept in the assessment, to be shown.
+    """
+    at_baseline = stage is Stage.BASELINE
+    if at_baseline:
+        baseline = reading.value if reading.is_reported else None
+    target = None if baseline is None else changed_target(baseline, change)
+    if not reading.is_reported:
+        not_applicable = reading.status is MeasurementStatus.NOT_APPLICABLE
+        return Assessment(
+            status=unreported_status(reading.status),
+            text=reading.text,
+            target=target,
+            expected_count=0 if not_applicable else 1,
+            baseline=baseline,
+        )
+    if reading.value is None or value_type not in NUMERIC_TYPES:
+        return judge(
+            reading,
+            value_type=value_type,
+            target=None,
+            direction=direction,
+            stage=stage,
+            baseline=None,
+        )
+    if target is None or at_baseline:
+        return Assessment(
+            status=ProgressStatus.NO_BASELINE if target is None else ProgressStatus.STARTING_POINT,
+            value=reading.value,
+            text=reading.text,
+            target=target,
+            reported_count=1,
+            baseline=baseline,
+        )
+    cell = judge(
+        reading,
+        value_type=value_type,
+        target=target,
+        direction=direction,
+        stage=stage,
+        baseline=baseline,
+    )
+    return replace(cell, baseline=baseline)
+
+
+def own_target(rule: KpiRule, baseline: Decimal | None = None) -> Decimal | None:
+    """The target a single reading answers to: its own unit's, never a larger unit's.
+
+    For a target relative to the baseline, the one worked out from the unit's
+    ``baseline`` figure (``None`` without one)."""
     if rule.reporting_level is ReportingLevel.CONSORTIUM or rule.target_scope is TargetScope.CITY:
-        return rule.target_value
+        change = rule.change
+        if change is None:
+            return rule.target_value
+        return None if baseline is None else changed_target(baseline, change)
+    return None
+
+
+def _own_change(rule: KpiRule) -> Decimal | None:
+    """The change a single reading is judged by, when its own unit has a target at all."""
+    if rule.reporting_level is ReportingLevel.CONSORTIUM or rule.target_scope is TargetScope.CITY:
+        return rule.change
     return None
 
 
 def assess(
     rule: KpiRule, reading: Reading | None, *, stage: Stage | str, baseline: Decimal | None = None
 ) -> Assessment:
-    """Judge one unit's reading (a city's, or the consortium's own) against its own target."""
+    """Judge one unit's reading (a city's, or the consortium's own) against its own target.
+
+    ``baseline``: the unit's baseline figure (ignored at the baseline stage itself): the
+    start of the ratio, and for a target relative to it the figure its target comes from.
+    """
     return judge(
         reading,
         value_type=rule.value_type,
@@ -138,6 +230,7 @@ def assess(
         direction=rule.direction,
         stage=_as(Stage, stage),
         baseline=baseline,
+        change=_own_change(rule),
     )
 
 

@@ -31,22 +31,34 @@ from .terms import (
 )
 
 
-def _met_own_target(rule: KpiRule, reading: Reading) -> bool:
+def _met_own_target(rule: KpiRule, reading: Reading, baseline: Decimal | None = None) -> bool:
     if rule.value_type is ValueType.BOOLEAN:
         return (
             reading.boolean is not None
             and yes_no_status(reading.boolean, direction=rule.direction, stage=Stage.FINAL)
             is ProgressStatus.ACHIEVED
         )
-    target = own_target(rule)
+    target = own_target(rule, baseline)
     if reading.value is None or target is None:
         return False
     return target_met(reading.value, target, direction=rule.direction)
 
 
-def roll_up(rule: KpiRule, readings: Iterable[Reading | None]) -> Combined:
-    """Combine several units' readings of one stage by the KPI's roll-up rule."""
+def roll_up(
+    rule: KpiRule,
+    readings: Iterable[Reading | None],
+    *,
+    baselines: Iterable[Decimal | None] | None = None,
+) -> Combined:
+    """Combine several units' readings of one stage by the KPI's roll-up rule.
+
+    ``baselines``, in the readings' order: each unit's baseline figure, which a target
+    relative to the baseline needs to count the units at their own target
+    (``count_met``); a unit without one is not counted. None are given at the baseline
+    stage, where no figure is judged against itself.
+    """
     units = [reading or MISSING for reading in readings]
+    own_baselines = list(baselines) if baselines is not None else [None] * len(units)
     reported = [reading for reading in units if reading.is_reported]
     statuses = {reading.status for reading in units}
     expected_count = sum(unit.status is not MeasurementStatus.NOT_APPLICABLE for unit in units)
@@ -64,7 +76,13 @@ def roll_up(rule: KpiRule, readings: Iterable[Reading | None]) -> Combined:
     value: Decimal | None = None
     boolean: bool | None = None
     if rule.rollup is Rollup.COUNT_MET:
-        value = Decimal(sum(_met_own_target(rule, reading) for reading in reported))
+        value = Decimal(
+            sum(
+                _met_own_target(rule, reading, baseline)
+                for reading, baseline in zip(units, own_baselines, strict=True)
+                if reading.is_reported
+            )
+        )
     elif rule.rollup in (Rollup.SUM, Rollup.MEAN) and values:
         value = _combine(rule.rollup, values)
     elif rule.rollup is Rollup.ALL and answers:
@@ -78,6 +96,10 @@ def roll_up(rule: KpiRule, readings: Iterable[Reading | None]) -> Combined:
 def _combine(rollup: Rollup, values: list[Decimal]) -> Decimal:
     total = sum(values, Decimal(0))
     return total if rollup is Rollup.SUM else rounded(total / len(values))
+
+
+#: The roll-ups whose figure is a number made of the units' numbers.
+_FIGURES = (Rollup.SUM, Rollup.MEAN)
 
 
 def group_baseline(
@@ -168,11 +190,14 @@ def _weakest_unit(statuses: Iterable[ProgressStatus]) -> ProgressStatus:
 
     A unit without a judged figure (missing, not available, text only, itself
     incomplete) could be anything: the group is incomplete unless a judged unit is
-    already behind, which no missing figure can undo.
+    already behind, which no missing figure can undo. A unit with no baseline figure to
+    judge a target relative to it by makes the group ``no_baseline``, on the same terms.
     """
     statuses = [status for status in statuses if status is not ProgressStatus.NOT_APPLICABLE]
     if ProgressStatus.BEHIND in statuses:
         return ProgressStatus.BEHIND
+    if ProgressStatus.NO_BASELINE in statuses:  # a unit that cannot be judged: say why
+        return ProgressStatus.NO_BASELINE
     if any(status not in _JUDGED for status in statuses):
         return ProgressStatus.INCOMPLETE
     if all(status is ProgressStatus.ACHIEVED for status in statuses):
@@ -232,6 +257,7 @@ def _certain_status(
     target: Decimal | None,
     stage: Stage,
     baseline: Decimal | None,
+    change: Decimal | None = None,
 ) -> ProgressStatus:
     """The cell's status if no missing figure could change it, else ``incomplete``.
 
@@ -273,6 +299,7 @@ def _certain_status(
             direction=rule.direction,
             stage=stage,
             baseline=baseline,
+            change=change,
         ).status
         for end in ends
     }
@@ -291,8 +318,9 @@ def _assess_group(
     baselines_by_city: Mapping[CityKey, Decimal | None] | None,
 ) -> Assessment:
     stage = Stage(stage)
+    own_baselines = {} if stage is Stage.BASELINE else (baselines_by_city or {})
     readings = [readings_by_city.get(city) or MISSING for city in cities]
-    rolled = roll_up(rule, readings)
+    rolled = roll_up(rule, readings, baselines=[own_baselines.get(city) for city in cities])
     applicable = [
         city
         for city, reading in zip(cities, readings, strict=True)
@@ -307,6 +335,12 @@ def _assess_group(
         rule, level=level, city_count=len(applicable), country_count=country_count
     )
     value_type = _group_value_type(rule)
+    # A target relative to the baseline, summed or averaged: the group's own target is
+    # its baseline (its cities' rolled up, all of them) x (1 + change / 100), which is
+    # the sum or the mean of its cities' own targets.
+    change = rule.change if target is not None and rule.rollup in _FIGURES else None
+    if change is not None and stage is not Stage.BASELINE and baseline is None:
+        baseline = group_baseline(rule, own_baselines, applicable)
     cell = judge(
         rolled.reading,
         value_type=value_type,
@@ -314,10 +348,14 @@ def _assess_group(
         direction=Direction.HIGHER if rule.rollup is Rollup.COUNT_MET else rule.direction,
         stage=stage,
         baseline=baseline,
+        change=change,
     )
     cell = replace(cell, reported_count=rolled.reported_count, expected_count=rolled.expected_count)
     if not rolled.reported_count:
         return cell
+    if change is not None and stage is Stage.BASELINE and _has_missing_figures(readings):
+        # Some cities' starting points are not known: neither is the group's.
+        cell = replace(cell, status=ProgressStatus.INCOMPLETE, target=None, baseline=None)
     unit = per_unit_target(rule, level)
     if unit is not None:
         verdicts = _unit_verdicts(
@@ -339,9 +377,25 @@ def _assess_group(
             unit_count=len(verdicts),
         )
     status = _certain_status(
-        rule, cell, readings, value_type=value_type, target=target, stage=stage, baseline=baseline
+        rule,
+        cell,
+        readings,
+        value_type=value_type,
+        target=target,
+        stage=stage,
+        baseline=baseline,
+        change=change,
     )
     return replace(cell, status=status)
+
+
+def _has_missing_figures(readings: Iterable[Reading]) -> bool:
+    """Whether an applicable unit has no number to add (not reported, N/A, text only)."""
+    return any(
+        reading.status is not MeasurementStatus.NOT_APPLICABLE
+        and (not reading.is_reported or reading.value is None)
+        for reading in readings
+    )
 
 
 def assess_country(

@@ -31,6 +31,15 @@ class TargetScope(StrEnum):
     CONSORTIUM = "consortium"
 
 
+class TargetBasis(StrEnum):
+    """What a target value is: a figure to reach, or each unit's change from its baseline."""
+
+    ABSOLUTE = "absolute"
+    #: ``target_value`` is the percentage change each unit makes from its own baseline
+    #: figure (-20 = a fifth lower, +50 = half as much again).
+    CHANGE = "change"
+
+
 class Direction(StrEnum):
     HIGHER = "higher"
     LOWER = "lower"
@@ -69,6 +78,8 @@ class ProgressStatus(StrEnum):
     BEHIND = "behind"
     #: A baseline figure short of its target: where the unit starts, not a verdict.
     STARTING_POINT = "starting_point"
+    #: A target relative to the baseline, and the unit has no baseline figure to judge by.
+    NO_BASELINE = "no_baseline"
     NO_DATA = "no_data"
     NOT_AVAILABLE = "not_available"
     NOT_APPLICABLE = "not_applicable"
@@ -120,6 +131,7 @@ class KpiRule:
     direction: Direction = Direction.HIGHER
     rollup: Rollup = Rollup.SUM
     reporting_level: ReportingLevel = ReportingLevel.CITY
+    target_basis: TargetBasis = TargetBasis.ABSOLUTE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value_type", _as(ValueType, self.value_type))
@@ -128,6 +140,15 @@ class KpiRule:
         object.__setattr__(self, "direction", _as(Direction, self.direction))
         object.__setattr__(self, "rollup", _as(Rollup, self.rollup))
         object.__setattr__(self, "reporting_level", _as(ReportingLevel, self.reporting_level))
+        object.__setattr__(self, "target_basis", _as(TargetBasis, self.target_basis))
+
+    @property
+    def change(self) -> Decimal | None:
+        """The percentage change from each unit's baseline, for a numeric KPI whose target
+        is relative to it (``target_basis`` change); else ``None``."""
+        if self.target_basis is TargetBasis.CHANGE and self.value_type in NUMERIC_TYPES:
+            return self.target_value
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +181,9 @@ class Assessment:
     and ``expected_count`` 1 (0 when not applicable); for a roll-up they say how many units
     the figure rests on. A roll-up of a target stated per unit (per city, per country) also
     says how many of its units meet their own target: ``units_at_target`` of ``unit_count``
-    (``None`` and 0 for every other cell).
+    (``None`` and 0 for every other cell). For a target relative to the baseline
+    (``target_basis`` change) ``baseline`` is the figure the unit's own ``target`` was
+    worked out from (``None`` otherwise, and when the unit has no baseline figure).
     """
 
     status: ProgressStatus
@@ -173,6 +196,7 @@ class Assessment:
     expected_count: int = 1
     units_at_target: int | None = None
     unit_count: int = 0
+    baseline: Decimal | None = None
 
     @property
     def display_ratio(self) -> Decimal | None:
@@ -210,3 +234,11 @@ def display_percent(ratio: Decimal | None, *, cap: Decimal = DISPLAY_CAP) -> int
 
 def rounded(number: Decimal) -> Decimal:
     return number.quantize(PLACES, rounding=ROUND_HALF_UP)
+
+
+def changed_target(baseline: Decimal, change: Decimal) -> Decimal:
+    """A unit's own target from its baseline figure: baseline x (1 + change / 100).
+
+    -20 from 72.5 is 58; +50 from 1 is 1.5; rounded half-up to 4 places like a ratio.
+    """
+    return rounded(baseline * (1 + change / 100))

@@ -74,6 +74,7 @@ from .rules import (
     matches_snapshot,
     snapshot_of,
     validate_row,
+    with_scheme,
 )
 
 Status = Measurement.Status
@@ -126,7 +127,7 @@ class RowInput:
             text_value=(self.text_value or "").strip(),
             reason=(self.reason or "").strip(),
             note=(self.note or "").strip(),
-            evidence_url=(self.evidence_url or "").strip(),
+            evidence_url=with_scheme((self.evidence_url or "").strip()),
         )
 
     def is_blank(self) -> bool:
@@ -166,20 +167,24 @@ def same_content(measurement: Measurement, row: RowInput) -> bool:
     return matches_snapshot(row, snapshot_of(measurement))
 
 
-def stale_message(current: Measurement | None, value_type: str) -> str:
-    if current is None:
-        return _("This figure was deleted while you were editing; your change was not saved.")
+def stale_facts(current: Measurement, value_type: str) -> dict:
+    """Who saved the figure since, when, and what it is now: a stale refusal's words."""
     who = current.entered_by.get_username() if current.entered_by else _("someone")
-    when = formats.date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT")
-    return _(
-        "%(who)s saved this figure on %(when)s while you were editing: it is now "
-        "%(figure)s (version %(version)s). Your change was not saved; check it and save again."
-    ) % {
+    return {
         "who": who,
-        "when": when,
+        "when": formats.date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT"),
         "figure": describe_figure(current, value_type),
         "version": current.version,
     }
+
+
+def stale_message(current: Measurement | None, value_type: str) -> str:
+    if current is None:
+        return _("This figure was deleted while you were editing; your change was not saved.")
+    return _(
+        "%(who)s saved this figure on %(when)s while you were editing: it is now "
+        "%(figure)s (version %(version)s). Your change was not saved; check it and save again."
+    ) % stale_facts(current, value_type)
 
 
 # --- The write path --------------------------------------------------------------------

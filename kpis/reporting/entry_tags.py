@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from cities import access
 from cities.words import StageWords
 from kpis.reporting.rules import describe_figure, format_number
-from kpis.vocabulary import ReportingStage, stage_label
+from kpis.vocabulary import ReportingStage, change_target_wording, stage_label
 
 register = template.Library()
 
@@ -55,6 +55,8 @@ def kpi_target(kpi) -> str:
         return kpi.target_text
     if kpi.value_type == "boolean":
         return _("Yes") if kpi.direction == "higher" else _("No")
+    if kpi.target_value is not None and kpi.target_basis == "change":
+        return change_target_wording(kpi.target_value, kpi.target_scope)
     if kpi.target_value is not None:
         return format_number(kpi.target_value, kpi.value_type)
     return ""

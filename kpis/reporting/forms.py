@@ -94,7 +94,17 @@ class EntryRowForm(forms.Form):
     evidence_url = forms.CharField(
         label=_("Evidence link"),
         required=False,
-        widget=forms.URLInput(attrs={"maxlength": MAX_URL_LENGTH, "placeholder": "https://"}),
+        # Text, not type="url": a browser refuses www.vanersborg.se/plan before it is sent,
+        # where the portal reads it as https://www.vanersborg.se/plan (rules.with_scheme).
+        widget=forms.TextInput(
+            attrs={
+                "maxlength": MAX_URL_LENGTH,
+                "placeholder": "https://",
+                "inputmode": "url",
+                "autocomplete": "url",
+                "spellcheck": "false",
+            }
+        ),
     )
     as_of = forms.DateField(
         label=_("As of"),

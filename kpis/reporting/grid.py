@@ -21,7 +21,13 @@ from cities.models import City, Consortium, Membership
 from cities.words import DEFAULT_WORDS, StageWords, common_programme
 from icc_portal.codes import natural_key
 from kpis.models import KPI, Measurement, StageReview
-from kpis.vocabulary import STAGE_SHORT_LABELS, ReportingStage, previous_stage
+from kpis.progress import changed_target
+from kpis.vocabulary import (
+    STAGE_SHORT_LABELS,
+    ReportingStage,
+    change_from_baseline,
+    previous_stage,
+)
 from solutions.models import Solution
 
 from .rules import LOCK_MESSAGES
@@ -51,6 +57,9 @@ class GridRow:
     may_enter: bool
     lock: str = ""  # "", "approved", "stage_approved", "under_review"
     form: object = None
+    #: For a target relative to the baseline that this unit answers to: its own target
+    #: beside the baseline it is counted from ("−20 % from 72.5 = 58"), or why there is none.
+    own_target: str = ""
 
     @property
     def is_missing(self) -> bool:
@@ -296,7 +305,8 @@ def _grid(user, stage, kpis, *, city, consortia, consortium) -> Grid:
         return may_enter(kpi) or access.can_review_stage(user, kpi.solution.consortium)
 
     kpis = [kpi for kpi in kpis if may_see(kpi)]
-    stages = [stage] + ([previous_stage(stage)] if previous_stage(stage) else [])
+    # The baseline too, in the same query: a target relative to it is counted from it.
+    stages = list(dict.fromkeys([stage, previous_stage(stage) or stage, "baseline"]))
     city_kpi_ids = [kpi.pk for kpi in kpis if kpi.reporting_level == KPI.ReportingLevel.CITY]
     own_kpi_ids = [kpi.pk for kpi in kpis if kpi.reporting_level != KPI.ReportingLevel.CITY]
     figures = {}
@@ -345,6 +355,7 @@ def _grid(user, stage, kpis, *, city, consortia, consortium) -> Grid:
                 may_enter=may_enter(kpi),
             )
             row.lock = _lock(panel, measurement)
+            row.own_target = own_target_words(kpi, figures.get((kpi.pk, "baseline")))
             panel.may_submit = panel.may_submit or row.may_enter
             panel.rows.append(row)
             rows.append(row)
@@ -359,6 +370,22 @@ def _grid(user, stage, kpis, *, city, consortia, consortium) -> Grid:
     ordered = sorted(panels.values(), key=lambda panel: panel.city is None)
     words = StageWords(common_programme(consortia.values()))
     return Grid(stage, city, consortium, sections=sections, panels=ordered, words=words)
+
+
+def own_target_words(kpi: KPI, baseline: Measurement | None) -> str:
+    """A unit's own target when the KPI's target is a change from each unit's baseline and
+    the unit reporting it has a target of its own (a city's per-city target, the
+    consortium's own figure); empty otherwise."""
+    if not (kpi.target_basis == KPI.TargetBasis.CHANGE and kpi.is_numeric):
+        return ""
+    if kpi.target_value is None or (
+        kpi.reporting_level == KPI.ReportingLevel.CITY and kpi.target_scope != KPI.TargetScope.CITY
+    ):
+        return ""
+    if baseline is None or baseline.status != "reported" or baseline.value is None:
+        return str(_("No baseline figure yet: the target is counted from it."))
+    target = changed_target(baseline.value, kpi.target_value)
+    return change_from_baseline(kpi.target_value, baseline.value, target)
 
 
 def _lock(panel: UnitPanel, measurement: Measurement | None) -> str:

@@ -14,6 +14,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from cities import access
+from icc_portal.figure_changes import FigureChange
 from kpis.models import KPI, Measurement, StageReview
 
 from .rules import DATA_FIELDS, describe_figure, format_number
@@ -80,6 +81,13 @@ class ChangeEntry:
     changes: list[FieldChange] = field(default_factory=list)
     is_creation: bool = False
     reason: str = ""
+
+    @property
+    def change(self) -> FigureChange:
+        """What happened to the figure, in the feed's and the imports' words."""
+        if self.is_creation:
+            return FigureChange.CREATED
+        return FigureChange.UPDATED if self.changes else FigureChange.UNCHANGED
 
 
 def _display(record, name: str, value_type: str) -> str:

@@ -185,6 +185,18 @@ def add_value_problems(value: Decimal, *, value_type: str, add) -> None:
 _http_url = URLValidator(schemes=["http", "https"])
 
 
+def with_scheme(url: str) -> str:
+    """A web address typed without its scheme (``www.vanersborg.se/plan``) read as
+    ``https://…``, as a browser's address bar reads it; anything else (a scheme of its own,
+    no host name before the first ``/``) is left as typed, for :func:`add_url_problems`."""
+    if not url or "://" in url or any(character.isspace() for character in url):
+        return url
+    host = url.split("/", 1)[0]
+    if "." in host and ":" not in host.split(".", 1)[0]:  # not javascript:…, mailto:…
+        return f"https://{url}"
+    return url
+
+
 def add_url_problems(url: str, *, add) -> None:
     message = _("Enter a web link that starts with http:// or https://.")
     if len(url) > MAX_URL_LENGTH:

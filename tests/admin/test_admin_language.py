@@ -13,7 +13,8 @@ from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/admin/", "/admin/kpis/kpi/add/", "/admin/solutions/solution/add/", "/admin/auth/user/"]
+PAGES = ["/admin/", "/admin/kpis/kpi/add/", "/admin/kpis/kpi/add/?kind=composite"]
+PAGES += ["/admin/solutions/solution/add/", "/admin/auth/user/"]
 
 #: English words of ours that must not be left on those pages.
 ENGLISH = [

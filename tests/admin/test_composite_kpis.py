@@ -23,10 +23,10 @@ def letsgov_solution(world):
 
 
 def composite_form(officer, solution, **changes):
-    form = page_form(officer, f"{ADD_KPI}?solution={solution.pk}", read_admin_form)
+    form = page_form(officer, f"{ADD_KPI}?solution={solution.pk}&kind=composite", read_admin_form)
     form.update(
         code=["1.1"],
-        name=["Energy communities set up and members"],
+        name_en=["Energy communities set up and members"],
         value_type=["count"],
         rollup=["none"],
         target_scope=["city"],
@@ -36,7 +36,7 @@ def composite_form(officer, solution, **changes):
 
 
 PART = {
-    "unit": "communities",
+    "unit_en": "communities",
     "value_type": "count",
     "target_value": "2",
     "target_scope": "city",
@@ -53,12 +53,18 @@ def test_a_composite_kpi_is_added_with_two_parts_that_take_its_solution(officer,
         form,
         "parts",
         [
-            {**PART, "code": "1.1a", "name": "Energy communities set up"},
-            {**PART, "code": "1.1b", "name": "Members", "unit": "households", "rollup": "mean"},
+            {**PART, "code": "1.1a", "name_en": "Energy communities set up"},
+            {
+                **PART,
+                "code": "1.1b",
+                "name_en": "Members",
+                "unit_en": "households",
+                "rollup": "mean",
+            },
         ],
     )
 
-    response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
+    response = officer.post(f"{ADD_KPI}?solution={solution.pk}&kind=composite", form)
 
     assert response.status_code == 302, field_errors(response.content.decode(), "code")
     composite = KPI.objects.get(solution=solution, code="1.1")
@@ -71,10 +77,13 @@ def test_a_composite_kpi_is_added_with_two_parts_that_take_its_solution(officer,
 
 
 def test_the_part_form_shows_every_field_a_part_needs(officer, setup_world):
-    html = officer.get(ADD_KPI).content.decode()
+    html = officer.get(f"{ADD_KPI}?kind=composite").content.decode()
     template = html[html.index('id="parts-empty"') :]
-    for field in ("code", "name", "unit", "value_type", "target_value", "target_scope"):
+    for field in ("code", "name_en", "unit_en", "value_type", "target_value", "target_scope"):
         assert f'name="parts-__prefix__-{field}"' in template
+    # A part's row fits the page: its Italian and Swedish words are asked on its own page.
+    for field in ("name_it", "unit_sv"):
+        assert f'name="parts-__prefix__-{field}"' not in template
     for field in ("direction", "reporting_level", "rollup"):
         assert f'name="parts-__prefix__-{field}"' in template
     assert 'name="parts-__prefix__-solution"' not in template
@@ -86,9 +95,9 @@ def test_a_part_with_a_code_already_used_in_the_solution_is_refused_beside_its_c
     solution = letsgov_solution(setup_world)
     KPI.objects.create(solution=solution, code="1.1a", name="Already there")
     form = composite_form(officer, solution)
-    add_inline_rows(form, "parts", [{**PART, "code": "1.1a", "name": "Communities"}])
+    add_inline_rows(form, "parts", [{**PART, "code": "1.1a", "name_en": "Communities"}])
 
-    response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
+    response = officer.post(f"{ADD_KPI}?solution={solution.pk}&kind=composite", form)
 
     assert response.status_code == 200
     assert field_errors(response.content.decode(), "code") == [
@@ -103,10 +112,10 @@ def test_two_parts_with_one_code_are_refused_beside_the_second(officer, setup_wo
     add_inline_rows(
         form,
         "parts",
-        [{**PART, "code": "1.1a", "name": "One"}, {**PART, "code": "1.1a", "name": "Two"}],
+        [{**PART, "code": "1.1a", "name_en": "One"}, {**PART, "code": "1.1a", "name_en": "Two"}],
     )
 
-    response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
+    response = officer.post(f"{ADD_KPI}?solution={solution.pk}&kind=composite", form)
 
     assert response.status_code == 200
     assert field_errors(response.content.decode(), "code") == [
@@ -119,7 +128,7 @@ def test_a_part_left_empty_is_refused_not_dropped(officer, setup_world):
     form = composite_form(officer, solution)
     add_inline_rows(form, "parts", [{"value_type": "count", "target_scope": "city"}])
 
-    response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
+    response = officer.post(f"{ADD_KPI}?solution={solution.pk}&kind=composite", form)
 
     assert response.status_code == 200
     assert "Fill in “Code”, or remove this row." in field_errors(response.content.decode(), "code")
@@ -130,7 +139,7 @@ def test_a_part_error_on_the_change_page_is_shown_beside_its_field(officer, setu
     url = f"/admin/kpis/kpi/{composite.pk}/change/"
     form = page_form(officer, url, read_admin_form)
     add_inline_rows(
-        form, "parts", [{**PART, "code": "1.5b", "name": "Staff", "value_type": "boolean"}]
+        form, "parts", [{**PART, "code": "1.5b", "name_en": "Staff", "value_type": "boolean"}]
     )
 
     response = officer.post(url, form)

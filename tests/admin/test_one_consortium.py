@@ -93,7 +93,7 @@ def test_the_kpi_list_shows_consortium_and_plain_targets(officer, setup_world):
     KPIFactory(solution=setup_world.sern_solution, code="1.1", target_value=Decimal("5.0000"))
     html = officer.get("/admin/kpis/kpi/").content.decode()
     row = re.findall(r"<tr>.*?1\.1</a>.*?</tr>", html, flags=re.S)[0]
-    assert '<td class="field-consortium">SERN</td>' in row
+    assert '<td class="field-consortium_solution">SERN · 1</td>' in row
     assert '<td class="field-target">5</td>' in row
     assert "5.0000" not in html
 

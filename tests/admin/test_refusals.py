@@ -26,7 +26,7 @@ ADD_KPI = "/admin/kpis/kpi/add/"
 
 def solution_form(officer, world, **changes):
     form = page_form(officer, f"{ADD_SOLUTION}?consortium={world.letsgov.pk}", read_admin_form)
-    form.update(number=["1"], title=["Energy communities"])
+    form.update(number=["1"], title_en=["Energy communities"])
     form.update(changes)
     return form
 
@@ -78,7 +78,7 @@ def test_solution_form_refuses_non_members_when_the_consortium_is_chosen_in_the_
     form.update(
         consortium=[str(setup_world.letsgov.pk)],
         number=["1"],
-        title=["Energy communities"],
+        title_en=["Energy communities"],
         lead_cities=[str(cities.ravenna.pk)],
         implementing_cities=[str(cities.ravenna.pk)],
     )
@@ -127,7 +127,7 @@ def test_a_sound_solution_is_saved_with_its_cities(officer, setup_world):
 
 def kpi_form(officer, solution, **changes):
     form = page_form(officer, f"{ADD_KPI}?solution={solution.pk}", read_admin_form)
-    form.update(code=["1.1"], name=["Survey done"])
+    form.update(code=["1.1"], name_en=["Survey done"])
     form.update({key: [value] for key, value in changes.items()})
     return form
 
@@ -172,6 +172,12 @@ def kpi_form(officer, solution, **changes):
             "choose “Consortium-wide”, or let each city report.",
         ),
         (
+            {"value_type": "boolean", "rollup": "all", "target_basis": "change"},
+            "target_basis",
+            "A yes/no KPI cannot have a target relative to the baseline: only a count, number "
+            "or percentage changes by a percentage. Choose “A figure to reach”.",
+        ),
+        (
             {"rollup": "count_met", "target_scope": "country", "target_value": "2"},
             "rollup",
             "Counting the cities that met their target needs a target value for each city: "
@@ -196,7 +202,7 @@ def test_a_kpi_that_does_not_fit_together_is_refused_beside_the_field(
 
 def test_target_as_worded_that_contradicts_the_value_is_saved_with_a_warning(officer, setup_world):
     solution = setup_world.sern_solution
-    form = kpi_form(officer, solution, target_value="20", target_text="-20% in each city")
+    form = kpi_form(officer, solution, target_value="20", target_text_en="-20% in each city")
     response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form, follow=True)
 
     messages = [str(message) for message in response.context["messages"]]
@@ -206,6 +212,31 @@ def test_target_as_worded_that_contradicts_the_value_is_saved_with_a_warning(off
         "grid shows the words, the dashboards judge against the value. Make them agree, or "
         "leave the words empty to have them said from the value."
     ) in messages
+
+
+def test_a_target_relative_to_each_citys_baseline_is_saved_through_the_admin(officer, setup_world):
+    """ "−20 % from each city's baseline", typed as a programme officer would: the KPI is
+    saved with the basis, and its change page shows it chosen."""
+    solution = setup_world.sern_solution
+    form = kpi_form(
+        officer,
+        solution,
+        value_type="percent",
+        direction="lower",
+        target_basis="change",
+        target_value="-20",
+        target_scope="city",
+        rollup="mean",
+    )
+
+    response = officer.post(f"{ADD_KPI}?solution={solution.pk}", form)
+
+    assert response.status_code == 302, field_errors(response.content.decode(), "target_basis")
+    kpi = KPI.objects.get(solution=solution, code="1.1")
+    assert (kpi.target_basis, kpi.target_value) == ("change", -20)
+    page = officer.get(f"/admin/kpis/kpi/{kpi.pk}/change/").content.decode()
+    assert re.search(r'<option value="change" selected>', page)
+    assert 'name="target_value" value="-20' in page
 
 
 def test_a_duplicate_kpi_code_is_a_sentence_beside_the_code(officer, setup_world):
@@ -290,3 +321,21 @@ def test_a_part_of_a_composite_in_another_solution_is_refused_beside_the_composi
     assert field_errors(response.content.decode(), "parent") == [
         "A part belongs to the same solution as its composite KPI."
     ]
+
+
+def test_open_data_for_an_unpublished_consortium_is_refused_beside_the_switch(officer, setup_world):
+    letsgov = setup_world.letsgov
+    letsgov.is_published = False
+    letsgov.save()
+    url = f"/admin/cities/consortium/{letsgov.pk}/change/"
+    form = page_form(officer, url, read_admin_form)
+    form["open_data"] = ["on"]
+
+    response = officer.post(url, form)
+
+    assert field_errors(response.content.decode(), "open_data") == [
+        "Publish the consortium first: only its published figures can be open data."
+    ]
+    letsgov.refresh_from_db()
+    assert (letsgov.open_data, letsgov.open_data_since) == (False, None)
+    assert officer.get("/open-data/letsgov/catalog").status_code == 404

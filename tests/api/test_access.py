@@ -206,7 +206,11 @@ def test_admin_creates_a_token_in_the_django_admin(client, site_admin, sern_part
 
 @pytest.fixture
 def low_rates(monkeypatch):
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "5/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {"anon": "3/min", "read": "5/min", "write": "5/min", "sync": "5/min"},
+    )
 
 
 def test_anonymous_requests_are_throttled(anonymous, sern, low_rates):
@@ -234,7 +238,12 @@ def test_throttles_can_be_switched_off_from_the_environment():
     code = (
         "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'])"
     )
-    env = {**os.environ, "API_THROTTLE_USER": "off", "API_THROTTLE_ANON": "10/second"}
+    env = {
+        **os.environ,
+        "API_THROTTLE_USER": "off",
+        "API_THROTTLE_ANON": "10/second",
+        "API_THROTTLE_SYNC": "off",
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         env=env,
@@ -242,4 +251,7 @@ def test_throttles_can_be_switched_off_from_the_environment():
         text=True,
         check=True,
     )
-    assert "{'anon': '10/second', 'user': None}" in result.stdout
+    # API_THROTTLE_USER, the one limit of signed-in users before, is read's default.
+    assert (
+        "{'anon': '10/second', 'read': None, 'write': '300/minute', 'sync': None}" in result.stdout
+    )

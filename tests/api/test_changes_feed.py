@@ -76,7 +76,7 @@ def test_the_steering_committee_sees_the_reopened_figures_change_not_go(
     items = copy.sync()
 
     assert len(items) == 13
-    assert {item["change"] for item in items} == {"changed"}
+    assert {item["change"] for item in items} == {"updated"}
     assert {item["measurement"]["review_state"] for item in items} == {"draft"}
     assert copy.figures == full_pull(client_for(sern_steering))
 
@@ -156,7 +156,7 @@ def test_withdrawing_a_consortium_from_publication_withdraws_it_from_anonymous_r
     }
     assert visitor.figures == {} == full_pull(anonymous)
     # The partner belongs to SERN: its figures stay theirs, nothing is withdrawn.
-    assert {item["change"] for item in partner_copy.sync()} <= {"changed"}
+    assert {item["change"] for item in partner_copy.sync()} <= {"updated"}
     assert partner_copy.figures == full_pull(client_for(sern_partner))
 
     sern.is_published = True

@@ -104,6 +104,11 @@ def test_json_and_csv_of_one_resource_have_different_etags(anonymous, sern):
         assert as_json != as_csv
         again = anonymous.get(path, query, HTTP_IF_NONE_MATCH=as_csv)
         assert again.status_code == 200 and body_of(again)
+        # One address, two media types by Accept alone: the CSV's ETag is not the JSON's,
+        # so a client holding the CSV is never told its JSON copy is current.
+        assert by_accept["ETag"] != as_json
+        crossed = anonymous.get(path, query, HTTP_IF_NONE_MATCH=by_accept["ETag"])
+        assert crossed.status_code == 200 and crossed["Content-Type"].startswith("application/json")
 
 
 def test_a_changed_figure_changes_the_validators_of_what_shows_it(anonymous, sern, ravenna):
@@ -215,3 +220,166 @@ def test_a_date_in_the_future_is_ignored(anonymous, sern):
         "/api/v1/kpis/", HTTP_IF_MODIFIED_SINCE="Sun, 16 Apr 6406 13:30:58 GMT"
     )
     assert response.status_code == 200
+
+
+def test_the_browsable_api_counts_a_list_it_has_no_validators_for(anonymous, sern):
+    """The count of a measurements list is kept by data version: a read without validators
+    (the browsable API) reads that version itself, and counts as the JSON does."""
+    counted = anonymous.get("/api/v1/measurements/?stage=final").json()["count"]
+    page = anonymous.get("/api/v1/measurements/?stage=final", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert f"&quot;count&quot;: {counted}," in page.content.decode()
+
+
+def test_a_kept_list_links_to_the_host_it_was_asked_on(anonymous, sern, settings):
+    """Kept answers are the bytes sent, links included: one host's copy is never another's."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "mirror.example"]
+    url = "/api/v1/measurements/?stage=final&page_size=5"
+    here = anonymous.get(url).json()["next"]
+    there = anonymous.get(url, HTTP_HOST="mirror.example").json()["next"]
+    assert here.startswith("http://testserver/api/v1/measurements/")
+    assert there.startswith("http://mirror.example/api/v1/measurements/")
+
+
+def test_a_figure_read_twice_keeps_its_own_version_in_its_etag(ravenna_client, sern, ravenna):
+    """Details are not kept (their ETag carries the figure's version, set as it answers)."""
+    kpi = KPI.objects.get(solution__consortium=sern, code="2.2")
+    draft = Measurement.objects.create(
+        kpi=kpi, city=ravenna, stage="baseline", status="reported", value=Decimal(7)
+    )
+    first, again = (ravenna_client.get(f"/api/v1/measurements/{draft.pk}/") for _ in range(2))
+    assert first["ETag"] == again["ETag"]
+    assert again["ETag"].startswith(f'"measurement-{draft.pk}-v1-')
+    assert again.json()["value"] == first.json()["value"] == "7"
+
+
+def test_a_kept_list_links_with_the_scheme_it_was_asked_with(anonymous, sern):
+    """One list asked over http and then over https (a proxy's two doors): each answer
+    links with its own scheme, though the two share one cache."""
+    url = "/api/v1/measurements/?stage=final&page_size=5"
+    plain_next = anonymous.get(url).json()["next"]
+    secure_next = anonymous.get(url, secure=True).json()["next"]
+    assert plain_next.startswith("http://testserver/")
+    assert secure_next.startswith("https://testserver/")
+
+
+def test_a_head_read_has_validators_and_answers_304(anonymous, sern):
+    settle_changes()
+    response = anonymous.head("/api/v1/kpis/")
+    assert response.status_code == 200 and response.content == b""
+    assert response["ETag"] == anonymous.get("/api/v1/kpis/")["ETag"]
+    again = anonymous.head("/api/v1/kpis/", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304 and again["ETag"] == response["ETag"]
+
+
+def test_every_tag_of_a_list_is_compared(anonymous, sern):
+    """A list with no spaces after its commas, and a tag with a prefix this view never
+    gives before the current one: neither stops the comparison."""
+    etag = anonymous.get("/api/v1/kpis/")["ETag"]
+    foreign = f'"measurement-1-v1-{"0" * 24}"'
+    for header in (f'"other",{etag}', f"{foreign}, {etag}", f"{foreign},W/{etag}"):
+        answer = anonymous.get("/api/v1/kpis/", HTTP_IF_NONE_MATCH=header)
+        assert answer.status_code == 304, header
+        assert answer["ETag"] == etag
+
+
+def test_a_figures_304_carries_its_prefixed_etag(anonymous, sern):
+    figure = Measurement.objects.first()
+    path = f"/api/v1/measurements/{figure.pk}/"
+    response = anonymous.get(path)
+    etag = response["ETag"]
+    assert etag.startswith(f'"measurement-{figure.pk}-v{figure.version}-')
+    answer = anonymous.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert answer.status_code == 304
+    assert answer["ETag"] == etag
+    assert answer["Last-Modified"] == response["Last-Modified"]
+
+
+def test_a_date_in_the_newest_changes_own_second_gets_the_page(anonymous, sern):
+    """Last-Modified (settled) is the end of the newest change's second: a date at the
+    start of that second may miss a change of it, so it is never a 304."""
+    settle_changes()
+    modified = parse_http_date(anonymous.get("/api/v1/kpis/")["Last-Modified"])
+    same_second = anonymous.get("/api/v1/kpis/", HTTP_IF_MODIFIED_SINCE=http_date(modified - 1))
+    assert same_second.status_code == 200 and same_second.json()["results"]
+    assert (
+        anonymous.get("/api/v1/kpis/", HTTP_IF_MODIFIED_SINCE=http_date(modified)).status_code
+        == 304
+    )
+
+
+def test_a_date_of_this_very_second_is_not_in_the_future(anonymous, sern, monkeypatch):
+    from icc_portal.api import conditional
+
+    settle_changes()
+    modified = parse_http_date(anonymous.get("/api/v1/kpis/")["Last-Modified"])
+    monkeypatch.setattr(conditional, "now", lambda: float(modified + 30))
+    since = http_date(modified + 30)
+    assert anonymous.get("/api/v1/kpis/", HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+
+
+def test_a_figures_last_modified_is_that_of_when_its_version_was_read(
+    ravenna_client, sern, ravenna, monkeypatch
+):
+    """The figure's ETag is made as the view answers, but its Last-Modified says what was
+    known when the data version was read: a second not yet settled then stays unsettled,
+    however long the view took."""
+    from changelog import versions
+    from icc_portal.api import conditional
+
+    kpi = KPI.objects.get(solution__consortium=sern, code="2.2")
+    draft = Measurement.objects.create(
+        kpi=kpi, city=ravenna, stage="baseline", status="reported", value=Decimal(4)
+    )
+    second = int(versions.newest_version().changed_at.timestamp())
+    clock = iter([second + 0.5])  # the version's read; any later reading is long after
+    monkeypatch.setattr(conditional, "now", lambda: next(clock, second + 60.0))
+    response = ravenna_client.get(f"/api/v1/measurements/{draft.pk}/")
+    assert response.status_code == 200
+    assert response["ETag"].startswith(f'"measurement-{draft.pk}-v1-')
+    assert parse_http_date(response["Last-Modified"]) == second
+
+
+def test_a_read_refused_in_its_checks_is_answered_with_its_error(anonymous, sern):
+    """Authentication fails before the validators are computed: the 401 is still answered."""
+    response = anonymous.get("/api/v1/kpis/", HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert response.status_code == 401
+    assert "detail" in response.json()
+    assert not response.has_header("ETag")
+
+
+def test_a_kept_list_never_keeps_an_error(anonymous, sern):
+    """A list whose answers are kept, asked badly twice: the second is the same 400."""
+    for _ in range(2):
+        response = anonymous.get("/api/v1/measurements/?page=-3")
+        assert response.status_code == 400
+        assert not response.has_header("ETag")
+
+
+def test_letting_go_of_an_unsent_body_closes_it():
+    from django.http import StreamingHttpResponse
+
+    from icc_portal.api.conditional import _let_go
+
+    closed = []
+    response = StreamingHttpResponse(iter([b"a"]))
+    response._resource_closers.append(lambda: closed.append(True))
+    _let_go(response)
+    assert closed == [True]
+
+
+def test_a_figure_of_another_programme_keeps_one_consortiums_and_programmes_etags(anonymous, sern):
+    """A read of one consortium (progress) or one programme is at that data's version: a
+    figure of a consortium elsewhere moves the figures across consortia, not these."""
+    from tests.cities.factories import ConsortiumFactory
+
+    elsewhere = ConsortiumFactory(slug="elsewhere")
+    scoped = ["/api/v1/progress/?consortium=sern", f"/api/v1/programmes/{sern.programme.slug}/"]
+    before = {path: anonymous.get(path)["ETag"] for path in [*scoped, "/api/v1/measurements/"]}
+    Change.objects.create(reason=Change.Reason.CREATED, consortium_id=elsewhere.pk)
+    for path in scoped:
+        answer = anonymous.get(path, HTTP_IF_NONE_MATCH=before[path])
+        assert answer.status_code == 304, path
+        assert answer["ETag"] == before[path]
+    across = "/api/v1/measurements/"
+    assert anonymous.get(across, HTTP_IF_NONE_MATCH=before[across]).status_code == 200

@@ -197,7 +197,7 @@ def test_a_returned_stage_reaches_the_steering_members_feed_and_etags(
         Measurement.objects.filter(city=ravenna, stage="final").values_list("pk", flat=True)
     )
     assert {item["id"] for item in returned} == final
-    assert {(item["change"], item["reason"]) for item in returned} == {("changed", "returned")}
+    assert {(item["change"], item["reason"]) for item in returned} == {("updated", "returned")}
     assert copy.figures == full_pull(steering)
     again = steering.get(url, headers={"if-none-match": listed["ETag"]})
     assert again.status_code == 200

@@ -177,14 +177,23 @@ def test_kpi_by_code_with_target_and_parts(anonymous, sern):
         ("reporting_level=consortium", {"reporting_level": "consortium"}),
         ("value_type=count", {"value_type": "count"}),
         ("target_scope=country", {"target_scope": "country"}),
-        ("city=vanersborg", {"solution__implementing_cities__slug": "vanersborg"}),
+        (
+            "city=vanersborg",
+            {
+                "solution__implementing_cities__slug": "vanersborg",
+                "reporting_level": "city",
+                "parts__isnull": True,
+            },
+        ),
+        ("level=consortium", {"reporting_level": "consortium"}),
+        ("city=ravenna&level=consortium", {"pk": None}),
     ],
 )
 def test_kpis_filters(anonymous, sern, query, model_filter):
     rows = results(anonymous.get(f"{API}kpis/?page_size=100&{query}"))
     expected = set(KPI.objects.filter(**model_filter).values_list("pk", flat=True))
     assert {row["id"] for row in rows} == expected
-    assert expected
+    assert expected or model_filter == {"pk": None}
 
 
 # ----------------------------------------------------------------- measurements
@@ -336,3 +345,19 @@ def test_activities_planned_before(anonymous, sern):
     assert results(anonymous.get(f"{API}activities/?planned_before=1990-01-01")) == []
     rows = results(anonymous.get(f"{API}activities/?planned_before=2099-01-01&page_size=100"))
     assert len(rows) == Activity.objects.exclude(planned_start=None).count()
+
+
+def test_kpis_of_a_city_are_the_ones_it_reports_and_level_consortium_the_consortiums_own(
+    anonymous, sern
+):
+    from cities.models import City
+    from kpis.reporting.missing import unit_kpis
+
+    ravenna = City.objects.get(slug="ravenna")
+    reported = results(anonymous.get(f"{API}kpis/?page_size=100&city=ravenna"))
+    assert {row["id"] for row in reported} == {kpi.pk for kpi in unit_kpis(sern, ravenna)}
+    assert {row["reporting_level"] for row in reported} == {"city"}
+    own = results(anonymous.get(f"{API}kpis/?page_size=100&consortium=sern&level=consortium"))
+    assert own and {row["id"] for row in own} == {kpi.pk for kpi in unit_kpis(sern, None)} | {
+        row["id"] for row in own if row["parts"]
+    }

@@ -204,3 +204,12 @@ def test_a_write_takes_no_query_parameter_but_format(steering_client, method, pa
         body = error_shape(response, 400)
         assert set(body["errors"]) <= {"stage", "dry_run", "format"}, body
     assert Measurement.objects.filter(pk=figure.pk, version=figure.version).exists()
+
+
+@pytest.mark.parametrize("method", ["TRACE", "DELETE", "CONNECT"])
+def test_a_method_the_api_does_not_take_is_405_whatever_its_query(steering_client, method):
+    """Found by `make fuzz`: the write's query check must not answer for a method no
+    handler takes (405 names the method, not the parameters)."""
+    for path in ("/api/v1/measurements/?stage=final", "/api/v1/measurements/bulk/?stage=x"):
+        response = steering_client.generic(method, path)
+        assert error_shape(response, 405)["code"] == "method_not_allowed", path

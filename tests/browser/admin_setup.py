@@ -3,9 +3,9 @@
 A programme officer's path through the admin in a real browser, from a consortium with
 member cities and nothing else (Let's GOv as loaded from ``data/letsgov.yaml``): from the
 consortium's page to a new solution, where a lead city that does not implement it is
-refused beside the lead cities; then from the solution's page to a new KPI with two parts
-added on the same page, where a yes/no KPI with a *sum* roll-up and a part with its
-composite's code are refused beside their fields; each put right and saved. No page may
+refused beside the lead cities; then from the solution's page to a new composite KPI with
+two parts added on the same page, where a yes/no part with a *sum* roll-up and a part with
+its composite's code are refused beside their fields; each put right and saved. No page may
 answer with a server error, and the strict Content-Security-Policy may block nothing.
 
 Run it against any server with Let's GOv loaded and an admin account::
@@ -74,7 +74,7 @@ def add_solution(page, walk: Walk, base_url: str, consortium_name: str, shoot) -
     page.locator("#result_list th a", has_text=consortium_name).first.click()
     page.click("a.addlink[href*='solution/add/?consortium=']")
     page.fill("#id_number", "1")
-    page.fill("#id_title", "Energy communities")
+    page.fill("#id_title_en", "Energy communities")
     choose_cities(page, "lead_cities", ["Bologna"])
     choose_cities(page, "implementing_cities", ["Milan", "Turin"])
     save(page, walk, "_continue")
@@ -90,27 +90,25 @@ def fill_part(page, index: int, code: str, name: str, unit: str) -> None:
     page.click("#parts-group .add-row a")
     row = f"#parts-{index}"
     page.fill(f"{row} input[name=parts-{index}-code]", code)
-    page.fill(f"{row} input[name=parts-{index}-name]", name)
-    page.fill(f"{row} input[name=parts-{index}-unit]", unit)
+    page.fill(f"{row} input[name=parts-{index}-name_en]", name)
+    page.fill(f"{row} input[name=parts-{index}-unit_en]", unit)
     page.fill(f"{row} input[name=parts-{index}-target_value]", "2")
     page.select_option(f"{row} select[name=parts-{index}-rollup]", "sum")
 
 
 def add_composite_kpi(page, walk: Walk, shoot) -> None:
-    page.click("a.addlink[href*='kpi/add/?solution=']")
+    page.click("a.addlink[href*='kind=composite']")  # asks only what a composite has
     page.fill("#id_code", "1.1")
-    page.fill("#id_name", "Energy communities set up and their members")
-    page.select_option("#id_value_type", "boolean")
-    page.select_option("#id_rollup", "sum")
+    page.fill("#id_name_en", "Energy communities set up and their members")
     fill_part(page, 0, "1.1a", "Energy communities set up", "communities")
+    page.select_option("select[name=parts-0-value_type]", "boolean")  # with a sum: refused
     fill_part(page, 1, "1.1", "Households taking part", "households")
     save(page, walk)
     refused(page, walk, "rollup")
     refused(page, walk, "code")
     shoot(page, "kpi-refused")
 
-    page.select_option("#id_value_type", "count")
-    page.select_option("#id_rollup", "none")
+    page.select_option("select[name=parts-0-value_type]", "count")
     page.fill("input[name=parts-1-code]", "1.1b")
     save(page, walk)
     walk.messages += page.locator(".messagelist li").all_inner_texts()

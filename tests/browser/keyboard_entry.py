@@ -87,7 +87,13 @@ def field_name(page, code: str, field: str) -> str:
 
 def log_in(page, base_url: str, username: str, password: str) -> None:
     page.goto(f"{base_url}/accounts/login/?next={GRID_PATH}")
-    # The username field has the focus on load; type, Tab, type, Enter.
+    # The username field has the focus on load; type, Tab, type, Enter. The browser
+    # applies autofocus at its next rendering step, which can come after the load
+    # event: keys typed before it are lost, so wait for the focus first.
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.name === 'username'",
+        timeout=5000,
+    )
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(password)

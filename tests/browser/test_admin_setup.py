@@ -57,7 +57,10 @@ def test_an_officer_sets_up_a_solution_and_a_composite_kpi_from_an_empty_consort
             "“Sum” does not fit a yes/no KPI: choose “All cities say yes”, “Any city says yes”, "
             "“No roll-up”. Otherwise the country and consortium cells stay empty.",
         ),
-        ("code", "Code 1.1 is already used by this KPI or another of its parts."),
+        (
+            "code",
+            "A part's code is its composite's code and one letter: “1.1a”, “1.1b”… under 1.1.",
+        ),
     ]
     solution = Solution.objects.get(consortium=letsgov, number=1)
     assert set(solution.lead_cities.values_list("slug", flat=True)) == {"bologna"}

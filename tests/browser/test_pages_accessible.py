@@ -1,6 +1,6 @@
 """Every page type in a real browser: axe-core finds no WCAG 2.1 A/AA violation, at a desktop
-width (1280 px) and a phone width (390 px), in English and Italian; a screenshot of each is
-written to screenshots/ (kept by CI)."""
+width (1280 px) and a phone width (390 px), in English, Italian and Swedish; a screenshot of
+each is written to screenshots/ (kept by CI)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,14 @@ PAGES = [
     ("roadmap", "/roadmap/", None),
     ("programme", "/programmes/icc/", None),
     ("programme-mission", "/programmes/eu-cities-mission/", "steering"),
+    ("open-data", "/open-data/", None),
     ("login", "/accounts/login/", None),
     ("not-found", "/no-such-page/", None),
+    # Django's password pages, the set-password one as an invitation's link opens it.
+    ("password-reset", "/accounts/password_reset/", None),
+    ("password-reset-sent", "/accounts/password_reset/done/", None),
+    ("set-password", "{set_password}", None),
+    ("password-set", "/accounts/reset/done/", None),
     ("my-reporting", "/report/", "coordinator"),
     ("grid", "/cities/ravenna/report/final/", "coordinator"),
     ("missing", "/cities/ravenna/report/final/missing/", "coordinator"),
@@ -40,7 +46,10 @@ PAGES = [
 
 @pytest.fixture
 def site(live_server):
+    from django.contrib.auth.tokens import default_token_generator
     from django.core.management import call_command
+    from django.urls import reverse
+    from django.utils.http import urlsafe_base64_encode
 
     from kpis.models import Measurement
     from tests.helpers import personas
@@ -50,10 +59,15 @@ def site(live_server):
     coordinator = personas.sern_coordinator("ravenna", password=PASSWORD)
     steering = personas.sern_steering(password=PASSWORD)
     measurement = Measurement.objects.filter(city__slug="ravenna").first()
+    invited = personas.sern_partner()
+    uid = urlsafe_base64_encode(str(invited.pk).encode())
     return {
         "coordinator": coordinator.username,
         "steering": steering.username,
         "measurement": measurement.pk,
+        "set_password": reverse(
+            "password_reset_confirm", args=[uid, default_token_generator.make_token(invited)]
+        ),
     }
 
 
@@ -65,7 +79,7 @@ def log_in(page, base: str, username: str) -> None:
     page.wait_for_load_state()
 
 
-@pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.parametrize("language", ["en", "it", "sv"])
 def test_every_page_type_passes_axe_at_desktop_and_phone_width(
     live_server, site, new_page, language
 ):

@@ -1,6 +1,8 @@
-"""The coordinator's whole flow in a real browser, in English and in Italian: fill, error,
-save, submit with missing figures, the steering committee returns it with a comment, fix,
-approve. axe-core checks every page on the way; screenshots go to screenshots/.
+"""The coordinator's whole flow in a real browser, in English, Italian and Swedish: fill,
+error, save, submit with missing figures, the steering committee returns it with a
+comment, fix, approve. axe-core checks every page state on the way at a desktop's width
+(1280 px) and a phone's (390 px), where the page must not scroll sideways either;
+screenshots go to screenshots/.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "browser-flow-2026"
 GRID = "/cities/cervia/report/baseline/"
+PHONE = 390
 
 
 @pytest.fixture
@@ -43,9 +46,20 @@ def log_in(page, base: str, username: str, language: str) -> None:
 
 
 def checked(page, name: str, problems: list[str]) -> None:
-    """axe on the page as it is now, and a screenshot."""
+    """axe on the page as it is now, at the desktop's width and then at a phone's (the
+    same state: the window narrowed, nothing reloaded), and a screenshot of each."""
     problems += [f"{name}: {violation}" for violation in axe_violations(page)]
     screenshot(page, name)
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": PHONE, "height": desktop["height"]})
+    try:
+        problems += [f"{name} {PHONE}px: {violation}" for violation in axe_violations(page)]
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > PHONE:
+            problems.append(f"{name} {PHONE}px: the page scrolls sideways ({scroll_width} px)")
+        screenshot(page, f"{name}-{PHONE}")
+    finally:
+        page.set_viewport_size(desktop)
 
 
 def follow(page, selector: str) -> None:
@@ -54,6 +68,22 @@ def follow(page, selector: str) -> None:
     with page.expect_navigation():
         page.click(selector)
     page.wait_for_load_state()
+
+
+def focused_id(page, expected: str) -> str:
+    """The id of the element with focus, given autofocus its turn: the browser applies
+    autofocus at its next rendering step, which can come after the load event."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "id => document.activeElement && document.activeElement.id === id",
+            arg=expected,
+            timeout=3000,
+        )
+    except PlaywrightTimeout:
+        pass
+    return page.evaluate("document.activeElement && document.activeElement.id || ''")
 
 
 def focused_name(page) -> str:
@@ -71,7 +101,7 @@ def say(language: str, text: str, plural: str = "", number: int = 0, **values) -
     return words % values if values else words
 
 
-@pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.parametrize("language", ["en", "it", "sv"])
 def test_coordinator_reports_and_the_steering_committee_reviews(
     live_server, people, new_page, language
 ):
@@ -88,6 +118,7 @@ def test_coordinator_reports_and_the_steering_committee_reviews(
     values.nth(1).fill("2")
     follow(page, ".entry-actions button[type=submit]")
     assert page.locator("#error-summary").is_visible()
+    assert focused_id(page, "error-summary") == "error-summary"
     assert values.nth(0).get_attribute("aria-invalid") == "true"
     checked(page, f"flow-{language}-1-error", problems)
 
@@ -99,6 +130,10 @@ def test_coordinator_reports_and_the_steering_committee_reviews(
     assert saved in page.locator("#outcome").inner_text()
     assert in_view(page, "#outcome")
     checked(page, f"flow-{language}-2-saved", problems)
+    values.nth(1).fill("-2")
+    follow(page, ".entry-actions button[type=submit]")
+    assert focused_id(page, "error-summary") == "error-summary"
+    values.nth(1).fill("2")
 
     # Submit with missing figures: refused until the number is confirmed, box focused.
     city_form = "form.review-form:has(input[name=unit][value=city])"

@@ -8,7 +8,9 @@ language reads as the portal's word in that language; the stage keys never chang
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -18,9 +20,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
+from docx import Document
 
 from cities.models import Programme
-from cities.words import StageWords
+from cities.words import DEFAULT_HEADINGS, DEFAULT_LABELS, DEFAULT_MATURITY, StageWords
 from kpis.reporting import review
 from notices.models import Profile
 from tests.cities.factories import (
@@ -120,9 +123,21 @@ def test_a_word_left_empty_in_a_language_is_the_portals_in_that_language_not_the
 # --- Data files and the admin -------------------------------------------------------------
 
 
-def test_load_demo_gives_lets_gov_the_missions_words_and_sern_the_portals():
+@pytest.fixture
+def demo():
+    """SERN (ICC) and Let's GOv (the Cities Mission) as ``make run`` loads them."""
     files = ["data/sern.yaml", "data/letsgov.yaml"]
     call_command("load_demo", *files, "--no-accounts", stdout=io.StringIO())
+
+
+def iccs_stage_words(language: str) -> set[str]:
+    """The portal's (ICC's) stage words, table title and short headings in a language."""
+    with translation.override(language):
+        words = {*DEFAULT_LABELS.values(), *DEFAULT_HEADINGS.values(), DEFAULT_MATURITY}
+        return {str(word) for word in words}
+
+
+def test_load_demo_gives_lets_gov_the_missions_words_and_sern_the_portals(demo):
     mission = Programme.objects.get(slug="eu-cities-mission")
     assert (mission.midway_label_en, mission.midway_label_it, mission.midway_label_sv) == (
         MISSION_WORDS["midway_label"]
@@ -132,6 +147,62 @@ def test_load_demo_gives_lets_gov_the_missions_words_and_sern_the_portals():
     client = Client()
     page = read(client, "/api/v1/consortia/letsgov/", "sv")
     assert '"midway":"Halvtidsuppföljning"' in page.replace(": ", ":")
+
+
+def test_lets_govs_own_pages_say_the_missions_words_in_each_language(demo):
+    """Let's GOv as data/letsgov.yaml loads it (cities, no KPI yet): its overview names
+    the Mission's three stages, its deliverable the Mission's table, and neither says an
+    ICC word (in Swedish the Mission's first stage is ICC's word too: that one is the
+    Mission's). On one cache, after SERN's pages in the same language."""
+    client = Client()
+    for position, language in enumerate(("en", "it", "sv")):
+        read(client, "/?consortium=sern", language)
+        overview = read(client, "/?consortium=letsgov", language)
+        deliverable = read(client, "/consortia/letsgov/deliverable/", language)
+        mission = {field: spoken[position] for field, spoken in MISSION_WORDS.items()}
+        stages = [mission[f"{stage}_label"] for stage in ("baseline", "midway", "final")]
+
+        for word in stages:
+            assert f">{word}<" in overview, (language, word)
+        assert f">{mission['maturity_label']}" in deliverable, language
+        for word in iccs_stage_words(language) - set(mission.values()):
+            assert word not in overview, (language, word)
+            assert word not in deliverable, (language, word)
+
+
+DELIVERABLE_TITLES = {
+    "sern": {
+        "en": "SERN: ICC final deliverable",
+        "it": "SERN: rapporto finale ICC",
+        "sv": "SERN: ICC-slutrapport",
+    },
+    "letsgov": {
+        "en": "Let's GOv: EU Cities Mission deliverable · End of the pilot",
+        "it": "Let's GOv: rapporto EU Cities Mission · Fine del progetto pilota",
+        "sv": "Let's GOv: rapport för EU Cities Mission · Pilotens slut",
+    },
+}
+
+
+def test_the_deliverable_is_titled_in_its_programmes_words_on_the_page_and_in_the_docx(demo):
+    """SERN's keeps the seed's "ICC final deliverable" (the portal's words are ICC's); Let's
+    GOv's names its programme and its last stage in the Mission's words, never ICC's."""
+    client = Client()
+    for language in ("en", "it", "sv"):
+        for slug, titles in DELIVERABLE_TITLES.items():
+            page = read(client, f"/consortia/{slug}/deliverable/", language)
+            answer = client.get(
+                f"/consortia/{slug}/deliverable/docx/", headers={"accept-language": language}
+            )
+            docx = Document(io.BytesIO(answer.content))
+
+            heading = re.search(r"<h1>([^<]*)</h1>", page).group(1)
+            assert html.unescape(heading) == titles[language], (slug, language)
+            assert f"<title>{heading} · " in page, (slug, language)
+            assert docx.paragraphs[0].text == titles[language], (slug, language)
+            assert docx.core_properties.title == titles[language], (slug, language)
+            if slug == "letsgov":
+                assert "ICC" not in html.unescape(page.split("<footer")[0].split("</header>")[1])
 
 
 def test_the_admin_edits_a_programmes_words_per_language(site_admin):

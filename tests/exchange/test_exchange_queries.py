@@ -5,6 +5,7 @@ consortium of tests/test_bench_queries.py) under the same bound."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -141,3 +142,47 @@ def test_a_document_made_in_the_background_is_served_in_a_fixed_number_of_querie
     with django_assert_max_num_queries(PREPARED + LOGGED_IN):
         response = client.get(url)
     assert response.status_code == 200 and len(response.content) > 1000
+
+
+#: The deliverable page read again: the request's versions, read before the view runs (the
+#: whole page is kept, as the dashboard pages are: kpis/dashboards/versioned.py); signed in,
+#: nothing more (the session, the user and the roles come from the cache).
+DELIVERABLE_KEPT = 1
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "steering member"])
+@pytest.mark.parametrize("size", ["sern", "big"])
+def test_the_deliverable_page_read_again_costs_one_query(
+    client, django_assert_max_num_queries, reader, size
+):
+    consortium = Consortium.objects.get(slug=size)
+    if reader != "anonymous":
+        client.force_login(SteeringCommitteeMemberFactory(consortium=consortium).user)
+    url = urls(consortium)["deliverable"]
+    first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_max_num_queries(DELIVERABLE_KEPT):
+        again = client.get(url)
+    assert without_tokens(again) == without_tokens(first)
+    assert consortium.name in again.content.decode()
+
+
+def test_the_deliverable_page_kept_yesterday_is_dated_today(client, monkeypatch):
+    """The page says the day its figures stand on: a page kept yesterday is not served."""
+    import datetime
+
+    from django.utils import timezone
+
+    url = urls(Consortium.objects.get(slug="sern"))["deliverable"]
+    yesterday, today = datetime.date(2026, 3, 1), datetime.date(2026, 3, 2)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: yesterday)
+    assert "1 March 2026" in client.get(url).content.decode()
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
+    again = client.get(url).content.decode()
+    assert "2 March 2026" in again and "1 March 2026" not in again
+
+
+def without_tokens(response) -> str:
+    """The page without its CSRF tokens (a new one each time) and its print time."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+    return re.sub(r"Printed on [^<]*", "", html)

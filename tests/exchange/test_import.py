@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from cities.models import City
 from kpis.exchange.models import PendingImport
@@ -65,7 +66,7 @@ def test_three_rows_one_bad_preview_two_new_one_refused_and_apply_stores_two_dra
 
     assert preview.status_code == 200
     text = preview.content.decode()
-    assert "2 new figures" in text and "1 refused" in text
+    assert "2 created" in text and "1 refused" in text
     assert "G7</strong>: A count cannot be negative." in text
     assert counts() == before  # the dry run stored nothing, history and reviews included
 
@@ -96,48 +97,44 @@ def test_three_rows_one_bad_preview_two_new_one_refused_and_apply_stores_two_dra
 def test_a_row_someone_changed_since_the_download_is_refused_naming_who(
     vanersborg_client, sern_coordinator_vanersborg
 ):
-    from kpis.reporting.entry import RowInput, record_measurements
-
     vanersborg = City.objects.get(slug="vanersborg")
     content = filled_template(vanersborg_client, {"1.1": 3, "1.2": 4})
-    colleague = _colleague(vanersborg)
-    kpi = Measurement._meta.get_field("kpi").related_model.objects.get(
-        solution__consortium__slug="sern", code="1.1"
-    )
-    record_measurements(
-        user=colleague,
-        city=vanersborg,
-        stage="final",
-        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(5), expected_version=0)],
-    )
+    kpi = _colleague_saves_1_1(vanersborg, 5)
 
     preview = upload(vanersborg_client, content).content.decode()
 
-    assert "1 new figure" in preview and "1 refused" in preview
+    assert "1 created" in preview and "1 refused" in preview
     assert "colleague-vanersborg saved this figure on" in preview
+    # An upload cannot be saved again as the grid can: it says to take a fresh template.
+    assert "after the template was downloaded: it is now 5 (version 1)" in preview
+    assert "download a fresh template from this page and enter your figure there" in preview
+    assert "save again" not in preview
     assert Measurement.objects.get(kpi=kpi, city=vanersborg, stage="final").value == 5
+
+
+def test_the_refusal_of_a_row_changed_since_the_download_speaks_italian(vanersborg_client):
+    vanersborg = City.objects.get(slug="vanersborg")
+    content = filled_template(vanersborg_client, {"1.1": 3})
+    _colleague_saves_1_1(vanersborg, 5)
+    vanersborg_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
+
+    preview = upload(vanersborg_client, content).content.decode()
+
+    assert "colleague-vanersborg ha salvato questo dato il" in preview
+    assert "dopo che il modello è stato scaricato: ora è 5 (versione 1)" in preview
+    assert "scarica un nuovo modello da questa pagina e inserisci lì il tuo dato" in preview
 
 
 def test_a_row_left_as_downloaded_is_unchanged_even_if_the_figure_changed_since(
     vanersborg_client,
 ):
-    from kpis.reporting.entry import RowInput, record_measurements
-
     vanersborg = City.objects.get(slug="vanersborg")
     content = filled_template(vanersborg_client, {"1.2": 4})
-    kpi = Measurement._meta.get_field("kpi").related_model.objects.get(
-        solution__consortium__slug="sern", code="1.1"
-    )
-    record_measurements(
-        user=_colleague(vanersborg),
-        city=vanersborg,
-        stage="final",
-        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(5), expected_version=0)],
-    )
+    _colleague_saves_1_1(vanersborg, 5)
 
     preview = upload(vanersborg_client, content).content.decode()
 
-    assert "1 new figure" in preview and "0 refused" in preview
+    assert "1 created" in preview and "0 refused" in preview
 
 
 def _colleague(vanersborg):
@@ -146,6 +143,22 @@ def _colleague(vanersborg):
     from tests.helpers import personas
 
     return personas.coordinator("colleague-vanersborg", vanersborg)
+
+
+def _colleague_saves_1_1(vanersborg, value: int):
+    """The colleague saves Vänersborg's final 1.1 as ``value`` (version 1), as the grid
+    would while a template is out; returns the KPI."""
+    from kpis.models import KPI
+    from kpis.reporting.entry import RowInput, record_measurements
+
+    kpi = KPI.objects.get(solution__consortium__slug="sern", code="1.1")
+    record_measurements(
+        user=_colleague(vanersborg),
+        city=vanersborg,
+        stage="final",
+        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(value), expected_version=0)],
+    )
+    return kpi
 
 
 def test_the_csv_template_imports_the_same_way(vanersborg_client):
@@ -166,7 +179,7 @@ def test_the_csv_template_imports_the_same_way(vanersborg_client):
     preview = upload(vanersborg_client, stream.getvalue().encode(), "figures.csv")
 
     text = preview.content.decode()
-    assert "1 new figure" in text and "1 refused" in text
+    assert "1 created" in text and "1 refused" in text
     assert "A count is a whole number." in text
 
 
@@ -190,19 +203,9 @@ def test_italian_numbers_in_a_csv_are_read_as_the_grid_reads_them(vanersborg_cli
 
 
 def test_apply_refuses_when_the_figures_changed_since_the_preview(vanersborg_client):
-    from kpis.reporting.entry import RowInput, record_measurements
-
     vanersborg = City.objects.get(slug="vanersborg")
     preview = upload(vanersborg_client, filled_template(vanersborg_client, {"1.1": 3}))
-    kpi = Measurement._meta.get_field("kpi").related_model.objects.get(
-        solution__consortium__slug="sern", code="1.1"
-    )
-    record_measurements(
-        user=_colleague(vanersborg),
-        city=vanersborg,
-        stage="final",
-        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(7), expected_version=0)],
-    )
+    kpi = _colleague_saves_1_1(vanersborg, 7)
 
     response = vanersborg_client.post(IMPORT, {"token": apply_token(preview)})
 

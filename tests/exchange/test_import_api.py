@@ -32,12 +32,12 @@ def test_a_dry_run_answers_the_preview_and_stores_nothing(sern_coordinator_vaner
     assert response.status_code == 200
     body = response.json()
     assert body["dry_run"] is True and body["applied"] is False and body["stored"] == 0
-    assert body["counts"] == {"new": 2, "changed": 0, "unchanged": 11, "refused": 1}
+    assert body["counts"] == {"created": 2, "updated": 0, "unchanged": 11, "refused": 1}
     refused = next(row for row in body["rows"] if row["status"] == "refused")
     assert refused["kpi_code"] == "1.3a" and refused["cell"] == "G7"
     assert refused["message"] == "A count cannot be negative." and refused["code"] == "negative"
     new = next(row for row in body["rows"] if row["kpi_code"] == "1.1")
-    assert (new["status"], new["old"], new["new"]) == ("new", "not yet reported", "3")
+    assert (new["status"], new["old"], new["new"]) == ("created", "not yet reported", "3")
     assert not Measurement.objects.filter(city__slug="vanersborg", stage="final").exists()
 
 

@@ -66,7 +66,9 @@ def test_trollhattans_table_as_xlsx_holds_the_seeds_figures_cell_by_cell(client,
     assert sheet.cell(row=row_of(sheet, "1.3"), column=5).value is None  # composite heading
     header = [sheet.cell(row=row, column=2).value for row in range(2, 6)]
     assert header[0] == "SERN – Sweden Emilia Romagna Network" and header[1] == "Trollhättan"
-    assert header[3].startswith("Figures as approved on ")
+    # The deliverable's date (data/sern.yaml's figures_approved_on), not the day of
+    # loading, by its month: the seed dates its results "as of November 22", no day.
+    assert header[3] == "Figures as approved in the deliverable of November 2022"
     blocks = [sheet.cell(row=row, column=1).value for row in range(1, sheet.max_row + 1)]
     assert "Solution 1 · Digital Transformation Plan" in blocks
 
@@ -156,3 +158,53 @@ def test_unknown_format_or_unreadable_consortium_is_a_404(client, sern):
     sern.save()
     assert client.get(URL.format("xlsx")).status_code == 404
     assert client.get("/consortia/sern/maturity/xlsx/").status_code == 404
+
+
+def test_a_stage_approved_in_the_portal_carries_its_own_date(
+    client, sern, sern_steering, sern_coordinator_trollhattan
+):
+    """The deliverable's date holds for the figures taken from it; once a stage is
+    approved in the portal, the table says that approval's date (today)."""
+    import datetime
+
+    from django.utils import formats, timezone
+
+    from cities.models import City
+    from kpis.reporting import review
+
+    trollhattan = City.objects.get(slug="trollhattan")
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=trollhattan, stage="final", comment="Check"
+    )
+    review.submit_stage(
+        user=sern_coordinator_trollhattan, consortium=sern, city=trollhattan, stage="final"
+    )
+    review.approve_stage(user=sern_steering, consortium=sern, city=trollhattan, stage="final")
+    sheet = workbook_of(client.get(URL.format("xlsx")))["Trollhättan"]
+    today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
+    assert sheet.cell(row=5, column=2).value == f"Figures as approved on {today}"
+    assert timezone.localdate() > datetime.date(2022, 11, 30)
+
+
+def test_the_approval_date_speaks_italian(client, sern):
+    sheet = workbook_of(client.get(URL.format("xlsx"), headers={"accept-language": "it"}))[
+        "Trollhättan"
+    ]
+    assert sheet.cell(row=5, column=2).value == (
+        "Dati come approvati nel rapporto finale di novembre 2022"
+    )
+
+
+def test_no_figure_is_approved_before_the_date_it_is_as_of(client, sern):
+    """The deliverable's approval is no earlier than any figure loaded from it: the
+    exports never say figures were approved before the day they are "as of"."""
+    from kpis.models import Measurement
+
+    assert sern.figures_approved_on is not None
+    figures = Measurement.objects.filter(kpi__solution__consortium=sern, as_of__isnull=False)
+    assert figures.filter(as_of__month=11).exists()  # the seed's "as of November 22"
+    assert not figures.filter(as_of__gt=sern.figures_approved_on).exists()
+    for url in (URL.format("xlsx"), "/consortia/sern/matrix/xlsx/?stage=final"):
+        summary = workbook_of(client.get(url)).worksheets[0]
+        texts = [cell.value for row in summary.iter_rows() for cell in row]
+        assert "Figures as approved in the deliverable of November 2022" in texts, url

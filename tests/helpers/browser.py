@@ -49,20 +49,22 @@ def no_browser(reason: str):
     pytest.skip(reason)
 
 
-def axe_violations(page) -> list[dict]:
-    """axe-core's WCAG 2.1 A/AA rules on the page as it is now: the violations found."""
+def axe_violations(page, *, best_practice: bool = False) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA rules on the page as it is now: the violations found; with
+    ``best_practice``, axe's best-practice rules too (``landmark-unique`` among them)."""
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy
     # does not govern (an injected <script> would be refused, as it should be).
     page.evaluate(AXE.read_text() + "\n;0")
     result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {
-                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
-            });
+        """async (bestPractice) => {
+            const values = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+            if (bestPractice) values.push('best-practice');
+            const r = await axe.run(document, {runOnly: {type: 'tag', values}});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 5).map(
                     n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
-        }"""
+        }""",
+        best_practice,
     )
     return result
 

@@ -195,6 +195,7 @@ def build_consortium(spec: ConsortiumSpec, *, slug: str = "generated") -> Consor
         slug=slug,
         vision="A vision",
         is_published=spec.published,
+        open_data=spec.published,  # every published one offers open data (/open-data/)
     )
     cities = [
         City.objects.create(name=f"City {n} {country}", slug=f"{slug}-city-{n}", country=country)

@@ -7,6 +7,7 @@ import io
 import os
 import re
 import shutil
+from dataclasses import dataclass
 
 import pytest
 from openpyxl import load_workbook
@@ -78,3 +79,59 @@ def pdf_text(content: bytes, tmp_path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
+
+
+def office_or_skip() -> None:
+    """Rendering an export as it prints needs LibreOffice (Debian's libreoffice-calc-nogui
+    and libreoffice-writer-nogui) and pdfinfo/pdftotext (poppler-utils): .ci/run installs
+    them, so in CI a missing one fails; elsewhere the test is skipped."""
+    missing = [tool for tool in ("soffice", "pdfinfo", "pdftotext") if shutil.which(tool) is None]
+    if not missing:
+        return
+    reason = "printing tests need " + ", ".join(missing)
+    if os.environ.get("CI"):
+        pytest.fail(reason + ": .ci/run installs them")
+    pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class Printed:
+    """An export as LibreOffice prints it: its pages' sizes (points), each page's text as
+    laid out, and each page's text in reading order with its spaces and line breaks made
+    single spaces (``flowing``: a heading wrapped in its cell reads as one line)."""
+
+    sizes: list[tuple[float, float]]
+    pages: list[str]
+    flowing: list[str]
+
+
+def printed(content: bytes, suffix: str, tmp_path) -> Printed:
+    """``content`` (an .xlsx or .docx) printed to PDF by LibreOffice, headless, with its
+    own print settings (orientation, fit to width, repeated headings), then read back."""
+    import subprocess
+
+    source = tmp_path / f"export.{suffix}"
+    source.write_bytes(content)
+    profile = (tmp_path / "office-profile").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+        + ["--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "export.pdf"
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    sizes = [
+        (float(width), float(height))
+        for width, height in re.findall(r"Page +\d+ size: +([\d.]+) x ([\d.]+)", info)
+    ]
+    text, flowing = (
+        subprocess.run(
+            ["pdftotext", *layout, str(pdf), "-"], check=True, capture_output=True, text=True
+        ).stdout.split("\f")[: len(sizes)]
+        for layout in (["-layout"], [])
+    )
+    return Printed(sizes=sizes, pages=text, flowing=[" ".join(page.split()) for page in flowing])

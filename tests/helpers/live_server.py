@@ -34,8 +34,12 @@ INHERITED_SETTINGS = (
     "CACHE_BACKEND",
     "CACHE_LOCATION",
     "CACHE_KEY_PREFIX",
+    "WEB_CONCURRENCY",
     "API_THROTTLE_ANON",
     "API_THROTTLE_USER",
+    "API_THROTTLE_READ",
+    "API_THROTTLE_WRITE",
+    "API_THROTTLE_SYNC",
 )
 
 
@@ -159,7 +163,7 @@ def gunicorn(env: Mapping[str, str], log_dir: Path, *, workers: int = 2) -> Iter
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=dict(env),
+        env={**env, "WEB_CONCURRENCY": str(workers)},  # as deploy/serve says it
         pass_fds=[listener.fileno()],
         stdin=subprocess.DEVNULL,
         stdout=log,

@@ -1,12 +1,13 @@
 """The baseline is the starting point: a new consortium's first stage never reads "on track".
 
 Worked through the public surface, as a steering committee and a partner would read it:
-the overview, the city page, the KPI page, the progress API and the overview's XLSX, in
-English and Italian, one after the other on one cache.
+the overview, the city page, the KPI page, the progress API and the overview's XLSX and
+CSV, in English, Italian and Swedish, one after the other on one cache.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from decimal import Decimal
@@ -68,6 +69,16 @@ def without_legend(body: str) -> str:
     return re.sub(r'<div class="legend".*?</div>', "", body, flags=re.S)
 
 
+def starting_point_labels(body: str) -> set[str]:
+    """What the starting-point cells say: the city and KPI pages' status span, or the
+    overview cell's status word."""
+    spans = re.findall(r'class="status status-starting_point">([^<]*)<', body)
+    cells = re.findall(
+        r'<td class="s-starting_point[^"]*">[^<]*(?:<(?!em>|/td)[^<]*)*<em>([^<]*)<', body
+    )
+    return set(spans + cells)
+
+
 def test_the_progress_api_says_starting_point_without_a_ratio(first_stage, client):
     rows = client.get("/api/v1/progress/?consortium=lanterns&stage=baseline&level=city").json()
     by_code = {row["kpi_code"]: row for row in rows["results"]}
@@ -78,9 +89,13 @@ def test_the_progress_api_says_starting_point_without_a_ratio(first_stage, clien
     assert {row["status"] for row in rows["results"]} <= {"starting_point", "achieved"}
 
 
-def test_the_pages_show_the_starting_point_in_english_then_italian_on_one_cache(
+def test_the_pages_show_the_starting_point_in_english_italian_and_swedish_on_one_cache(
     first_stage, client
 ):
+    """Each cell's own label, in each language. In Italian and Swedish the status reads as
+    ICC's name for the baseline stage ("Punto di partenza", "Utgångsläge"), which every
+    one of these pages prints in its stage picker, headings and charts: only the label in
+    the cell's own status span tells the status was translated."""
     consortium, city, kpis = first_stage
     pages = [
         "/?consortium=lanterns&stage=baseline",
@@ -92,14 +107,26 @@ def test_the_pages_show_the_starting_point_in_english_then_italian_on_one_cache(
     for language, words, never in (
         ("en", "Starting point", "On track"),
         ("it", "Punto di partenza", "In linea"),
+        ("sv", "Utgångsläge", "I fas"),
     ):
         reader = Client(HTTP_ACCEPT_LANGUAGE=language)
         for url in pages:
             body = without_legend(reader.get(url).content.decode())
-            assert words in body, (language, url)
             assert never not in body, (language, url)
             assert not re.search(r"s(tatus)?-(on_track|behind)\b", body), (language, url)
-            assert re.search(r"s(tatus)?-starting_point\b", body), (language, url)
+            assert starting_point_labels(body) == {words}, (language, url)
+
+
+def test_the_legend_and_the_summary_name_the_starting_point(first_stage, client):
+    body = client.get("/?consortium=lanterns&stage=baseline").content.decode()
+    legend = re.search(r'<div class="legend".*?</div>', body, flags=re.S).group()
+
+    assert 'class="status status-starting_point">Starting point<' in legend
+    assert "A baseline figure is the starting point" in legend
+    summary = re.findall(r'count-(\w+)"><span class="count-word">([^<]+)</span>: (\d+)', body)
+    assert ("starting_point", "Starting point", "3") in summary
+    assert ("achieved", "Achieved", "1") in summary
+    assert not [count for count in summary if count[0] in ("on_track", "behind")]
 
 
 def test_the_overview_xlsx_writes_the_starting_point(first_stage, client):
@@ -120,6 +147,32 @@ def test_the_overview_xlsx_writes_the_starting_point(first_stage, client):
     header = counts[0]
     assert trollhattan[header.index("Starting point")] == 3
     assert trollhattan[header.index("On track")] == trollhattan[header.index("Behind")] == 0
+
+
+def test_the_overview_and_progress_csv_write_the_starting_point(first_stage, client):
+    answer = client.get("/consortia/lanterns/matrix/csv/?stage=baseline")
+    overview = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    answer = client.get(
+        "/api/v1/progress/",
+        {"consortium": "lanterns", "stage": "baseline", "level": "city", "format": "csv"},
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode())))
+
+    cells = {(row["kpi_code"], row["column"]): row for row in overview}
+    for code in ("1.1", "1.2", "1.3"):
+        cell = cells[code, "Trollhättan"]
+        assert (cell["status"], cell["status_words"]) == ("starting_point", "Starting point")
+    assert cells["1.1", "Consortium"]["status_words"] == (
+        "Starting point · 0 of 1 city at its target"
+    )
+    assert {row["status"] for row in overview} == {"starting_point", "achieved"}
+    assert {row["kpi_code"]: row["status"] for row in rows} == {
+        "1.1": "starting_point",
+        "1.2": "starting_point",
+        "1.3": "starting_point",
+        "1.4": "achieved",
+    }
+    assert {row["ratio"] for row in rows if row["status"] == "starting_point"} == {""}
 
 
 def test_the_same_figures_at_midway_are_judged_again(first_stage, client):

@@ -195,6 +195,7 @@ def test_summary_counts_each_column_by_status():
         "on_track": 0,
         "behind": 1,
         "starting_point": 0,
+        "no_baseline": 0,
         "qualitative": 0,
         "incomplete": 0,
         "not_available": 1,

@@ -86,7 +86,7 @@ def build_world() -> None:
         CityCoordinatorFactory(user=user, city=city)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "icc_portal.signed_in.KeptUserBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         people[name] = {

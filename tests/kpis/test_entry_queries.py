@@ -63,7 +63,7 @@ def test_missing_list_and_home_query_counts(
     client.force_login(steering_member)
     with django_assert_max_num_queries(GRID_BUDGET):
         assert client.get(reverse("entry-missing", args=["ravenna", "final"])).status_code == 200
-    # session, user, roles (3), memberships, reviews, nav link (cached)
+    # session, user, roles (3), memberships, reviews, figures, KPIs, nav link (cached)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("entry-home")).status_code == 200
 

@@ -60,7 +60,7 @@ def test_grid_inputs_follow_the_value_type(ravenna_web, entry_world):
     assert f'name="{field(kpis.count, "value")}"' in html and 'inputmode="decimal"' in html
     assert f'<select name="{field(kpis.boolean, "boolean_value")}"' in html
     assert f'<textarea name="{field(kpis.text, "text_value")}"' in html
-    assert f'type="url" name="{field(kpis.count, "evidence_url")}"' in html
+    assert f'type="text" name="{field(kpis.count, "evidence_url")}"' in html
     assert f'type="date" name="{field(kpis.count, "as_of")}"' in html
     assert f'<label for="id_{field(kpis.count, "status")}">' in html
 

@@ -1,5 +1,6 @@
 """History per figure and recent changes per city and consortium, with the visibility rules."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -169,3 +170,37 @@ def test_changes_filter_by_kind(client, story, coordinator_ravenna, kind, decisi
     assert len(response.context["events"]) == decisions
     assert len(response.context["entries"]) == figures
     assert f'href="?kind={kind}" aria-current="page"' in response.content.decode()
+
+
+#: The word each change page shows beside a version: the feed's, bulk writes' and imports'.
+CHANGE_WORDS = {
+    "en": {"created": "Created", "updated": "Updated"},
+    "it": {"created": "Creato", "updated": "Aggiornato"},
+    "sv": {"created": "Skapad", "updated": "Uppdaterad"},
+}
+
+
+def change_words(html: str) -> list[tuple[str, str]]:
+    """(class word, shown word) of each change on a page, top to bottom."""
+    return re.findall(r'<span class="change-word change-([a-z]+)">([^<]*)</span>', html)
+
+
+@pytest.mark.parametrize("language", sorted(CHANGE_WORDS))
+def test_the_change_pages_say_what_happened_in_the_feeds_words(
+    client, story, coordinator_ravenna, language
+):
+    client.force_login(coordinator_ravenna)
+    words = CHANGE_WORDS[language]
+    # Newest first: set to 5, reopened, approved, submitted, corrected to 4 (each a version
+    # that changed the figure or its review state), entered as 3.
+    expected = [*["updated"] * 5, "created"]
+    history = client.get(
+        reverse("measurement-history", args=[story.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert change_words(history.content.decode()) == [(word, words[word]) for word in expected]
+    assert [entry.change.value for entry in history.context["entries"]] == expected
+    changes = client.get(reverse("city-changes", args=["ravenna"]), HTTP_ACCEPT_LANGUAGE=language)
+    shown = change_words(changes.content.decode())
+    assert shown[0] == ("updated", words["updated"])
+    assert ("created", words["created"]) in shown
+    assert set(shown) <= {(word, words[word]) for word in expected}

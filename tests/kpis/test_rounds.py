@@ -17,8 +17,8 @@ from datafiles.loader import DataFileError, load_file
 from kpis.models import KPI, Measurement
 from kpis.rounds import start_next_round
 from solutions.models import Solution
-from tests.cities.factories import PartnerFactory, UserFactory
-from tests.helpers.readers import read
+from tests.cities.factories import CityFactory, MembershipFactory, PartnerFactory, UserFactory
+from tests.helpers.readers import fresh, read
 from tests.kpis.factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,9 @@ def test_starting_the_next_round_carries_over_what_was_chosen_and_never_figures(
     sern, site_admin, sern_steering
 ):
     PartnerFactory(user=UserFactory(username="analyst"), consortium=sern, organisation="Uni")
+    KPI.objects.filter(solution__consortium=sern, code="1.1").update(
+        target_basis=KPI.TargetBasis.CHANGE, target_value=50
+    )  # +50 % from each city's baseline
     client = admin_client(site_admin)
     response = client.post(
         "/admin/cities/consortium/",
@@ -82,6 +85,8 @@ def test_starting_the_next_round_carries_over_what_was_chosen_and_never_figures(
             "slug", flat=True
         )
     )
+    carried = KPI.objects.get(solution__consortium=new, code="1.1")
+    assert (carried.target_basis, carried.target_value) == ("change", 50)
     assert not Measurement.objects.filter(kpi__solution__consortium=new).exists()
     messages = [str(message) for message in response.wsgi_request._messages]
     assert any("no figures carried over" in message for message in messages)
@@ -193,3 +198,46 @@ def test_a_data_file_naming_an_unknown_previous_round_is_refused(tmp_path, db):
     with pytest.raises(DataFileError, match="previous_round: no consortium 'sren' is loaded"):
         load_file(path)
     assert not Consortium.objects.filter(slug="sern-2023").exists()
+
+
+@pytest.mark.parametrize("url", ["/kpis/sern-2/1.1/", "/cities/ravenna/"])
+def test_a_previous_rounds_final_changed_shows_on_the_new_rounds_kept_pages(second_round, url):
+    """The new round's pages show the previous round's finals: their kept parts follow a
+    change in the previous round's figures at once (read again on the same cache)."""
+    reader = Client()
+    assert "Final of the previous round (SERN): 3" in read(reader, url, "en")
+
+    final = Measurement.objects.get(
+        kpi__solution__consortium__slug="sern", kpi__code="1.1", city__slug="ravenna", stage="final"
+    )
+    final.value = 5
+    final.save()
+
+    again = read(reader, url, "en")
+    assert "Final of the previous round (SERN): 5" in again
+    assert again == fresh(reader, url, "en")
+
+
+def test_a_previous_rounds_own_final_changed_shows_on_the_new_rounds_kept_city_page(
+    second_round,
+):
+    """A consortium-level KPI's final (no city: SERN's own 3.4) is shown on the next round's
+    city pages, also of a city that joined in the next round (SERN's figures are no page
+    of its own): a correction to it follows at once, though no figure of the city moved."""
+    newcomer = CityFactory(slug="newcomer", name="Newcomer")
+    MembershipFactory(consortium=second_round, city=newcomer)
+    Solution.objects.get(consortium=second_round, number=3).implementing_cities.add(newcomer)
+    reader = Client()
+    page = read(reader, "/cities/newcomer/", "en")
+    assert page.count("Final of the previous round (SERN): 48") == 1
+
+    own = Measurement.objects.get(
+        kpi__solution__consortium__slug="sern", kpi__code="3.4", city=None, stage="final"
+    )
+    own.value = 52
+    own.save()
+
+    again = read(reader, "/cities/newcomer/", "en")
+    assert "Final of the previous round (SERN): 52" in again
+    assert "Final of the previous round (SERN): 48" not in again
+    assert again == fresh(reader, "/cities/newcomer/", "en")

@@ -44,7 +44,7 @@ def test_a_target_edited_in_the_admin_shows_on_the_next_request(client, sern, si
 
     change = f"/admin/kpis/kpi/{kpi.pk}/change/"
     form = read_admin_form(page(client, change))
-    form.update(target_value=["3"], target_text=["3 in each city"])
+    form.update(target_value=["3"], target_text_en=["3 in each city"])
     response = client.post(change, form)
 
     assert response.status_code == 302, response.content.decode()[:2000]

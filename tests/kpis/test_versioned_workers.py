@@ -36,7 +36,7 @@ user = get_user_model().objects.create(username="sern-coord-ravenna")
 CityCoordinator.objects.create(user=user, city=City.objects.get(slug="ravenna"))
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "icc_portal.signed_in.KeptUserBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print(Token.objects.create(user=user).key, session.session_key)

@@ -81,7 +81,7 @@ def test_an_ended_phase_says_it_ended_and_italian_coordinators_read_italian(
     remind("2022-10-15")
     (mail,) = mailoutbox
     assert mail.subject == "Ravenna, Risultati finali: mancano ancora 6 dati"
-    assert "si è chiusa il 30 Settembre 2022" in mail.body
+    assert "si è chiusa il 30 settembre 2022" in mail.body
 
 
 def test_people_who_turned_notices_off_get_no_reminder(

@@ -29,7 +29,7 @@ def test_solution_page_shows_the_charter(client, sern):
         "ICC Consortium Team",
         "Lack of data education and awareness",
         "Internal own resources",
-        "€ 64,840",
+        "€64,840",
         "License costs 2.500/year",
     ):
         assert words in html

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cities.models import Consortium
 from datafiles.demo_accounts import DemoAccountsRefused, ensure_demo_accounts
 from datafiles.loader import DataFileError, load_file
+from datafiles.preview import preview_text
 from kpis.framework import FrameworkCopyError, copy_framework
 
 DATA = Path(settings.BASE_DIR) / "data"
@@ -33,6 +34,19 @@ class Command(BaseCommand):
             "--no-accounts", action="store_true", help="do not create the demo accounts"
         )
         parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="print what loading would create, update, leave unchanged and find missing "
+            "from the file, and write nothing",
+        )
+        parser.add_argument(
+            "--remove-absent",
+            action="store_true",
+            help="remove the consortium's rows the file lacks (member cities, tracks, "
+            "ambition statements, solutions, activities, KPIs, roadmap rows, roles; never "
+            "those figures hang on)",
+        )
+        parser.add_argument(
             "--copy-framework-from",
             metavar="SLUG",
             help="after loading, copy this consortium's solutions, activities and KPIs "
@@ -42,21 +56,34 @@ class Command(BaseCommand):
             "--into", metavar="SLUG", help="the consortium (with no solutions yet) to copy into"
         )
 
-    def handle(self, *args, paths, accounts, no_accounts, **options):
+    def handle(self, *args, paths, accounts, no_accounts, dry_run, remove_absent, **options):
         if accounts and not settings.DEBUG:
             raise CommandError("Refusing to create demo accounts: DEBUG is off.")
         source, target = options["copy_framework_from"], options["into"]
         if bool(source) != bool(target):
             raise CommandError("--copy-framework-from and --into go together.")
         paths = paths or ([] if source else [DEFAULT_FILE])
+        if dry_run and (source or accounts):
+            raise CommandError("--dry-run previews data files only.")
         for path in paths:
             try:
-                report = load_file(path)
+                report = load_file(path, dry_run=dry_run, remove_absent=remove_absent)
             except DataFileError as error:
                 raise CommandError(f"{error} — nothing was written.") from error
+            if dry_run:
+                self.stdout.write(f"{path} (dry run, nothing written): {preview_text(report)}")
+                continue
             self.stdout.write(f"{path}: {report.summary()}")
             for warning in report.warnings:
                 self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
+            lacking = [row for row in report.absent if row not in report.removed]
+            if lacking and not remove_absent:
+                self.stdout.write(
+                    f"{len(lacking)} row(s) in the database are not in the file "
+                    "(see --dry-run; --remove-absent removes them)."
+                )
+        if dry_run:
+            return
         if source:
             self.copy_framework(source, target)
         demo_files = any(Path(path).resolve() in DEMO_FILES for path in paths)

@@ -1,0 +1,197 @@
+"""Whole pages kept: the frame (``base.html``: menus, the reader's name, the language form,
+the print footer) with the kept body, under the newest change of all, the reader, the
+language and the address, served before the view runs (``versioned.served_whole_page``).
+
+Read as several readers one after the other on one cache, never cleared between reads;
+each read is compared with what that reader must be shown. The request's own pieces (the
+CSRF token of its forms, the print time) are filled in for each request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.contrib import messages
+from django.test import Client
+
+from kpis.dashboards import versioned
+from tests.helpers.readers import read
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/?consortium=sern",
+    "/cities/ravenna/",
+    "/solutions/sern/2/?stage=final",
+    "/kpis/sern/2.2/",
+    "/programmes/icc/",
+]
+
+
+def signed_in(user, **options) -> Client:
+    client = Client(**options)
+    client.force_login(user)
+    return client
+
+
+def header(response_or_html) -> str:
+    html = getattr(response_or_html, "content", response_or_html)
+    html = html.decode() if isinstance(html, bytes) else html
+    return html.split("</header>")[0]
+
+
+def token_of(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_each_reader_in_turn_sees_their_own_name_and_menus(
+    url, sern, sern_steering, sern_coordinator_ravenna, sern_partner
+):
+    readers = {
+        "sern-steering": signed_in(sern_steering),
+        "sern-coord-ravenna": signed_in(sern_coordinator_ravenna),
+        "sern-partner": signed_in(sern_partner),
+        "": Client(),
+    }
+    for _ in range(2):  # the second round is read from what the first kept
+        for name, client in readers.items():
+            top = header(read(client, url, "en"))
+            others = [other for other in readers if other and other != name]
+            assert all(other not in top for other in others), (name, top)
+            if name:
+                assert name in top
+            else:
+                assert "/accounts/login/" in top
+            reporting = "My reporting" in top
+            assert reporting == (name in ("sern-coord-ravenna", "sern-steering")), (name, top)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_english_then_italian_then_swedish_frames(url, sern, sern_partner):
+    client = signed_in(sern_partner)
+    for _ in range(2):
+        assert 'lang="en"' in read(client, url, "en")
+        italian = read(client, url, "it")
+        assert 'lang="it"' in italian and ">Esci<" in header(italian)
+        swedish = read(client, url, "sv")
+        assert 'lang="sv"' in swedish and ">Logga ut<" in header(swedish)
+
+
+def test_the_language_form_of_a_kept_page_works_for_the_next_browser(sern):
+    first = Client(enforce_csrf_checks=True)
+    assert first.get("/kpis/sern/2.2/").status_code == 200
+    second = Client(enforce_csrf_checks=True)
+    page = second.get("/kpis/sern/2.2/")
+    token = token_of(page)
+    assert token != token_of(first.get("/kpis/sern/2.2/"))
+    answer = second.post(
+        "/i18n/setlang/",
+        {"language": "it", "next": "/kpis/sern/2.2/", "csrfmiddlewaretoken": token},
+    )
+    assert answer.status_code == 302
+    assert second.cookies["django_language"].value == "it"
+
+
+def test_the_log_out_form_of_a_kept_page_signs_its_reader_out(sern, sern_partner):
+    other = signed_in(sern_partner, enforce_csrf_checks=True)
+    other.get("/cities/ravenna/")  # kept for this reader
+    client = signed_in(sern_partner, enforce_csrf_checks=True)
+    token = token_of(client.get("/cities/ravenna/"))
+    assert client.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert "sern-partner" not in header(client.get("/cities/ravenna/"))
+
+
+def test_the_print_footer_says_when_each_read_was_printed(sern, monkeypatch):
+    footer = re.compile(r'<p class="print-only print-source">([^<]*)</p>')
+
+    class Clock(datetime.datetime):
+        now_is = datetime.datetime(2026, 12, 7, 9, 15, tzinfo=datetime.UTC)
+
+        @classmethod
+        def now(cls, tz=None):
+            return cls.now_is.astimezone(tz)
+
+    monkeypatch.setattr(versioned, "datetime", Clock)
+    client = Client()
+    client.get("/kpis/sern/2.2/")  # rendered and kept
+    first = footer.search(client.get("/kpis/sern/2.2/").content.decode())[1]
+    Clock.now_is += datetime.timedelta(hours=2)
+    later = footer.search(client.get("/kpis/sern/2.2/").content.decode())[1]
+    assert "10:15" in first and "12:15" in later  # Europe/Rome's time
+    assert "http://127.0.0.1:8000/kpis/sern/2.2/" in later
+
+
+def test_a_message_waiting_is_shown_once_and_not_kept(sern, sern_partner, rf):
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    client = signed_in(sern_partner)
+    client.get("/kpis/sern/2.2/")  # kept without a message
+    storage = CookieStorage(rf.get("/"))
+    client.cookies["messages"] = storage._encode([Message(messages.SUCCESS, "Figures saved.")])
+
+    assert "Figures saved." in client.get("/kpis/sern/2.2/").content.decode()
+    assert "Figures saved." not in client.get("/kpis/sern/2.2/").content.decode()
+    client.cookies["messages"] = storage._encode([Message(messages.SUCCESS, "Figures saved.")])
+    assert "Figures saved." in client.get("/kpis/sern/2.2/").content.decode()  # not kept
+
+
+def test_a_renamed_reader_sees_their_new_name(sern, sern_partner):
+    client = signed_in(sern_partner)
+    assert "sern-partner" in header(client.get("/cities/ravenna/"))
+    sern_partner.username = "sern-partner-renamed"
+    sern_partner.save()
+    assert "sern-partner-renamed" in header(client.get("/cities/ravenna/"))
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_two_readers_of_one_class_see_their_own_names(url, sern, sern_partner):
+    """Two partners see the same figures and menus (one kept body): not the same name."""
+    from tests.helpers import personas
+
+    second = personas.partner("sern-partner-two", sern, password=None)
+    first_client, second_client = signed_in(sern_partner), signed_in(second)
+    for _ in range(2):
+        assert "sern-partner-two" not in header(read(first_client, url, "en"))
+        assert "sern-partner-two" in header(read(second_client, url, "en"))
+
+
+@pytest.mark.parametrize("url", ["/?consortium=sern", "/cities/ravenna/"])
+def test_a_page_built_after_the_request_wrote_the_log_is_not_kept(url, sern, rf):
+    """No GET page writes the log today; one that did would hold rows of its own
+    transaction, which no other reader may be served. The page is built and shown, but
+    neither it whole nor its parts are kept; the same request without the write keeps it."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.urls import resolve
+
+    from changelog import log, versions
+
+    def served(write: bool):
+        request = rf.get(url)
+        request.user = AnonymousUser()
+        current, token = versions.begin_request()
+        try:
+            with transaction.atomic():
+                if write:
+                    log.record_definition()
+                match = resolve(request.path)
+                response = match.func(request, *match.args, **match.kwargs).render()
+            assert current.wrote is write
+            return response, cache.get(versioned.whole_page_key(request))
+        finally:
+            versions.end_request(token)
+
+    cache.clear()
+    response, whole = served(write=True)
+    assert "SERN" in response.content.decode() and whole is None
+    assert not [key for key in getattr(cache, "_cache", {}) if ":page:" in key]  # no part
+
+    response, whole = served(write=False)
+    html, _etag = whole
+    assert versioned.CSRF_HOLE in html and versioned.CSRF_HOLE not in response.content.decode()
+    assert [key for key in getattr(cache, "_cache", {}) if ":page:" in key]
