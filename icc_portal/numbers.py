@@ -77,6 +77,16 @@ def plain_digits(text: str) -> bool:
     return text.isascii() and "_" not in text
 
 
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+def whole_number(text: str) -> bool:
+    """Whether the text, spaces aside, is a whole number as the schema's ``integer`` is
+    written: ASCII digits with an optional minus. ``int()`` and DRF's field also read
+    ``1.0``, ``１`` and ``1_000``; the API refuses them, as the grid does."""
+    return _WHOLE_NUMBER.fullmatch(text.strip()) is not None
+
+
 def parse_plain(text: str) -> Decimal:
     """A number as a program writes it (``-1234.5``); ``ValueError`` if it is none.
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from icc_portal.numbers import plain, plain_digits
+from icc_portal.numbers import plain, whole_number
 
 #: How every decimal of the API is declared: a string holding a plain decimal number
 #: (:func:`icc_portal.numbers.plain`), so a generated client never reads it through a
@@ -29,9 +29,11 @@ class DecimalStringField(serializers.CharField):
 
 
 class PlainIntegerField(serializers.IntegerField):
-    """A whole number; as text, ASCII digits only (``int()`` would take ``"１"``, ``"1_0"``)."""
+    """A whole number, as the schema's ``integer`` says: a JSON number without a fraction,
+    or text of ASCII digits. DRF's own field also takes ``0.0``, ``"1.0"``, ``"１"`` and
+    ``"1_0"``; a client that sends them gets a 400."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not plain_digits(data):
+        if isinstance(data, float) or (isinstance(data, str) and not whole_number(data)):
             self.fail("invalid")
         return super().to_internal_value(data)

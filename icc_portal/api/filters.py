@@ -21,8 +21,6 @@ not import ``rest_framework.views`` or ``rest_framework.generics``.
 
 from __future__ import annotations
 
-import re
-
 import django_filters
 import django_filters.utils
 from django import forms
@@ -38,7 +36,7 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.filters import OrderingFilter as BaseOrdering
 from rest_framework.permissions import SAFE_METHODS
 
-from icc_portal.numbers import plain_digits
+from icc_portal.numbers import whole_number
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -300,20 +298,13 @@ class TextFilter(django_filters.CharFilter):
 INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
 
-WHOLE_NUMBER = re.compile(r"-?[0-9]+")
-
-
 class PlainIntegerFormField(forms.IntegerField):
     """A whole number written as the schema's ``integer`` is: ASCII digits with an optional
     minus. Django's own field also reads ``1.0`` (and, through ``int()``, ``１`` and
     ``1_000``); a client that sends those gets a 400, as the grid would refuse them."""
 
     def to_python(self, value):
-        if (
-            isinstance(value, str)
-            and value.strip()
-            and not (plain_digits(value) and WHOLE_NUMBER.fullmatch(value.strip()))
-        ):
+        if isinstance(value, str) and value.strip() and not whole_number(value):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 

@@ -37,6 +37,7 @@ from cities import access
 from icc_portal.api import cursors
 from icc_portal.api.conditional import ConditionalReads, version_for
 from icc_portal.api.errors import READ_ERRORS, BadRequest, error_responses
+from icc_portal.api.fields import PlainIntegerField
 from icc_portal.api.filters import QueryTextField, SingleValuedQuery, given_values
 from icc_portal.api.schema import AutoSchema
 from icc_portal.figure_changes import FigureChange
@@ -62,7 +63,7 @@ class ChangesQuerySerializer(serializers.Serializer):
         help_text="The `next` cursor of the page before; leave it out to start from the "
         "beginning (a full pull: every figure you may see).",
     )
-    page_size = serializers.IntegerField(
+    page_size = PlainIntegerField(
         required=False,
         min_value=1,
         help_text=f"Changes read per page (default {DEFAULT_PAGE_SIZE}); larger values are "

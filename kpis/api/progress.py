@@ -42,7 +42,7 @@ from cities.access import visibility_class, visible_consortia
 from icc_portal.api.conditional import ConditionalReads
 from icc_portal.api.csv import CSV_MEDIA_TYPE, CSVRenderer, streaming_csv
 from icc_portal.api.errors import READ_ERRORS, error_responses
-from icc_portal.api.fields import DecimalStringField
+from icc_portal.api.fields import DecimalStringField, PlainIntegerField
 from icc_portal.api.filters import (
     INTEGER_RANGE,
     SOMETHING_WRITTEN,
@@ -368,7 +368,7 @@ class ProgressQuerySerializer(serializers.Serializer):
         help_text="baseline, midway, final, or latest (each unit's latest figure); "
         "default: the latest stage with figures, as on the overview.",
     )
-    solution = serializers.IntegerField(
+    solution = PlainIntegerField(
         required=False,
         min_value=INTEGER_RANGE[0],
         max_value=INTEGER_RANGE[1],

@@ -47,6 +47,7 @@ from cities import access
 from cities.models import City, Consortium, Membership
 from icc_portal.api.conditional import ConditionalReads
 from icc_portal.api.errors import Conflict, PreconditionFailed, error_responses
+from icc_portal.api.fields import PlainIntegerField
 from icc_portal.api.filters import SingleValuedQuery
 from icc_portal.api.schema import AutoSchema
 from kpis.models import Measurement, StageReview
@@ -126,7 +127,7 @@ class StageActionSerializer(serializers.Serializer):
         help_text="Required to return (what needs to change) and to reopen (why); shown on "
         "the coordinator's grid and in the notice.",
     )
-    confirm_missing = serializers.IntegerField(
+    confirm_missing = PlainIntegerField(
         min_value=0,
         required=False,
         allow_null=True,

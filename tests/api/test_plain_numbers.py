@@ -106,7 +106,7 @@ def test_a_kpi_id_in_full_width_digits_is_refused(ravenna_client, sern):
     full_width = str(kpi_2_1().pk).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     response = ravenna_client.post(URL, figure(kpi=full_width, value="3"), format="json")
     assert assert_error_shape(response, 400, "kpi")["errors"]["kpi"] == [
-        "Incorrect type. Expected pk value, received str."
+        'Name the KPI by its id (12) or by its consortium and code ("sern/2.2").'
     ]
 
 
@@ -122,6 +122,41 @@ def test_a_version_in_full_width_digits_or_with_underscores_is_refused(
         "A valid integer is required."
     ]
     assert Measurement.objects.get(pk=created["id"]).value == Decimal(3)
+
+
+@pytest.mark.parametrize("version", [1.0, "1.0", " 1. "])
+def test_a_version_with_a_fraction_is_refused_even_a_zero_one(ravenna_client, sern, version):
+    created = ravenna_client.post(URL, figure(value="3"), format="json").json()
+    assert created["version"] == 1
+    response = ravenna_client.patch(
+        f"{URL}{created['id']}/", {"value": "4", "version": version}, format="json"
+    )
+    assert assert_error_shape(response, 400, "version")["errors"]["version"] == [
+        "A valid integer is required."
+    ]
+    assert Measurement.objects.get(pk=created["id"]).value == Decimal(3)
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "field"),
+    [
+        ("/api/v1/progress/", "consortium=sern&solution=0.0", "solution"),
+        ("/api/v1/progress/", "consortium=sern&solution=２", "solution"),
+        ("/api/v1/changes/", "page_size=10.0", "page_size"),
+        ("/api/v1/changes/", "page_size=1_0", "page_size"),
+    ],
+)
+def test_the_progress_and_feed_queries_take_whole_numbers_only(
+    ravenna_client, sern, url, query, field
+):
+    # The fuzzer's find: /progress/?solution=0.0 answered an empty 200, as if solution 0.
+    assert_error_shape(ravenna_client.get(f"{url}?{query}"), 400, field)
+    whole = query.replace("0.0", "2").replace("２", "2").replace("10.0", "10").replace("1_0", "10")
+    answer = ravenna_client.get(f"{url}?{whole}")
+    assert answer.status_code == 200
+    if "solution" in whole:
+        assert answer.json()["results"]
+        assert {row["solution"] for row in answer.json()["results"]} == {2}
 
 
 @pytest.mark.parametrize(

@@ -142,6 +142,17 @@ def test_missing_figures_are_confirmed_by_their_number(entry_world, draft, coord
     assert act(coordinator, "submit", confirm_missing=4).status_code == 200
 
 
+@pytest.mark.parametrize("number", [4.0, "4.0", "４", True])
+def test_the_confirmed_number_is_a_whole_number_as_the_schema_says(
+    entry_world, draft, coordinator, number
+):
+    # The fuzzer's find: DRF's integer field read 0.0 as 0 and the stage went ahead.
+    body = assert_error_shape(act(coordinator, "submit", confirm_missing=number), 400)
+    assert body["errors"]["confirm_missing"] == ["A valid integer is required."]
+    assert StageReview.objects.get(city=entry_world.ravenna, stage="final").state == "draft"
+    assert act(coordinator, "submit", confirm_missing="4").status_code == 200
+
+
 def test_the_rules_of_the_web_panels_answer_with_their_codes(
     entry_world, draft, coordinator, steering
 ):
