@@ -11,9 +11,10 @@ The validators are computed *before* anything else is read, from three things:
 * who asks: the reader (a user id, or anonymous). Whatever decides what a reader sees
   (their roles, whether a consortium is published) is itself a change in the log, so
   the version and the reader together pin down the reader's view;
-* what was asked: the path and query string, the media type (JSON and CSV of one
-  resource have different ETags), the language, and a *prefix* a view may add in
-  front, such as ``measurement-12-v3-`` on a figure, whose version ``If-Match`` reads.
+* what was asked: the path and query string, the media type with its parameters (JSON
+  and CSV of one resource have different ETags, and so have plain and indented JSON),
+  the language, and a *prefix* a view may add in front, such as ``measurement-12-v3-``
+  on a figure, whose version ``If-Match`` reads.
 
 ETag = ``"<prefix><digest>"``, the digest an HMAC of all of it under the site's secret,
 so a client can neither guess the ETag of a resource it never read nor forge one. The
@@ -141,7 +142,8 @@ def wants_validators(request) -> bool:
 
 
 def _digest(request, version: stamp.Stamp, prefix: str) -> str:
-    media = (getattr(request, "accepted_media_type", "") or "").split(";")[0]
+    # The whole media type, parameters too: ``application/json; indent=4`` is other bytes.
+    media = "".join(request.accepted_media_type.lower().split())
     return keeping.etag("api", request, version, media, prefix, length=DIGEST_LENGTH)
 
 

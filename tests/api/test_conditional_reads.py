@@ -111,6 +111,28 @@ def test_json_and_csv_of_one_resource_have_different_etags(anonymous, sern):
         assert crossed.status_code == 200 and crossed["Content-Type"].startswith("application/json")
 
 
+@pytest.mark.parametrize("path", ["/api/v1/kpis/", "/api/v1/progress/?consortium=sern"])
+def test_indented_json_is_other_bytes_with_its_own_etag_and_kept_answer(anonymous, sern, path):
+    # One cache, two readers in sequence: plain JSON first, then indented. A strong ETag
+    # promises the same bytes, and a kept answer is found by its ETag, so the indented
+    # read must neither match the plain one's tag nor be served the plain bytes.
+    plain = anonymous.get(path, HTTP_ACCEPT="application/json")
+    indented = anonymous.get(path, HTTP_ACCEPT="application/json; indent=4")
+    assert plain.content.startswith(b'{"') and b"\n    " not in plain.content
+    assert indented.content.startswith(b'{\n    "')
+    assert indented.json() == plain.json()
+    assert indented["ETag"] != plain["ETag"]
+    crossed = anonymous.get(
+        path, HTTP_ACCEPT="application/json; indent=4", HTTP_IF_NONE_MATCH=plain["ETag"]
+    )
+    assert crossed.status_code == 200 and crossed.content == indented.content
+    again = anonymous.get(
+        path, HTTP_ACCEPT="application/json; indent=4", HTTP_IF_NONE_MATCH=indented["ETag"]
+    )
+    assert again.status_code == 304
+    assert anonymous.get(path, HTTP_ACCEPT="application/json").content == plain.content
+
+
 def test_a_changed_figure_changes_the_validators_of_what_shows_it(anonymous, sern, ravenna):
     paths = ["/api/v1/measurements/", "/api/v1/progress/?consortium=sern"]
     before = {path: anonymous.get(path)["ETag"] for path in paths}
