@@ -3,6 +3,8 @@ from where the snapshot began; its cost follows the figures, not the length of t
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -133,3 +135,62 @@ def test_query_budgets_of_a_snapshot_page_and_a_stage_review(
     with django_assert_max_num_queries(9):
         response = steering.get("/api/v1/reviews/sern/final/cities/ravenna/")
     assert response.json()["actions"] == ["reopen"]
+
+
+def test_an_empty_since_starts_a_snapshot_as_no_since_does(sern, sern_partner):
+    client = client_for(sern_partner)
+    without = client.get(URL, {"page_size": 500}).json()
+    empty = client.get(URL, {"page_size": 500, "since": ""}).json()
+    assert len(empty["results"]) == 84
+    assert {item["reason"] for item in empty["results"]} == {"snapshot"}
+    assert [item["id"] for item in empty["results"]] == [item["id"] for item in without["results"]]
+
+
+def test_a_snapshot_holds_what_its_reader_may_see_drafts_only_for_the_steering_member(
+    sern, sern_partner, sern_steering, sern_coordinator_ravenna
+):
+    ravenna = City.objects.get(slug="ravenna")
+    review.reopen_stage(
+        user=sern_steering, consortium=sern, city=ravenna, stage="final", comment="Check"
+    )
+    first = Measurement.objects.filter(city=ravenna, stage="final").order_by("pk").first()
+    entry.record_measurements(
+        user=sern_coordinator_ravenna,
+        city=ravenna,
+        stage="final",
+        rows=[entry.RowInput.from_measurement(first, note="A draft note")],
+    )
+    seen = {}
+    for name, user in (("steering", sern_steering), ("partner", sern_partner)):
+        items = client_for(user).get(URL, {"page_size": 500}).json()["results"]
+        seen[name] = {item["id"]: item["measurement"] for item in items}
+        assert set(seen[name]) == set(
+            Measurement.objects.visible_to(user).values_list("pk", flat=True)
+        )
+    assert seen["steering"][first.pk]["note"] == "A draft note"
+    assert seen["partner"].get(first.pk, {}).get("note") != "A draft note"
+    assert seen["steering"] != seen["partner"]
+
+
+def test_the_snapshots_last_page_says_more_waits_only_when_a_figure_changed_meanwhile(
+    sern, sern_partner
+):
+    client = client_for(sern_partner)
+    first = client.get(URL, {"page_size": 50}).json()
+    assert first["has_more"] is True
+    last = client.get(URL, {"page_size": 50, "since": first["next"]}).json()
+    assert len(last["results"]) == 34 and last["has_more"] is False
+    # The same last page, read after a figure changed since the snapshot began.
+    churn(1)
+    again = client.get(URL, {"page_size": 50, "since": first["next"]}).json()
+    assert len(again["results"]) == 34 and again["has_more"] is True
+    follow = client.get(URL, {"page_size": 50, "since": again["next"]}).json()
+    assert [item["reason"] for item in follow["results"]] == ["updated"]
+
+
+def test_a_cursor_of_the_figures_list_is_no_cursor_of_the_feed(sern, sern_partner):
+    client = client_for(sern_partner)
+    listed = client.get("/api/v1/measurements/", {"page_size": 5}).json()
+    cursor = parse_qs(urlsplit(listed["next"]).query)["cursor"][0]
+    body = assert_error_shape(client.get(URL, {"since": cursor}), 400, "since")
+    assert body["code"] != "cursor_expired"
