@@ -231,3 +231,63 @@ def test_who_may_not_enter_the_figures_may_not_import_them(client, sern_coordina
     assert client.get(IMPORT).status_code == 403
     assert client.get(TEMPLATE).status_code == 403
     assert upload(client, b"anything").status_code == 403
+
+
+def _csv_template_rows(client) -> list[dict]:
+    import csv
+    import io
+
+    response = client.get("/cities/vanersborg/report/final/template/csv/")
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def _csv_of(rows: list[dict], delimiter: str = ",", columns: list[str] | None = None) -> str:
+    import csv
+    import io
+
+    stream = io.StringIO()
+    writer = csv.DictWriter(
+        stream, fieldnames=columns or list(rows[0]), delimiter=delimiter, extrasaction="ignore"
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"), [(";", "cp1252"), ("\t", "utf-8-sig"), (",", "cp1252")]
+)
+def test_a_csv_saved_by_a_spreadsheet_with_its_own_separator_and_encoding_imports(
+    vanersborg_client, delimiter, encoding
+):
+    # An office suite set to Italian or Swedish saves CSV with ";" (and in Windows' own
+    # encoding); a tab-separated save is the other common choice.
+    rows = _csv_template_rows(vanersborg_client)
+    rows[0]["value"] = "3"
+    rows[0]["note"] = "Città, läget"
+    content = _csv_of(rows, delimiter).encode(encoding)
+    preview = upload(vanersborg_client, content, "figures.csv")
+    assert preview.status_code == 200, preview.content
+    assert "1 created" in preview.content.decode()
+    vanersborg_client.post(IMPORT, {"token": apply_token(preview)})
+    stored = Measurement.objects.get(city__slug="vanersborg", stage="final", kpi__code="1.1")
+    assert (stored.value, stored.note) == (3, "Città, läget")
+
+
+def test_a_csv_naming_kpis_by_code_alone_imports(vanersborg_client):
+    rows = _csv_template_rows(vanersborg_client)
+    rows[0]["value"] = "4"
+    columns = [name for name in rows[0] if name != "kpi_id"]
+    preview = upload(vanersborg_client, _csv_of(rows, columns=columns).encode(), "codes.csv")
+    assert preview.status_code == 200, preview.content
+    vanersborg_client.post(IMPORT, {"token": apply_token(preview)})
+    stored = Measurement.objects.get(city__slug="vanersborg", stage="final", kpi__code="1.1")
+    assert stored.value == 4
+
+
+def test_a_csv_without_version_or_any_kpi_column_is_no_template(vanersborg_client):
+    rows = _csv_template_rows(vanersborg_client)
+    for dropped in (["version"], ["kpi_id", "kpi_code"]):
+        columns = [name for name in rows[0] if name not in dropped]
+        response = upload(vanersborg_client, _csv_of(rows, columns=columns).encode(), "x.csv")
+        assert "does not have the template&#x27;s columns" in response.content.decode()
