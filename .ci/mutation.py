@@ -101,6 +101,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["icc_portal/api/conditional.py"],
         [
             "tests/api/test_conditional_reads.py",
+            "tests/api/test_same_second_writes.py",
+            "tests/api/test_stage_reviews.py",
             "tests/api/test_answers_in_sequence.py",
             "tests/api/test_shared_cache.py",
             "tests/api/test_query_budgets.py",

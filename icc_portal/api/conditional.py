@@ -137,8 +137,9 @@ def data_version(consortium: str | None = None) -> stamp.Stamp:
 
 
 def wants_validators(request) -> bool:
-    media = getattr(request, "accepted_media_type", "") or ""
-    return request.method in ("GET", "HEAD") and media.startswith(VALIDATED_MEDIA)
+    return request.method in ("GET", "HEAD") and request.accepted_media_type.startswith(
+        VALIDATED_MEDIA
+    )
 
 
 def _digest(request, version: stamp.Stamp, prefix: str) -> str:
@@ -148,11 +149,11 @@ def _digest(request, version: stamp.Stamp, prefix: str) -> str:
 
 
 def validators_for(request, version: stamp.Stamp, prefix: str = "") -> Validators:
-    read_at = getattr(request, "data_version_read_at", None)
+    """The validators of a read whose version :func:`check` read (and noted when)."""
     return Validators(
         f'"{prefix}{_digest(request, version, prefix)}"',
         version.changed_at,
-        now() if read_at is None else read_at,
+        request.data_version_read_at,
     )
 
 
@@ -180,7 +181,7 @@ def check(
     version = request.data_version = version if version is not None else data_version(scope)
     request.data_version_read_at = now()
     current = validators_for(request, version)
-    for tag in (part.strip() for part in request.headers.get("If-None-Match", "").split(",")):
+    for tag in (part.strip() for part in request.META.get("HTTP_IF_NONE_MATCH", "").split(",")):
         match = _TAG.match(tag)
         if match is None:
             continue
@@ -201,9 +202,9 @@ def not_modified_since(request, validators: Validators) -> bool:
     still gets its 4xx: a date, unlike an ETag, says nothing of the request it came
     with. A date in the future is ignored (RFC 9110, 13.1.3).
     """
-    if request.headers.get("If-None-Match"):
+    if request.META.get("HTTP_IF_NONE_MATCH"):
         return False
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
     if since is None or since > now():
         return False
     return math.floor(validators.changed_at.timestamp()) < since
@@ -211,7 +212,7 @@ def not_modified_since(request, validators: Validators) -> bool:
 
 def version_for(request) -> stamp.Stamp:
     """The data version this request's validators were computed from (read if none were)."""
-    version = getattr(request, "data_version", None)
+    version = request.data_version
     if version is None:
         version = request.data_version = data_version()
     return version
@@ -221,7 +222,7 @@ def _let_go(response) -> None:
     """Close a streamed body that will not be sent, so that its database cursor closes now,
     inside the request (``response.close()`` would also end the request: it sends
     ``request_finished``, which closes the database connection)."""
-    for close in getattr(response, "_resource_closers", ()):
+    for close in response._resource_closers:
         close()
 
 
@@ -241,6 +242,8 @@ class ConditionalReads:
 
     etag_prefix_pattern: re.Pattern[str] | None = None
     cache_answers = False
+    #: A viewset's action ("list", "retrieve"); none on a plain view.
+    action: str | None = None
 
     def version_scope(self, request) -> str | None:
         """The slug of the one consortium this read is about, if it is about one."""
@@ -254,13 +257,20 @@ class ConditionalReads:
         """Lists only: a detail's ETag carries the figure's version, set as it answers."""
         return (
             self.cache_answers
-            and getattr(self, "action", None) == "list"
+            and self.action == "list"
             and request.accepted_media_type.startswith("application/json")
         )
 
+    def initialize_request(self, request, *args, **kwargs):
+        # Set on every request, also one refused before or in its checks: finalize_response
+        # and version_for read them.
+        request = super().initialize_request(request, *args, **kwargs)
+        request.validators = request.data_version = request.answer_key = None
+        request.etag_prefix = ""
+        return request
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        request.validators = request.data_version = request.answer_key = None
         if wants_validators(request):
             request.validators = check(
                 request,
@@ -282,15 +292,13 @@ class ConditionalReads:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        validators = getattr(request, "validators", None)
-        key = getattr(request, "answer_key", None)
+        validators, key = request.validators, request.answer_key
         if key and response.status_code == status.HTTP_200_OK and isinstance(response, Response):
             response.render()  # kept as the bytes sent: a read from the cache renders nothing
             cache.set(key, (response.content, response["Content-Type"]), keeping.TIMEOUT)
         if validators is not None and response.status_code == status.HTTP_200_OK:
-            prefix = getattr(request, "etag_prefix", "")
-            if prefix:
-                validators = validators_for(request, request.data_version, prefix)
+            if request.etag_prefix:
+                validators = validators_for(request, request.data_version, request.etag_prefix)
             if not_modified_since(request, validators):
                 _let_go(response)
                 response = HttpResponseNotModified()
