@@ -199,7 +199,10 @@ def row_kpi(file_row: FileRow, by_kpi: dict, by_code: dict) -> tuple[int | None,
             message = _(
                 "Two KPIs of this template have the code %(code)s: write it as "
                 "consortium/code (e.g. %(example)s)."
-            ) % {"code": code, "example": f"sern/{code}"}
+            ) % {
+                "code": code,
+                "example": f"{by_kpi[min(named)].kpi.solution.consortium.slug}/{code}",
+            }
             return None, Problem(message, "ambiguous", code_cell.address)
         kpi_pk = next(iter(named), None)
     elif kpi_pk is not None and named and kpi_pk not in named:

@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from cities.models import Consortium
 from kpis.models import KPI, Measurement
 from tests.helpers.api import assert_error_shape
 
@@ -144,4 +145,41 @@ def test_an_import_row_whose_id_and_code_disagree_is_refused(ravenna_client):
     assert result["message"] == (
         f"The code sern/2.1 and the KPI id {row['kpi_id']} of this row name two different "
         "KPIs: correct one of them."
+    )
+
+
+def _cell(header: list[str], column: str, line: int) -> str:
+    return f"{'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[header.index(column)]}{line}"
+
+
+@pytest.mark.parametrize("slug", ["sern", "sern-round-2"])
+def test_an_import_row_with_a_bare_code_two_kpis_share_is_refused_with_a_real_example(
+    ravenna_client, sern, slug
+):
+    # The example is the consortium's own ("sern-round-2/2.2"), not SERN's for everyone.
+    Consortium.objects.filter(pk=sern.pk).update(slug=slug)
+    original = KPI.objects.get(solution__consortium=sern, code="2.2")
+    other = original.solution.consortium.solutions.exclude(pk=original.solution_id).first()
+    KPI.objects.create(solution=other, code="2.2", name="Twin", value_type="count")
+    header, rows = template_rows(ravenna_client)
+    (row,) = [row for row in rows if row["kpi_code"] == "2.2" and row["kpi_id"] == str(original.pk)]
+    sent = {**row, "kpi_id": "", "value": "7", "status": "reported"}
+    (result,) = import_rows(ravenna_client, header, [sent]).json()["rows"]
+    assert (result["status"], result["code"]) == ("refused", "ambiguous")
+    assert result["cell"] == _cell(header, "kpi_code", 2)
+    assert result["message"] == (
+        "Two KPIs of this template have the code 2.2: write it as consortium/code "
+        f"(e.g. {slug}/2.2)."
+    )
+
+
+@pytest.mark.parametrize(("kpi_id", "kpi_code"), [("abc", ""), ("", "9.9"), ("999999", "")])
+def test_an_import_row_naming_no_kpi_of_the_template_is_refused(ravenna_client, kpi_id, kpi_code):
+    header, rows = template_rows(ravenna_client)
+    sent = {**rows[0], "kpi_id": kpi_id, "kpi_code": kpi_code, "value": "7", "status": "reported"}
+    (result,) = import_rows(ravenna_client, header, [sent]).json()["rows"]
+    assert (result["status"], result["code"], result["kpi"]) == ("refused", "not_in_template", None)
+    assert result["cell"] == _cell(header, "kpi_code", 2)
+    assert result["message"] == (
+        "This row is not one of the template's KPIs: download the template again."
     )
