@@ -153,3 +153,46 @@ def test_the_deadline_is_looked_at_every_hundredth_line():
     # Line 100 is looked at: the time is up.
     message, code = refusal(csv_of([row()] * 99), deadline=spent)
     assert code == "too_slow"
+
+
+@pytest.mark.parametrize(
+    ("found", "named"),
+    [
+        ({"city": "atlantis", "consortium": "sern", "stage": "final"}, "atlantis (Final results)"),
+        ({"city": "", "consortium": "nowhere", "stage": "baseline"}, "nowhere (Where we started)"),
+        ({"city": "", "consortium": "", "stage": "later"}, "? (later)"),
+        ({"city": "", "consortium": "", "stage": ""}, "? (?)"),
+        ({"city": "ravenna", "consortium": "sern"}, "Ravenna (?)"),
+        ({"consortium": "sern", "stage": "midway"}, None),
+    ],
+)
+def test_a_file_for_another_unit_is_refused_naming_both_as_the_portal_knows_them(
+    sern, found, named
+):
+    content = csv_of([{**row(value="3"), **found}], columns=[*found, "kpi_id", "version"])
+    message, code = refusal(content)
+    assert code == "other_unit"
+    consortium = "SERN – Sweden Emilia Romagna Network"
+    named = named or f"{consortium} (Midway through the challenge)"
+    assert message == (
+        f"This template is for {named}, but this page takes the figures of Vänersborg "
+        "(Final results): download the template from this page."
+    )
+
+
+def test_a_workbook_that_is_no_template_is_refused_saying_what_to_do():
+    from openpyxl import Workbook
+
+    from kpis.exchange.reading import read_xlsx
+
+    book = Workbook()
+    book.active["A1"] = "figures"
+    stream = io.BytesIO()
+    book.save(stream)
+    with pytest.raises(FileRefused) as refused:
+        read_xlsx(stream.getvalue(), expected=dict(UNIT), max_rows=5, deadline=Deadline())
+    assert (refused.value.message, refused.value.code) == (
+        "This workbook is not a template of the portal: download the template from this page, "
+        "fill it in and upload it.",
+        "not_a_template",
+    )
