@@ -82,3 +82,28 @@ def test_the_consortiums_own_figures_import_with_the_grids_locks(client, sern_st
     row = next(row for row in response.json()["rows"] if row["kpi_code"] == "3.1")
     assert row["status"] == "refused" and row["code"] == "locked"
     assert row["message"].startswith("This figure is approved and locked.")
+
+
+def test_a_figure_deleted_after_the_download_is_refused_saying_to_download_again(
+    vanersborg_client, sern_coordinator_vanersborg
+):
+    api = client_for(sern_coordinator_vanersborg)
+    workbook = workbook_of(vanersborg_client.get(TEMPLATE))
+    sheet = figures_sheet(workbook)
+    assert sheet["A5"].value == "1.1"
+    sheet["G5"] = 3
+    assert post(api, as_bytes(workbook), dry_run="false").json()["stored"] == 1
+    # A template downloaded now holds the figure at its version; then the figure is deleted.
+    workbook = workbook_of(vanersborg_client.get(TEMPLATE))
+    figures_sheet(workbook)["G5"] = 5
+    Measurement.objects.get(city__slug="vanersborg", stage="final", kpi__code="1.1").delete()
+
+    (row,) = [
+        row for row in post(api, as_bytes(workbook)).json()["rows"] if row["kpi_code"] == "1.1"
+    ]
+
+    assert (row["status"], row["code"]) == ("refused", "stale")
+    assert row["message"] == (
+        "This figure was deleted after the template was downloaded; this row was not stored. "
+        "Download a fresh template from this page and enter your figure there."
+    )
