@@ -133,6 +133,15 @@ def test_indented_json_is_other_bytes_with_its_own_etag_and_kept_answer(anonymou
     assert anonymous.get(path, HTTP_ACCEPT="application/json").content == plain.content
 
 
+def test_one_media_type_written_with_or_without_spaces_has_one_etag(anonymous, sern):
+    tight, spaced = (
+        anonymous.get("/api/v1/kpis/", HTTP_ACCEPT=accept)
+        for accept in ("application/json;indent=4", "application/json; indent=4")
+    )
+    assert tight.content == spaced.content
+    assert tight["ETag"] == spaced["ETag"]
+
+
 def test_a_changed_figure_changes_the_validators_of_what_shows_it(anonymous, sern, ravenna):
     paths = ["/api/v1/measurements/", "/api/v1/progress/?consortium=sern"]
     before = {path: anonymous.get(path)["ETag"] for path in paths}
