@@ -115,6 +115,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/api/test_changes_feed.py",
             "tests/api/test_feed_under_change.py",
+            "tests/api/test_feed_snapshot.py",
             "tests/api/test_cursor_pages.py",
         ],
     ),
