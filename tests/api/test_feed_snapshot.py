@@ -14,6 +14,7 @@ from changelog.models import Change, Horizon
 from cities.models import City
 from kpis.models import Measurement
 from kpis.reporting import entry, review
+from tests.cities.factories import UserFactory
 from tests.helpers.api import assert_error_shape, client_for
 from tests.helpers.feed import URL, Copy, full_pull
 
@@ -194,3 +195,18 @@ def test_a_cursor_of_the_figures_list_is_no_cursor_of_the_feed(sern, sern_partne
     cursor = parse_qs(urlsplit(listed["next"]).query)["cursor"][0]
     body = assert_error_shape(client.get(URL, {"since": cursor}), 400, "since")
     assert body["code"] != "cursor_expired"
+
+
+def test_a_snapshot_ending_exactly_at_the_page_size_says_nothing_more_waits(sern, sern_partner):
+    client = client_for(sern_partner)
+    whole = client.get(URL, {"page_size": 84}).json()
+    assert len(whole["results"]) == 84 and whole["has_more"] is False
+    assert client.get(URL, {"page_size": 84, "since": whole["next"]}).json()["results"] == []
+
+
+def test_a_reader_who_may_see_no_figure_gets_an_empty_snapshot(sern):
+    sern.is_published = False
+    sern.save()
+    body = client_for(UserFactory()).get(URL).json()
+    assert (body["results"], body["has_more"]) == ([], False)
+    assert body["next"]
