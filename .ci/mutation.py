@@ -97,6 +97,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/kpis/test_versions_moved.py",
             "tests/api/test_answers_in_sequence.py",
             "tests/changelog/test_kept.py",
+            "tests/kpis/test_whole_page_kept.py",
         ],
     ),
     "api answers": (
