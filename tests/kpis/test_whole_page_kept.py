@@ -195,3 +195,27 @@ def test_a_page_built_after_the_request_wrote_the_log_is_not_kept(url, sern, rf)
     html, _etag = whole
     assert versioned.CSRF_HOLE in html and versioned.CSRF_HOLE not in response.content.decode()
     assert [key for key in getattr(cache, "_cache", {}) if ":page:" in key]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_page_served_whole_keeps_its_etag_vary_and_304(
+    url, sern, sern_partner, django_assert_max_num_queries
+):
+    client = signed_in(sern_partner)
+    built = client.get(url)
+    assert built.status_code == 200 and built["ETag"]
+    # From the kept whole page, before the view runs: one query (the newest change; the
+    # session and its reader come from the cache), nothing of the page's own.
+    with django_assert_max_num_queries(1):
+        served = client.get(url)
+    assert served.status_code == 200
+    assert served["ETag"] == built["ETag"]
+    assert {"Cookie", "Accept-Language"} <= {part.strip() for part in served["Vary"].split(",")}
+    assert client.get(url, HTTP_IF_NONE_MATCH=built["ETag"]).status_code == 304
+
+
+def test_a_page_that_is_no_200_is_never_kept_whole(sern, sern_partner):
+    client = signed_in(sern_partner)
+    assert client.get("/kpis/sern/9.9/").status_code == 404
+    assert client.get("/kpis/sern/9.9/").status_code == 404
+    assert client.get("/cities/atlantis/").status_code == 404
