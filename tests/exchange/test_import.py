@@ -3,6 +3,8 @@ stores the accepted rows through the entry grid's write service (drafts, history
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
@@ -161,22 +163,29 @@ def _colleague_saves_1_1(vanersborg, value: int):
     return kpi
 
 
-def test_the_csv_template_imports_the_same_way(vanersborg_client):
-    import csv
-    import io
+def _csv_template_rows(client) -> list[dict]:
+    """Vänersborg's final-stage CSV template, as rows keyed by its headings."""
+    response = client.get("/cities/vanersborg/report/final/template/csv/")
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
 
-    response = vanersborg_client.get("/cities/vanersborg/report/final/template/csv/")
-    text = b"".join(response.streaming_content).decode()
-    rows = list(csv.DictReader(io.StringIO(text)))
+
+def _csv_of(rows: list[dict], delimiter: str = ",", columns: list[str] | None = None) -> str:
+    stream = io.StringIO()
+    writer = csv.DictWriter(
+        stream, fieldnames=columns or list(rows[0]), delimiter=delimiter, extrasaction="ignore"
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    return stream.getvalue()
+
+
+def test_the_csv_template_imports_the_same_way(vanersborg_client):
+    rows = _csv_template_rows(vanersborg_client)
     assert rows[0]["kpi_code"] == "1.1" and rows[0]["city"] == "vanersborg"
     rows[0]["value"] = "3"
     rows[1]["value"] = "1,5"  # a count with a decimal: refused by the grid's rule
-    stream = io.StringIO()
-    writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
 
-    preview = upload(vanersborg_client, stream.getvalue().encode(), "figures.csv")
+    preview = upload(vanersborg_client, _csv_of(rows).encode(), "figures.csv")
 
     text = preview.content.decode()
     assert "1 created" in text and "1 refused" in text
@@ -184,18 +193,10 @@ def test_the_csv_template_imports_the_same_way(vanersborg_client):
 
 
 def test_italian_numbers_in_a_csv_are_read_as_the_grid_reads_them(vanersborg_client):
-    import csv
-    import io
-
     vanersborg_client.cookies["django_language"] = "it"
-    response = vanersborg_client.get("/cities/vanersborg/report/final/template/csv/")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = _csv_template_rows(vanersborg_client)
     rows[0]["value"] = "1.234"  # 1234 in Italian
-    stream = io.StringIO()
-    writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    preview = upload(vanersborg_client, stream.getvalue().encode(), "dati.csv")
+    preview = upload(vanersborg_client, _csv_of(rows).encode(), "dati.csv")
     assert preview.status_code == 200
     vanersborg_client.post(IMPORT, {"token": apply_token(preview)})
     stored = Measurement.objects.get(city__slug="vanersborg", stage="final", kpi__code="1.1")
@@ -231,27 +232,6 @@ def test_who_may_not_enter_the_figures_may_not_import_them(client, sern_coordina
     assert client.get(IMPORT).status_code == 403
     assert client.get(TEMPLATE).status_code == 403
     assert upload(client, b"anything").status_code == 403
-
-
-def _csv_template_rows(client) -> list[dict]:
-    import csv
-    import io
-
-    response = client.get("/cities/vanersborg/report/final/template/csv/")
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-
-
-def _csv_of(rows: list[dict], delimiter: str = ",", columns: list[str] | None = None) -> str:
-    import csv
-    import io
-
-    stream = io.StringIO()
-    writer = csv.DictWriter(
-        stream, fieldnames=columns or list(rows[0]), delimiter=delimiter, extrasaction="ignore"
-    )
-    writer.writeheader()
-    writer.writerows(rows)
-    return stream.getvalue()
 
 
 @pytest.mark.parametrize(
