@@ -361,11 +361,12 @@ REST_FRAMEWORK = {
         "icc_portal.api.filters.FilterBackend",
         "icc_portal.api.filters.OrderingFilter",
     ],
-    # JSON nested deeper than 32 levels is a 400 before it is parsed (icc_portal/api/parsers.py).
+    # JSON nested deeper than 32 levels is a 400 before it is parsed; a form or multipart body
+    # with a piece it cannot read is a 400, not an empty body (icc_portal/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
         "icc_portal.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "icc_portal.api.parsers.FormParser",
+        "icc_portal.api.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "icc_portal.api.pagination.Pagination",
     "PAGE_SIZE": 50,

@@ -17,13 +17,16 @@ would refuse one over 4,300 digits naming ``sys.set_int_max_str_digits()``).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http.multipartparser import FIELD, FILE, RAW, ChunkIter, LazyStream, Parser, exhaust
 from django.utils.formats import number_format
+from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 from rest_framework.utils.json import strict_constant
@@ -150,3 +153,83 @@ def _number(kind, text: str):
     if digits > MAX_NUMBER_DIGITS:
         raise _NumberTooLong(digits)
     return kind(text)
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser, refusing a body with a part it cannot read.
+
+    Django's parser skips a part without a ``Content-Disposition`` naming its field, and
+    one left unclosed, without a word: a body of such parts reads as no field at all, and
+    an action that takes only optional fields would go ahead as if nothing had been sent.
+    The API's own multipart bodies are small (uploads have their own parser, see
+    ``kpis/api/imports.py``), so the body is read whole, bounded as JSON is, and its parts
+    are walked with Django's own reader before Django parses them: a 400
+    ``malformed_multipart`` if one is not a named field or file, or if the body does not
+    end with its closing boundary.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        body = _bounded_body(stream)
+        boundary = parse_header_parameters(media_type or "")[1].get("boundary", "")
+        parsed = super().parse(io.BytesIO(body), media_type, parser_context)
+        if body and not _parts_all_named(body, boundary.encode("ascii", "replace")):
+            raise exceptions.ParseError(
+                _(
+                    "The multipart body has a part the API cannot read: each part needs a "
+                    "Content-Disposition header naming its field, and the body ends with "
+                    "its closing boundary."
+                ),
+                code="malformed_multipart",
+            )
+        return parsed
+
+
+class FormParser(parsers.FormParser):
+    """DRF's form parser, refusing a piece without ``=``.
+
+    A browser writes every field as ``name=value``; Python reads a bare ``text`` as a field
+    named ``text`` with an empty value, so a body that is not a form at all would pass as
+    one with an unknown field. A 400 ``malformed_form`` instead.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        body = _bounded_body(stream)
+        if any(piece and b"=" not in piece for piece in body.split(b"&")):
+            raise exceptions.ParseError(
+                _("The form body has a piece without “=”: send each field as name=value."),
+                code="malformed_form",
+            )
+        return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+def _bounded_body(stream) -> bytes:
+    """The whole body, or Django's ``RequestDataTooBig`` (a 413) past the upload limit."""
+    if stream is None:
+        return b""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    body = stream.read() if limit is None else stream.read(limit + 1)
+    if limit is not None and len(body) > limit:
+        raise RequestDataTooBig("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
+    return body
+
+
+def _parts_all_named(body: bytes, boundary: bytes) -> bool:
+    """Whether every part between the preamble and the closing boundary is a named field or
+    file, and the closing boundary is there (Django's reader gives the preamble first and
+    what follows the last boundary, starting ``--`` when it closes the body, last)."""
+    items = []
+    for item_type, meta, part in Parser(
+        LazyStream(ChunkIter(io.BytesIO(body), 64 * 1024)), boundary
+    ):
+        items.append((item_type, meta, part.read(2)))
+        exhaust(part)
+    if len(items) < 2:
+        return False
+    for item_type, meta, _start in items[1:-1]:
+        if item_type not in (FIELD, FILE):
+            return False
+        disposition = meta.get("content-disposition", ("", {}))[1]
+        if not disposition.get("name", b"").strip():
+            return False
+    item_type, _meta, start = items[-1]
+    return item_type == RAW and start == b"--"

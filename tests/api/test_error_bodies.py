@@ -115,6 +115,74 @@ def test_a_charset_that_is_not_a_text_encoding_is_400(ravenna_client):
     assert "bz2_codec" in body["detail"]
 
 
+# ----------------------------------------------------------------- forms that are no forms
+
+BOUNDARY = "f37b7ce1a328aa361db52aa565deb7d0"
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def multipart(*parts: bytes, closed: bool = True) -> bytes:
+    body = b"".join(b"--" + BOUNDARY.encode() + b"\r\n" + part + b"\r\n" for part in parts)
+    return body + (b"--" + BOUNDARY.encode() + b"--\r\n" if closed else b"")
+
+
+def field(name: str, value: str) -> bytes:
+    return f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}'.encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The fuzzer's body: a string where the schema says an object, one unreadable part.
+        b"--" + BOUNDARY.encode() + b"\r\n-\xf1\x81\x91\x8d--" + BOUNDARY.encode() + b"--\r\n",
+        multipart(b"X-Note: no disposition\r\n\r\n3"),
+        multipart(b"Content-Disposition: form-data\r\n\r\n3"),
+        multipart(b'Content-Disposition: form-data; name=""\r\n\r\n3'),
+        multipart(field("note", "kept"), b"not a part at all"),
+        multipart(field("note", "cut off"), closed=False),
+        b"no boundary anywhere",
+    ],
+    ids=["fuzzer", "no-disposition", "no-name", "empty-name", "one-bad-of-two", "unclosed", "none"],
+)
+def test_a_multipart_body_with_a_part_it_cannot_read_is_400(ravenna_client, sern, body):
+    response = ravenna_client.post(URL, body, content_type=MULTIPART)
+    refused = assert_error_shape(response, 400)
+    assert refused["code"] == "malformed_multipart"
+    assert refused["detail"].startswith("The multipart body has a part the API cannot read")
+    assert not Measurement.objects.filter(stage="baseline").exists()
+
+
+def test_a_well_formed_multipart_body_is_read_whole(ravenna_client, sern):
+    figure = new_figure(note="sent as a form")
+    body = multipart(*(field(name, str(value)) for name, value in figure.items()))
+    response = ravenna_client.post(URL, b"a preamble is allowed\r\n" + body, content_type=MULTIPART)
+    assert response.status_code == 201, response.content
+    assert Measurement.objects.get(pk=response.json()["id"]).note == "sent as a form"
+    # An empty body is no body: the figure's own fields are then what is missing.
+    empty = ravenna_client.post(URL, b"", content_type=MULTIPART)
+    assert "kpi" in assert_error_shape(empty, 400, "kpi")["errors"]
+
+
+def test_a_multipart_body_over_the_upload_limit_is_413(ravenna_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = multipart(field("note", "x" * 2_000))
+    response = ravenna_client.post(URL, body, content_type=MULTIPART)
+    assert assert_error_shape(response, 413)["code"] == "request_too_large"
+
+
+@pytest.mark.parametrize("body", [b"just text", b"note=a&stray", b"&&bare&"])
+def test_a_form_body_with_a_piece_without_equals_is_400(ravenna_client, sern, body):
+    form = "application/x-www-form-urlencoded"
+    refused = assert_error_shape(ravenna_client.post(URL, body, content_type=form), 400)
+    assert refused["code"] == "malformed_form"
+    assert refused["detail"] == (
+        "The form body has a piece without “=”: send each field as name=value."
+    )
+    # Empty pieces and empty values are a form still.
+    sent = urlencode(new_figure(note="")) + "&&"
+    assert ravenna_client.post(URL, sent, content_type=form).status_code == 201
+
+
 # ----------------------------------------------------------------- bodies too large
 
 

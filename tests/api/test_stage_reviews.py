@@ -153,6 +153,27 @@ def test_the_confirmed_number_is_a_whole_number_as_the_schema_says(
     assert act(coordinator, "submit", confirm_missing="4").status_code == 200
 
 
+def test_a_multipart_body_that_holds_no_readable_part_is_no_empty_request(
+    entry_world, draft, steering, coordinator
+):
+    # The fuzzer's find: Django skipped the one unreadable part, the body read as empty and
+    # the action, whose fields are all optional, went ahead.
+    boundary = "f37b7ce1a328aa361db52aa565deb7d0"
+    body = f"--{boundary}\r\n-\U000514cd--{boundary}--\r\n".encode()
+    content_type = f"multipart/form-data; boundary={boundary}"
+    assert act(coordinator, "submit", confirm_missing=4).status_code == 200
+    response = steering.post(f"{STAGE}approve/", body, content_type=content_type)
+    assert assert_error_shape(response, 400)["code"] == "malformed_multipart"
+    assert StageReview.objects.get(city=entry_world.ravenna, stage="final").state == "submitted"
+    # The same action as a well-formed form goes ahead.
+    form = f'--{boundary}\r\nContent-Disposition: form-data; name="confirm_missing"\r\n\r\n4\r\n'
+    response = steering.post(
+        f"{STAGE}approve/", f"{form}--{boundary}--\r\n".encode(), content_type=content_type
+    )
+    assert response.status_code == 200, response.content
+    assert StageReview.objects.get(city=entry_world.ravenna, stage="final").state == "approved"
+
+
 def test_the_rules_of_the_web_panels_answer_with_their_codes(
     entry_world, draft, coordinator, steering
 ):
