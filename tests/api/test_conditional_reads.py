@@ -414,3 +414,94 @@ def test_a_figure_of_another_programme_keeps_one_consortiums_and_programmes_etag
         assert answer["ETag"] == before[path]
     across = "/api/v1/measurements/"
     assert anonymous.get(across, HTTP_IF_NONE_MATCH=before[across]).status_code == 200
+
+
+# ----------------------------------------------------------------- stable across releases
+
+
+def test_an_etag_is_the_same_in_every_process_and_release_for_the_same_read(settings):
+    """A partner's stored ETags stay good across a restart or a deploy that changes no
+    data: the ETag depends on the secret, the version, the reader, the language, the
+    request and the media type only. Pinned to a value, so a change of the recipe (which
+    makes every client download everything once more) is made on purpose, here."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from changelog.stamp import Stamp
+    from icc_portal.api.conditional import validators_for
+
+    settings.SECRET_KEY = "a-fixed-secret-for-this-test-only-0123456789-abcdefghijklmnop"
+    request = RequestFactory().get("/api/v1/kpis/?consortium=sern")
+    request.user = AnonymousUser()
+    request.data_version_read_at = 0.0
+    version = Stamp(41, datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.UTC))
+
+    def etag(media: str, prefix: str = "", language: str = "en") -> str:
+        request.accepted_media_type = media
+        with translation.override(language):
+            return validators_for(request, version, prefix).etag
+
+    assert etag("application/json") == '"' + PINNED["json"] + '"'
+    assert etag("Application/JSON") == etag("application/json")
+    assert etag("application/json; indent=4") == '"' + PINNED["indented"] + '"'
+    assert etag("text/csv") == '"' + PINNED["csv"] + '"'
+    assert etag("application/json", prefix="m7-") == '"m7-' + PINNED["prefixed"] + '"'
+    assert etag("application/json", language="it") == '"' + PINNED["italian"] + '"'
+    assert len(set(PINNED.values())) == len(PINNED)
+
+
+PINNED = {
+    "json": "c804ebf2dab03fc5f6650615",
+    "indented": "1db072b27fef0696ae130c11",
+    "csv": "c0c5499bd80334971f5c5488",
+    "prefixed": "1f44a4d608a5f5711615d1f0",
+    "italian": "54aa05aa85316c1f53d5b659",
+}
+
+
+def test_the_validators_go_out_in_their_usual_spelling(anonymous, sern):
+    """Header names are case-insensitive, but some clients and proxies are not: the
+    validators are sent as RFC 9110 spells them, ``ETag`` and ``Last-Modified``."""
+    settle_changes()
+    sent = anonymous.get("/api/v1/kpis/").serialize_headers()
+    assert b"\r\nETag: " in b"\r\n" + sent
+    assert b"\r\nLast-Modified: " in b"\r\n" + sent
+    # A 304 sends them alike.
+    etag = anonymous.get("/api/v1/kpis/")["ETag"]
+    again = anonymous.get("/api/v1/kpis/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert b"\r\nETag: " in b"\r\n" + again.serialize_headers()
+
+
+def test_a_kept_answer_is_let_go_once_it_has_gone_unread_for_the_timeout(
+    anonymous, sern, monkeypatch
+):
+    """A kept list answer can never be stale (its key holds the version), so its timeout
+    only bounds memory: ``VERSIONED_CACHE_TIMEOUT`` seconds, not forever and not the
+    cache's five-minute default."""
+    import time
+
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from changelog import kept
+
+    if "LocMemCache" not in type(caches["default"]).__name__:
+        pytest.skip("the clock is moved for the in-process cache only")
+    started, ahead = time.time(), [0.0]
+    monkeypatch.setattr(time, "time", lambda *_: started + ahead[0])
+    path = "/api/v1/measurements/?page_size=5"
+    first = anonymous.get(path)
+    assert first.status_code == 200
+
+    def queries_of_a_read() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert anonymous.get(path).content == first.content
+        return len(queries)
+
+    ahead[0] = kept.TIMEOUT - 60
+    assert queries_of_a_read() == 1  # the version only: answered as kept
+    ahead[0] = 2 * kept.TIMEOUT  # read again above, so unread since for the timeout and more
+    assert queries_of_a_read() > 1  # built again
