@@ -204,7 +204,7 @@ def not_modified_since(request, validators: Validators) -> bool:
     """
     if request.META.get("HTTP_IF_NONE_MATCH"):
         return False
-    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE"))  # None if absent
     if since is None or since > now():
         return False
     return math.floor(validators.changed_at.timestamp()) < since
