@@ -61,3 +61,72 @@ def test_kept_many_keeps_what_stored_makes_of_a_value():
     keys = {"a": "test-kept-stored-a"}
     keeping.kept_many(keys, builds.many, stored=str.upper)
     assert cache.get("test-kept-stored-a") == "VALUE A"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The in-process cache's clock, moved by hand: ``clock[0]`` seconds ahead."""
+    import time
+
+    from django.core.cache import caches
+
+    if "LocMemCache" not in type(caches["default"]).__name__:
+        pytest.skip("the clock is moved for the in-process cache only")
+    started, ahead = time.time(), [0.0]
+    monkeypatch.setattr(time, "time", lambda *_: started + ahead[0])
+    return ahead
+
+
+def test_what_is_kept_is_let_go_once_unread_for_the_timeout(clock):
+    """Kept values can never be stale (their keys hold the version): the timeout only
+    bounds memory — ``VERSIONED_CACHE_TIMEOUT``, not forever, not the cache's default."""
+    builds = Builds()
+    keeping.kept("test-kept-one", builds.one("one"))
+    keeping.kept_many({"a": "test-kept-a"}, builds.many)
+    clock[0] = keeping.TIMEOUT - 60
+    assert keeping.kept("test-kept-one", builds.one("one")) == "value one"
+    assert keeping.kept_many({"a": "test-kept-a"}, builds.many) == {"a": "value a"}
+    assert builds.asked == ["one", ["a"]]  # both still kept
+    clock[0] = 2 * keeping.TIMEOUT
+    keeping.kept("test-kept-one", builds.one("one"))
+    keeping.kept_many({"a": "test-kept-a"}, builds.many)
+    assert builds.asked == ["one", ["a"], "one", ["a"]]  # both let go, built again
+
+
+def test_keys_and_etags_are_the_same_in_every_process_and_release(settings, rf):
+    """Every worker, and the next release during a rolling deploy, must find what another
+    kept and honour the ETags it gave: keys and ETags depend on what they name only.
+    Pinned to values, so a change of the recipe (every kept page built again, every
+    client's copy downloaded again) is made on purpose, here."""
+    import datetime
+
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.utils import translation
+
+    from changelog.stamp import Stamp
+
+    settings.SECRET_KEY = "a-fixed-secret-for-this-test-only-0123456789-abcdefghijklmnop"
+    assert keeping.key("test", 41, "a", 1) == "test:41:" + PINNED["key"]
+    version = Stamp(41, datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.UTC))
+    request = rf.get("/consortia/sern/?stage=final")
+
+    def etag(user=None, **facts) -> str:
+        if user is not None:
+            request.user = user
+        with translation.override("en"):
+            return keeping.etag("page", request, version, *facts.values())
+
+    before_authentication = etag()  # e.g. an error page answered before the middleware
+    assert before_authentication == PINNED["no user"]
+    assert etag(AnonymousUser()) == before_authentication  # the same reader: nobody
+    assert etag(User(pk=7)) == PINNED["user 7"]
+    assert etag(User(pk=7), stage="final") == PINNED["user 7, a fact"]
+    assert len(etag(User(pk=7))) == 32
+
+
+PINNED = {
+    "key": "391d545b6971354e834fd411e6fbe505",
+    "no user": "08d42585db8ebd50854237d35f02be73",
+    "user 7": "e00f429fc0bfc715f02b44230568bc5e",
+    "user 7, a fact": "fdd36cad5a2a6640a3f3546169ff1539",
+}
