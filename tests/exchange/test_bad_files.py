@@ -133,6 +133,50 @@ def test_a_zip_bomb_is_refused_before_openpyxl_unpacks_it(vanersborg_client, tem
     assert "The workbook unpacks to" in text
 
 
+def with_part(content: bytes, name: str, damage) -> bytes:
+    """The workbook with one of its parts damaged by ``damage`` (the archive still whole)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            data = source.read(item)
+            archive.writestr(item.filename, damage(data) if item.filename == name else data)
+    return stream.getvalue()
+
+
+def cut_after_first_row(xml: bytes) -> bytes:
+    """A sheet that ends in the middle of its second row, as a copy broken off would."""
+    return xml[: xml.index(b"</row>") + len(b"</row>")] + b"<row r='9'><c r='A9'><v>1</v></c><c"
+
+
+@pytest.mark.parametrize(
+    ("part", "damage"),
+    [
+        # refused as the workbook is opened
+        ("xl/styles.xml", lambda xml: b"<styleSheet><numFmts"),
+        # refused as the rows are streamed: the figures, and the template's own facts
+        ("xl/worksheets/sheet1.xml", cut_after_first_row),
+        ("xl/worksheets/sheet2.xml", cut_after_first_row),
+    ],
+    ids=["styles", "figures", "facts"],
+)
+def test_a_damaged_workbook_is_told_to_download_the_template_again(
+    vanersborg_client, sern_coordinator_vanersborg, template, part, damage
+):
+    content = with_part(as_bytes(template), part, damage)
+    text = refused_file(vanersborg_client, content)
+    message = "This workbook could not be read: it may be damaged. Download the template again."
+    assert message in text
+    response = client_for(sern_coordinator_vanersborg).post(
+        "/api/v1/imports/",
+        {"file": io.BytesIO(content), "city": "vanersborg", "stage": "final"},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "unreadable"
+    assert response.json()["errors"]["file"] == [message]
+
+
 def preview_of(client, template) -> str:
     response = upload(client, as_bytes(template))
     assert response.status_code == 200
