@@ -189,10 +189,13 @@ def row_kpi(file_row: FileRow, by_kpi: dict, by_code: dict) -> tuple[int | None,
     of the template's KPIs share (``ambiguous``)."""
     code_cell = file_row.cells["kpi_code"]
     code = str(code_cell.value).strip() if code_cell.value is not None else ""
+    not_in_template = _("This row is not one of the template's KPIs: download the template again.")
     try:
-        kpi_pk = read_whole(file_row.cells["kpi_id"], message="", code="not_in_template")
-    except CellProblem:
-        kpi_pk = -1  # not a number: no KPI of the template
+        kpi_pk = read_whole(
+            file_row.cells["kpi_id"], message=not_in_template, code="not_in_template"
+        )
+    except CellProblem as problem:  # an id that is no number names no KPI, whatever the code
+        return None, Problem(problem.message, problem.code, code_cell.address)
     named = by_code.get(code, set()) if code else None
     if kpi_pk is None and named is not None:
         if len(named) > 1:
@@ -212,8 +215,7 @@ def row_kpi(file_row: FileRow, by_kpi: dict, by_code: dict) -> tuple[int | None,
         ) % {"code": code, "id": kpi_pk}
         return None, Problem(message, "kpi_mismatch", code_cell.address)
     if kpi_pk not in by_kpi:
-        message = _("This row is not one of the template's KPIs: download the template again.")
-        return None, Problem(message, "not_in_template", code_cell.address)
+        return None, Problem(not_in_template, "not_in_template", code_cell.address)
     return kpi_pk, None
 
 

@@ -173,7 +173,12 @@ def test_an_import_row_with_a_bare_code_two_kpis_share_is_refused_with_a_real_ex
     )
 
 
-@pytest.mark.parametrize(("kpi_id", "kpi_code"), [("abc", ""), ("", "9.9"), ("999999", "")])
+@pytest.mark.parametrize(
+    ("kpi_id", "kpi_code"),
+    # An id that is no whole number names no KPI, even beside a code that does: the row
+    # was refused as naming "two different KPIs", the id "-1", which nobody wrote.
+    [("abc", ""), ("", "9.9"), ("999999", ""), ("abc", "2.2"), ("-3", "sern/2.2"), ("2.5", "2.2")],
+)
 def test_an_import_row_naming_no_kpi_of_the_template_is_refused(ravenna_client, kpi_id, kpi_code):
     header, rows = template_rows(ravenna_client)
     sent = {**rows[0], "kpi_id": kpi_id, "kpi_code": kpi_code, "value": "7", "status": "reported"}
