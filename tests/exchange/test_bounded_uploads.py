@@ -299,3 +299,26 @@ def test_a_row_thousands_of_cells_wide_is_refused_before_it_is_read(
 
     assert "This workbook holds far more styles, text or cells than a template of this page" in text
     assert rows_built == []
+
+
+def test_an_opendocument_file_is_told_by_the_start_of_its_mimetype_alone():
+    """The sniffing unpacks the first bytes of the ``mimetype`` part, never the whole part:
+    one of 64 MB, packed into a small file, is told as .ods with little memory."""
+    import tracemalloc
+
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        padding = b" " * (64 * 1024 * 1024)
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.spreadsheet" + padding)
+        del padding
+    content = stream.getvalue()
+    assert len(content) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(reading.FileRefused) as refused:
+            reading.file_kind(content)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "OpenDocument spreadsheet (.ods)" in refused.value.message
+    assert peak < 5 * 1024 * 1024
