@@ -373,6 +373,23 @@ def test_a_figure_changed_in_the_second_consortium_shows_on_the_city_page(world,
     assert_pages_follow(world)
 
 
+def test_a_browser_revalidating_the_city_page_sees_a_change_in_the_second_consortium(
+    world, two_consortia
+):
+    # The page's parts follow each consortium's figures; its ETag must too, or a browser
+    # holding the page is told 304 and keeps the old figure.
+    first = world.steering.get("/cities/ravenna/", HTTP_ACCEPT_LANGUAGE="en")
+    assert first.status_code == 200
+    held = first["ETag"]
+    assert world.steering.get("/cities/ravenna/", HTTP_IF_NONE_MATCH=held).status_code == 304
+    two_consortia.figure.value = Decimal("4242")
+    two_consortia.figure.save()
+    again = world.steering.get("/cities/ravenna/", HTTP_IF_NONE_MATCH=held)
+    assert again.status_code == 200
+    assert again["ETag"] != held
+    assert "4,242" in again.content.decode()
+
+
 def test_a_figure_changed_in_sern_shows_on_the_city_page_of_two_consortia(world, two_consortia):
     read(world.steering, "/cities/ravenna/", "en")
     figure = Measurement.objects.get(kpi__code="2.2", city=world.ravenna, stage="final")
