@@ -206,3 +206,25 @@ def test_another_reader_never_gets_a_304_for_my_etag(client, steering_client, se
     etag = steering_client.get("/?consortium=sern")["ETag"]
     client.force_login(sern_partner)
     assert client.get("/?consortium=sern", headers={"if-none-match": etag}).status_code == 200
+
+
+def test_two_consortia_at_one_version_keep_their_own_overviews(client, sern):
+    """A definition change (here an API token made) moves every consortium to one version:
+    the kept overview of one must never answer for the other. Its key holds the
+    consortium, not only the version, the reader's view and the stage."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    other = MeasurementFactory(stage="final", value=37)  # a consortium of its own
+    other.kpi.name = "Lamps lit in the harbour"
+    other.kpi.save()
+    consortium = other.kpi.solution.consortium
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    Token.objects.create(user=admin)
+    assert consortium_version(sern.pk) == consortium_version(consortium.pk)
+    client.force_login(admin)
+    sern_overview = page(client, "/?consortium=sern&stage=final")
+    other_overview = page(client, f"/?consortium={consortium.slug}&stage=final")
+    assert "Lamps lit in the harbour" not in sern_overview
+    assert "Lamps lit in the harbour" in other_overview
+    assert "Lamps lit in the harbour" not in page(client, "/?consortium=sern&stage=final")
