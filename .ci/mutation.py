@@ -98,6 +98,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/api/test_answers_in_sequence.py",
             "tests/changelog/test_kept.py",
             "tests/kpis/test_whole_page_kept.py",
+            "tests/kpis/test_parts_kept.py",
+            "tests/kpis/test_pages_programme.py",
         ],
     ),
     "api answers": (
