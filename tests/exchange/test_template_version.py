@@ -57,9 +57,26 @@ def test_a_template_of_another_version_is_refused_saying_to_download_a_fresh_one
     assert response.status_code == 400
     assert "This template is of another version" in text
     assert "download a fresh template from this page" in text
+    # The version the file says, or "?" when it says none.
+    assert f"of another version ({version or '?'}) than the one this page reads" in text
     assert f"than the one this page reads ({TEMPLATE_VERSION})" in text
     assert 'name="token"' not in text
     assert Measurement.objects.count() == before
+
+
+def test_a_note_beside_the_templates_facts_is_no_fault(vanersborg_client):
+    """The facts are read from their two columns alone: a note typed beside them (or below
+    the rows the template writes) leaves the template as good as it was."""
+    content = template_of_version(vanersborg_client, TEMPLATE_VERSION)
+    workbook = load_workbook(io.BytesIO(content))
+    meta = workbook[META_SHEET]
+    for row in range(1, 12):
+        meta.cell(row=row, column=6, value="checked by the steering committee")
+    stream = io.BytesIO()
+    workbook.save(stream)
+    response = upload(vanersborg_client, stream.getvalue())
+    assert response.status_code == 200, unescape(response.content.decode())
+    assert 'name="token"' in response.content.decode()
 
 
 @pytest.mark.parametrize(
