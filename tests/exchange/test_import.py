@@ -139,6 +139,33 @@ def test_a_row_left_as_downloaded_is_unchanged_even_if_the_figure_changed_since(
     assert "1 created" in preview and "0 refused" in preview
 
 
+def test_a_row_left_as_downloaded_stays_unchanged_after_a_colleague_saved_it_again(
+    vanersborg_client,
+):
+    # The figure was in the template at version 1; a colleague saved it again since
+    # (version 2). The row nobody touched is judged against what the template showed
+    # (version 1), so it is unchanged, not refused as stale nor written back.
+    from kpis.reporting.entry import RowInput, record_measurements
+
+    vanersborg = City.objects.get(slug="vanersborg")
+    kpi = _colleague_saves_1_1(vanersborg, 5)
+    content = filled_template(vanersborg_client, {"1.2": 4})
+    from django.contrib.auth import get_user_model
+
+    record_measurements(
+        user=get_user_model().objects.get(username="colleague-vanersborg"),
+        city=vanersborg,
+        stage="final",
+        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(6), expected_version=1)],
+    )
+
+    preview = upload(vanersborg_client, content).content.decode()
+
+    assert "1 created" in preview and "0 refused" in preview and "0 updated" in preview
+    figure = Measurement.objects.get(kpi=kpi, city=vanersborg, stage="final")
+    assert (figure.value, figure.version) == (6, 2)
+
+
 def _colleague(vanersborg):
     """colleague-vanersborg: another coordinator of SERN's Vänersborg, who saves figures
     while the signed-in one holds a downloaded template."""
