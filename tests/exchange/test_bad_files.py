@@ -231,3 +231,54 @@ def test_every_refusal_reads_the_same_over_the_api(sern_coordinator_vanersborg, 
         format="multipart",
     )
     assert huge.status_code == 413 and huge.json()["code"] == "too_large"
+
+
+def _renamed(workbook):
+    figures_sheet(workbook).title = "Foglio1"
+
+
+def _column_inserted(workbook):
+    figures_sheet(workbook).insert_cols(3)
+
+
+def _heading_cleared(workbook):
+    figures_sheet(workbook)["G4"] = None
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "message"),
+    [
+        (
+            _renamed,
+            "renamed_sheet",
+            "The sheet “Figures” was renamed or removed (the workbook has: Foglio1): give it "
+            "back its name “Figures”, or download the template again.",
+        ),
+        (
+            _column_inserted,
+            "moved_columns",
+            "Column C should be headed “Unit”: columns were moved, added or removed. "
+            "Download the template again.",
+        ),
+        (
+            _heading_cleared,
+            "moved_columns",
+            "Column G should be headed “Value”: columns were moved, added or removed. "
+            "Download the template again.",
+        ),
+    ],
+    ids=["renamed", "inserted", "cleared"],
+)
+def test_a_reshaped_template_is_refused_in_so_many_words_over_the_api(
+    sern_coordinator_vanersborg, template, change, code, message
+):
+    """The whole message, word for word: a reader sees all of it, not a part a test looks
+    for (the column a moved heading should be in, the sheets the workbook has)."""
+    change(template)
+    response = client_for(sern_coordinator_vanersborg).post(
+        "/api/v1/imports/",
+        {"file": io.BytesIO(as_bytes(template)), "city": "vanersborg", "stage": "final"},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["errors"]["file"]) == (code, [message])
