@@ -219,3 +219,19 @@ def test_a_page_that_is_no_200_is_never_kept_whole(sern, sern_partner):
     assert client.get("/kpis/sern/9.9/").status_code == 404
     assert client.get("/kpis/sern/9.9/").status_code == 404
     assert client.get("/cities/atlantis/").status_code == 404
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_browser_revalidating_with_a_worker_that_keeps_nothing_yet_gets_its_304(
+    url, sern, sern_partner
+):
+    # Another worker without a shared cache, or Redis emptied: the page is built again,
+    # and the ETag the browser holds, still current, answers 304 all the same.
+    from django.core.cache import cache
+
+    client = signed_in(sern_partner)
+    held = client.get(url)["ETag"]
+    cache.clear()
+    again = client.get(url, HTTP_IF_NONE_MATCH=held)
+    assert again.status_code == 304
+    assert again["ETag"] == held
