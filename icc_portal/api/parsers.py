@@ -75,10 +75,7 @@ class JSONParser(parsers.JSONParser):
     max_depth = MAX_JSON_DEPTH
 
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        body = stream.read() if limit is None else stream.read(limit + 1)
-        if limit is not None and len(body) > limit:
-            raise RequestDataTooBig("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
+        body = _bounded_body(stream)
         encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
         try:
             "".encode(encoding)  # a text encoding, not a codec such as bz2_codec
