@@ -133,6 +133,9 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/exchange/test_bounded_uploads.py",
             "tests/exchange/test_import_hidden_characters.py",
             "tests/api/test_codes_in_writes.py",
+            "tests/exchange/test_file_kinds.py",
+            "tests/exchange/test_template_facts.py",
+            "tests/exchange/test_import_rows.py",
         ],
     ),
     "bulk writes": (
