@@ -382,3 +382,17 @@ def site_admin(db):
     from tests.cities.factories import UserFactory
 
     return UserFactory(username="site-admin", password=None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def cache_clock(monkeypatch):
+    """The in-process cache's clock, moved by hand: ``cache_clock[0]`` seconds ahead."""
+    import time
+
+    from django.core.cache import caches
+
+    if "LocMemCache" not in type(caches["default"]).__name__:
+        pytest.skip("the clock is moved for the in-process cache only")
+    started, ahead = time.time(), [0.0]
+    monkeypatch.setattr(time, "time", lambda *_: started + ahead[0])
+    return ahead

@@ -63,31 +63,17 @@ def test_kept_many_keeps_what_stored_makes_of_a_value():
     assert cache.get("test-kept-stored-a") == "VALUE A"
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """The in-process cache's clock, moved by hand: ``clock[0]`` seconds ahead."""
-    import time
-
-    from django.core.cache import caches
-
-    if "LocMemCache" not in type(caches["default"]).__name__:
-        pytest.skip("the clock is moved for the in-process cache only")
-    started, ahead = time.time(), [0.0]
-    monkeypatch.setattr(time, "time", lambda *_: started + ahead[0])
-    return ahead
-
-
-def test_what_is_kept_is_let_go_once_unread_for_the_timeout(clock):
+def test_what_is_kept_is_let_go_once_unread_for_the_timeout(cache_clock):
     """Kept values can never be stale (their keys hold the version): the timeout only
     bounds memory — ``VERSIONED_CACHE_TIMEOUT``, not forever, not the cache's default."""
     builds = Builds()
     keeping.kept("test-kept-one", builds.one("one"))
     keeping.kept_many({"a": "test-kept-a"}, builds.many)
-    clock[0] = keeping.TIMEOUT - 60
+    cache_clock[0] = keeping.TIMEOUT - 60
     assert keeping.kept("test-kept-one", builds.one("one")) == "value one"
     assert keeping.kept_many({"a": "test-kept-a"}, builds.many) == {"a": "value a"}
     assert builds.asked == ["one", ["a"]]  # both still kept
-    clock[0] = 2 * keeping.TIMEOUT
+    cache_clock[0] = 2 * keeping.TIMEOUT
     keeping.kept("test-kept-one", builds.one("one"))
     keeping.kept_many({"a": "test-kept-a"}, builds.many)
     assert builds.asked == ["one", ["a"], "one", ["a"]]  # both let go, built again

@@ -120,8 +120,10 @@ def test_the_print_footer_says_when_each_read_was_printed(sern, monkeypatch):
     first = footer.search(client.get("/kpis/sern/2.2/").content.decode())[1]
     Clock.now_is += datetime.timedelta(hours=2)
     later = footer.search(client.get("/kpis/sern/2.2/").content.decode())[1]
-    assert "10:15" in first and "12:15" in later  # Europe/Rome's time
-    assert "http://127.0.0.1:8000/kpis/sern/2.2/" in later
+    # Europe/Rome's time, in the language's own format (DATETIME_FORMAT)
+    address = "http://127.0.0.1:8000/kpis/sern/2.2/"
+    assert first == f"Printed on 7 December 2026, 10:15 from {address} (ICC Portal)."
+    assert later == f"Printed on 7 December 2026, 12:15 from {address} (ICC Portal)."
 
 
 def test_a_message_waiting_is_shown_once_and_not_kept(sern, sern_partner, rf):
@@ -235,3 +237,42 @@ def test_a_browser_revalidating_with_a_worker_that_keeps_nothing_yet_gets_its_30
     again = client.get(url, HTTP_IF_NONE_MATCH=held)
     assert again.status_code == 304
     assert again["ETag"] == held
+
+
+def test_a_whole_page_is_kept_for_the_versioned_timeout_not_the_caches_default(
+    sern, cache_clock, django_assert_max_num_queries
+):
+    """Unread for most of ``VERSIONED_CACHE_TIMEOUT`` (an hour by default), the page is
+    still served whole; the cache's own default (five minutes) would have let it go."""
+    from changelog import kept as keeping
+
+    client = Client()
+    built = client.get("/kpis/sern/2.2/")
+    cache_clock[0] = keeping.TIMEOUT - 60
+    with django_assert_max_num_queries(1):
+        served = client.get("/kpis/sern/2.2/")
+    assert (served.status_code, served["ETag"]) == (200, built["ETag"])
+
+
+def test_the_deliverable_read_the_next_day_is_dated_that_day(sern, sern_steering, monkeypatch):
+    """The deliverable page is dated ("Figures as they stand on …"): its whole page and its
+    ETag hold the day (``page_facts``). At the same data the next day, neither yesterday's
+    page nor a 304 to yesterday's copy is served, on the same cache."""
+    from django.utils import timezone
+
+    url = "/consortia/sern/deliverable/"
+    today = [datetime.datetime(2026, 3, 2, 11, 0, tzinfo=datetime.UTC)]
+    monkeypatch.setattr(timezone, "now", lambda: today[0])
+    client = signed_in(sern_steering)
+    first = client.get(url)
+    assert "Figures as they stand on 2 March 2026." in first.content.decode()
+    assert "Figures as they stand on 2 March 2026." in client.get(url).content.decode()
+
+    today[0] += datetime.timedelta(days=1)
+    revalidated = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert revalidated.status_code == 200
+    assert revalidated["ETag"] != first["ETag"]
+    assert "Figures as they stand on 3 March 2026." in revalidated.content.decode()
+    again = client.get(url)  # now kept whole for the new day
+    assert "Figures as they stand on 3 March 2026." in again.content.decode()
+    assert client.get(url, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
