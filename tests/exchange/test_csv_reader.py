@@ -196,3 +196,20 @@ def test_a_workbook_that_is_no_template_is_refused_saying_what_to_do():
         "fill it in and upload it.",
         "not_a_template",
     )
+
+
+def test_a_note_over_two_lines_keeps_its_own_line_break():
+    """A quoted note written over two lines on Windows keeps its "\\r\\n", as typed."""
+    content = csv_of([row(value="3", note="first line\r\nsecond line")])
+    assert read(content).rows[0].cells["note"].value == "first line\r\nsecond line"
+
+
+def test_a_header_the_csv_module_cannot_read_is_no_template():
+    header = '"' + "x" * (csv.field_size_limit() + 1) + '",kpi_id,version\n'
+    assert refusal(header.encode()) == (NOT_A_TEMPLATE, "not_a_template")
+
+
+def test_the_whole_header_line_is_counted_to_find_the_separator_its_last_character_too():
+    """Three commas and three semicolons: the comma wins the tie, and the header's last
+    column (empty) is the last comma's."""
+    assert read(b"kpi_id,version,w;x;y;z,").rows == []

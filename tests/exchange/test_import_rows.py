@@ -112,3 +112,69 @@ def test_a_reader_who_may_enter_nothing_here_is_told_so(vanersborg_client):
 
     assert response.status_code == 403, response.json()
     assert response.json()["detail"] == "You may not enter figures here."
+
+
+def test_a_row_whose_code_and_id_disagree_is_refused_at_its_code(
+    vanersborg_client, sern_coordinator_vanersborg
+):
+    """Row 7 is 1.3a's (id 4) with its code typed over as 1.1."""
+    workbook = workbook_of(vanersborg_client.get(TEMPLATE))
+    sheet = figures_sheet(workbook)
+    kpi_id = sheet["P7"].value
+    sheet["A7"], sheet["G7"] = "1.1", 2
+
+    row = rows_by_number(post(sern_coordinator_vanersborg, as_bytes(workbook)))[7]
+
+    message = (
+        f"The code 1.1 and the KPI id {kpi_id} of this row name two different KPIs: correct "
+        "one of them."
+    )
+    assert (row["status"], row["kpi"]) == ("refused", None)
+    assert row["problems"] == [
+        {"cell": "A7", "field": "", "message": message, "code": "kpi_mismatch"}
+    ]
+
+
+def test_a_row_changed_after_a_colleague_saved_its_figure_is_refused_as_a_whole_row(
+    vanersborg_client, sern_coordinator_vanersborg
+):
+    """The colleague saves 1.1 after the template was downloaded; the file changes 1.1
+    too. The row is refused, about its version (no cell the reader typed), saying who saved
+    what; the row after it (1.2) is still created."""
+    from decimal import Decimal
+
+    from cities.models import City
+    from kpis.reporting.entry import RowInput, record_measurements
+    from tests.helpers import personas
+
+    workbook = workbook_of(vanersborg_client.get(TEMPLATE))
+    sheet = figures_sheet(workbook)
+    sheet["G5"], sheet["G6"] = 3, 4
+    vanersborg = City.objects.get(slug="vanersborg")
+    colleague = personas.coordinator("colleague-vanersborg", vanersborg)
+    kpi = KPI.objects.get(solution__consortium__slug="sern", code="1.1")
+    record_measurements(
+        user=colleague,
+        city=vanersborg,
+        stage="final",
+        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(5), expected_version=0)],
+    )
+
+    rows = rows_by_number(post(sern_coordinator_vanersborg, as_bytes(workbook)))
+
+    stale = rows[5]
+    assert (stale["kpi_code"], stale["status"], stale["old"], stale["new"]) == (
+        "1.1",
+        "refused",
+        "5",
+        "3",
+    )
+    [problem] = stale["problems"]
+    # About the row's version, a column of no cell the reader typed in: no cell named.
+    assert (problem["cell"], problem["field"], problem["code"]) == ("", "version", "stale")
+    assert problem["message"].startswith("colleague-vanersborg saved this figure on ")
+    assert problem["message"].endswith(
+        ", after the template was downloaded: it is now 5 (version 1). This row was not "
+        "stored: download a fresh template from this page and enter your figure there."
+    )
+    assert (rows[6]["kpi_code"], rows[6]["status"]) == ("1.2", "created")
