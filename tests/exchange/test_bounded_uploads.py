@@ -113,7 +113,7 @@ def test_a_far_row_the_declared_size_hides_is_refused_where_the_reading_stops(
     text = refusal(vanersborg_client, content)
 
     last = reading.FIRST_ROW + 14 - 1 + bounds.SPARE_ROWS
-    assert f"goes on to row {last + 1:,}, but this page has 14 KPIs" in text
+    assert f"The sheet “Figures” goes on to row {last + 1:,}, but this page has 14 KPIs" in text
     assert max(rows_built) == last  # not one row further
 
 
