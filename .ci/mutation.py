@@ -100,6 +100,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/kpis/test_whole_page_kept.py",
             "tests/kpis/test_parts_kept.py",
             "tests/kpis/test_pages_programme.py",
+            "tests/kpis/test_page_recipes.py",
         ],
     ),
     "api answers": (

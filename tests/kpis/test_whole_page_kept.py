@@ -276,3 +276,16 @@ def test_the_deliverable_read_the_next_day_is_dated_that_day(sern, sern_steering
     again = client.get(url)  # now kept whole for the new day
     assert "Figures as they stand on 3 March 2026." in again.content.decode()
     assert client.get(url, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+
+
+def test_the_deliverable_read_again_the_same_day_is_served_whole(
+    sern, sern_steering, django_assert_max_num_queries
+):
+    """A page with facts of its own (the deliverable's day) is kept and found under the
+    same key: read again, it costs the request's versions alone."""
+    client = signed_in(sern_steering)
+    built = client.get("/consortia/sern/deliverable/")
+    with django_assert_max_num_queries(1):
+        served = client.get("/consortia/sern/deliverable/")
+    assert (served.status_code, served["ETag"]) == (200, built["ETag"])
+    assert "Figures as they stand on" in served.content.decode()
