@@ -181,6 +181,15 @@ def test_the_snapshots_last_page_says_more_waits_only_when_a_figure_changed_mean
     assert first["has_more"] is True
     last = client.get(URL, {"page_size": 50, "since": first["next"]}).json()
     assert len(last["results"]) == 34 and last["has_more"] is False
+    # A definition changed meanwhile (a theme renamed) is no figure's change: nothing waits.
+    from solutions.models import Theme
+
+    theme = Theme.objects.first()
+    theme.name = f"{theme.name} (renamed)"
+    theme.save()
+    assert Change.objects.order_by("-id").first().measurement_id is None
+    unchanged = client.get(URL, {"page_size": 50, "since": first["next"]}).json()
+    assert len(unchanged["results"]) == 34 and unchanged["has_more"] is False
     # The same last page, read after a figure changed since the snapshot began.
     churn(1)
     again = client.get(URL, {"page_size": 50, "since": first["next"]}).json()
@@ -210,3 +219,32 @@ def test_a_reader_who_may_see_no_figure_gets_an_empty_snapshot(sern):
     body = client_for(UserFactory()).get(URL).json()
     assert (body["results"], body["has_more"]) == ([], False)
     assert body["next"]
+
+
+def test_a_definition_changed_between_two_figures_takes_no_place_on_a_page(sern, sern_partner):
+    """The feed's pages hold figures' changes only: a theme renamed between two figures'
+    changes leaves both on one page of two, and nothing waiting."""
+    from solutions.models import Theme
+
+    client = client_for(sern_partner)
+    start = client.get(URL, {"page_size": 100}).json()
+    assert start["has_more"] is False
+    first, second = Measurement.objects.filter(review_state="approved").values_list(
+        "pk", "kpi_id", "city_id", "review_state"
+    )[:2]
+
+    def touch(pk, kpi, city, state) -> None:
+        with transaction.atomic(), changelog.batch():
+            changelog.record_figures(
+                [changelog.FigureState(pk, Change.Reason.UPDATED, kpi, city, state)]
+            )
+
+    touch(*first)
+    theme = Theme.objects.first()
+    theme.name = f"{theme.name} (renamed)"
+    theme.save()
+    touch(*second)
+
+    page = client.get(URL, {"page_size": 2, "since": start["next"]}).json()
+    assert [item["id"] for item in page["results"]] == [first[0], second[0]]
+    assert page["has_more"] is False
