@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 History = Measurement.history.model
 
 
-@pytest.fixture
-def template(vanersborg_client):
-    return workbook_of(vanersborg_client.get(TEMPLATE))
-
-
 def nothing_changes(client, content: bytes, name: str = "figures.xlsx") -> str:
     """Upload, then Apply whatever the preview offers: nothing may be stored either way."""
     before = (Measurement.objects.count(), History.objects.count(), StageReview.objects.count())

@@ -11,7 +11,6 @@ import zipfile
 
 import pytest
 from django.utils import translation
-from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from kpis.exchange import bounds, reading
@@ -21,13 +20,6 @@ pytestmark = pytest.mark.django_db
 TEMPLATE = "/cities/vanersborg/report/final/template/xlsx/"
 CSV_TEMPLATE = "/cities/vanersborg/report/final/template/csv/"
 IMPORT = "/cities/vanersborg/report/final/import/"
-
-
-@pytest.fixture
-def template(vanersborg_client):
-    response = vanersborg_client.get(TEMPLATE)
-    assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.content))
 
 
 def figures_sheet(workbook):

@@ -19,6 +19,7 @@ from tests.helpers.exchange import (
     TEMPLATE,
     apply_token,
     as_bytes,
+    colleague_saves_1_1,
     figures_sheet,
     row_of,
     upload,
@@ -101,7 +102,7 @@ def test_a_row_someone_changed_since_the_download_is_refused_naming_who(
 ):
     vanersborg = City.objects.get(slug="vanersborg")
     content = filled_template(vanersborg_client, {"1.1": 3, "1.2": 4})
-    kpi = _colleague_saves_1_1(vanersborg, 5)
+    kpi = colleague_saves_1_1(vanersborg, 5)
 
     preview = upload(vanersborg_client, content).content.decode()
 
@@ -117,7 +118,7 @@ def test_a_row_someone_changed_since_the_download_is_refused_naming_who(
 def test_the_refusal_of_a_row_changed_since_the_download_speaks_italian(vanersborg_client):
     vanersborg = City.objects.get(slug="vanersborg")
     content = filled_template(vanersborg_client, {"1.1": 3})
-    _colleague_saves_1_1(vanersborg, 5)
+    colleague_saves_1_1(vanersborg, 5)
     vanersborg_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
 
     preview = upload(vanersborg_client, content).content.decode()
@@ -132,7 +133,7 @@ def test_a_row_left_as_downloaded_is_unchanged_even_if_the_figure_changed_since(
 ):
     vanersborg = City.objects.get(slug="vanersborg")
     content = filled_template(vanersborg_client, {"1.2": 4})
-    _colleague_saves_1_1(vanersborg, 5)
+    colleague_saves_1_1(vanersborg, 5)
 
     preview = upload(vanersborg_client, content).content.decode()
 
@@ -148,7 +149,7 @@ def test_a_row_left_as_downloaded_stays_unchanged_after_a_colleague_saved_it_aga
     from kpis.reporting.entry import RowInput, record_measurements
 
     vanersborg = City.objects.get(slug="vanersborg")
-    kpi = _colleague_saves_1_1(vanersborg, 5)
+    kpi = colleague_saves_1_1(vanersborg, 5)
     content = filled_template(vanersborg_client, {"1.2": 4})
     from django.contrib.auth import get_user_model
 
@@ -164,30 +165,6 @@ def test_a_row_left_as_downloaded_stays_unchanged_after_a_colleague_saved_it_aga
     assert "1 created" in preview and "0 refused" in preview and "0 updated" in preview
     figure = Measurement.objects.get(kpi=kpi, city=vanersborg, stage="final")
     assert (figure.value, figure.version) == (6, 2)
-
-
-def _colleague(vanersborg):
-    """colleague-vanersborg: another coordinator of SERN's Vänersborg, who saves figures
-    while the signed-in one holds a downloaded template."""
-    from tests.helpers import personas
-
-    return personas.coordinator("colleague-vanersborg", vanersborg)
-
-
-def _colleague_saves_1_1(vanersborg, value: int):
-    """The colleague saves Vänersborg's final 1.1 as ``value`` (version 1), as the grid
-    would while a template is out; returns the KPI."""
-    from kpis.models import KPI
-    from kpis.reporting.entry import RowInput, record_measurements
-
-    kpi = KPI.objects.get(solution__consortium__slug="sern", code="1.1")
-    record_measurements(
-        user=_colleague(vanersborg),
-        city=vanersborg,
-        stage="final",
-        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(value), expected_version=0)],
-    )
-    return kpi
 
 
 def _csv_template_rows(client) -> list[dict]:
@@ -233,7 +210,7 @@ def test_italian_numbers_in_a_csv_are_read_as_the_grid_reads_them(vanersborg_cli
 def test_apply_refuses_when_the_figures_changed_since_the_preview(vanersborg_client):
     vanersborg = City.objects.get(slug="vanersborg")
     preview = upload(vanersborg_client, filled_template(vanersborg_client, {"1.1": 3}))
-    kpi = _colleague_saves_1_1(vanersborg, 7)
+    kpi = colleague_saves_1_1(vanersborg, 7)
 
     response = vanersborg_client.post(IMPORT, {"token": apply_token(preview)})
 

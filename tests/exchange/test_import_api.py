@@ -9,6 +9,7 @@ import pytest
 from kpis.models import Measurement
 from tests.helpers.api import client_for
 from tests.helpers.exchange import TEMPLATE, as_bytes, figures_sheet, workbook_of
+from tests.helpers.exchange import post_import as post
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +20,6 @@ def filled(vanersborg_client):
     sheet = figures_sheet(workbook)
     sheet["G5"], sheet["G6"], sheet["G7"] = 3, 4, -2
     return as_bytes(workbook)
-
-
-def post(api, content: bytes, **fields):
-    data = {"file": io.BytesIO(content), "city": "vanersborg", "stage": "final", **fields}
-    return api.post("/api/v1/imports/", data, format="multipart")
 
 
 def test_a_dry_run_answers_the_preview_and_stores_nothing(sern_coordinator_vanersborg, filled):

@@ -8,21 +8,25 @@ written twice, the rows after a refused one, what a stored figure reads as.
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from kpis.exchange.template import COLUMNS
 from kpis.models import KPI, Measurement
 from tests.helpers.api import client_for
-from tests.helpers.exchange import TEMPLATE, as_bytes, figures_sheet, workbook_of
+from tests.helpers.exchange import (
+    TEMPLATE,
+    as_bytes,
+    colleague_saves_1_1,
+    figures_sheet,
+    post_import,
+    workbook_of,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def post(user, content: bytes, **fields):
-    data = {"file": io.BytesIO(content), "city": "vanersborg", "stage": "final", **fields}
-    return client_for(user).post("/api/v1/imports/", data, format="multipart")
+    return post_import(client_for(user), content, **fields)
 
 
 def rows_by_number(response) -> dict[int, dict]:
@@ -141,24 +145,12 @@ def test_a_row_changed_after_a_colleague_saved_its_figure_is_refused_as_a_whole_
     """The colleague saves 1.1 after the template was downloaded; the file changes 1.1
     too. The row is refused, about its version (no cell the reader typed), saying who saved
     what; the row after it (1.2) is still created."""
-    from decimal import Decimal
-
     from cities.models import City
-    from kpis.reporting.entry import RowInput, record_measurements
-    from tests.helpers import personas
 
     workbook = workbook_of(vanersborg_client.get(TEMPLATE))
     sheet = figures_sheet(workbook)
     sheet["G5"], sheet["G6"] = 3, 4
-    vanersborg = City.objects.get(slug="vanersborg")
-    colleague = personas.coordinator("colleague-vanersborg", vanersborg)
-    kpi = KPI.objects.get(solution__consortium__slug="sern", code="1.1")
-    record_measurements(
-        user=colleague,
-        city=vanersborg,
-        stage="final",
-        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(5), expected_version=0)],
-    )
+    colleague_saves_1_1(City.objects.get(slug="vanersborg"), 5)
 
     rows = rows_by_number(post(sern_coordinator_vanersborg, as_bytes(workbook)))
 

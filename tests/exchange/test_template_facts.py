@@ -14,18 +14,13 @@ import pytest
 from kpis.exchange.bounds import SPARE_ROWS, Deadline, FileRefused
 from kpis.exchange.reading import XLSX, read_upload
 from kpis.exchange.template import FIRST_ROW, META_SHEET, TEMPLATE_VERSION
-from tests.helpers.exchange import TEMPLATE, as_bytes, figures_sheet, workbook_of
+from tests.helpers.exchange import as_bytes, figures_sheet
 
 pytestmark = pytest.mark.django_db
 
 UNIT = {"city": "vanersborg", "consortium": "sern", "stage": "final"}
 KPIS = 14  # the KPIs Vänersborg's coordinator enters at the final stage
 LAST = FIRST_ROW + KPIS - 1 + SPARE_ROWS  # the last row the template can hold
-
-
-@pytest.fixture
-def template(vanersborg_client):
-    return workbook_of(vanersborg_client.get(TEMPLATE))
 
 
 def read(workbook):

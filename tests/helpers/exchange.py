@@ -47,6 +47,33 @@ def upload(client, content: bytes, name: str = "figures.xlsx", url: str = IMPORT
     return client.post(url, {"file": stream})
 
 
+def post_import(api, content: bytes, **fields):
+    """``POST /api/v1/imports/`` with ``api`` (a client of :func:`tests.helpers.api.
+    client_for`): Vänersborg's final stage, a dry run unless ``fields`` say otherwise."""
+    data = {"file": io.BytesIO(content), "city": "vanersborg", "stage": "final", **fields}
+    return api.post("/api/v1/imports/", data, format="multipart")
+
+
+def colleague_saves_1_1(vanersborg, value: int):
+    """colleague-vanersborg, another coordinator of SERN's Vänersborg, saves its final 1.1
+    as ``value`` (version 1), as the grid would while the signed-in one holds a
+    downloaded template; returns the KPI."""
+    from decimal import Decimal
+
+    from kpis.models import KPI
+    from kpis.reporting.entry import RowInput, record_measurements
+    from tests.helpers import personas
+
+    kpi = KPI.objects.get(solution__consortium__slug="sern", code="1.1")
+    record_measurements(
+        user=personas.coordinator("colleague-vanersborg", vanersborg),
+        city=vanersborg,
+        stage="final",
+        rows=[RowInput(kpi=kpi, status="reported", value=Decimal(value), expected_version=0)],
+    )
+    return kpi
+
+
 def apply_token(response) -> str:
     found = re.search(r'name="token" value="([^"]+)"', response.content.decode())
     assert found, "the preview offers no Apply"
